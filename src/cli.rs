@@ -1,0 +1,64 @@
+//! The command line: global options shared by every subcommand, and the subcommands.
+
+use crate::cmd;
+use crate::render::{Format, Lang};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// datastroom: van ruwe exports naar betrouwbare stuurinformatie.
+///
+/// Reads exports of municipal systems (Fixi meldingen, Wmo/Jeugd cases, inhuur contracts and
+/// invoices, ID documents, projects) into a local Parquet warehouse, and answers questions
+/// about them. Start with `datastroom ingest`, then `datastroom datasets` and `datastroom sql`.
+#[derive(Debug, Parser)]
+#[command(name = "datastroom", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// Warehouse folder (Parquet files plus catalog.json).
+    #[arg(long, global = true, env = "DATASTROOM_WAREHOUSE", default_value = "warehouse")]
+    pub warehouse: PathBuf,
+
+    /// Output format. Default: a table on a terminal, CSV when piped or redirected.
+    /// csv-excel is what Dutch Excel opens correctly (';', decimal comma, UTF-8 with BOM).
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the output to this file instead of the terminal (written atomically).
+    #[arg(long, short = 'o', global = true)]
+    pub output: Option<PathBuf>,
+
+    /// Reference date ("peildatum") for analyses, e.g. 2024-03-31 or 31-3-2024. Default: today.
+    #[arg(long, global = true, value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Print no progress or diagnostics on stderr (errors still are).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
+    /// Language of labels in tables and reports: nl (Dutch, default) or en.
+    #[arg(long, global = true, value_enum, default_value = "nl")]
+    pub lang: Lang,
+}
+
+fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
+    crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
+        .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load exports (CSV, Excel, JSON) into the warehouse: mapped, validated, pseudonymised.
+    Ingest(cmd::ingest::Args),
+    /// List the datasets in the warehouse, their columns, lineage and rejected rows.
+    Datasets(cmd::datasets::Args),
+    /// Ask the warehouse a question in SQL; every dataset is a table by its name.
+    Sql(cmd::sql::Args),
+}

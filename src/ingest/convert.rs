@@ -1,0 +1,309 @@
+//! Turning text fields into typed values: per-column decisions (date order, decimal comma,
+//! inferred kinds) made once from a sample, then a per-row parse into column builders that
+//! become a polars `DataFrame` per batch.
+
+use super::plan::ColumnPlan;
+use crate::schema::{Kind, Privacy};
+use crate::source::values::{self, DateOrder, NumberStyle};
+use crate::warehouse::pseudo::Pseudonymiser;
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// How one column is parsed, decided before the rows are read.
+#[derive(Debug, Clone)]
+pub struct ColumnParser {
+    pub plan: ColumnPlan,
+    pub order: DateOrder,
+    pub style: NumberStyle,
+}
+
+impl ColumnParser {
+    /// Decides the column's date order and number style from sample values (and its kind, when
+    /// it is to be inferred). Errors name the column.
+    pub fn decide(
+        mut plan: ColumnPlan,
+        sample: &[&str],
+        fallback: NumberStyle,
+        forced_style: Option<NumberStyle>,
+        forced_order: Option<DateOrder>,
+    ) -> Result<ColumnParser, String> {
+        let filled: Vec<&str> = sample.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+        let order = match forced_order {
+            Some(o) => o,
+            None => DateOrder::detect(filled.iter().copied())
+                .map_err(|e| format!("column '{}' {e}", plan.header))?,
+        };
+        let style = match forced_style {
+            Some(s) => s,
+            None if matches!(plan.kind, Kind::Money | Kind::Number | Kind::Integer) || plan.infer => {
+                match NumberStyle::detect(filled.iter().copied(), fallback) {
+                    Ok(s) => s,
+                    Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
+                    Err(_) => fallback,
+                }
+            }
+            None => fallback,
+        };
+        if plan.infer {
+            plan.kind = infer_kind(&filled, order, style);
+            plan.infer = false;
+        }
+        Ok(ColumnParser { plan, order, style })
+    }
+
+    /// A line for the settings summary, e.g. "datum_melding: datum, dag-maand-jaar".
+    pub fn describe(&self) -> String {
+        let how = match self.plan.kind {
+            Kind::Date | Kind::Datetime => format!(", {}", self.order.describe()),
+            Kind::Money | Kind::Number | Kind::Integer => format!(", {}", self.style.describe()),
+            _ => String::new(),
+        };
+        let privacy = match self.plan.privacy {
+            Privacy::Pseudonymised => ", gepseudonimiseerd (HMAC)",
+            Privacy::Employee => ", persoonsgegeven medewerker",
+            Privacy::None => "",
+        };
+        format!("{} <- '{}': {}{how}{privacy}", self.plan.name, self.plan.header, self.plan.kind.name())
+    }
+
+    /// Parses one raw field. `Ok(None)` is an empty optional value.
+    pub fn parse(&self, raw: &str, pseudo: Option<&Pseudonymiser>) -> Result<Cell, String> {
+        let mut v = raw.trim();
+        if let Some(map) = &self.plan.value_map
+            && let Some(mapped) = map.get(v)
+        {
+            v = mapped.as_str();
+        }
+        if v.is_empty() {
+            if let Some(c) = &self.plan.constant {
+                return Ok(Cell::Text(c.clone()));
+            }
+            if self.plan.required {
+                return Err("verplicht veld is leeg".to_string());
+            }
+            return Ok(Cell::Null);
+        }
+        let bad = |what: &str| Err(format!("'{v}' is geen geldige {what}"));
+        match self.plan.kind {
+            Kind::Text => Ok(match (self.plan.privacy, pseudo) {
+                (Privacy::Pseudonymised, Some(p)) => Cell::Text(p.code(v, self.plan.name == "client_id")),
+                (Privacy::Pseudonymised, None) => return Err("geen sleutel voor pseudonimisering".into()),
+                _ => Cell::Text(v.to_string()),
+            }),
+            Kind::Date => match values::parse_date(v, self.order) {
+                Some(d) => Ok(Cell::Date(days_since_epoch(d))),
+                None => bad("datum"),
+            },
+            Kind::Datetime => match values::parse_datetime(v, self.order) {
+                Some(dt) => Ok(Cell::Datetime(dt.and_utc().timestamp_micros())),
+                None => bad("datum/tijd"),
+            },
+            Kind::Money => match values::parse_money(v, self.style) {
+                Some(x) => Ok(Cell::Float(x)),
+                None => bad("geldbedrag"),
+            },
+            Kind::Number => match values::parse_number(v, self.style) {
+                Some(x) => Ok(Cell::Float(x)),
+                None => bad("getal"),
+            },
+            Kind::Integer => match values::parse_integer(v, self.style) {
+                Some(x) => Ok(Cell::Int(x)),
+                None => bad("geheel getal"),
+            },
+            Kind::Boolean => match values::parse_bool(v) {
+                Some(b) => Ok(Cell::Bool(b)),
+                None => bad("ja/nee-waarde"),
+            },
+        }
+    }
+}
+
+fn days_since_epoch(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+/// A date written with separators or a month name (never a bare number: that is a count).
+fn looks_like_date(v: &str) -> bool {
+    v.chars().any(|c| c == '-' || c == '/' || c.is_alphabetic()) || v.matches('.').count() == 2
+}
+
+/// The kind of a column of a dataset that is not canonical, from its filled sample values.
+/// Identifiers with leading zeros or many digits stay text (BSN, case numbers, postcodes).
+pub fn infer_kind(filled: &[&str], order: DateOrder, style: NumberStyle) -> Kind {
+    if filled.is_empty() {
+        return Kind::Text;
+    }
+    let all = |f: &dyn Fn(&str) -> bool| filled.iter().all(|v| f(v));
+    if all(&|v| looks_like_date(v) && values::parse_datetime(v, order).is_some()) {
+        let timed = filled.iter().any(|v| {
+            values::parse_datetime(v, order).is_some_and(|dt| dt.time() != chrono::NaiveTime::MIN)
+        });
+        return if timed { Kind::Datetime } else { Kind::Date };
+    }
+    let plain_int = |v: &str| {
+        let digits = v.strip_prefix('-').unwrap_or(v);
+        !digits.is_empty()
+            && digits.len() <= 9
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'))
+    };
+    if all(&plain_int) {
+        return Kind::Integer;
+    }
+    let number = |v: &str| {
+        !v.starts_with('0') || v.starts_with("0,") || v.starts_with("0.") || v == "0"
+    };
+    if all(&|v| number(v) && values::parse_number(v, style).is_some()) {
+        return Kind::Number;
+    }
+    let word_bool = |v: &str| {
+        matches!(v.to_lowercase().as_str(), "ja" | "nee" | "j" | "n" | "true" | "false" | "waar" | "onwaar")
+    };
+    if all(&word_bool) {
+        return Kind::Boolean;
+    }
+    Kind::Text
+}
+
+/// One parsed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Date(i32),
+    Datetime(i64),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+}
+
+/// Collects one column of a batch.
+pub enum Builder {
+    Text(Vec<Option<String>>),
+    Date(Vec<Option<i32>>),
+    Datetime(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Int(Vec<Option<i64>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Builder {
+    pub fn new(kind: Kind, capacity: usize) -> Builder {
+        match kind {
+            Kind::Text => Builder::Text(Vec::with_capacity(capacity)),
+            Kind::Date => Builder::Date(Vec::with_capacity(capacity)),
+            Kind::Datetime => Builder::Datetime(Vec::with_capacity(capacity)),
+            Kind::Money | Kind::Number => Builder::Float(Vec::with_capacity(capacity)),
+            Kind::Integer => Builder::Int(Vec::with_capacity(capacity)),
+            Kind::Boolean => Builder::Bool(Vec::with_capacity(capacity)),
+        }
+    }
+
+    pub fn push(&mut self, cell: Cell) {
+        match (self, cell) {
+            (Builder::Text(v), Cell::Text(s)) => v.push(Some(s)),
+            (Builder::Date(v), Cell::Date(d)) => v.push(Some(d)),
+            (Builder::Datetime(v), Cell::Datetime(d)) => v.push(Some(d)),
+            (Builder::Float(v), Cell::Float(x)) => v.push(Some(x)),
+            (Builder::Int(v), Cell::Int(x)) => v.push(Some(x)),
+            (Builder::Bool(v), Cell::Bool(b)) => v.push(Some(b)),
+            (b, Cell::Null) => b.push_null(),
+            (_, other) => unreachable!("parser produced {other:?} for another column kind"),
+        }
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            Builder::Text(v) => v.push(None),
+            Builder::Date(v) => v.push(None),
+            Builder::Datetime(v) => v.push(None),
+            Builder::Float(v) => v.push(None),
+            Builder::Int(v) => v.push(None),
+            Builder::Bool(v) => v.push(None),
+        }
+    }
+
+    /// Empties the builder into a polars column.
+    pub fn take(&mut self, name: &str) -> Column {
+        let name: PlSmallStr = name.into();
+        let series = match self {
+            Builder::Text(v) => Series::new(name, std::mem::take(v)),
+            Builder::Date(v) => Series::new(name, std::mem::take(v)).into_date(),
+            Builder::Datetime(v) => {
+                Series::new(name, std::mem::take(v)).into_datetime(TimeUnit::Microseconds, None)
+            }
+            Builder::Float(v) => Series::new(name, std::mem::take(v)),
+            Builder::Int(v) => Series::new(name, std::mem::take(v)),
+            Builder::Bool(v) => Series::new(name, std::mem::take(v)),
+        };
+        series.into_column()
+    }
+}
+
+/// The polars type a column kind is stored as.
+pub fn dtype(kind: Kind) -> DataType {
+    match kind {
+        Kind::Text => DataType::String,
+        Kind::Date => DataType::Date,
+        Kind::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
+        Kind::Money | Kind::Number => DataType::Float64,
+        Kind::Integer => DataType::Int64,
+        Kind::Boolean => DataType::Boolean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inference_keeps_identifiers_as_text() {
+        let o = DateOrder::DayFirst;
+        let c = NumberStyle::DecimalComma;
+        assert_eq!(infer_kind(&["12", "7", "-3"], o, c), Kind::Integer);
+        assert_eq!(infer_kind(&["012345678", "123456782"], o, c), Kind::Text, "BSN-like");
+        assert_eq!(infer_kind(&["2024001234567"], o, c), Kind::Text, "long case number");
+        assert_eq!(infer_kind(&["45.106,00", "12,5"], o, c), Kind::Number);
+        assert_eq!(infer_kind(&["1-2-2024", "2024-03-04"], o, c), Kind::Date);
+        assert_eq!(infer_kind(&["1-2-2024 10:00"], o, c), Kind::Datetime);
+        assert_eq!(infer_kind(&["ja", "Nee"], o, c), Kind::Boolean);
+        assert_eq!(infer_kind(&["6901 AB"], o, c), Kind::Text);
+        assert_eq!(infer_kind(&[], o, c), Kind::Text);
+    }
+
+    fn parser(kind: Kind, required: bool) -> ColumnParser {
+        ColumnParser {
+            plan: ColumnPlan {
+                source: Some(0),
+                header: "x".into(),
+                name: "x".into(),
+                kind,
+                privacy: Privacy::None,
+                required,
+                infer: false,
+                value_map: None,
+                constant: None,
+            },
+            order: DateOrder::DayFirst,
+            style: NumberStyle::DecimalComma,
+        }
+    }
+
+    #[test]
+    fn parse_gives_typed_cells_or_dutch_reasons() {
+        assert_eq!(parser(Kind::Date, false).parse("2-1-1970", None), Ok(Cell::Date(1)));
+        assert_eq!(parser(Kind::Money, false).parse("1.234,50", None), Ok(Cell::Float(1234.5)));
+        assert_eq!(parser(Kind::Integer, false).parse(" ", None), Ok(Cell::Null));
+        assert_eq!(parser(Kind::Text, true).parse("", None), Err("verplicht veld is leeg".into()));
+        assert_eq!(
+            parser(Kind::Date, false).parse("31-02-2024", None),
+            Err("'31-02-2024' is geen geldige datum".into())
+        );
+        // 1970-01-01 00:00:01 local clock time, stored without time zone.
+        assert_eq!(
+            parser(Kind::Datetime, false).parse("1-1-1970 00:00:01", None),
+            Ok(Cell::Datetime(1_000_000))
+        );
+    }
+}

@@ -1,0 +1,924 @@
+//! The ingest pipeline: export -> mapped, validated, pseudonymised rows -> Parquet warehouse.
+//!
+//! Per file: fingerprint (hash, encoding), open and map the header, decide per column how to
+//! read it from a sample, stream every row through the parsers into a staging Parquet file
+//! (rejects aside with their reason), then commit: write the dataset's new part, the rejects,
+//! and last the catalog. Invariant: rows read = rows accepted + rows rejected.
+
+pub mod convert;
+pub mod plan;
+
+use crate::schema::{self, Privacy};
+use crate::source::values::{DateOrder, NumberStyle};
+use crate::source::{self, ReadOptions, Record, Source};
+use crate::warehouse::pseudo::Pseudonymiser;
+use crate::warehouse::{self, Catalog, ColumnEntry, DatasetEntry, IngestEntry, WriteGuard};
+use anyhow::{Context, Result, bail};
+use convert::{Builder, Cell, ColumnParser};
+use plan::{Mapping, Plan};
+use polars::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Rows per batch written to the staging file: bounds memory whatever the file size.
+const BATCH_ROWS: usize = 65_536;
+/// Rows used to decide date order, decimal comma and inferred types.
+const SAMPLE_ROWS: usize = 20_000;
+/// Technical columns every dataset gets: which ingest brought the row, and from where.
+pub const COL_INGEST: &str = "_ingest_id";
+pub const COL_POS: &str = "_bron_positie";
+
+/// A rejected row: where it was, which column, which value, and why.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub ingest_id: u64,
+    pub source: String,
+    pub pos: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+    /// The row's fields as JSON, without personal data.
+    pub row: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// A newer export of a case replaces the older row with the same key (default when the
+    /// dataset has a key).
+    Upsert,
+    /// Rows are added as they are (default for datasets without a key).
+    Append,
+    /// The whole dataset is replaced by this export.
+    Replace,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Upsert => "upsert",
+            Mode::Append => "append",
+            Mode::Replace => "replace",
+        }
+    }
+}
+
+pub struct Options {
+    pub dataset: String,
+    pub mode: Option<Mode>,
+    pub mapping: Mapping,
+    pub gemeente: Option<String>,
+    pub read: ReadOptions,
+    pub number_style: Option<NumberStyle>,
+    pub date_order: Option<DateOrder>,
+    pub pseudo: Option<Pseudonymiser>,
+    pub dry_run: bool,
+    pub quiet: bool,
+    pub wait: Duration,
+    /// Abort without writing when more than this share of the rows is rejected.
+    pub max_reject_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Ingested,
+    Unchanged,
+    DryRun,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub file: PathBuf,
+    pub dataset: String,
+    pub status: Status,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub blank: u64,
+    pub new: u64,
+    pub replaced: u64,
+    pub total_rows: u64,
+}
+
+/// Ingests every file in turn, each committed on its own, under one warehouse lock.
+pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>> {
+    check_dataset_name(&opts.dataset)?;
+    let mut guard = if opts.dry_run { None } else { Some(WriteGuard::acquire(dir, opts.wait, opts.quiet)?) };
+    let mut summaries = Vec::new();
+    for file in files {
+        let catalog = match &guard {
+            Some(g) => g.catalog.clone(),
+            None => Catalog::load(dir)?,
+        };
+        let summary = ingest_file(dir, file, &catalog, guard.as_mut(), opts)
+            .with_context(|| format!("ingest of {} stopped; the warehouse is unchanged", file.display()))?;
+        summaries.push(summary);
+    }
+    Ok(summaries)
+}
+
+fn check_dataset_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    if !ok {
+        bail!(
+            "'{name}' is not a usable dataset name: use lower-case letters, digits and '_', \
+             starting with a letter (for example: meldingen, wmo_wachtlijst). Canonical \
+             datasets: {}",
+            schema::DATASETS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Normalised header words that identify a header row for this dataset.
+fn header_hints(def: Option<&schema::Dataset>, existing: Option<&DatasetEntry>) -> Vec<String> {
+    let mut hints = Vec::new();
+    if let Some(d) = def {
+        for c in d.columns {
+            hints.push(schema::normalise(c.name));
+            hints.extend(c.aliases.iter().map(|a| schema::normalise(a)));
+        }
+    }
+    if let Some(e) = existing {
+        hints.extend(e.columns.iter().map(|c| schema::normalise(&c.name)));
+    }
+    hints
+}
+
+fn ingest_file(
+    dir: &Path,
+    file: &Path,
+    catalog: &Catalog,
+    guard: Option<&mut WriteGuard>,
+    opts: &Options,
+) -> Result<Summary> {
+    let name = opts.dataset.as_str();
+    let fp = source::fingerprint(file)?;
+    if let Some(prev) = catalog.seen(name, &fp.sha256) {
+        if !opts.quiet {
+            eprintln!(
+                "datastroom: {} was already ingested into '{name}' (ingest #{} on {}, same \
+                 SHA-256); nothing changed",
+                file.display(),
+                prev.id,
+                prev.time
+            );
+        }
+        let total = catalog.datasets.get(name).map_or(0, |d| d.rows);
+        return Ok(Summary {
+            file: file.to_path_buf(),
+            dataset: name.to_string(),
+            status: Status::Unchanged,
+            read: 0,
+            accepted: 0,
+            rejected: 0,
+            blank: 0,
+            new: 0,
+            replaced: 0,
+            total_rows: total,
+        });
+    }
+    let def = schema::dataset(name);
+    let existing = catalog.datasets.get(name);
+    let mut read = opts.read.clone();
+    read.header_hints = header_hints(def, existing);
+    let mut src = source::open(file, &fp, &read)?;
+    let plan = Plan::build(def, &src.headers, &opts.mapping, existing, opts.gemeente.as_deref())?;
+    let pseudo = check_key(&plan, catalog, opts)?;
+
+    let mut sample = Vec::new();
+    for rec in src.rows.by_ref().take(SAMPLE_ROWS) {
+        sample.push(rec?);
+    }
+    let fallback = match src.settings.delimiter.as_deref() {
+        Some(";") | Some("TAB") => NumberStyle::DecimalComma,
+        _ => NumberStyle::DecimalPoint,
+    };
+    let parsers = decide_parsers(&plan, &sample, fallback, opts)?;
+    check_against_existing(&parsers, existing)?;
+    src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
+    if !opts.quiet {
+        print_settings(&src, &plan);
+    }
+
+    let id = catalog.next_ingest;
+    let staging_root = match &guard {
+        Some(_) => dir.join(warehouse::STAGING_DIR),
+        None => std::env::temp_dir(),
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(&format!("ingest-{id}-"))
+        .tempdir_in({
+            std::fs::create_dir_all(&staging_root)?;
+            &staging_root
+        })
+        .context("cannot create a staging folder")?;
+    let staged_path = staging.path().join("staged.parquet");
+    let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
+    loader.progress_total(fp.size, opts.quiet);
+    for rec in sample {
+        loader.row(rec)?;
+    }
+    for rec in src.rows.by_ref() {
+        loader.row(rec?)?;
+    }
+    let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
+    let staged = loader.finish()?;
+    warehouse::crash_point("staged");
+    staged.check_reject_share(opts.max_reject_share, file)?;
+
+    let commit = Commit { dir, id, name, def, file, fp: &fp, src: &src, plan: &plan, staged, blank, opts };
+    match guard {
+        Some(g) => commit.apply(g),
+        None => commit.preview(catalog),
+    }
+}
+
+/// Refuses to run without a key when the export has a column to pseudonymise, and refuses a
+/// key other than the one the warehouse was built with.
+fn check_key<'a>(plan: &Plan, catalog: &Catalog, opts: &'a Options) -> Result<Option<&'a Pseudonymiser>> {
+    let needs: Vec<&str> = plan
+        .columns
+        .iter()
+        .filter(|c| c.privacy == Privacy::Pseudonymised)
+        .map(|c| c.header.as_str())
+        .collect();
+    if needs.is_empty() {
+        return Ok(opts.pseudo.as_ref());
+    }
+    let Some(p) = &opts.pseudo else {
+        bail!(
+            "the export has personal link keys ({}) that are stored only as a keyed hash, and no \
+             key is set.\nSet one: export DATASTROOM_KEY=\"$(openssl rand -hex 32)\" (keep it \
+             safe and outside the warehouse; the same key must be used for every ingest), or \
+             pass --key-file FILE. See docs/privacy.md",
+            needs.join(", ")
+        );
+    };
+    if let Some(known) = &catalog.key_fingerprint
+        && *known != p.fingerprint()
+    {
+        bail!(
+            "this key is not the one the warehouse was built with (key fingerprint {} instead of \
+             {known}); with another key the same BSN gets another code and links break. Use the \
+             original key",
+            p.fingerprint()
+        );
+    }
+    Ok(Some(p))
+}
+
+fn decide_parsers(
+    plan: &Plan,
+    sample: &[Record],
+    fallback: NumberStyle,
+    opts: &Options,
+) -> Result<Vec<ColumnParser>> {
+    let mut parsers = Vec::new();
+    let mut problems = Vec::new();
+    for col in &plan.columns {
+        let values: Vec<&str> = match col.source {
+            Some(i) => sample.iter().map(|r| r.fields.get(i).unwrap_or("")).collect(),
+            None => Vec::new(),
+        };
+        match ColumnParser::decide(col.clone(), &values, fallback, opts.number_style, opts.date_order) {
+            Ok(p) => parsers.push(p),
+            Err(e) => problems.push(e),
+        }
+    }
+    if !problems.is_empty() {
+        bail!("cannot decide how to read some columns:\n  {}", problems.join("\n  "));
+    }
+    Ok(parsers)
+}
+
+/// A dataset keeps its column types: an export whose column now reads as another type is
+/// refused with both types named.
+fn check_against_existing(parsers: &[ColumnParser], existing: Option<&DatasetEntry>) -> Result<()> {
+    let Some(e) = existing else { return Ok(()) };
+    for p in parsers {
+        if let Some(c) = e.columns.iter().find(|c| c.name == p.plan.name)
+            && c.kind != p.plan.kind
+        {
+            bail!(
+                "column '{}' is {} in the warehouse but {} in this export",
+                p.plan.name,
+                c.kind.name(),
+                p.plan.kind.name()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_settings(src: &Source, plan: &Plan) {
+    let s = &src.settings;
+    let mut line = format!("datastroom: {}: {}", src.path.display(), s.format);
+    if let Some(e) = &s.encoding {
+        line.push_str(&format!(", codering {e}"));
+    }
+    if let Some(d) = &s.delimiter {
+        line.push_str(&format!(", scheidingsteken '{d}'"));
+    }
+    if let Some(sh) = &s.sheet {
+        line.push_str(&format!(", blad '{sh}'"));
+    }
+    if s.header_row > 0 {
+        line.push_str(&format!(", kopregel op {} {}", s.position_word(), s.header_row));
+    }
+    eprintln!("{line}");
+    for c in &s.columns {
+        eprintln!("  {c}");
+    }
+    for d in &plan.dropped {
+        eprintln!("  '{d}': persoonsgegeven, niet opgeslagen");
+    }
+    for w in &plan.warnings {
+        eprintln!("  let op: {w}");
+    }
+}
+
+/// What we remember of a key seen earlier in the same file.
+struct KeySeen {
+    content: u64,
+    pos: u64,
+    conflict: bool,
+}
+
+/// Streams rows into typed batches and a staging Parquet file.
+struct Loader<'a> {
+    id: u64,
+    source_name: String,
+    position_word: &'static str,
+    headers: &'a [String],
+    /// Source indexes whose values never appear in a reject row (personal data).
+    hidden: HashSet<usize>,
+    width: usize,
+    parsers: Vec<ColumnParser>,
+    key: Option<usize>,
+    pseudo: Option<&'a Pseudonymiser>,
+    builders: Vec<Builder>,
+    positions: Vec<u64>,
+    writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
+    staged_path: PathBuf,
+    keys: HashMap<u128, KeySeen>,
+    evict: HashMap<u64, String>,
+    rejects: Vec<Reject>,
+    read: u64,
+    accepted: u64,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+/// The result of streaming one file.
+struct Staged {
+    path: PathBuf,
+    rejects: Vec<Reject>,
+    /// Rows staged but to be taken out again: their key appeared later with other content.
+    evict: HashMap<u64, String>,
+    read: u64,
+    accepted: u64,
+    schema: Vec<(String, schema::Kind, Privacy)>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(
+        id: u64,
+        file: &Path,
+        src: &'a Source,
+        plan: &Plan,
+        parsers: Vec<ColumnParser>,
+        pseudo: Option<&'a Pseudonymiser>,
+        staged_path: &Path,
+    ) -> Result<Loader<'a>> {
+        let mut fields: Vec<Field> = parsers
+            .iter()
+            .map(|p| Field::new(p.plan.name.as_str().into(), convert::dtype(p.plan.kind)))
+            .collect();
+        fields.push(Field::new(COL_POS.into(), DataType::UInt64));
+        let schema = Schema::from_iter(fields);
+        let f = std::fs::File::create(staged_path)
+            .with_context(|| format!("cannot write {}", staged_path.display()))?;
+        let writer = ParquetWriter::new(f).batched(&schema)?;
+        let dropped: HashSet<&String> = plan.dropped.iter().collect();
+        let hidden = src
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| dropped.contains(h))
+            .map(|(i, _)| i)
+            .chain(
+                parsers.iter().filter(|p| p.plan.privacy == Privacy::Pseudonymised).filter_map(|p| p.plan.source),
+            )
+            .collect();
+        Ok(Loader {
+            id,
+            source_name: file.display().to_string(),
+            position_word: src.settings.position_word(),
+            headers: &src.headers,
+            hidden,
+            width: src.headers.len(),
+            builders: parsers.iter().map(|p| Builder::new(p.plan.kind, BATCH_ROWS)).collect(),
+            key: plan.key,
+            parsers,
+            pseudo,
+            positions: Vec::with_capacity(BATCH_ROWS),
+            writer,
+            staged_path: staged_path.to_path_buf(),
+            keys: HashMap::new(),
+            evict: HashMap::new(),
+            rejects: Vec::new(),
+            read: 0,
+            accepted: 0,
+            progress: None,
+        })
+    }
+
+    fn progress_total(&mut self, bytes: u64, quiet: bool) {
+        use std::io::IsTerminal;
+        if !quiet && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("rijen inlezen uit {}", self.source_name));
+            self.progress = Some(bar);
+        }
+    }
+
+    fn reject(&mut self, rec: &Record, column: &str, value: &str, reason: String) {
+        let hidden_value = self
+            .headers
+            .iter()
+            .position(|h| h == column)
+            .is_some_and(|i| self.hidden.contains(&i));
+        let row: serde_json::Map<String, serde_json::Value> = self
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.hidden.contains(i))
+            .map(|(i, h)| (h.clone(), rec.fields.get(i).unwrap_or("").into()))
+            .collect();
+        self.rejects.push(Reject {
+            ingest_id: self.id,
+            source: self.source_name.clone(),
+            pos: rec.pos,
+            column: column.to_string(),
+            value: if hidden_value { "<persoonsgegeven>".to_string() } else { value.to_string() },
+            reason,
+            row: serde_json::Value::Object(row).to_string(),
+        });
+    }
+
+    fn row(&mut self, rec: Record) -> Result<()> {
+        self.read += 1;
+        if let Some(bar) = &self.progress
+            && self.read % 100_000 == 0
+        {
+            bar.set_position(self.read);
+            bar.tick();
+        }
+        let n = rec.fields.len();
+        if n != self.width {
+            let extra_filled = (self.width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim().is_empty());
+            if n < self.width || extra_filled {
+                let reason = format!(
+                    "de rij heeft {n} velden, de kopregel {}: verschoven kolommen of een \
+                     scheidingsteken in een waarde zonder aanhalingstekens",
+                    self.width
+                );
+                self.reject(&rec, "", "", reason);
+                return Ok(());
+            }
+        }
+        let mut cells = Vec::with_capacity(self.parsers.len());
+        let mut problems: Vec<(String, String, String)> = Vec::new();
+        for p in &self.parsers {
+            let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
+            match p.parse(raw, self.pseudo) {
+                Ok(c) => cells.push(c),
+                Err(reason) => problems.push((p.plan.header.clone(), raw.trim().to_string(), reason)),
+            }
+        }
+        if let Some((column, value, first)) = problems.first().cloned() {
+            let mut reason = first;
+            for (c, _, r) in &problems[1..] {
+                reason.push_str(&format!("; {c}: {r}"));
+            }
+            self.reject(&rec, &column, &value, reason);
+            return Ok(());
+        }
+        if let Some(k) = self.key
+            && let Some(reason) = self.duplicate(&rec, &cells[k])
+        {
+            let header = self.parsers[k].plan.header.clone();
+            let value = match &cells[k] {
+                Cell::Text(s) => s.clone(),
+                _ => String::new(),
+            };
+            self.reject(&rec, &header, &value, reason);
+            return Ok(());
+        }
+        for (b, c) in self.builders.iter_mut().zip(cells) {
+            b.push(c);
+        }
+        self.positions.push(rec.pos);
+        self.accepted += 1;
+        if self.positions.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The reason to reject a row whose key was seen before in this file, if it was.
+    fn duplicate(&mut self, rec: &Record, key: &Cell) -> Option<String> {
+        let Cell::Text(k) = key else { return None };
+        let key_hash = {
+            let mut a = std::hash::DefaultHasher::new();
+            (0u8, k).hash(&mut a);
+            let mut b = std::hash::DefaultHasher::new();
+            (1u8, k).hash(&mut b);
+            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        };
+        let content = {
+            let mut h = std::hash::DefaultHasher::new();
+            for f in rec.fields.iter() {
+                f.trim().hash(&mut h);
+            }
+            h.finish()
+        };
+        let word = self.position_word;
+        match self.keys.get_mut(&key_hash) {
+            None => {
+                self.keys.insert(key_hash, KeySeen { content, pos: rec.pos, conflict: false });
+                None
+            }
+            Some(seen) if seen.content == content && !seen.conflict => {
+                Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos))
+            }
+            Some(seen) => {
+                if !seen.conflict {
+                    seen.conflict = true;
+                    self.evict.insert(
+                        seen.pos,
+                        format!("sleutel '{k}' komt ook voor op {word} {} met andere inhoud", rec.pos),
+                    );
+                }
+                Some(format!("sleutel '{k}' komt ook voor op {word} {} met andere inhoud", seen.pos))
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.positions.is_empty() {
+            return Ok(());
+        }
+        let mut columns: Vec<Column> =
+            self.builders.iter_mut().zip(&self.parsers).map(|(b, p)| b.take(&p.plan.name)).collect();
+        columns.push(Column::new(COL_POS.into(), std::mem::take(&mut self.positions)));
+        let df = DataFrame::new_infer_height(columns)?;
+        self.writer.write_batch(&df)?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Staged> {
+        self.flush()?;
+        self.writer.finish()?;
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
+        Ok(Staged {
+            path: self.staged_path,
+            rejects: self.rejects,
+            evict: self.evict,
+            read: self.read,
+            accepted: self.accepted,
+            schema: self
+                .parsers
+                .iter()
+                .map(|p| (p.plan.name.clone(), p.plan.kind, p.plan.privacy))
+                .collect(),
+        })
+    }
+}
+
+impl Staged {
+    fn rejected(&self) -> u64 {
+        self.rejects.len() as u64 + self.evict.len() as u64
+    }
+
+    fn accepted(&self) -> u64 {
+        self.accepted - self.evict.len() as u64
+    }
+
+    fn check_reject_share(&self, max: f64, file: &Path) -> Result<()> {
+        if self.read == 0 || (self.rejected() as f64) / (self.read as f64) <= max {
+            return Ok(());
+        }
+        let mut reasons: HashMap<&str, u64> = HashMap::new();
+        for r in &self.rejects {
+            let short = r.reason.split(['\'', ';']).next().unwrap_or(&r.reason);
+            *reasons.entry(if short.is_empty() { &r.reason } else { short }).or_default() += 1;
+        }
+        let mut top: Vec<_> = reasons.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1));
+        let first = self.rejects.first().map_or(String::new(), |r| {
+            format!("\n  first: {} {}, column '{}', value '{}': {}", "row", r.pos, r.column, r.value, r.reason)
+        });
+        bail!(
+            "{} of {} rows of {} would be rejected (more than {:.0}%); is this the right \
+             --dataset, --mapping or --sheet? Nothing was written.{first}\n  most common: {}\n\
+             To load it anyway, raise --max-rejects",
+            self.rejected(),
+            self.read,
+            file.display(),
+            max * 100.0,
+            top.iter().take(3).map(|(r, n)| format!("{n}x {r}")).collect::<Vec<_>>().join("; ")
+        )
+    }
+}
+
+/// Everything needed to turn a staged file into a committed ingest.
+struct Commit<'a> {
+    dir: &'a Path,
+    id: u64,
+    name: &'a str,
+    def: Option<&'static schema::Dataset>,
+    file: &'a Path,
+    fp: &'a source::Fingerprint,
+    src: &'a Source,
+    plan: &'a Plan,
+    staged: Staged,
+    blank: u64,
+    opts: &'a Options,
+}
+
+impl Commit<'_> {
+    fn mode(&self) -> Mode {
+        self.opts.mode.unwrap_or(if self.plan.key.is_some() { Mode::Upsert } else { Mode::Append })
+    }
+
+    fn key_name(&self) -> Option<String> {
+        self.plan.key.map(|k| self.plan.columns[k].name.clone())
+    }
+
+    /// The accepted rows of this file, with the technical columns.
+    fn new_rows(&self) -> Result<LazyFrame> {
+        let lf = LazyFrame::scan_parquet(
+            PlRefPath::new(self.staged.path.to_string_lossy()),
+            ScanArgsParquet::default(),
+        )?;
+        let evict: Vec<u64> = self.staged.evict.keys().copied().collect();
+        let lf = if evict.is_empty() {
+            lf
+        } else {
+            let list = Series::new("evict".into(), evict);
+            lf.filter(col(COL_POS).is_in(lit(list).implode(), false).not())
+        };
+        Ok(lf.with_column(lit(self.id).cast(DataType::UInt64).alias(COL_INGEST)))
+    }
+
+    /// The rejects of this file, including rows taken out again for a conflicting key.
+    fn all_rejects(&self) -> Vec<Reject> {
+        let mut rejects = self.staged.rejects.clone();
+        let key_header = self.plan.key.map(|k| self.plan.columns[k].header.clone()).unwrap_or_default();
+        for (pos, reason) in &self.staged.evict {
+            rejects.push(Reject {
+                ingest_id: self.id,
+                source: self.file.display().to_string(),
+                pos: *pos,
+                column: key_header.clone(),
+                value: String::new(),
+                reason: reason.clone(),
+                row: String::new(),
+            });
+        }
+        rejects.sort_by_key(|r| r.pos);
+        rejects
+    }
+
+    /// Existing rows whose key comes again in this file (replaced by an upsert).
+    fn count_replaced(&self, existing: &DatasetEntry, new: LazyFrame) -> Result<u64> {
+        let Some(key) = self.key_name() else { return Ok(0) };
+        if existing.files.is_empty() {
+            return Ok(0);
+        }
+        let old = warehouse::scan_files(self.dir, &existing.files)?;
+        let n = old
+            .join(new.select([col(&key)]), [col(&key)], [col(&key)], JoinArgs::new(JoinType::Semi))
+            .select([len()])
+            .collect()?;
+        Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) as u64)
+    }
+
+    fn preview(self, catalog: &Catalog) -> Result<Summary> {
+        let mode = self.mode();
+        let replaced = match catalog.datasets.get(self.name) {
+            Some(e) if mode == Mode::Upsert => self.count_replaced(e, self.new_rows()?)?,
+            _ => 0,
+        };
+        let old = catalog.datasets.get(self.name).map_or(0, |d| d.rows);
+        let accepted = self.staged.accepted();
+        let total = match mode {
+            Mode::Replace => accepted,
+            Mode::Append => old + accepted,
+            Mode::Upsert => old + accepted - replaced,
+        };
+        if !self.opts.quiet {
+            eprintln!(
+                "datastroom: proefdraai (--dry-run): {mode} zou {} rijen toevoegen of vervangen; er \
+                 is niets geschreven",
+                accepted,
+                mode = mode.name()
+            );
+        }
+        Ok(self.summary(Status::DryRun, accepted - replaced, replaced, total))
+    }
+
+    fn summary(&self, status: Status, new: u64, replaced: u64, total: u64) -> Summary {
+        Summary {
+            file: self.file.to_path_buf(),
+            dataset: self.name.to_string(),
+            status,
+            read: self.staged.read,
+            accepted: self.staged.accepted(),
+            rejected: self.staged.rejected(),
+            blank: self.blank,
+            new,
+            replaced,
+            total_rows: total,
+        }
+    }
+
+    fn apply(self, guard: &mut WriteGuard) -> Result<Summary> {
+        let mode = self.mode();
+        let mut catalog = guard.catalog.clone();
+        let key = self.key_name();
+        let entry = catalog.datasets.entry(self.name.to_string()).or_insert_with(|| DatasetEntry {
+            canonical: self.def.is_some(),
+            key: key.clone(),
+            rows: 0,
+            columns: Vec::new(),
+            files: Vec::new(),
+            reject_files: Vec::new(),
+            rejected_rows: 0,
+            ingests: Vec::new(),
+        });
+        let dataset_dir = self.dir.join(self.name);
+        std::fs::create_dir_all(&dataset_dir)?;
+        let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
+        let part = self.dir.join(&part_rel);
+        let new = self.new_rows()?;
+        let accepted = self.staged.accepted();
+        let replaced = if mode == Mode::Upsert { self.count_replaced(entry, new.clone())? } else { 0 };
+        let (frame, files, total) = match mode {
+            Mode::Replace => (new, vec![part_rel.clone()], accepted),
+            Mode::Append => {
+                let mut files = entry.files.clone();
+                files.push(part_rel.clone());
+                (new, files, entry.rows + accepted)
+            }
+            Mode::Upsert => {
+                let key = key.clone().context("upsert needs a key column; use --mode append")?;
+                let frame = if entry.files.is_empty() {
+                    new
+                } else {
+                    let old = warehouse::scan_files(self.dir, &entry.files)?;
+                    let kept = old.join(
+                        new.clone().select([col(&key)]),
+                        [col(&key)],
+                        [col(&key)],
+                        JoinArgs::new(JoinType::Anti),
+                    );
+                    concat_lf_diagonal([kept, new], UnionArgs::default())?
+                };
+                (frame, vec![part_rel.clone()], entry.rows + accepted - replaced)
+            }
+        };
+        if accepted > 0 || mode == Mode::Replace {
+            warehouse::sink_parquet_atomic(frame, &part)?;
+        }
+        let files = if accepted > 0 || mode == Mode::Replace {
+            files
+        } else {
+            entry.files.clone()
+        };
+        warehouse::crash_point("part-written");
+
+        let rejects = self.all_rejects();
+        if !rejects.is_empty() {
+            let rel = format!("{}/{}/rejects-{:06}.parquet", warehouse::REJECTS_DIR, self.name, self.id);
+            let path = self.dir.join(&rel);
+            std::fs::create_dir_all(path.parent().expect("rejects folder"))?;
+            warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
+            entry.reject_files.push(rel);
+        }
+        entry.files = files;
+        entry.rows = total;
+        entry.rejected_rows += self.staged.rejected();
+        merge_columns(&mut entry.columns, &self.staged.schema);
+        entry.ingests.push(self.lineage(mode, replaced));
+        catalog.next_ingest = self.id + 1;
+        if let Some(p) = self.opts.pseudo.as_ref()
+            && self.staged.schema.iter().any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
+        {
+            catalog.key_fingerprint = Some(p.fingerprint());
+        }
+        guard.commit(catalog)?;
+        Ok(self.summary(Status::Ingested, accepted - replaced, replaced, total))
+    }
+
+    fn lineage(&self, mode: Mode, replaced: u64) -> IngestEntry {
+        let source = std::fs::canonicalize(self.file).unwrap_or_else(|_| self.file.to_path_buf());
+        IngestEntry {
+            id: self.id,
+            time: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            source: source.display().to_string(),
+            sha256: self.fp.sha256.clone(),
+            size: self.fp.size,
+            mode: mode.name().to_string(),
+            settings: self.src.settings.clone(),
+            rows_read: self.staged.read,
+            rows_accepted: self.staged.accepted(),
+            rows_rejected: self.staged.rejected(),
+            blank_rows: self.blank,
+            rows_new: self.staged.accepted() - replaced,
+            rows_replaced: replaced,
+            dropped_columns: self.plan.dropped.clone(),
+            pseudonymised_columns: self
+                .plan
+                .columns
+                .iter()
+                .filter(|c| c.privacy == Privacy::Pseudonymised)
+                .map(|c| c.header.clone())
+                .collect(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Adds columns seen for the first time to the dataset's column list.
+fn merge_columns(columns: &mut Vec<ColumnEntry>, schema: &[(String, schema::Kind, Privacy)]) {
+    for (name, kind, privacy) in schema {
+        if !columns.iter().any(|c| &c.name == name) {
+            columns.push(ColumnEntry { name: name.clone(), kind: *kind, privacy: *privacy });
+        }
+    }
+}
+
+/// Reads a file for `sql --input` without touching the warehouse: the same reading, typing and
+/// privacy rules as an ingest into a new dataset, staged in a temporary folder that lives as
+/// long as the returned guard.
+pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::TempDir)> {
+    let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        let lf = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy()), ScanArgsParquet::default())
+            .with_context(|| format!("reading {}", path.display()))?;
+        return Ok((lf, tmp));
+    }
+    let fp = source::fingerprint(path)?;
+    let mut src = source::open(path, &fp, &ReadOptions::default())?;
+    let plan = Plan::build(None, &src.headers, &Mapping::default(), None, None)?;
+    let mut sample = Vec::new();
+    for rec in src.rows.by_ref().take(SAMPLE_ROWS) {
+        sample.push(rec?);
+    }
+    let fallback = match src.settings.delimiter.as_deref() {
+        Some(";") | Some("TAB") => NumberStyle::DecimalComma,
+        _ => NumberStyle::DecimalPoint,
+    };
+    let parsers = plan
+        .columns
+        .iter()
+        .map(|c| {
+            let values: Vec<&str> =
+                sample.iter().map(|r| c.source.and_then(|i| r.fields.get(i)).unwrap_or("")).collect();
+            ColumnParser::decide(c.clone(), &values, fallback, None, None)
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
+    if !quiet {
+        print_settings(&src, &plan);
+    }
+    let staged_path = tmp.path().join("input.parquet");
+    let mut loader = Loader::new(0, path, &src, &plan, parsers, None, &staged_path)?;
+    for rec in sample {
+        loader.row(rec)?;
+    }
+    for rec in src.rows.by_ref() {
+        loader.row(rec?)?;
+    }
+    let staged = loader.finish()?;
+    if staged.rejected() > 0 && !quiet {
+        eprintln!(
+            "datastroom: {} of {} rows of {} could not be read and are left out of the query",
+            staged.rejected(),
+            staged.read,
+            path.display()
+        );
+    }
+    let lf = LazyFrame::scan_parquet(PlRefPath::new(staged.path.to_string_lossy()), ScanArgsParquet::default())?
+        .drop(cols([COL_POS]));
+    Ok((lf, tmp))
+}

@@ -1,0 +1,403 @@
+//! The one output layer: every subcommand hands a `DataFrame` here, with the global
+//! `--format` and `--output`. Formats: a terminal table, CSV, CSV for Dutch Excel, JSON, Markdown
+//! and xlsx. CSV and xlsx never let a cell start a formula (formula injection).
+
+mod labels;
+
+pub use labels::label;
+
+use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, NaiveDateTime};
+use polars::prelude::*;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for the terminal.
+    Table,
+    /// Plain CSV: UTF-8, ',' separator, '.' decimals, ISO dates.
+    Csv,
+    /// CSV that Dutch Excel opens correctly: UTF-8 with BOM, ';' separator, decimal comma.
+    CsvExcel,
+    /// An array of objects, column names as keys.
+    Json,
+    /// A Markdown table.
+    Markdown,
+    /// An Excel workbook (needs --output FILE.xlsx).
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+/// Where and how output goes.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+    pub lang: Lang,
+}
+
+impl Output {
+    /// `--format` or the default: a table on a terminal, CSV otherwise (or by the extension
+    /// of `--output`).
+    pub fn new(format: Option<Format>, path: Option<PathBuf>, lang: Lang) -> Output {
+        let format = format.unwrap_or_else(|| match path.as_ref().and_then(|p| p.extension()) {
+            Some(e) if e == "xlsx" => Format::Xlsx,
+            Some(e) if e == "json" => Format::Json,
+            Some(e) if e == "md" => Format::Markdown,
+            Some(_) => Format::Csv,
+            None if std::io::stdout().is_terminal() => Format::Table,
+            None => Format::Csv,
+        });
+        Output { format, path, lang }
+    }
+
+    /// Writes a frame in the chosen format. `note` is printed under human-facing tables.
+    pub fn write(&self, df: &DataFrame, note: Option<&str>) -> Result<()> {
+        if self.format == Format::Xlsx {
+            let path = self.path.as_deref().context(
+                "--format xlsx writes a file: add --output FILE.xlsx (a workbook cannot go to the terminal)",
+            )?;
+            return write_xlsx(df, path, self.lang);
+        }
+        let mut buf = Vec::new();
+        match self.format {
+            Format::Table => write_table(df, &mut buf, self.lang)?,
+            Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain)?,
+            Format::CsvExcel => write_csv(df, &mut buf, CsvStyle::Excel)?,
+            Format::Json => write_json(df, &mut buf)?,
+            Format::Markdown => write_markdown(df, &mut buf, self.lang)?,
+            Format::Xlsx => unreachable!("handled above"),
+        }
+        if let Some(n) = note
+            && matches!(self.format, Format::Table | Format::Markdown)
+        {
+            writeln!(buf, "\n{n}")?;
+        }
+        self.emit(&buf)
+    }
+
+    fn emit(&self, bytes: &[u8]) -> Result<()> {
+        match &self.path {
+            Some(p) => crate::warehouse::write_atomic(p, bytes)
+                .with_context(|| format!("writing {}", p.display())),
+            None => {
+                let mut out = BufWriter::new(std::io::stdout().lock());
+                out.write_all(bytes)?;
+                out.flush()?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One cell as text, in a given style.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CsvStyle {
+    Plain,
+    Excel,
+}
+
+/// Text a spreadsheet could take for a formula gets a leading apostrophe: Excel then shows it as
+/// text (OWASP CSV injection advice).
+pub fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+fn date_text(d: NaiveDate, style: CsvStyle) -> String {
+    match style {
+        CsvStyle::Plain => d.format("%Y-%m-%d").to_string(),
+        CsvStyle::Excel => d.format("%d-%m-%Y").to_string(),
+    }
+}
+
+fn datetime_text(dt: NaiveDateTime, style: CsvStyle) -> String {
+    match style {
+        CsvStyle::Plain => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+        CsvStyle::Excel => dt.format("%d-%m-%Y %H:%M:%S").to_string(),
+    }
+}
+
+fn float_text(x: f64, decimal_comma: bool) -> String {
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x}") };
+    if decimal_comma { s.replace('.', ",") } else { s }
+}
+
+/// Renders one value as text; `None` for null. Strings are returned as they are (the caller
+/// defuses them where needed).
+fn cell(value: &AnyValue, style: CsvStyle, decimal_comma: bool) -> Option<String> {
+    Some(match value {
+        AnyValue::Null => return None,
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::Boolean(b) => b.to_string(),
+        AnyValue::Float64(x) => float_text(*x, decimal_comma),
+        AnyValue::Float32(x) => float_text(f64::from(*x), decimal_comma),
+        AnyValue::Date(days) => date_text(epoch_date(*days), style),
+        AnyValue::Datetime(v, unit, _) | AnyValue::DatetimeOwned(v, unit, _) => {
+            datetime_text(epoch_datetime(*v, *unit), style)
+        }
+        other => {
+            let s = other.to_string();
+            s.trim_matches('"').to_string()
+        }
+    })
+}
+
+pub fn epoch_date(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(i64::from(days))
+}
+
+pub fn epoch_datetime(v: i64, unit: TimeUnit) -> NaiveDateTime {
+    let micros = match unit {
+        TimeUnit::Nanoseconds => v / 1000,
+        TimeUnit::Microseconds => v,
+        TimeUnit::Milliseconds => v * 1000,
+    };
+    chrono::DateTime::from_timestamp_micros(micros).expect("timestamp in range").naive_utc()
+}
+
+fn is_text(dtype: &DataType) -> bool {
+    matches!(dtype, DataType::String | DataType::Categorical(..) | DataType::Enum(..))
+}
+
+fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle) -> Result<()> {
+    let excel = style == CsvStyle::Excel;
+    if excel {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut w = csv::WriterBuilder::new().delimiter(if excel { b';' } else { b',' }).from_writer(out);
+    w.write_record(df.get_column_names().iter().map(|n| defuse(n).into_owned()))?;
+    let columns = df.get_columns();
+    for i in 0..df.height() {
+        let mut record = Vec::with_capacity(columns.len());
+        for c in columns {
+            let v = c.get(i)?;
+            let text = cell(&v, style, excel).unwrap_or_default();
+            record.push(if is_text(c.dtype()) { defuse(&text).into_owned() } else { text });
+        }
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_json(df: &DataFrame, out: &mut Vec<u8>) -> Result<()> {
+    let names = df.get_column_names();
+    let columns = df.get_columns();
+    let mut rows = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut obj = serde_json::Map::new();
+        for (name, c) in names.iter().zip(columns) {
+            let v = c.get(i)?;
+            let json = match &v {
+                AnyValue::Null => serde_json::Value::Null,
+                AnyValue::Boolean(b) => (*b).into(),
+                AnyValue::Float64(x) if x.is_finite() => (*x).into(),
+                AnyValue::Float32(x) if x.is_finite() => f64::from(*x).into(),
+                AnyValue::Float64(_) | AnyValue::Float32(_) => serde_json::Value::Null,
+                AnyValue::Int64(x) => (*x).into(),
+                AnyValue::Int32(x) => (*x).into(),
+                AnyValue::Int16(x) => (*x).into(),
+                AnyValue::Int8(x) => (*x).into(),
+                AnyValue::UInt64(x) => (*x).into(),
+                AnyValue::UInt32(x) => (*x).into(),
+                AnyValue::UInt16(x) => (*x).into(),
+                AnyValue::UInt8(x) => (*x).into(),
+                other => cell(other, CsvStyle::Plain, false).unwrap_or_default().into(),
+            };
+            obj.insert(name.to_string(), json);
+        }
+        rows.push(serde_json::Value::Object(obj));
+    }
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    out.push(b'\n');
+    Ok(())
+}
+
+/// Human-facing text of a cell: decimal comma in Dutch, dates as dd-mm-yyyy in Dutch.
+fn human_cell(v: &AnyValue, lang: Lang) -> String {
+    let nl = lang == Lang::Nl;
+    let style = if nl { CsvStyle::Excel } else { CsvStyle::Plain };
+    match v {
+        AnyValue::Float64(x) => human_float(*x, nl),
+        AnyValue::Float32(x) => human_float(f64::from(*x), nl),
+        other => cell(other, style, nl).unwrap_or_default(),
+    }
+}
+
+/// Floats rounded to at most 2 decimals for reading; the CSV/JSON keep full precision.
+fn human_float(x: f64, nl: bool) -> String {
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x:.2}") };
+    if nl { s.replace('.', ",") } else { s }
+}
+
+fn headers(df: &DataFrame, lang: Lang) -> Vec<String> {
+    df.get_column_names().iter().map(|n| label(n, lang)).collect()
+}
+
+fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(headers(df, lang));
+    let columns = df.get_columns();
+    for (j, c) in columns.iter().enumerate() {
+        if c.dtype().is_primitive_numeric()
+            && let Some(col) = table.column_mut(j)
+        {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    for i in 0..df.height() {
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| c.get(i).map(|v| human_cell(&v, lang)).unwrap_or_default())
+            .collect();
+        table.add_row(row);
+    }
+    writeln!(out, "{table}")?;
+    Ok(())
+}
+
+fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
+    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let hs = headers(df, lang);
+    writeln!(out, "| {} |", hs.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "))?;
+    let aligns: Vec<&str> = df
+        .get_columns()
+        .iter()
+        .map(|c| if c.dtype().is_primitive_numeric() { "---:" } else { "---" })
+        .collect();
+    writeln!(out, "|{}|", aligns.iter().map(|a| format!(" {a} ")).collect::<Vec<_>>().join("|"))?;
+    for i in 0..df.height() {
+        let row: Vec<String> = df
+            .get_columns()
+            .iter()
+            .map(|c| c.get(i).map(|v| esc(&human_cell(&v, lang))).unwrap_or_default())
+            .collect();
+        writeln!(out, "| {} |", row.join(" | "))?;
+    }
+    Ok(())
+}
+
+fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    let bold = XFormat::new().set_bold();
+    let date_fmt = XFormat::new().set_num_format("dd-mm-yyyy");
+    let dt_fmt = XFormat::new().set_num_format("dd-mm-yyyy hh:mm:ss");
+    for (j, h) in headers(df, lang).iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, h.as_str(), &bold)?;
+    }
+    for (j, c) in df.get_columns().iter().enumerate() {
+        let j = j as u16;
+        for i in 0..df.height() {
+            let r = i as u32 + 1;
+            match c.get(i)? {
+                AnyValue::Null => {}
+                AnyValue::Boolean(b) => {
+                    sheet.write_boolean(r, j, b)?;
+                }
+                AnyValue::Date(d) => {
+                    let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(&epoch_date(d).format("%Y-%m-%d").to_string())?;
+                    sheet.write_datetime_with_format(r, j, &xd, &date_fmt)?;
+                }
+                AnyValue::Datetime(v, unit, _) => {
+                    let text = epoch_datetime(v, unit).format("%Y-%m-%dT%H:%M:%S").to_string();
+                    let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(&text)?;
+                    sheet.write_datetime_with_format(r, j, &xd, &dt_fmt)?;
+                }
+                v if c.dtype().is_primitive_numeric() => {
+                    let x: f64 = v.extract().unwrap_or(f64::NAN);
+                    sheet.write_number(r, j, x)?;
+                }
+                v => {
+                    // write_string stores text, never a formula: no injection possible.
+                    let text = cell(&v, CsvStyle::Plain, false).unwrap_or_default();
+                    sheet.write_string(r, j, text)?;
+                }
+            }
+        }
+    }
+    sheet.autofit();
+    let tmp = crate::warehouse::tmp_path(path);
+    wb.save(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
+    crate::warehouse::publish(&tmp, path)
+}
+
+/// Refuses an output file inside the warehouse (it would be listed as a leftover and removed).
+pub fn check_output_path(path: &Path, warehouse: &Path) -> Result<()> {
+    if let (Ok(p), Ok(w)) = (
+        std::fs::canonicalize(path.parent().unwrap_or(Path::new("."))),
+        std::fs::canonicalize(warehouse),
+    ) && p.starts_with(&w)
+    {
+        bail!("--output {} is inside the warehouse folder; write it elsewhere", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> DataFrame {
+        df!(
+            "naam" => ["=SUM(A1)", "Zevenaar"],
+            "bedrag" => [1234.5, -7.0],
+            "aantal" => [3i64, 4],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn csv_excel_has_bom_semicolon_decimal_comma_and_no_formulas() {
+        let mut buf = Vec::new();
+        write_csv(&sample(), &mut buf, CsvStyle::Excel).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(text, "\u{feff}naam;bedrag;aantal\n'=SUM(A1);1234,5;3\nZevenaar;-7;4\n");
+    }
+
+    #[test]
+    fn plain_csv_keeps_points_and_negative_numbers() {
+        let mut buf = Vec::new();
+        write_csv(&sample(), &mut buf, CsvStyle::Plain).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(text, "naam,bedrag,aantal\n'=SUM(A1),1234.5,3\nZevenaar,-7,4\n");
+    }
+
+    #[test]
+    fn json_is_an_array_of_objects() {
+        let mut buf = Vec::new();
+        write_json(&sample(), &mut buf).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v[1]["naam"], "Zevenaar");
+        assert_eq!(v[0]["bedrag"], 1234.5);
+        assert_eq!(v[1]["aantal"], 4);
+    }
+
+    #[test]
+    fn markdown_escapes_pipes_and_uses_dutch_decimals() {
+        let df = df!("naam" => ["a|b"], "bedrag" => [1.5]).unwrap();
+        let mut buf = Vec::new();
+        write_markdown(&df, &mut buf, Lang::Nl).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(text, "| naam | bedrag |\n| --- | ---: |\n| a\\|b | 1,50 |\n");
+    }
+
+    #[test]
+    fn defuse_only_formula_starts() {
+        assert_eq!(defuse("@cmd"), "'@cmd");
+        assert_eq!(defuse("+31 6"), "'+31 6");
+        assert_eq!(defuse("Zevenaar"), "Zevenaar");
+    }
+}

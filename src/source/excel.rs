@@ -1,0 +1,110 @@
+//! Excel workbooks (.xlsx, .xlsm, .xls, .xlsb) and OpenDocument (.ods) via calamine. A sheet is
+//! chosen by `--sheet NAME|INDEX` (default: the first sheet with data); title rows above the
+//! header are skipped. Dates come out as ISO text, numbers with a decimal point.
+
+use super::{ReadOptions, Record, Settings, Source, find_header, values};
+use anyhow::{Context, Result, bail};
+use calamine::{Data, Reader, open_workbook_auto};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// Renders a cell as the text a CSV export of it would hold (ISO dates, '.' decimals).
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => format!("{f}"),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_duration() => format!("{}", d.as_f64()),
+        Data::DateTime(d) => match values::excel_serial_to_datetime(d.as_f64()) {
+            Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.format("%Y-%m-%d").to_string(),
+            Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => format!("{}", d.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
+    let mut workbook = open_workbook_auto(path)
+        .with_context(|| format!("{} is not a readable Excel/ODS workbook", path.display()))?;
+    let names = workbook.sheet_names().to_vec();
+    if names.is_empty() {
+        bail!("{} has no sheets", path.display());
+    }
+    let (sheet, range) = choose_sheet(&mut workbook, &names, opts.sheet.as_deref(), path)?;
+    let first_row = range.start().map_or(0, |(r, _)| r as u64);
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+    let sniff: Vec<Vec<String>> = rows.iter().take(60).cloned().collect();
+    let header_index = find_header(&sniff, &opts.header_hints)
+        .with_context(|| format!("{} sheet '{sheet}': no header row found", path.display()))?;
+    let headers: Vec<String> = rows[header_index].iter().map(|h| h.trim().to_string()).collect();
+    let blank = Arc::new(AtomicU64::new(0));
+    let blank_rows = blank.clone();
+    let data: Vec<Record> = rows
+        .into_iter()
+        .enumerate()
+        .skip(header_index + 1)
+        .filter_map(|(i, fields)| {
+            if fields.iter().all(|f| f.trim().is_empty()) {
+                blank.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return None;
+            }
+            Some(Record { pos: first_row + i as u64 + 1, fields: csv::StringRecord::from(fields) })
+        })
+        .collect();
+    Ok(Source {
+        path: path.to_path_buf(),
+        headers,
+        settings: Settings {
+            format: "excel".to_string(),
+            encoding: None,
+            delimiter: None,
+            sheet: Some(sheet),
+            header_row: first_row + header_index as u64 + 1,
+            columns: Vec::new(),
+        },
+        rows: Box::new(data.into_iter().map(Ok)),
+        blank_rows,
+    })
+}
+
+type Workbook = calamine::Sheets<std::io::BufReader<std::fs::File>>;
+
+/// The sheet named or numbered (1-based) by `--sheet`, else the first sheet that has data.
+fn choose_sheet(
+    workbook: &mut Workbook,
+    names: &[String],
+    wanted: Option<&str>,
+    path: &Path,
+) -> Result<(String, calamine::Range<Data>)> {
+    let read = |wb: &mut Workbook, name: &str| {
+        wb.worksheet_range(name)
+            .with_context(|| format!("{}: cannot read sheet '{name}'", path.display()))
+    };
+    if let Some(w) = wanted {
+        let name = match w.parse::<usize>() {
+            Ok(i) if i >= 1 && i <= names.len() => names[i - 1].clone(),
+            _ => names.iter().find(|n| n.eq_ignore_ascii_case(w)).cloned().with_context(|| {
+                format!(
+                    "{} has no sheet '{w}'; its sheets are: {} (or give a number, 1 = first)",
+                    path.display(),
+                    names.join(", ")
+                )
+            })?,
+        };
+        let range = read(workbook, &name)?;
+        return Ok((name, range));
+    }
+    for name in names {
+        let range = read(workbook, name)?;
+        if !range.is_empty() {
+            return Ok((name.clone(), range));
+        }
+    }
+    bail!("{}: every sheet is empty", path.display())
+}

@@ -1,0 +1,120 @@
+//! JSON exports: an array of objects, an object holding one such array (`{"results": [...]}`),
+//! or an object of objects keyed by id. Keys become columns in order of first appearance;
+//! nested values are kept as JSON text.
+
+use super::{Record, Settings, Source};
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The list of row objects inside a parsed JSON document.
+fn rows_of(doc: Value) -> Option<Vec<Map<String, Value>>> {
+    let objects = |items: Vec<Value>| -> Option<Vec<Map<String, Value>>> {
+        items
+            .into_iter()
+            .map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect()
+    };
+    match doc {
+        Value::Array(items) => objects(items),
+        Value::Object(map) => {
+            let arrays: Vec<&Value> = map.values().filter(|v| v.is_array()).collect();
+            if arrays.len() == 1 {
+                let Value::Array(items) = arrays[0].clone() else { unreachable!() };
+                return objects(items);
+            }
+            if !map.is_empty() && map.values().all(Value::is_object) {
+                return objects(map.into_iter().map(|(_, v)| v).collect());
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+pub fn open(path: &Path) -> Result<Source> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
+    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).with_context(|| {
+        format!("{} is not valid JSON; check that the export finished", path.display())
+    })?;
+    let Some(objects) = rows_of(doc) else {
+        bail!(
+            "{}: expected an array of objects (one object per row), or an object holding one",
+            path.display()
+        );
+    };
+    let mut headers: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for obj in &objects {
+        for key in obj.keys() {
+            if !index.contains_key(key) {
+                index.insert(key.clone(), headers.len());
+                headers.push(key.clone());
+            }
+        }
+    }
+    let width = headers.len();
+    let records: Vec<Record> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, obj)| {
+            let mut fields = vec![String::new(); width];
+            for (k, v) in obj {
+                fields[index[k]] = value_text(v);
+            }
+            Record { pos: i as u64 + 1, fields: csv::StringRecord::from(fields) }
+        })
+        .collect();
+    Ok(Source {
+        path: path.to_path_buf(),
+        headers,
+        settings: Settings {
+            format: "json".to_string(),
+            encoding: Some("UTF-8".to_string()),
+            header_row: 0,
+            ..Settings::default()
+        },
+        rows: Box::new(records.into_iter().map(Ok)),
+        blank_rows: Arc::new(AtomicU64::new(0)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_json_shapes() {
+        let a: Value = serde_json::from_str(r#"[{"id": "a", "n": 1}, {"id": "b", "x": true}]"#).unwrap();
+        assert_eq!(rows_of(a).unwrap().len(), 2);
+        let b: Value = serde_json::from_str(r#"{"count": 1, "results": [{"id": "a"}]}"#).unwrap();
+        assert_eq!(rows_of(b).unwrap().len(), 1);
+        let c: Value = serde_json::from_str(r#"{"a": {"id": "a"}, "b": {"id": "b"}}"#).unwrap();
+        assert_eq!(rows_of(c).unwrap().len(), 2);
+        let d: Value = serde_json::from_str(r#"[1, 2]"#).unwrap();
+        assert!(rows_of(d).is_none());
+    }
+
+    #[test]
+    fn values_render_as_text() {
+        assert_eq!(value_text(&serde_json::json!(6.49826436)), "6.49826436");
+        assert_eq!(value_text(&serde_json::json!(null)), "");
+        assert_eq!(value_text(&serde_json::json!({"a": 1})), r#"{"a":1}"#);
+    }
+}

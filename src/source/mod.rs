@@ -1,0 +1,241 @@
+//! Reading exports: CSV/TXT (encoding, delimiter and header row sniffed), Excel (.xlsx, .xls,
+//! .ods) and JSON. Every reader yields the same thing: a header and rows of text fields, each
+//! row with its position in the file (line or sheet row) so rejects can point back at it.
+
+pub mod excel;
+pub mod json;
+pub mod text;
+pub mod values;
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One data row of an export.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// 1-based line number (CSV), sheet row number (Excel) or object number (JSON).
+    pub pos: u64,
+    pub fields: csv::StringRecord,
+}
+
+/// What a reader found out about a file: printed to stderr and kept in the lineage.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    pub format: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Line or row of the header, 1-based.
+    pub header_row: u64,
+    /// Per column: how its values were read (date order, decimal comma, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
+impl Settings {
+    /// "position" word for messages: regel (line) or rij (sheet row) or object.
+    pub fn position_word(&self) -> &'static str {
+        match self.format.as_str() {
+            "csv" => "regel",
+            "json" => "object",
+            _ => "rij",
+        }
+    }
+}
+
+/// Options the user can set to override what is sniffed.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<u8>,
+    pub sheet: Option<String>,
+    /// Header words that identify the header row (the aliases of the dataset).
+    pub header_hints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn parse(s: &str) -> Result<Encoding> {
+        match s.to_lowercase().replace(['-', '_'], "").as_str() {
+            "utf8" => Ok(Encoding::Utf8),
+            "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => Ok(Encoding::Windows1252),
+            other => bail!("unknown encoding '{other}': use utf-8 or windows-1252"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Windows1252 => "Windows-1252",
+        }
+    }
+}
+
+/// Size, SHA-256 and text facts of a file, from one pass over its bytes.
+#[derive(Debug, Clone)]
+pub struct Fingerprint {
+    pub size: u64,
+    pub sha256: String,
+    pub utf8_bom: bool,
+    /// Whether every byte after a BOM is valid UTF-8.
+    pub valid_utf8: bool,
+}
+
+/// Reads the whole file once: hash, size, BOM and UTF-8 validity.
+pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut size, mut valid, mut first) = (0u64, true, true);
+    let mut bom = false;
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = file.read(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+        let mut chunk = &buf[..n];
+        if first {
+            first = false;
+            if chunk.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                bom = true;
+                chunk = &chunk[3..];
+            }
+        }
+        if valid {
+            carry.extend_from_slice(chunk);
+            match std::str::from_utf8(&carry) {
+                Ok(_) => carry.clear(),
+                Err(e) if e.error_len().is_none() => {
+                    // A character cut at the chunk boundary: keep its start for the next chunk.
+                    let rest = carry.split_off(e.valid_up_to());
+                    carry = rest;
+                }
+                Err(_) => valid = false,
+            }
+        }
+    }
+    Ok(Fingerprint {
+        size,
+        sha256: format!("{:x}", hasher.finalize()),
+        utf8_bom: bom,
+        valid_utf8: valid && carry.is_empty(),
+    })
+}
+
+/// The kinds of file we read, by extension (content decides within CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Text,
+    Excel,
+    Json,
+}
+
+pub fn file_kind(path: &Path) -> Result<FileKind> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    match ext.as_str() {
+        "csv" | "txt" | "tsv" | "tab" | "" => Ok(FileKind::Text),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(FileKind::Excel),
+        "json" => Ok(FileKind::Json),
+        "parquet" => bail!(
+            "{} is a Parquet file; ingest reads exports (CSV, Excel, JSON). Query it with \
+             `datastroom sql --input {}`",
+            path.display(),
+            path.display()
+        ),
+        other => bail!(
+            "{}: unknown file type '.{other}'. Supported: .csv .txt .tsv .xlsx .xls .ods .json",
+            path.display()
+        ),
+    }
+}
+
+/// An open export: its header, its settings, and an iterator over its rows.
+pub struct Source {
+    pub path: PathBuf,
+    pub headers: Vec<String>,
+    pub settings: Settings,
+    pub rows: Box<dyn Iterator<Item = Result<Record>> + Send>,
+    /// Rows skipped because every field was empty (not data; counted for the summary).
+    pub blank_rows: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Opens any supported export.
+pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
+    match file_kind(path)? {
+        FileKind::Text => text::open(path, fp, opts),
+        FileKind::Excel => excel::open(path, opts),
+        FileKind::Json => json::open(path),
+    }
+}
+
+/// Finds the header among the first rows: the row matching most of `hints` (normalised), or,
+/// when none matches, the first row with as many filled cells as the widest row.
+pub fn find_header(rows: &[Vec<String>], hints: &[String]) -> Option<usize> {
+    let filled = |r: &Vec<String>| r.iter().filter(|f| !f.trim().is_empty()).count();
+    let score = |r: &Vec<String>| {
+        r.iter().filter(|f| hints.contains(&crate::schema::normalise(f))).count()
+    };
+    let best = rows.iter().enumerate().map(|(i, r)| (score(r), i)).max_by_key(|(s, i)| (*s, usize::MAX - i));
+    if let Some((s, i)) = best
+        && s > 0
+    {
+        return Some(i);
+    }
+    let widest = rows.iter().map(filled).max()?;
+    if widest == 0 {
+        return None;
+    }
+    rows.iter().position(|r| filled(r) == widest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn header_below_title_rows_by_hints() {
+        let rows = vec![
+            row(&["Overzicht Wmo-zaken 2024", "", ""]),
+            row(&["Gemaakt op 1-2-2024", "", ""]),
+            row(&["", "", ""]),
+            row(&["Zaaknummer", "BSN", "Wet"]),
+            row(&["Z1", "123", "Wmo"]),
+        ];
+        let hints = vec!["zaaknummer".to_string(), "wet".to_string()];
+        assert_eq!(find_header(&rows, &hints), Some(3));
+        assert_eq!(find_header(&rows, &[]), Some(3), "widest row without hints");
+    }
+
+    #[test]
+    fn fingerprint_finds_bom_and_invalid_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, b"\xEF\xBB\xBFa;b\n1;2\n").unwrap();
+        let fp = fingerprint(&p).unwrap();
+        assert!(fp.utf8_bom && fp.valid_utf8);
+        assert_eq!(fp.size, 15);
+        std::fs::write(&p, b"naam;plaats\nJos\xe9;Zevenaar\n").unwrap();
+        let fp = fingerprint(&p).unwrap();
+        assert!(!fp.utf8_bom && !fp.valid_utf8);
+        // printf 'naam;plaats\nJos\xe9;Zevenaar\n' | sha256sum
+        assert_eq!(fp.sha256, "f2c9eeff6b3b4fc659c74e35d3080b2870cbb6e9b12d979415cfe709ecb8b10d");
+    }
+}

@@ -1,0 +1,234 @@
+//! CSV and other delimited text: encoding (BOM, UTF-8, else Windows-1252), delimiter sniffed
+//! among `;` `,` TAB `|`, header row found below title rows. Streams: memory does not grow with
+//! the file.
+
+use super::{Encoding, Fingerprint, ReadOptions, Record, Settings, Source, find_header};
+use anyhow::{Context, Result, bail};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How many lines the sniffer looks at for the delimiter and the header.
+const SNIFF_LINES: usize = 60;
+const SNIFF_BYTES: usize = 256 * 1024;
+
+/// Wraps a byte reader in Windows-1252 and hands out UTF-8.
+pub struct DecodeReader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    inbuf: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    out: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: Read> DecodeReader<R> {
+    pub fn new(inner: R) -> Self {
+        DecodeReader {
+            inner,
+            decoder: encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+            inbuf: vec![0; 64 * 1024],
+            in_start: 0,
+            in_end: 0,
+            out: vec![0; 3 * 64 * 1024 + 16],
+            out_start: 0,
+            out_end: 0,
+            eof: false,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for DecodeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.out[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.done {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.eof {
+                let n = self.inner.read(&mut self.inbuf)?;
+                self.in_start = 0;
+                self.in_end = n;
+                self.eof = n == 0;
+            }
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.inbuf[self.in_start..self.in_end],
+                &mut self.out,
+                self.eof,
+            );
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if self.eof && result == encoding_rs::CoderResult::InputEmpty && written == 0 {
+                self.done = true;
+            }
+        }
+    }
+}
+
+/// Opens the file as UTF-8 text, transcoding Windows-1252 and skipping a BOM.
+fn text_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn Read + Send>> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    if bom {
+        let mut skip = [0u8; 3];
+        file.read_exact(&mut skip)?;
+    }
+    let buffered = BufReader::with_capacity(256 * 1024, file);
+    Ok(match encoding {
+        Encoding::Utf8 => Box::new(buffered),
+        Encoding::Windows1252 => Box::new(DecodeReader::new(buffered)),
+    })
+}
+
+/// Picks the delimiter that splits most sample lines into the same number (> 1) of fields.
+pub fn sniff_delimiter(sample: &str) -> u8 {
+    let mut best = (0usize, 0usize, b';');
+    for delim in [b';', b',', b'\t', b'|'] {
+        let mut counts = std::collections::HashMap::new();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delim)
+            .from_reader(sample.as_bytes());
+        for rec in rdr.records().take(SNIFF_LINES).flatten() {
+            if rec.len() > 1 {
+                *counts.entry(rec.len()).or_insert(0usize) += 1;
+            }
+        }
+        if let Some((&width, &lines)) = counts.iter().max_by_key(|(w, l)| (**l, **w)) {
+            if (lines, width) > (best.0, best.1) {
+                best = (lines, width, delim);
+            }
+        }
+    }
+    best.2
+}
+
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "TAB".to_string(),
+        other => (other as char).to_string(),
+    }
+}
+
+pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
+    let encoding = opts.encoding.unwrap_or(if fp.valid_utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Windows1252
+    });
+    let mut head = Vec::new();
+    text_reader(path, encoding, fp.utf8_bom)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let head = String::from_utf8_lossy(&head);
+    // Drop a possibly cut last line before sniffing.
+    let sample = match head.rfind('\n') {
+        Some(pos) if head.len() == SNIFF_BYTES => &head[..pos],
+        _ => &head[..],
+    };
+    if sample.trim().is_empty() {
+        bail!("{} is empty: no header and no rows", path.display());
+    }
+    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(sample));
+
+    let builder = || {
+        let mut b = csv::ReaderBuilder::new();
+        b.has_headers(false).flexible(true).delimiter(delimiter);
+        b
+    };
+    let sniffed: Vec<Vec<String>> = builder()
+        .from_reader(sample.as_bytes())
+        .records()
+        .take(SNIFF_LINES)
+        .filter_map(|r| r.ok())
+        .map(|r| r.iter().map(str::to_string).collect())
+        .collect();
+    let header_index = find_header(&sniffed, &opts.header_hints)
+        .with_context(|| format!("{}: no header row found in the first lines", path.display()))?;
+
+    let mut reader = builder().from_reader(text_reader(path, encoding, fp.utf8_bom)?);
+    let mut rec = csv::StringRecord::new();
+    let (mut header_line, mut headers) = (0, Vec::new());
+    for _ in 0..=header_index {
+        let more = reader
+            .read_record(&mut rec)
+            .with_context(|| format!("reading the header of {}", path.display()))?;
+        if !more {
+            bail!("{}: the file ended before its header", path.display());
+        }
+        header_line = rec.position().map_or(0, |p| p.line());
+        headers = rec.iter().map(|h| h.trim().to_string()).collect();
+    }
+    let display = path.display().to_string();
+    let blank = Arc::new(AtomicU64::new(0));
+    let blank_rows = blank.clone();
+    let rows = reader.into_records().filter_map(move |rec| match rec {
+        Ok(rec) => {
+            if rec.iter().all(|f| f.trim().is_empty()) {
+                blank.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            let pos = rec.position().map_or(0, |p| p.line());
+            Some(Ok(Record { pos, fields: rec }))
+        }
+        Err(e) => Some(Err(anyhow::Error::new(e).context(format!(
+            "{display}: the CSV is malformed here (an unclosed quote?); fix the export and retry"
+        )))),
+    });
+    Ok(Source {
+        path: path.to_path_buf(),
+        headers,
+        settings: Settings {
+            format: "csv".to_string(),
+            encoding: Some(
+                format!("{}{}", encoding.name(), if fp.utf8_bom { " (met BOM)" } else { "" }),
+            ),
+            delimiter: Some(delimiter_name(delimiter)),
+            sheet: None,
+            header_row: header_line,
+            columns: Vec::new(),
+        },
+        rows: Box::new(rows),
+        blank_rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_semicolon_despite_decimal_commas() {
+        let s = "Nummer;Bedrag;Datum\n1;12,50;1-2-2024\n2;1.234,56;2-2-2024\n";
+        assert_eq!(sniff_delimiter(s), b';');
+        let s = "a,b,c\n1,2,3\n4,5,6\n";
+        assert_eq!(sniff_delimiter(s), b',');
+        let s = "a\tb\tc\n1,5\t2\t3\n";
+        assert_eq!(sniff_delimiter(s), b'\t');
+        let s = "Titel\na|b\n1|2\n";
+        assert_eq!(sniff_delimiter(s), b'|');
+    }
+
+    #[test]
+    fn windows_1252_becomes_utf8() {
+        // 0xE9 = é, 0x80 = € in Windows-1252.
+        let bytes: &[u8] = b"Caf\xe9;\x80 12,50\n";
+        let mut out = String::new();
+        DecodeReader::new(bytes).read_to_string(&mut out).unwrap();
+        assert_eq!(out, "Café;€ 12,50\n");
+    }
+}

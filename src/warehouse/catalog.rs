@@ -1,0 +1,109 @@
+//! `catalog.json`: the one file that says which Parquet files make up each dataset, their schema,
+//! and the lineage of every ingest. It is written last, atomically: whatever it lists is the
+//! warehouse (see `docs/warehouse.md`).
+
+use crate::schema::{Kind, Privacy};
+use crate::source::Settings;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const FILE_NAME: &str = "catalog.json";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Catalog {
+    pub format_version: u32,
+    /// Number the next ingest gets; also names its Parquet files.
+    pub next_ingest: u64,
+    /// Identifies the pseudonymisation key without revealing it (HMAC of a fixed text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
+    pub datasets: BTreeMap<String, DatasetEntry>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog {
+            format_version: FORMAT_VERSION,
+            next_ingest: 1,
+            key_fingerprint: None,
+            datasets: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatasetEntry {
+    /// A canonical dataset (docs/datasets.md) or one whose columns were inferred.
+    pub canonical: bool,
+    pub key: Option<String>,
+    pub rows: u64,
+    pub columns: Vec<ColumnEntry>,
+    /// Parquet files, relative to the warehouse folder.
+    pub files: Vec<String>,
+    pub reject_files: Vec<String>,
+    pub rejected_rows: u64,
+    pub ingests: Vec<IngestEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnEntry {
+    pub name: String,
+    pub kind: Kind,
+    pub privacy: Privacy,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IngestEntry {
+    pub id: u64,
+    pub time: String,
+    pub source: String,
+    pub sha256: String,
+    pub size: u64,
+    pub mode: String,
+    pub settings: Settings,
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    pub blank_rows: u64,
+    /// Upsert: rows whose key was new, and rows that replaced an older version.
+    pub rows_new: u64,
+    pub rows_replaced: u64,
+    /// Personal columns dropped at ingest (header names as in the file).
+    pub dropped_columns: Vec<String>,
+    pub pseudonymised_columns: Vec<String>,
+    pub tool_version: String,
+}
+
+impl Catalog {
+    pub fn load(dir: &Path) -> Result<Catalog> {
+        let path = dir.join(FILE_NAME);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is damaged: it is not valid catalog JSON. Restore it from a backup; the \
+                     Parquet files next to it are intact",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)? + "\n")
+    }
+
+    /// Whether a file with this content was ingested into the dataset before.
+    pub fn seen(&self, dataset: &str, sha256: &str) -> Option<&IngestEntry> {
+        self.datasets.get(dataset)?.ingests.iter().find(|i| i.sha256 == sha256)
+    }
+
+    /// Every file the catalog references, relative to the warehouse.
+    pub fn referenced_files(&self) -> impl Iterator<Item = &String> {
+        self.datasets.values().flat_map(|d| d.files.iter().chain(d.reject_files.iter()))
+    }
+}

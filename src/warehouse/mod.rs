@@ -1,0 +1,290 @@
+//! The local warehouse: a folder of plain Parquet files, a folder per dataset, and
+//! `catalog.json`. Writers hold a lock; every file is written to a temporary name, synced and
+//! renamed; the catalog is replaced last, so a crash leaves the warehouse as it was before or
+//! after an ingest, never in between (`docs/warehouse.md`).
+
+pub mod catalog;
+pub mod pseudo;
+
+pub use catalog::{Catalog, ColumnEntry, DatasetEntry, IngestEntry};
+
+use anyhow::{Context, Result, bail};
+use polars::prelude::*;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const LOCK_FILE: &str = ".lock";
+pub const STAGING_DIR: &str = "_staging";
+pub const REJECTS_DIR: &str = "_rejects";
+
+/// Read access: the catalog as it was when opened.
+pub struct Warehouse {
+    pub dir: PathBuf,
+    pub catalog: Catalog,
+}
+
+impl Warehouse {
+    pub fn open(dir: &Path) -> Result<Warehouse> {
+        Ok(Warehouse { dir: dir.to_path_buf(), catalog: Catalog::load(dir)? })
+    }
+
+    pub fn dataset(&self, name: &str) -> Result<&DatasetEntry> {
+        self.catalog.datasets.get(name).with_context(|| {
+            let known: Vec<&str> = self.catalog.datasets.keys().map(String::as_str).collect();
+            if known.is_empty() {
+                format!(
+                    "the warehouse {} has no datasets yet; load an export with `datastroom ingest`",
+                    self.dir.display()
+                )
+            } else {
+                format!("no dataset '{name}' in {}; there are: {}", self.dir.display(), known.join(", "))
+            }
+        })
+    }
+
+    /// A lazy scan over the dataset's current Parquet files.
+    pub fn scan(&self, name: &str) -> Result<LazyFrame> {
+        let entry = self.dataset(name)?;
+        scan_files(&self.dir, &entry.files)
+    }
+
+    /// A lazy scan over the dataset's rejected rows.
+    pub fn scan_rejects(&self, name: &str) -> Result<LazyFrame> {
+        let entry = self.dataset(name)?;
+        if entry.reject_files.is_empty() {
+            return Ok(rejects_frame(Vec::new())?.lazy());
+        }
+        scan_files(&self.dir, &entry.reject_files)
+    }
+}
+
+/// Scans Parquet files (relative to `dir`) as one frame; columns missing in older files are null.
+pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
+    let frames = files
+        .iter()
+        .map(|f| {
+            let path = dir.join(f);
+            if !path.exists() {
+                bail!(
+                    "{} is listed in the catalog but missing; was the warehouse copied while an \
+                     ingest ran? Restore the folder from a backup",
+                    path.display()
+                );
+            }
+            LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy()), ScanArgsParquet::default())
+                .with_context(|| format!("reading {}", path.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    match frames.len() {
+        0 => bail!("no Parquet files to read"),
+        1 => Ok(frames.into_iter().next().expect("one frame")),
+        _ => Ok(concat_lf_diagonal(frames, UnionArgs::default())?),
+    }
+}
+
+/// An empty or filled rejects frame with the fixed rejects schema.
+pub fn rejects_frame(rows: Vec<crate::ingest::Reject>) -> Result<DataFrame> {
+    let col_u64 = |f: fn(&crate::ingest::Reject) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
+    let col_str =
+        |f: fn(&crate::ingest::Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("ingest_id".into(), col_u64(|r| r.ingest_id)),
+        Column::new("bron".into(), col_str(|r| &r.source)),
+        Column::new("positie".into(), col_u64(|r| r.pos)),
+        Column::new("kolom".into(), col_str(|r| &r.column)),
+        Column::new("waarde".into(), col_str(|r| &r.value)),
+        Column::new("reden".into(), col_str(|r| &r.reason)),
+        Column::new("rij".into(), col_str(|r| &r.row)),
+    ])?)
+}
+
+/// Write access: holds the lock until dropped.
+pub struct WriteGuard {
+    pub dir: PathBuf,
+    pub catalog: Catalog,
+    _lock: File,
+}
+
+impl WriteGuard {
+    /// Takes the warehouse lock (waiting up to `wait`), creates the folder if needed, and
+    /// cleans up what an interrupted ingest left behind.
+    pub fn acquire(dir: &Path, wait: Duration, quiet: bool) -> Result<WriteGuard> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the warehouse folder {}", dir.display()))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let mut lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot open {}", lock_path.display()))?;
+        let start = Instant::now();
+        let mut told = false;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if start.elapsed() >= wait {
+                        let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
+                        bail!(
+                            "the warehouse {} is in use by another datastroom ({}); waited {} s. \
+                             Try again when it has finished, or raise --wait",
+                            dir.display(),
+                            holder.trim(),
+                            wait.as_secs()
+                        );
+                    }
+                    if !told && !quiet {
+                        eprintln!("datastroom: waiting for another ingest to finish ...");
+                        told = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+                }
+            }
+        }
+        lock.set_len(0)?;
+        write!(lock, "pid {}", std::process::id())?;
+        let catalog = Catalog::load(dir)?;
+        let guard = WriteGuard { dir: dir.to_path_buf(), catalog, _lock: lock };
+        guard.recover()?;
+        Ok(guard)
+    }
+
+    /// Removes temporary files, staging folders and Parquet files the catalog does not list:
+    /// leftovers of an ingest that was killed. The catalog is the truth.
+    fn recover(&self) -> Result<()> {
+        let staging = self.dir.join(STAGING_DIR);
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("cleaning up {}", staging.display()))?;
+        }
+        let referenced: std::collections::HashSet<&String> =
+            self.catalog.referenced_files().collect();
+        for entry in std::fs::read_dir(&self.dir)?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                for file in walk_parquet(&path)? {
+                    let rel = relative(&self.dir, &file);
+                    if !referenced.contains(&rel) {
+                        std::fs::remove_file(&file)
+                            .with_context(|| format!("removing leftover {}", file.display()))?;
+                    }
+                }
+            } else if path.extension().is_some_and(|e| e == "tmp") {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces `catalog.json` atomically, then removes files it no longer lists.
+    pub fn commit(&mut self, catalog: Catalog) -> Result<()> {
+        write_atomic(&self.dir.join(catalog::FILE_NAME), catalog.to_json()?.as_bytes())?;
+        crash_point("catalog-written");
+        let old: Vec<String> = self.catalog.referenced_files().cloned().collect();
+        let keep: std::collections::HashSet<&String> = catalog.referenced_files().collect();
+        for f in old.iter().filter(|f| !keep.contains(f)) {
+            let _ = std::fs::remove_file(self.dir.join(f));
+        }
+        self.catalog = catalog;
+        Ok(())
+    }
+}
+
+/// Files ending in .parquet or .tmp below `dir` (one level of subfolders).
+fn walk_parquet(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if dir.file_name().is_some_and(|n| n == STAGING_DIR) {
+        return Ok(out);
+    }
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk_parquet(&p)?);
+        } else if p.extension().is_some_and(|e| e == "parquet" || e == "tmp") {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// `path` relative to `base`, with '/' separators (as the catalog stores it).
+pub fn relative(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Writes bytes to `path` via a synced temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = tmp_path(path);
+    {
+        let mut f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    publish(&tmp, path)
+}
+
+/// `x.parquet` -> `x.parquet.tmp`.
+pub fn tmp_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".tmp");
+    PathBuf::from(s)
+}
+
+/// Renames a synced temporary file into place and syncs the folder, so the rename survives a
+/// power cut.
+pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::rename(tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+    if let Some(parent) = path.parent()
+        && let Ok(d) = File::open(parent)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Writes a frame to Parquet atomically (temporary file, sync, rename).
+pub fn write_parquet_atomic(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let tmp = tmp_path(path);
+    {
+        let f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        ParquetWriter::new(&f).finish(df).with_context(|| format!("writing {}", tmp.display()))?;
+        f.sync_all()?;
+    }
+    publish(&tmp, path)
+}
+
+/// Streams a lazy frame into a Parquet file atomically.
+pub fn sink_parquet_atomic(lf: LazyFrame, path: &Path) -> Result<()> {
+    let tmp = tmp_path(path);
+    let target = SinkTarget::Path(PlRefPath::new(tmp.to_string_lossy()));
+    lf.sink(
+        SinkDestination::File { target },
+        FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions::default())),
+        UnifiedSinkArgs { sync_on_close: SyncOnCloseType::All, ..Default::default() },
+    )?
+    .collect()
+    .with_context(|| format!("writing {}", tmp.display()))?;
+    publish(&tmp, path)
+}
+
+/// Test hook: `DATASTROOM_CRASH_AT=<point>` aborts the process there, to prove that a crash
+/// at any point leaves a consistent warehouse. Points: staged, part-written, catalog-written.
+pub fn crash_point(point: &str) {
+    if std::env::var("DATASTROOM_CRASH_AT").is_ok_and(|p| p == point) {
+        eprintln!("datastroom: crash test: aborting at '{point}'");
+        std::process::abort();
+    }
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Writes the sample exports in testdata/. Run from the repository root:
+
+    python3 testdata/make_testdata.py
+
+Needs openpyxl and xlwt (pip install openpyxl xlwt). The files are committed, so tests do not
+need Python; rerun this only to change the samples, and update the expected counts in
+tests/ingest.rs and testdata/README.md by hand.
+"""
+import datetime as dt
+import json
+import pathlib
+
+import openpyxl
+import xlwt
+
+HERE = pathlib.Path(__file__).parent
+
+
+def meldingen_fixi():
+    """Fixi-style export: Windows-1252, ';', Dutch date-times, personal melder columns."""
+    header = ["Meldingnummer", "Datum melding", "Hoofdcategorie", "Subcategorie", "Status",
+              "Datum afgehandeld", "Wijk", "Buurt", "Straat", "Kanaal", "Naam melder",
+              "E-mail melder", "Telefoon melder"]
+    rows = [
+        ["M-2024-0001", "1-3-2024 08:05", "Groen", "Boom omgevallen", "Afgehandeld", "4-3-2024 14:00", "Centrum", "Oud Zevenaar", "Kerkstraat 1", "App", "Jan de Vries", "jan@example.nl", "0612345678"],
+        ["M-2024-0002", "1-3-2024 09:31", "Afval", "Zwerfvuil", "Afgehandeld", "2-3-2024 10:00", "Centrum", "Oud Zevenaar", "Grietsestraat 12", "Web", "Fatma Yılmaz", "f.y@example.nl", ""],
+        ["M-2024-0003", "2-3-2024 17:45", "Wegen", "Losse tegel", "In behandeling", "", "Noord", "Hengelder", "Café de Gouden Leeuw, Markt 3", "Telefoon", "", "", "0316123456"],
+        ["M-2024-0004", "3-3-2024 23:59", "Groen", "Eikenprocessierups", "Open", "", "Babberich", "Babberich", "Heuvelsestraat 4", "App", "Zoë Élan", "", ""],
+        ["M-2024-0005", "13-3-2024 07:00", "Verlichting", "Lantaarnpaal defect", "Afgehandeld", "20-3-2024 09:15", "Noord", "Hengelder", "Één-tweestraat 8", "App", "", "", ""],
+        ["M-2024-0006", "14-3-2024 0:00", "Afval", "Container vol", "Open", "", "Centrum", "Oud Zevenaar", "Markt 1", "Balie", "", "", ""],
+        ["M-2024-0007", "31-02-2024 10:00", "Afval", "Container vol", "Open", "", "Centrum", "Oud Zevenaar", "Markt 1", "Balie", "", "", ""],
+        ["M-2024-0008", "15-3-2024 11:11", "", "Onbekend", "Open", "", "Noord", "Hengelder", "Stationsweg 2", "Web", "", "", ""],
+        ["M-2024-0009", "16-3-2024 12:00", "Riolering", "Verstopping", "Afgehandeld", "18-3-2024 08:30", "Giesbeek", "Giesbeek", "Dorpsstraat 5", "App", "", "", ""],
+        ["M-2024-0009", "16-3-2024 12:00", "Riolering", "Verstopping", "Afgehandeld", "18-3-2024 08:30", "Giesbeek", "Giesbeek", "Dorpsstraat 5", "App", "", "", ""],
+        ["M-2024-0010", "17-3-2024 13:00", "Wegen", "Gat in de weg", "Open", "", "Lobith", "Lobith", "Dijk 10", "Web", "", "", ""],
+        ["M-2024-0010", "17-3-2024 13:00", "Wegen", "Gat in de weg", "Afgehandeld", "19-3-2024 10:00", "Lobith", "Lobith", "Dijk 10", "Web", "", "", ""],
+        ["M-2024-0011", "18-3-2024 06:30", "Groen", "Boom omgevallen", "Open", "", "Centrum", "Oud Zevenaar", "Kerkstraat 9", "App", "", "", ""],
+        ["M-2024-0012", "18-3-2024 06:45", "Groen", "Boom omgevallen", "Open", "", "Centrum", "Oud Zevenaar", "Kerkstraat 11", "App", "", "", ""],
+    ]
+    lines = ["Export meldingen openbare ruimte;;;;;;;;;;;;", "", ";".join(header)]
+    lines += [";".join(r) for r in rows]
+    (HERE / "meldingen_fixi.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace"))
+
+
+def meldingen_signalen():
+    """Signalen-style JSON (as the public API gives it): UTC time stamps, English keys."""
+    rows = [
+        {"id": "a1", "category": "Afval", "subcategory": "Dumping", "created_at": "2025-01-15T07:26:07.228597+00:00", "wijk": "Centrum", "address": "Markt 1", "lat": 51.92, "lng": 6.07},
+        {"id": "a2", "category": "Groen", "subcategory": "Boom", "created_at": "2025-07-01T22:30:00+00:00", "wijk": "Noord", "address": "Kerkstraat 1", "lat": 51.93, "lng": 6.08},
+        {"id": "a3", "category": "Wegen", "subcategory": None, "created_at": "2025-03-30T00:59:59Z", "wijk": "Noord", "address": None, "lat": None, "lng": None},
+        {"id": "a4", "category": "Wegen", "subcategory": "Tegel", "created_at": "gisteren", "wijk": "Noord", "address": "Dijk 2", "lat": 51.9, "lng": 6.1},
+    ]
+    (HERE / "meldingen_signalen.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def zaken_sociaal():
+    """Wmo/Jeugd case export as .xlsx: title rows above the header, BSN and client names."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Zaken"
+    ws.append(["Overzicht Wmo- en Jeugdzaken"])
+    ws.append(["Peildatum: 31-03-2024"])
+    ws.append([])
+    ws.append(["Zaaknummer", "BSN", "Naam client", "Adres", "Wet", "Product", "Team", "Behandelaar",
+               "Datum melding", "Datum aanvraag", "Datum beschikking", "Opschorting", "Verdaagd", "Uitkomst"])
+    d = dt.datetime
+    rows = [
+        ["Z-001", "123456782", "A. Jansen", "Kerkstraat 1, Zevenaar", "Wmo", "Huishoudelijke hulp", "Team Noord", "P. Bakker", d(2024, 1, 8), d(2024, 2, 1), d(2024, 2, 12), 0, "nee", "toegekend"],
+        ["Z-002", 111222333, "B. de Boer", "Markt 2", "Wmo", "Woonvoorziening", "Team Zuid", "P. Bakker", d(2024, 1, 15), d(2024, 2, 20), None, 5, "ja", None],
+        ["Z-003", 12345672, "C. Smit", "Dijk 3", "Jeugdwet", "Jeugdhulp ambulant", "Team Noord", "K. Visser", None, d(2024, 1, 10), d(2024, 3, 4), None, "nee", "toegekend"],
+        ["Z-004", "123456782", "A. Jansen", "Kerkstraat 1, Zevenaar", "Wmo", "Vervoer", "Team Noord", "K. Visser", "14-3-2024", "18-3-2024", None, None, None, None],
+        ["Z-005", "", "", "", "Jeugdwet", "Jeugdhulp verblijf", "Team Zuid", "K. Visser", None, d(2024, 2, 2), None, None, "nee", None],
+        ["Z-006", "999999990", "D. Mulder", "Laan 6", "Wmo", "Hulpmiddel", "Team Zuid", "P. Bakker", "onbekend", d(2024, 3, 1), None, None, None, None],
+        ["Z-007", "123456782", "A. Jansen", "Kerkstraat 1", "", "Vervoer", "Team Noord", "P. Bakker", d(2024, 3, 5), None, None, None, None, None],
+    ]
+    for r in rows:
+        ws.append(r)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd-mm-yyyy"
+    wb.save(HERE / "zaken_sociaal.xlsx")
+
+
+def inhuur_contracten():
+    """Hired staff contracts as .xlsx: money as numbers, a worker's name (pseudonymised)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Contracten"
+    ws.append(["Contractnummer", "Leverancier", "Naam", "Functie", "Afdeling", "Startdatum",
+               "Einddatum", "Uurtarief", "Max uren", "Contractwaarde", "Procedure"])
+    d = dt.datetime
+    rows = [
+        ["C-2023-01", "Interim BV", "Piet Pieters", "Projectleider", "Ruimte", d(2023, 1, 1), d(2024, 12, 31), 125.5, 1600, 200800, "meervoudig onderhands"],
+        ["C-2023-02", "Detacheer & Co", "Anna Ali", "Beleidsadviseur Wmo", "Sociaal Domein", d(2023, 6, 1), d(2024, 5, 31), 98, 1000, 98000, "enkelvoudig"],
+        ["C-2024-01", "Interim BV", "Karin Kok", "Jurist VTH", "Ruimte", d(2024, 2, 1), d(2025, 1, 31), 110, 800, 88000, "enkelvoudig"],
+        ["C-2024-02", "", "Tom Tak", "ICT", "Bedrijfsvoering", d(2024, 3, 1), d(2024, 8, 31), 90, 500, 45000, "enkelvoudig"],
+        ["C-2024-03", "Data BV", "Els Eik", "BI-specialist", "Bedrijfsvoering", d(2024, 4, 1), "tot nader order", 105, 400, 42000, "enkelvoudig"],
+    ]
+    for r in rows:
+        ws.append(r)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd-mm-yyyy"
+    wb.save(HERE / "inhuur_contracten.xlsx")
+
+
+def inhuur_facturen():
+    """Invoices from the finance system: UTF-8 with BOM, ';', decimal comma, thousands dots."""
+    lines = [
+        "Factuurnummer;Contractnummer;Crediteur;Factuurdatum;Bedrag excl. btw;Uren;Kostenplaats",
+        "F-1001;C-2023-01;Interim BV;31-01-2024;20.080,00;160;Ruimte",
+        "F-1002;C-2023-01;Interim BV;29-02-2024;EUR 18.825,00;150;Ruimte",
+        "F-1003;C-2023-02;Detacheer & Co;31-01-2024;9.800,00;100;Sociaal Domein",
+        "F-1004;C-2023-02;Detacheer & Co;30-06-2024;4.900,00;50;Sociaal Domein",
+        "F-1005;C-2023-02;Detacheer & Co;15-07-2024;(980,00);-10;Sociaal Domein",
+        "F-1006;;Adviesbureau Zonder Contract;15-03-2024;1.234,56;;Bedrijfsvoering",
+        "F-1007;C-2024-01;Interim BV;;5.500,00;50;Ruimte",
+        "F-1008;C-2024-01;Interim BV;31-03-2024;n.v.t.;;Ruimte",
+        "F-1009;C-2024-01;Interim BV;30-04-2024;12,5;0,5;Ruimte",
+    ]
+    (HERE / "inhuur_facturen.csv").write_bytes(b"\xef\xbb\xbf" + ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def reisdocumenten():
+    """Issued ID documents: ',' separator, ISO dates, document numbers (pseudonymised)."""
+    lines = [
+        "Documentnummer,Soort document,Uitgiftedatum,Geldig tot,Leeftijd",
+        "NX1234567,paspoort,2014-03-10,2024-03-10,34",
+        "IX7654321,identiteitskaart,2014-03-21,2024-03-21,41",
+        "IX1111111,identiteitskaart,2019-05-02,2024-05-02,12",
+        "NX2222222,paspoort,2016-11-30,2026-11-30,55",
+        "IX3333333,identiteitskaart,2015-13-01,2025-13-01,23",
+        "IX4444444,identiteitskaart,2021-08-15,2031-08-15,onbekend",
+    ]
+    (HERE / "reisdocumenten.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def projecten():
+    """Project list as an old .xls, dates written out ("14 maart 2024"), budgets as numbers."""
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Projecten")
+    rows = [
+        ["Projectnummer", "Projectnaam", "Start", "Eind", "Status", "Projectleider", "Begroting", "Besteed"],
+        ["P-01", "Herinrichting Markt", "14 maart 2024", "31 december 2025", "Uitvoering", "M. de Wit", 1250000, 310000.5],
+        ["P-02", "Nieuw zwembad", "1 januari 2023", "1 juli 2026", "Ontwerp", "S. Groen", 8500000, 120000],
+        ["P-03", "Digitaal loket", "3 okt 2023", "Q3 2024", "Uitvoering", "M. de Wit", 250000, 199000],
+        ["P-04", "Wijkvisie Giesbeek", "1 februari 2024", "30 november 2024", "Afgerond", "R. Berg", 40000, 41250.75],
+    ]
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            ws.write(i, j, v)
+    wb.save(str(HERE / "projecten.xls"))
+
+
+if __name__ == "__main__":
+    meldingen_fixi()
+    meldingen_signalen()
+    zaken_sociaal()
+    inhuur_contracten()
+    inhuur_facturen()
+    reisdocumenten()
+    projecten()

@@ -1,0 +1,72 @@
+//! A crash at any point of an ingest leaves the warehouse as it was before or after; a second
+//! writer waits or fails clearly.
+
+use crate::util::Workdir;
+
+const WEEK1: &str = "Meldingnummer;Datum melding;Categorie;Status\n1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n";
+const WEEK2: &str = "Meldingnummer;Datum melding;Categorie;Status\n2;2-3-2024;Groen;afgehandeld\n3;8-3-2024;Wegen;open\n";
+
+fn count(wd: &Workdir) -> (u64, String) {
+    let rows = wd.sql("SELECT COUNT(*) AS n, MAX(status) AS s FROM meldingen WHERE melding_id = '2' OR melding_id <> '2'");
+    let n = rows[0]["n"].as_u64().unwrap();
+    let s = wd.sql("SELECT status FROM meldingen WHERE melding_id = '2'");
+    (n, s[0]["status"].as_str().unwrap().to_string())
+}
+
+/// Files in the warehouse that are not the catalog, the lock, or listed in the catalog.
+fn leftovers(wd: &Workdir) -> Vec<String> {
+    let catalog = std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap();
+    let mut out = Vec::new();
+    let mut stack = vec![wd.warehouse()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name != "catalog.json" && name != ".lock" && !catalog.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_crash_at_any_point_leaves_before_or_after() {
+    for (point, expected) in [
+        ("staged", (2, "open")),
+        ("part-written", (2, "open")),
+        ("catalog-written", (3, "afgehandeld")),
+    ] {
+        let wd = Workdir::new();
+        wd.write("week1.csv", WEEK1);
+        wd.write("week2.csv", WEEK2);
+        wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+        let out = wd.output(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]).env("DATASTROOM_CRASH_AT", point));
+        assert!(!out.status.success(), "the crash hook at {point} did not fire");
+        let (n, s) = count(&wd);
+        assert_eq!((n, s.as_str()), expected, "after a crash at {point}");
+
+        // The next ingest cleans up what the crash left and ends in the 'after' state.
+        wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
+        let (n, s) = count(&wd);
+        assert_eq!((n, s.as_str()), (3, "afgehandeld"), "after recovery from {point}");
+        assert_eq!(leftovers(&wd), Vec::<String>::new(), "files left behind after {point}");
+        assert!(!wd.warehouse().join("_staging").exists());
+    }
+}
+
+#[test]
+fn a_second_writer_fails_clearly_while_the_lock_is_held() {
+    let wd = Workdir::new();
+    wd.write("week1.csv", WEEK1);
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    let lock = std::fs::OpenOptions::new().write(true).open(wd.warehouse().join(".lock")).unwrap();
+    lock.try_lock().unwrap();
+    wd.write("week2.csv", WEEK2);
+    let err = wd.fail(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen", "--wait", "1"]));
+    assert!(err.contains("is in use by another datastroom"), "{err}");
+    lock.unlock().unwrap();
+    wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
+}

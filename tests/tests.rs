@@ -1,0 +1,10 @@
+//! Integration tests: they run the `datastroom` binary on the sample exports in testdata/ and
+//! on small files written per test, and check values computed by hand.
+
+mod util;
+
+mod datasets;
+mod ingest;
+mod privacy;
+mod safety;
+mod sql;

@@ -1,0 +1,89 @@
+//! A temporary work folder per test, and a way to run the binary in it that shows command,
+//! status, stdout and stderr when something is off.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const KEY: &str = "test-key-0123456789abcdef";
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn warehouse(&self) -> PathBuf {
+        self.path("warehouse")
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write fixture");
+        p
+    }
+
+    /// A command for the binary, with the warehouse in this folder and the test key set.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_datastroom"));
+        c.current_dir(self.dir.path())
+            .env("DATASTROOM_WAREHOUSE", self.warehouse())
+            .env("DATASTROOM_KEY", KEY)
+            .env_remove("DATASTROOM_CRASH_AT")
+            .args(args);
+        c
+    }
+
+    /// Runs and returns the output, whatever the status.
+    pub fn output(&self, cmd: &mut Command) -> Output {
+        cmd.output().expect("run datastroom")
+    }
+
+    /// Runs, asserts the exit code, returns stdout.
+    pub fn run_code(&self, cmd: &mut Command, code: i32) -> String {
+        let out = self.output(cmd);
+        assert_eq!(out.status.code(), Some(code), "{}", describe(cmd, &out));
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    pub fn run(&self, cmd: &mut Command) -> String {
+        self.run_code(cmd, 0)
+    }
+
+    /// Runs a command that must fail with exit code 1; returns stderr.
+    pub fn fail(&self, cmd: &mut Command) -> String {
+        let out = self.output(cmd);
+        assert_eq!(out.status.code(), Some(1), "{}", describe(cmd, &out));
+        String::from_utf8(out.stderr).expect("utf-8 stderr")
+    }
+
+    /// JSON output of `datastroom sql QUERY`.
+    pub fn sql(&self, query: &str) -> Vec<serde_json::Value> {
+        let out = self.run(self.cmd(&["sql", query, "--format", "json"]).arg("--quiet"));
+        match serde_json::from_str(&out).expect("json output") {
+            serde_json::Value::Array(rows) => rows,
+            other => panic!("expected an array, got {other}"),
+        }
+    }
+}
+
+pub fn describe(cmd: &Command, out: &Output) -> String {
+    format!(
+        "\ncommand: {:?}\nstatus: {:?}\nstdout:\n{}\nstderr:\n{}",
+        cmd,
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The repository's testdata folder.
+pub fn testdata(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name).display().to_string()
+}
