@@ -23,7 +23,12 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct Global {
     /// Warehouse folder (Parquet files plus catalog.json).
-    #[arg(long, global = true, env = "DATASTROOM_WAREHOUSE", default_value = "warehouse")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATASTROOM_WAREHOUSE",
+        default_value = "warehouse"
+    )]
     pub warehouse: PathBuf,
 
     /// Output format. Default: a table on a terminal, CSV when piped or redirected.

@@ -34,7 +34,8 @@ fn main() -> ExitCode {
 /// `datastroom ... | head` closes the pipe early: that is not an error.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             || e.to_string().contains("Broken pipe")
     })
 }

@@ -6,8 +6,19 @@ use sha2::{Digest, Sha256};
 #[test]
 fn list_show_and_lineage() {
     let wd = Workdir::new();
-    wd.run_code(wd.cmd(&["ingest", &testdata("meldingen_fixi.csv"), "-d", "meldingen"]), 3);
-    wd.run_code(wd.cmd(&["ingest", &testdata("inhuur_facturen.csv"), "-d", "inhuur_facturen"]), 3);
+    wd.run_code(
+        wd.cmd(&["ingest", &testdata("meldingen_fixi.csv"), "-d", "meldingen"]),
+        3,
+    );
+    wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            &testdata("inhuur_facturen.csv"),
+            "-d",
+            "inhuur_facturen",
+        ]),
+        3,
+    );
     let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
     let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(list.len(), 2);
@@ -19,7 +30,12 @@ fn list_show_and_lineage() {
     assert_eq!(list[1]["afgekeurd"], 5);
 
     let out = wd.run(wd.cmd(&["datasets", "show", "meldingen", "--format", "csv"]));
-    assert!(out.starts_with("kolom,type,privacy\nmelding_id,text (sleutel),\ndatum_melding,datetime,\n"), "{out}");
+    assert!(
+        out.starts_with(
+            "kolom,type,privacy\nmelding_id,text (sleutel),\ndatum_melding,datetime,\n"
+        ),
+        "{out}"
+    );
 
     let out = wd.run(wd.cmd(&["datasets", "lineage", "meldingen", "--format", "json"]));
     let lineage: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
@@ -28,24 +44,43 @@ fn list_show_and_lineage() {
     assert_eq!(lineage[0]["sha256"], sha[..16]);
     assert_eq!(lineage[0]["gelezen"], 14);
 
-    let catalog: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap()).unwrap();
+    let catalog: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap(),
+    )
+    .unwrap();
     let ingest = &catalog["datasets"]["meldingen"]["ingests"][0];
     assert_eq!(ingest["sha256"], sha);
     assert_eq!(ingest["size"], bytes.len());
     assert_eq!(ingest["settings"]["encoding"], "Windows-1252");
     assert_eq!(ingest["settings"]["delimiter"], ";");
     assert_eq!(ingest["settings"]["header_row"], 3);
-    assert_eq!(ingest["dropped_columns"], serde_json::json!(["Naam melder", "E-mail melder", "Telefoon melder"]));
+    assert_eq!(
+        ingest["dropped_columns"],
+        serde_json::json!(["Naam melder", "E-mail melder", "Telefoon melder"])
+    );
 
     let table = wd.run(wd.cmd(&["datasets", "--format", "markdown", "--lang", "en"]));
-    assert!(table.contains("| dataset | description | rows |"), "{table}");
+    assert!(
+        table.contains("| dataset | description | rows |"),
+        "{table}"
+    );
 }
 
 #[test]
 fn unknown_dataset_names_the_known_ones() {
     let wd = Workdir::new();
-    wd.run_code(wd.cmd(&["ingest", &testdata("inhuur_facturen.csv"), "-d", "inhuur_facturen"]), 3);
+    wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            &testdata("inhuur_facturen.csv"),
+            "-d",
+            "inhuur_facturen",
+        ]),
+        3,
+    );
     let err = wd.fail(wd.cmd(&["datasets", "show", "meldingen"]));
-    assert!(err.contains("no dataset 'meldingen'") && err.contains("inhuur_facturen"), "{err}");
+    assert!(
+        err.contains("no dataset 'meldingen'") && err.contains("inhuur_facturen"),
+        "{err}"
+    );
 }

@@ -6,7 +6,14 @@ use serde_json::json;
 /// Ingests one sample and returns the JSON summary row.
 fn ingest(wd: &Workdir, file: &str, dataset: &str, code: i32) -> serde_json::Value {
     let out = wd.run_code(
-        wd.cmd(&["ingest", &testdata(file), "--dataset", dataset, "--format", "json"]),
+        wd.cmd(&[
+            "ingest",
+            &testdata(file),
+            "--dataset",
+            dataset,
+            "--format",
+            "json",
+        ]),
         code,
     );
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json summary");
@@ -26,21 +33,40 @@ fn fixi_csv_windows_1252_semicolons_title_rows_and_rejects() {
     let s = ingest(&wd, "meldingen_fixi.csv", "meldingen", 3);
     // 14 data rows: 31-02 is no date (line 10), empty category (line 11), an identical
     // duplicate (line 13), and a key used twice with other content (lines 14 and 15).
-    assert_eq!((s["gelezen"].as_u64(), s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()), (Some(14), Some(9), Some(5)));
+    assert_eq!(
+        (
+            s["gelezen"].as_u64(),
+            s["geaccepteerd"].as_u64(),
+            s["afgekeurd"].as_u64()
+        ),
+        (Some(14), Some(9), Some(5))
+    );
     let rows = wd.sql(
         "SELECT melding_id, datum_melding, categorie, adres, kanaal FROM meldingen \
          WHERE melding_id IN ('M-2024-0001', 'M-2024-0003', 'M-2024-0006') ORDER BY melding_id",
     );
     assert_eq!(rows[0]["datum_melding"], "2024-03-01 08:05:00");
-    assert_eq!(rows[1]["adres"], "Café de Gouden Leeuw, Markt 3", "Windows-1252 é read right");
-    assert_eq!(rows[2]["datum_melding"], "2024-03-14 00:00:00", "0:00 without padding");
+    assert_eq!(
+        rows[1]["adres"], "Café de Gouden Leeuw, Markt 3",
+        "Windows-1252 é read right"
+    );
+    assert_eq!(
+        rows[2]["datum_melding"], "2024-03-14 00:00:00",
+        "0:00 without padding"
+    );
     assert_eq!(rows[0]["kanaal"], "App");
 
     let out = wd.run(wd.cmd(&["datasets", "rejects", "meldingen", "--format", "json"]));
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     let got: Vec<(u64, &str, &str)> = rejects
         .iter()
-        .map(|r| (r["positie"].as_u64().unwrap(), r["kolom"].as_str().unwrap(), r["waarde"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["positie"].as_u64().unwrap(),
+                r["kolom"].as_str().unwrap(),
+                r["waarde"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -52,10 +78,18 @@ fn fixi_csv_windows_1252_semicolons_title_rows_and_rejects() {
             (15, "Meldingnummer", "M-2024-0010"),
         ]
     );
-    assert_eq!(rejects[0]["reden"], "'31-02-2024 10:00' is geen geldige datum/tijd");
+    assert_eq!(
+        rejects[0]["reden"],
+        "'31-02-2024 10:00' is geen geldige datum/tijd"
+    );
     assert_eq!(rejects[1]["reden"], "verplicht veld is leeg");
     assert_eq!(rejects[2]["reden"], "dubbele rij: gelijk aan regel 12");
-    assert!(rejects[0]["bron"].as_str().unwrap().ends_with("meldingen_fixi.csv"));
+    assert!(
+        rejects[0]["bron"]
+            .as_str()
+            .unwrap()
+            .ends_with("meldingen_fixi.csv")
+    );
     // The rejected row is kept, without the personal columns.
     let row: serde_json::Value = serde_json::from_str(rejects[0]["rij"].as_str().unwrap()).unwrap();
     assert_eq!(row["Meldingnummer"], "M-2024-0007");
@@ -66,7 +100,10 @@ fn fixi_csv_windows_1252_semicolons_title_rows_and_rejects() {
 fn signalen_json_utc_times_become_dutch_local_time() {
     let wd = Workdir::new();
     let s = ingest(&wd, "meldingen_signalen.json", "meldingen", 3);
-    assert_eq!((s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(3), Some(1))
+    );
     let rows = wd.sql("SELECT melding_id, datum_melding, lon FROM meldingen ORDER BY melding_id");
     // Winter: UTC+1. Summer: UTC+2, across midnight. 00:59:59 UTC on 30 March 2025 is one
     // second before summer time starts: still UTC+1.
@@ -82,21 +119,39 @@ fn zaken_xlsx_with_title_rows_dates_and_bsn() {
     let wd = Workdir::new();
     let s = ingest(&wd, "zaken_sociaal.xlsx", "zaken_sociaal", 3);
     // 7 rows: 'onbekend' as a date (Z-006), an empty Wet (Z-007).
-    assert_eq!((s["gelezen"].as_u64(), s["afgekeurd"].as_u64()), (Some(7), Some(2)));
+    assert_eq!(
+        (s["gelezen"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(7), Some(2))
+    );
     let rows = wd.sql(
         "SELECT zaak_id, wet, consulent, datum_melding, datum_aanvraag, datum_beschikking, \
          opschorting_dagen, verdaagd FROM zaken_sociaal ORDER BY zaak_id",
     );
-    let ids: Vec<&str> = rows.iter().map(|r| r["zaak_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["zaak_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["Z-001", "Z-002", "Z-003", "Z-004", "Z-005"]);
-    assert_eq!(rows[0]["datum_beschikking"], "2024-02-12", "Excel date cell");
-    assert_eq!(rows[3]["datum_melding"], "2024-03-14", "text date among date cells");
+    assert_eq!(
+        rows[0]["datum_beschikking"], "2024-02-12",
+        "Excel date cell"
+    );
+    assert_eq!(
+        rows[3]["datum_melding"], "2024-03-14",
+        "text date among date cells"
+    );
     assert_eq!(rows[1]["opschorting_dagen"], 5);
     assert_eq!(rows[1]["verdaagd"], true);
-    assert_eq!(rows[0]["consulent"], "P. Bakker", "employee names are kept for managers");
+    assert_eq!(
+        rows[0]["consulent"], "P. Bakker",
+        "employee names are kept for managers"
+    );
     let out = wd.run(wd.cmd(&["datasets", "rejects", "zaken_sociaal", "--format", "json"]));
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(rejects[0]["positie"], 10, "sheet row of Z-006 (header on row 4)");
+    assert_eq!(
+        rejects[0]["positie"], 10,
+        "sheet row of Z-006 (header on row 4)"
+    );
     assert_eq!(rejects[0]["reden"], "'onbekend' is geen geldige datum");
     assert_eq!(rejects[1]["positie"], 11);
     assert_eq!(rejects[1]["kolom"], "Wet");
@@ -106,31 +161,54 @@ fn zaken_xlsx_with_title_rows_dates_and_bsn() {
 fn inhuur_contracts_xlsx_and_invoices_with_dutch_money() {
     let wd = Workdir::new();
     let c = ingest(&wd, "inhuur_contracten.xlsx", "inhuur_contracten", 3);
-    assert_eq!((c["geaccepteerd"].as_u64(), c["afgekeurd"].as_u64()), (Some(3), Some(2)));
+    assert_eq!(
+        (c["geaccepteerd"].as_u64(), c["afgekeurd"].as_u64()),
+        (Some(3), Some(2))
+    );
     let f = ingest(&wd, "inhuur_facturen.csv", "inhuur_facturen", 3);
-    assert_eq!((f["geaccepteerd"].as_u64(), f["afgekeurd"].as_u64()), (Some(7), Some(2)));
+    assert_eq!(
+        (f["geaccepteerd"].as_u64(), f["afgekeurd"].as_u64()),
+        (Some(7), Some(2))
+    );
     let rows = wd.sql("SELECT factuur_id, bedrag, uren FROM inhuur_facturen ORDER BY factuur_id");
     let amounts: Vec<f64> = rows.iter().map(|r| r["bedrag"].as_f64().unwrap()).collect();
     // 20.080,00 | EUR 18.825,00 | 9.800,00 | 4.900,00 | (980,00) | 1.234,56 | 12,5
-    assert_eq!(amounts, [20080.0, 18825.0, 9800.0, 4900.0, -980.0, 1234.56, 12.5]);
+    assert_eq!(
+        amounts,
+        [20080.0, 18825.0, 9800.0, 4900.0, -980.0, 1234.56, 12.5]
+    );
     assert_eq!(rows[6]["uren"], 0.5);
     assert_eq!(rows[4]["uren"], -10.0);
     let total = wd.sql("SELECT ROUND(SUM(bedrag), 2) AS totaal FROM inhuur_facturen");
     assert_eq!(total[0]["totaal"], 53872.06);
-    let rate = wd.sql("SELECT uurtarief, contractwaarde FROM inhuur_contracten WHERE contract_id = 'C-2023-01'");
-    assert_eq!(rate[0], json!({"uurtarief": 125.5, "contractwaarde": 200800.0}));
+    let rate = wd.sql(
+        "SELECT uurtarief, contractwaarde FROM inhuur_contracten WHERE contract_id = 'C-2023-01'",
+    );
+    assert_eq!(
+        rate[0],
+        json!({"uurtarief": 125.5, "contractwaarde": 200800.0})
+    );
 }
 
 #[test]
 fn reisdocumenten_comma_csv_iso_dates() {
     let wd = Workdir::new();
     let s = ingest(&wd, "reisdocumenten.csv", "reisdocumenten", 3);
-    assert_eq!((s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()), (Some(4), Some(2)));
+    assert_eq!(
+        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(4), Some(2))
+    );
     let rows = wd.sql(
         "SELECT soort, COUNT(*) AS n, MIN(datum_uitgifte) AS eerste FROM reisdocumenten GROUP BY soort ORDER BY soort",
     );
-    assert_eq!(rows[0], json!({"soort": "identiteitskaart", "n": 2, "eerste": "2014-03-21"}));
-    assert_eq!(rows[1], json!({"soort": "paspoort", "n": 2, "eerste": "2014-03-10"}));
+    assert_eq!(
+        rows[0],
+        json!({"soort": "identiteitskaart", "n": 2, "eerste": "2014-03-21"})
+    );
+    assert_eq!(
+        rows[1],
+        json!({"soort": "paspoort", "n": 2, "eerste": "2014-03-10"})
+    );
     let out = wd.run(wd.cmd(&["datasets", "rejects", "reisdocumenten", "--format", "json"]));
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     // Both date columns of line 6 are wrong: one reject row naming both.
@@ -138,14 +216,20 @@ fn reisdocumenten_comma_csv_iso_dates() {
         rejects[0]["reden"],
         "'2015-13-01' is geen geldige datum; Geldig tot: '2025-13-01' is geen geldige datum"
     );
-    assert_eq!(rejects[1]["reden"], "'onbekend' is geen geldig geheel getal");
+    assert_eq!(
+        rejects[1]["reden"],
+        "'onbekend' is geen geldig geheel getal"
+    );
 }
 
 #[test]
 fn projecten_xls_with_written_out_dates() {
     let wd = Workdir::new();
     let s = ingest(&wd, "projecten.xls", "projecten", 3);
-    assert_eq!((s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(3), Some(1))
+    );
     let rows = wd.sql("SELECT project_id, naam, startdatum, einddatum, eigenaar, budget, realisatie FROM projecten ORDER BY project_id");
     assert_eq!(rows[0]["startdatum"], "2024-03-14");
     assert_eq!(rows[0]["realisatie"], 310000.5);
@@ -157,7 +241,10 @@ fn projecten_xls_with_written_out_dates() {
 #[test]
 fn tab_and_pipe_delimiters_month_first_dates_and_mapping() {
     let wd = Workdir::new();
-    wd.write("tab.txt", "Nummer\tGemeld op\tOnderwerp\n1\t03/14/2024\tAfval\n2\t3/1/2024\tGroen\n");
+    wd.write(
+        "tab.txt",
+        "Nummer\tGemeld op\tOnderwerp\n1\t03/14/2024\tAfval\n2\t3/1/2024\tGroen\n",
+    );
     let s = wd.run(wd.cmd(&["ingest", "tab.txt", "-d", "meldingen", "--format", "json"]));
     assert!(s.contains("\"geaccepteerd\": 2"), "{s}");
     let rows = wd.sql("SELECT datum_melding FROM meldingen ORDER BY melding_id");
@@ -165,7 +252,10 @@ fn tab_and_pipe_delimiters_month_first_dates_and_mapping() {
     assert_eq!(rows[0]["datum_melding"], "2024-03-14 00:00:00");
     assert_eq!(rows[1]["datum_melding"], "2024-03-01 00:00:00");
 
-    wd.write("pipe.csv", "Nr|Wanneer|Soort|Stat\nA|1-2-2024|Afval|1\nB|2-2-2024|Groen|9\n");
+    wd.write(
+        "pipe.csv",
+        "Nr|Wanneer|Soort|Stat\nA|1-2-2024|Afval|1\nB|2-2-2024|Groen|9\n",
+    );
     wd.write(
         "map.toml",
         "[kolommen]\n\"Nr\" = \"melding_id\"\n\"Wanneer\" = \"datum_melding\"\n\"Soort\" = \"categorie\"\n\"Stat\" = \"status\"\n\n[waarden.status]\n\"1\" = \"open\"\n\"9\" = \"afgehandeld\"\n",
@@ -173,9 +263,23 @@ fn tab_and_pipe_delimiters_month_first_dates_and_mapping() {
     let wd2 = Workdir::new();
     std::fs::copy(wd.path("pipe.csv"), wd2.path("pipe.csv")).unwrap();
     std::fs::copy(wd.path("map.toml"), wd2.path("map.toml")).unwrap();
-    wd2.run(wd2.cmd(&["ingest", "pipe.csv", "-d", "meldingen", "--mapping", "map.toml", "--gemeente", "Duiven"]));
-    let rows = wd2.sql("SELECT melding_id, status, gemeente, datum_melding FROM meldingen ORDER BY melding_id");
-    assert_eq!(rows[0], json!({"melding_id": "A", "status": "open", "gemeente": "Duiven", "datum_melding": "2024-02-01 00:00:00"}));
+    wd2.run(wd2.cmd(&[
+        "ingest",
+        "pipe.csv",
+        "-d",
+        "meldingen",
+        "--mapping",
+        "map.toml",
+        "--gemeente",
+        "Duiven",
+    ]));
+    let rows = wd2.sql(
+        "SELECT melding_id, status, gemeente, datum_melding FROM meldingen ORDER BY melding_id",
+    );
+    assert_eq!(
+        rows[0],
+        json!({"melding_id": "A", "status": "open", "gemeente": "Duiven", "datum_melding": "2024-02-01 00:00:00"})
+    );
     assert_eq!(rows[1]["status"], "afgehandeld");
 }
 
@@ -187,19 +291,42 @@ fn upsert_replaces_older_versions_and_same_file_changes_nothing() {
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
     let out = wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen", "--format", "json"]));
     let s: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!((s[0]["nieuw"].as_u64(), s[0]["vervangen"].as_u64(), s[0]["totaal"].as_u64()), (Some(1), Some(1), Some(3)));
+    assert_eq!(
+        (
+            s[0]["nieuw"].as_u64(),
+            s[0]["vervangen"].as_u64(),
+            s[0]["totaal"].as_u64()
+        ),
+        (Some(1), Some(1), Some(3))
+    );
     let rows = wd.sql("SELECT melding_id, status, _ingest_id FROM meldingen ORDER BY melding_id");
-    assert_eq!(rows[1], json!({"melding_id": "2", "status": "afgehandeld", "_ingest_id": 2}));
+    assert_eq!(
+        rows[1],
+        json!({"melding_id": "2", "status": "afgehandeld", "_ingest_id": 2})
+    );
     assert_eq!(rows.len(), 3);
 
     let before = std::fs::read(wd.warehouse().join("catalog.json")).unwrap();
     let out = wd.output(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already ingested"));
-    assert_eq!(std::fs::read(wd.warehouse().join("catalog.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(wd.warehouse().join("catalog.json")).unwrap(),
+        before
+    );
 
     // append adds rows as they are; replace keeps only the new export.
-    wd.write("week3.csv", "Meldingnummer;Datum melding;Categorie\n9;9-3-2024;Afval\n");
-    wd.run(wd.cmd(&["ingest", "week3.csv", "-d", "meldingen", "--mode", "replace"]));
+    wd.write(
+        "week3.csv",
+        "Meldingnummer;Datum melding;Categorie\n9;9-3-2024;Afval\n",
+    );
+    wd.run(wd.cmd(&[
+        "ingest",
+        "week3.csv",
+        "-d",
+        "meldingen",
+        "--mode",
+        "replace",
+    ]));
     assert_eq!(wd.sql("SELECT COUNT(*) AS n FROM meldingen")[0]["n"], 1);
 }
 
@@ -214,7 +341,10 @@ fn new_dataset_keeps_columns_and_infers_types() {
     );
     wd.run(wd.cmd(&["ingest", "volumes.csv", "-d", "gemeentefonds"]));
     let rows = wd.sql("SELECT * FROM gemeentefonds ORDER BY gemeente");
-    assert_eq!(rows[0]["inwoners"], 25789, "thousands dot in a TAB file with decimal commas");
+    assert_eq!(
+        rows[0]["inwoners"], 25789,
+        "thousands dot in a TAB file with decimal commas"
+    );
     assert_eq!(rows[1]["oppervlakte"], 5621.0);
     assert_eq!(rows[0]["peildatum"], "2024-01-01");
     assert_eq!(rows[0]["postcode"], "6921 AA");
@@ -230,7 +360,10 @@ fn wrong_files_get_clear_errors() {
     wd.write("anders.csv", "Nummer;Omschrijving\n1;iets\n");
     let err = wd.fail(wd.cmd(&["ingest", "anders.csv", "-d", "meldingen"]));
     assert!(err.contains("missing: datum_melding, categorie"), "{err}");
-    assert!(err.contains("found in the file: 'Nummer', 'Omschrijving'"), "{err}");
+    assert!(
+        err.contains("found in the file: 'Nummer', 'Omschrijving'"),
+        "{err}"
+    );
 
     wd.write("kapot.json", "[{\"id\": 1,");
     let err = wd.fail(wd.cmd(&["ingest", "kapot.json", "-d", "meldingen"]));
@@ -238,16 +371,30 @@ fn wrong_files_get_clear_errors() {
 
     wd.write("geen.xlsx", "dit is geen Excel");
     let err = wd.fail(wd.cmd(&["ingest", "geen.xlsx", "-d", "meldingen"]));
-    assert!(err.contains("geen.xlsx is not a readable Excel/ODS workbook"), "{err}");
+    assert!(
+        err.contains("geen.xlsx is not a readable Excel/ODS workbook"),
+        "{err}"
+    );
 
     let err = wd.fail(wd.cmd(&["ingest", "bestaat-niet.csv", "-d", "meldingen"]));
     assert!(err.contains("cannot open bestaat-niet.csv"), "{err}");
 
-    wd.write("gemengd.csv", "Nummer;Gemeld op;Onderwerp\n1;13/02/2024;A\n2;02/13/2024;B\n");
+    wd.write(
+        "gemengd.csv",
+        "Nummer;Gemeld op;Onderwerp\n1;13/02/2024;A\n2;02/13/2024;B\n",
+    );
     let err = wd.fail(wd.cmd(&["ingest", "gemengd.csv", "-d", "meldingen"]));
-    assert!(err.contains("column 'Gemeld op' mixes day-month ('13/02/2024') and month-day ('02/13/2024')"), "{err}");
+    assert!(
+        err.contains(
+            "column 'Gemeld op' mixes day-month ('13/02/2024') and month-day ('02/13/2024')"
+        ),
+        "{err}"
+    );
 
-    wd.write("bijna-alles-fout.csv", "Nummer;Gemeld op;Onderwerp\n1;x;A\n2;y;B\n3;1-1-2024;C\n");
+    wd.write(
+        "bijna-alles-fout.csv",
+        "Nummer;Gemeld op;Onderwerp\n1;x;A\n2;y;B\n3;1-1-2024;C\n",
+    );
     let err = wd.fail(wd.cmd(&["ingest", "bijna-alles-fout.csv", "-d", "meldingen"]));
     assert!(err.contains("2 of 3 rows"), "{err}");
     let listed = wd.run(wd.cmd(&["datasets", "--format", "json"]));
@@ -261,9 +408,20 @@ fn wrong_files_get_clear_errors() {
 fn dry_run_writes_nothing() {
     let wd = Workdir::new();
     let out = wd.run_code(
-        wd.cmd(&["ingest", &testdata("meldingen_fixi.csv"), "-d", "meldingen", "--dry-run", "--format", "json"]),
+        wd.cmd(&[
+            "ingest",
+            &testdata("meldingen_fixi.csv"),
+            "-d",
+            "meldingen",
+            "--dry-run",
+            "--format",
+            "json",
+        ]),
         3,
     );
     assert!(out.contains("proefdraai"), "{out}");
-    assert!(!wd.warehouse().exists(), "a dry run must not create the warehouse");
+    assert!(
+        !wd.warehouse().exists(),
+        "a dry run must not create the warehouse"
+    );
 }

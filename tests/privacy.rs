@@ -17,9 +17,9 @@ fn everything_stored(wd: &Workdir) -> String {
                 let f = std::fs::File::open(&p).unwrap();
                 let df = ParquetReader::new(f).finish().unwrap();
                 all.push_str(&format!("{df:?}"));
-                for c in df.get_columns() {
+                for c in df.columns() {
                     let s = c.cast(&DataType::String).unwrap();
-                    for v in s.str().unwrap().into_iter().flatten() {
+                    for v in s.str().unwrap().iter().flatten() {
                         all.push_str(v);
                         all.push('\n');
                     }
@@ -43,38 +43,76 @@ fn no_bsn_name_address_or_document_number_in_clear_text() {
     }
     let stored = everything_stored(&wd);
     for clear in [
-        "123456782", "111222333", "12345672", "999999990", // BSN, also in rejected rows
-        "A. Jansen", "B. de Boer", "D. Mulder", "Kerkstraat 1, Zevenaar", "Laan 6", // clients
-        "Piet Pieters", "Tom Tak", "Els Eik", // hired workers (Tom Tak's row is rejected)
-        "NX1234567", "IX3333333", // document numbers, valid and rejected
-        "Jan de Vries", "jan@example.nl", "0612345678", "0316123456", // melders
+        "123456782",
+        "111222333",
+        "12345672",
+        "999999990", // BSN, also in rejected rows
+        "A. Jansen",
+        "B. de Boer",
+        "D. Mulder",
+        "Kerkstraat 1, Zevenaar",
+        "Laan 6", // clients
+        "Piet Pieters",
+        "Tom Tak",
+        "Els Eik", // hired workers (Tom Tak's row is rejected)
+        "NX1234567",
+        "IX3333333", // document numbers, valid and rejected
+        "Jan de Vries",
+        "jan@example.nl",
+        "0612345678",
+        "0316123456", // melders
     ] {
         assert!(!stored.contains(clear), "'{clear}' is stored in clear text");
     }
     // Link keys are HMAC-SHA256 codes: reference values from Python's hmac module with the test
     // key; a BSN that lost its leading zero in Excel (12345672) is padded back to 012345672.
     let rows = wd.sql("SELECT zaak_id, client_id FROM zaken_sociaal ORDER BY zaak_id");
-    assert_eq!(rows[0]["client_id"], "4b5550a308bf764662431d21ae70de37962dfea816f496c1978faa8521684ef1");
-    assert_eq!(rows[3]["client_id"], rows[0]["client_id"], "same BSN, same code: cases still link");
-    assert_eq!(rows[2]["client_id"], "573ae516d41aa68562f77ac7d2e3e662706268fdc0489350c89373aa5e4e6936");
+    assert_eq!(
+        rows[0]["client_id"],
+        "4b5550a308bf764662431d21ae70de37962dfea816f496c1978faa8521684ef1"
+    );
+    assert_eq!(
+        rows[3]["client_id"], rows[0]["client_id"],
+        "same BSN, same code: cases still link"
+    );
+    assert_eq!(
+        rows[2]["client_id"],
+        "573ae516d41aa68562f77ac7d2e3e662706268fdc0489350c89373aa5e4e6936"
+    );
     assert_eq!(rows[4]["client_id"], serde_json::Value::Null);
     let w = wd.sql("SELECT inhuurkracht FROM inhuur_contracten WHERE contract_id = 'C-2023-01'");
-    assert_eq!(w[0]["inhuurkracht"], "f17a7da98ece1a1c494c5fc343adf8c480e4858602066bab799eca22ac008c41");
+    assert_eq!(
+        w[0]["inhuurkracht"],
+        "f17a7da98ece1a1c494c5fc343adf8c480e4858602066bab799eca22ac008c41"
+    );
     let d = wd.sql("SELECT document_id FROM reisdocumenten WHERE datum_uitgifte = '2014-03-10'");
-    assert_eq!(d[0]["document_id"], "c76f83096d6af54231743370fafe68853e556fb54827ec9eb87a3a85f3f48d54");
+    assert_eq!(
+        d[0]["document_id"],
+        "c76f83096d6af54231743370fafe68853e556fb54827ec9eb87a3a85f3f48d54"
+    );
 }
 
 #[test]
 fn without_a_key_ingest_of_link_keys_stops_and_explains() {
     let wd = Workdir::new();
-    let mut cmd = wd.cmd(&["ingest", &testdata("zaken_sociaal.xlsx"), "-d", "zaken_sociaal"]);
+    let mut cmd = wd.cmd(&[
+        "ingest",
+        &testdata("zaken_sociaal.xlsx"),
+        "-d",
+        "zaken_sociaal",
+    ]);
     cmd.env_remove("DATASTROOM_KEY");
     let err = wd.fail(&mut cmd);
     assert!(err.contains("no key is set"), "{err}");
     assert!(err.contains("DATASTROOM_KEY"), "{err}");
     assert!(err.contains("--key-file"), "{err}");
     // Datasets without link keys need no key.
-    let mut cmd = wd.cmd(&["ingest", &testdata("inhuur_facturen.csv"), "-d", "inhuur_facturen"]);
+    let mut cmd = wd.cmd(&[
+        "ingest",
+        &testdata("inhuur_facturen.csv"),
+        "-d",
+        "inhuur_facturen",
+    ]);
     cmd.env_remove("DATASTROOM_KEY");
     wd.run_code(&mut cmd, 3);
 }
@@ -82,10 +120,26 @@ fn without_a_key_ingest_of_link_keys_stops_and_explains() {
 #[test]
 fn another_key_than_before_is_refused() {
     let wd = Workdir::new();
-    wd.run_code(wd.cmd(&["ingest", &testdata("zaken_sociaal.xlsx"), "-d", "zaken_sociaal"]), 3);
+    wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            &testdata("zaken_sociaal.xlsx"),
+            "-d",
+            "zaken_sociaal",
+        ]),
+        3,
+    );
     let key_file = wd.write("other.key", "another-key-0123456789abcdef\n");
-    let mut cmd = wd.cmd(&["ingest", &testdata("reisdocumenten.csv"), "-d", "reisdocumenten"]);
+    let mut cmd = wd.cmd(&[
+        "ingest",
+        &testdata("reisdocumenten.csv"),
+        "-d",
+        "reisdocumenten",
+    ]);
     cmd.arg("--key-file").arg(&key_file);
     let err = wd.fail(&mut cmd);
-    assert!(err.contains("not the one the warehouse was built with"), "{err}");
+    assert!(
+        err.contains("not the one the warehouse was built with"),
+        "{err}"
+    );
 }

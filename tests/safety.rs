@@ -3,7 +3,8 @@
 
 use crate::util::Workdir;
 
-const WEEK1: &str = "Meldingnummer;Datum melding;Categorie;Status\n1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n";
+const WEEK1: &str =
+    "Meldingnummer;Datum melding;Categorie;Status\n1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n";
 const WEEK2: &str = "Meldingnummer;Datum melding;Categorie;Status\n2;2-3-2024;Groen;afgehandeld\n3;8-3-2024;Wegen;open\n";
 
 fn count(wd: &Workdir) -> (u64, String) {
@@ -43,16 +44,30 @@ fn a_crash_at_any_point_leaves_before_or_after() {
         wd.write("week1.csv", WEEK1);
         wd.write("week2.csv", WEEK2);
         wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
-        let out = wd.output(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]).env("DATASTROOM_CRASH_AT", point));
-        assert!(!out.status.success(), "the crash hook at {point} did not fire");
+        let out = wd.output(
+            wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"])
+                .env("DATASTROOM_CRASH_AT", point),
+        );
+        assert!(
+            !out.status.success(),
+            "the crash hook at {point} did not fire"
+        );
         let (n, s) = count(&wd);
         assert_eq!((n, s.as_str()), expected, "after a crash at {point}");
 
         // The next ingest cleans up what the crash left and ends in the 'after' state.
         wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
         let (n, s) = count(&wd);
-        assert_eq!((n, s.as_str()), (3, "afgehandeld"), "after recovery from {point}");
-        assert_eq!(leftovers(&wd), Vec::<String>::new(), "files left behind after {point}");
+        assert_eq!(
+            (n, s.as_str()),
+            (3, "afgehandeld"),
+            "after recovery from {point}"
+        );
+        assert_eq!(
+            leftovers(&wd),
+            Vec::<String>::new(),
+            "files left behind after {point}"
+        );
         assert!(!wd.warehouse().join("_staging").exists());
     }
 }
@@ -62,7 +77,10 @@ fn a_second_writer_fails_clearly_while_the_lock_is_held() {
     let wd = Workdir::new();
     wd.write("week1.csv", WEEK1);
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
-    let lock = std::fs::OpenOptions::new().write(true).open(wd.warehouse().join(".lock")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(wd.warehouse().join(".lock"))
+        .unwrap();
     lock.try_lock().unwrap();
     wd.write("week2.csv", WEEK2);
     let err = wd.fail(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen", "--wait", "1"]));

@@ -5,7 +5,15 @@ use crate::util::{Workdir, testdata};
 #[test]
 fn sql_over_the_warehouse_in_every_format() {
     let wd = Workdir::new();
-    wd.run_code(wd.cmd(&["ingest", &testdata("inhuur_facturen.csv"), "-d", "inhuur_facturen"]), 3);
+    wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            &testdata("inhuur_facturen.csv"),
+            "-d",
+            "inhuur_facturen",
+        ]),
+        3,
+    );
     let q = "SELECT leverancier, SUM(bedrag) AS bedrag FROM inhuur_facturen GROUP BY leverancier ORDER BY leverancier";
     let csv = wd.run(wd.cmd(&["sql", q, "--format", "csv"]));
     assert_eq!(
@@ -28,22 +36,44 @@ fn sql_over_the_warehouse_in_every_format() {
     let mut wb = open_workbook_auto(&xlsx).unwrap();
     let sheet = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&sheet).unwrap();
-    assert_eq!(range.get_value((3, 1)), Some(&calamine::Data::Float(38917.5)));
-    assert_eq!(range.get_value((0, 0)), Some(&calamine::Data::String("leverancier".into())));
+    assert_eq!(
+        range.get_value((3, 1)),
+        Some(&calamine::Data::Float(38917.5))
+    );
+    assert_eq!(
+        range.get_value((0, 0)),
+        Some(&calamine::Data::String("leverancier".into()))
+    );
 }
 
 #[test]
 fn sql_on_a_file_without_ingesting_and_formula_injection() {
     let wd = Workdir::new();
-    wd.write("lijst.csv", "Naam;Omschrijving;Bedrag\nJan;=HYPERLINK(\"http://x\");12,50\nPiet;-gewoon;7\n");
-    let out = wd.run(wd.cmd(&["sql", "SELECT * FROM input", "--input", "lijst.csv", "--format", "csv-excel"]));
+    wd.write(
+        "lijst.csv",
+        "Naam;Omschrijving;Bedrag\nJan;=HYPERLINK(\"http://x\");12,50\nPiet;-gewoon;7\n",
+    );
+    let out = wd.run(wd.cmd(&[
+        "sql",
+        "SELECT * FROM input",
+        "--input",
+        "lijst.csv",
+        "--format",
+        "csv-excel",
+    ]));
     // 'Naam' is personal data and dropped; the formula is defused; the minus too (text column).
-    assert_eq!(out, "\u{feff}omschrijving;bedrag\n'=HYPERLINK(\"http://x\");12,5\n'-gewoon;7\n");
-    assert!(!wd.warehouse().exists(), "--input must not create a warehouse");
+    assert_eq!(
+        out,
+        "\u{feff}omschrijving;bedrag\n\"'=HYPERLINK(\"\"http://x\"\")\";12,5\n'-gewoon;7\n"
+    );
+    assert!(
+        !wd.warehouse().exists(),
+        "--input must not create a warehouse"
+    );
 
     let out = wd.run(wd.cmd(&[
         "sql",
-        "SELECT COUNT(*) AS n, SUM(bedrag) AS totaal FROM input",
+        "SELECT COUNT(*) AS n, SUM(uren) AS uren FROM input",
         "--input",
         &testdata("inhuur_facturen.csv"),
         "--format",
@@ -52,12 +82,22 @@ fn sql_on_a_file_without_ingesting_and_formula_injection() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     // Read as a new dataset: no required columns, so only unreadable values are left out.
     assert_eq!(rows[0]["n"], 9);
+    // 160 + 150 + 100 + 50 - 10 + 50 + 0,5 (two rows have no hours)
+    assert_eq!(rows[0]["uren"], 500.5);
 }
 
 #[test]
 fn bad_sql_names_the_tables() {
     let wd = Workdir::new();
-    wd.run_code(wd.cmd(&["ingest", &testdata("inhuur_facturen.csv"), "-d", "inhuur_facturen"]), 3);
+    wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            &testdata("inhuur_facturen.csv"),
+            "-d",
+            "inhuur_facturen",
+        ]),
+        3,
+    );
     let err = wd.fail(wd.cmd(&["sql", "SELECT * FROM facturen"]));
     assert!(err.contains("tables available: inhuur_facturen"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! A temporary work folder per test, and a way to run the binary in it that shows command,
 //! status, stdout and stderr when something is off.
 
+use std::borrow::BorrowMut;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,7 +13,9 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("temp dir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -41,24 +44,26 @@ impl Workdir {
     }
 
     /// Runs and returns the output, whatever the status.
-    pub fn output(&self, cmd: &mut Command) -> Output {
-        cmd.output().expect("run datastroom")
+    pub fn output(&self, mut cmd: impl BorrowMut<Command>) -> Output {
+        cmd.borrow_mut().output().expect("run datastroom")
     }
 
     /// Runs, asserts the exit code, returns stdout.
-    pub fn run_code(&self, cmd: &mut Command, code: i32) -> String {
-        let out = self.output(cmd);
+    pub fn run_code(&self, mut cmd: impl BorrowMut<Command>, code: i32) -> String {
+        let cmd = cmd.borrow_mut();
+        let out = self.output(&mut *cmd);
         assert_eq!(out.status.code(), Some(code), "{}", describe(cmd, &out));
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 
-    pub fn run(&self, cmd: &mut Command) -> String {
+    pub fn run(&self, cmd: impl BorrowMut<Command>) -> String {
         self.run_code(cmd, 0)
     }
 
     /// Runs a command that must fail with exit code 1; returns stderr.
-    pub fn fail(&self, cmd: &mut Command) -> String {
-        let out = self.output(cmd);
+    pub fn fail(&self, mut cmd: impl BorrowMut<Command>) -> String {
+        let cmd = cmd.borrow_mut();
+        let out = self.output(&mut *cmd);
         assert_eq!(out.status.code(), Some(1), "{}", describe(cmd, &out));
         String::from_utf8(out.stderr).expect("utf-8 stderr")
     }
@@ -85,5 +90,9 @@ pub fn describe(cmd: &Command, out: &Output) -> String {
 
 /// The repository's testdata folder.
 pub fn testdata(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name)
+        .display()
+        .to_string()
 }

@@ -28,13 +28,16 @@ pub enum Action {
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let wh = Warehouse::open(&global.warehouse)?;
-    let out = super::output(global);
+    let out = super::output(global)?;
     match &args.action {
         None => out.write(&list(&wh)?, None)?,
         Some(Action::Show { name }) => {
             let entry = wh.dataset(name)?;
             out.write(&columns(entry)?, None)?;
-            if matches!(out.format, crate::render::Format::Table | crate::render::Format::Markdown) {
+            if matches!(
+                out.format,
+                crate::render::Format::Table | crate::render::Format::Markdown
+            ) {
                 out.write(&lineage(entry)?, None)?;
             }
         }
@@ -50,18 +53,41 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
 fn list(wh: &Warehouse) -> Result<DataFrame> {
     let d = &wh.catalog.datasets;
     let names: Vec<&str> = d.keys().map(String::as_str).collect();
-    let describe = |n: &str| schema::dataset(n).map_or("eigen dataset (kolommen overgenomen)", |s| s.description);
+    let describe = |n: &str| {
+        schema::dataset(n).map_or("eigen dataset (kolommen overgenomen)", |s| s.description)
+    };
     Ok(DataFrame::new_infer_height(vec![
         Column::new("dataset".into(), names.clone()),
-        Column::new("omschrijving".into(), names.iter().map(|n| describe(n)).collect::<Vec<_>>()),
-        Column::new("rijen".into(), d.values().map(|e| e.rows).collect::<Vec<_>>()),
-        Column::new("kolommen".into(), d.values().map(|e| e.columns.len() as u64).collect::<Vec<_>>()),
+        Column::new(
+            "omschrijving".into(),
+            names.iter().map(|n| describe(n)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "rijen".into(),
+            d.values().map(|e| e.rows).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "kolommen".into(),
+            d.values()
+                .map(|e| e.columns.len() as u64)
+                .collect::<Vec<_>>(),
+        ),
         Column::new(
             "laatste_ingest".into(),
-            d.values().map(|e| e.ingests.last().map(|i| i.time.clone()).unwrap_or_default()).collect::<Vec<_>>(),
+            d.values()
+                .map(|e| e.ingests.last().map(|i| i.time.clone()).unwrap_or_default())
+                .collect::<Vec<_>>(),
         ),
-        Column::new("bronnen".into(), d.values().map(|e| e.ingests.len() as u64).collect::<Vec<_>>()),
-        Column::new("afgekeurd".into(), d.values().map(|e| e.rejected_rows).collect::<Vec<_>>()),
+        Column::new(
+            "bronnen".into(),
+            d.values()
+                .map(|e| e.ingests.len() as u64)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "afgekeurd".into(),
+            d.values().map(|e| e.rejected_rows).collect::<Vec<_>>(),
+        ),
     ])?)
 }
 
@@ -73,15 +99,30 @@ fn columns(e: &DatasetEntry) -> Result<DataFrame> {
     };
     let key = |n: &str| e.key.as_deref() == Some(n);
     Ok(DataFrame::new_infer_height(vec![
-        Column::new("kolom".into(), e.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>()),
+        Column::new(
+            "kolom".into(),
+            e.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        ),
         Column::new(
             "type".into(),
             e.columns
                 .iter()
-                .map(|c| format!("{}{}", c.kind.name(), if key(&c.name) { " (sleutel)" } else { "" }))
+                .map(|c| {
+                    format!(
+                        "{}{}",
+                        c.kind.name(),
+                        if key(&c.name) { " (sleutel)" } else { "" }
+                    )
+                })
                 .collect::<Vec<_>>(),
         ),
-        Column::new("privacy".into(), e.columns.iter().map(|c| privacy(c.privacy)).collect::<Vec<_>>()),
+        Column::new(
+            "privacy".into(),
+            e.columns
+                .iter()
+                .map(|c| privacy(c.privacy))
+                .collect::<Vec<_>>(),
+        ),
     ])?)
 }
 
@@ -90,10 +131,24 @@ fn lineage(e: &DatasetEntry) -> Result<DataFrame> {
     let u = |f: fn(&crate::warehouse::IngestEntry) -> u64| i.iter().map(f).collect::<Vec<u64>>();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("ingest_id".into(), u(|x| x.id)),
-        Column::new("tijd".into(), i.iter().map(|x| x.time.clone()).collect::<Vec<_>>()),
-        Column::new("bron".into(), i.iter().map(|x| x.source.clone()).collect::<Vec<_>>()),
-        Column::new("sha256".into(), i.iter().map(|x| x.sha256[..16].to_string()).collect::<Vec<_>>()),
-        Column::new("modus".into(), i.iter().map(|x| x.mode.clone()).collect::<Vec<_>>()),
+        Column::new(
+            "tijd".into(),
+            i.iter().map(|x| x.time.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "bron".into(),
+            i.iter().map(|x| x.source.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "sha256".into(),
+            i.iter()
+                .map(|x| x.sha256[..16].to_string())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "modus".into(),
+            i.iter().map(|x| x.mode.clone()).collect::<Vec<_>>(),
+        ),
         Column::new("gelezen".into(), u(|x| x.rows_read)),
         Column::new("geaccepteerd".into(), u(|x| x.rows_accepted)),
         Column::new("afgekeurd".into(), u(|x| x.rows_rejected)),

@@ -134,21 +134,30 @@ impl Args {
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let summaries = match (&args.plan, &args.dataset) {
         (Some(plan), _) => run_plan(args, global, plan)?,
-        (None, Some(dataset)) => {
-            ingest::run(&global.warehouse, &args.files, &args.options(global, dataset)?)?
-        }
+        (None, Some(dataset)) => ingest::run(
+            &global.warehouse,
+            &args.files,
+            &args.options(global, dataset)?,
+        )?,
         (None, None) => bail!("name the dataset with --dataset, or give a --plan"),
     };
-    super::output(global).write(&summary_frame(&summaries)?, None)?;
-    let rejected: Vec<&str> =
-        summaries.iter().filter(|s| s.rejected > 0).map(|s| s.dataset.as_str()).collect();
+    super::output(global)?.write(&summary_frame(&summaries)?, None)?;
+    let rejected: Vec<&str> = summaries
+        .iter()
+        .filter(|s| s.rejected > 0)
+        .map(|s| s.dataset.as_str())
+        .collect();
     if !rejected.is_empty() && !global.quiet {
         eprintln!(
             "datastroom: some rows were rejected; see them with `datastroom datasets rejects {}`",
             rejected[0]
         );
     }
-    Ok(if rejected.is_empty() { super::EXIT_OK } else { super::EXIT_REJECTED })
+    Ok(if rejected.is_empty() {
+        super::EXIT_OK
+    } else {
+        super::EXIT_REJECTED
+    })
 }
 
 /// `--plan FILE.toml`: several exports, each with its own dataset and settings.
@@ -195,10 +204,17 @@ fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<
             mode: match entry.modus.as_deref() {
                 None => args.mode,
                 Some(m) => Some(<Mode as clap::ValueEnum>::from_str(m, true).map_err(|_| {
-                    anyhow::anyhow!("{}: modus '{m}' must be upsert, append or replace", path.display())
+                    anyhow::anyhow!(
+                        "{}: modus '{m}' must be upsert, append or replace",
+                        path.display()
+                    )
                 })?),
             },
-            mapping: entry.mapping.as_ref().map(|m| base.join(m)).or_else(|| args.mapping.clone()),
+            mapping: entry
+                .mapping
+                .as_ref()
+                .map(|m| base.join(m))
+                .or_else(|| args.mapping.clone()),
             gemeente: entry.gemeente.clone().or_else(|| args.gemeente.clone()),
             sheet: entry.blad.clone().or_else(|| args.sheet.clone()),
             encoding: args.encoding.clone(),
@@ -206,13 +222,21 @@ fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<
             decimal_comma: args.decimal_comma,
             decimal_point: args.decimal_point,
             date_order: args.date_order.clone(),
-            key_file: plan.sleutelbestand.as_ref().map(|k| base.join(k)).or_else(|| args.key_file.clone()),
+            key_file: plan
+                .sleutelbestand
+                .as_ref()
+                .map(|k| base.join(k))
+                .or_else(|| args.key_file.clone()),
             dry_run: args.dry_run,
             wait: args.wait,
             max_rejects: args.max_rejects,
         };
         let opts = a.options(global, &entry.dataset)?;
-        summaries.extend(ingest::run(&global.warehouse, &std::mem::take(&mut a.files), &opts)?);
+        summaries.extend(ingest::run(
+            &global.warehouse,
+            &std::mem::take(&mut a.files),
+            &opts,
+        )?);
     }
     Ok(summaries)
 }
@@ -225,12 +249,28 @@ fn summary_frame(summaries: &[Summary]) -> Result<DataFrame> {
     };
     let u = |f: fn(&Summary) -> u64| summaries.iter().map(f).collect::<Vec<u64>>();
     Ok(DataFrame::new_infer_height(vec![
-        Column::new("bestand".into(), summaries.iter().map(|s| s.file.display().to_string()).collect::<Vec<_>>()),
-        Column::new("dataset".into(), summaries.iter().map(|s| s.dataset.clone()).collect::<Vec<_>>()),
-        Column::new("status".into(), summaries.iter().map(status).collect::<Vec<_>>()),
+        Column::new(
+            "bestand".into(),
+            summaries
+                .iter()
+                .map(|s| s.file.display().to_string())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "dataset".into(),
+            summaries
+                .iter()
+                .map(|s| s.dataset.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "status".into(),
+            summaries.iter().map(status).collect::<Vec<_>>(),
+        ),
         Column::new("gelezen".into(), u(|s| s.read)),
         Column::new("geaccepteerd".into(), u(|s| s.accepted)),
         Column::new("afgekeurd".into(), u(|s| s.rejected)),
+        Column::new("lege_rijen".into(), u(|s| s.blank)),
         Column::new("nieuw".into(), u(|s| s.new)),
         Column::new("vervangen".into(), u(|s| s.replaced)),
         Column::new("totaal".into(), u(|s| s.total_rows)),

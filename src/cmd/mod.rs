@@ -12,6 +12,15 @@ pub const EXIT_OK: u8 = 0;
 /// The command finished, but rows were rejected: cron jobs can tell.
 pub const EXIT_REJECTED: u8 = 3;
 
-pub fn output(global: &Global) -> Output {
-    Output::new(global.format, global.output.clone(), global.lang)
+/// The output of a command, from the global options. Refuses an --output file inside the
+/// warehouse, where the next ingest would take it for a leftover.
+pub fn output(global: &Global) -> anyhow::Result<Output> {
+    if let Some(p) = &global.output {
+        crate::render::check_output_path(p, &global.warehouse)?;
+    }
+    Ok(Output::new(
+        global.format,
+        global.output.clone(),
+        global.lang,
+    ))
 }

@@ -45,6 +45,7 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let df = ctx
         .execute(&args.query)
         .and_then(LazyFrame::collect)
+        .map_err(anyhow::Error::from)
         .with_context(|| {
             let mut tables: Vec<&str> = wh.catalog.datasets.keys().map(String::as_str).collect();
             if args.input.is_some() {
@@ -52,6 +53,6 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
             }
             format!("the query failed; tables available: {}", tables.join(", "))
         })?;
-    super::output(global).write(&df, None)?;
+    super::output(global)?.write(&df, None)?;
     Ok(super::EXIT_OK)
 }

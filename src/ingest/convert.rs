@@ -28,7 +28,11 @@ impl ColumnParser {
         forced_style: Option<NumberStyle>,
         forced_order: Option<DateOrder>,
     ) -> Result<ColumnParser, String> {
-        let filled: Vec<&str> = sample.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+        let filled: Vec<&str> = sample
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect();
         let order = match forced_order {
             Some(o) => o,
             None => DateOrder::detect(filled.iter().copied())
@@ -36,7 +40,9 @@ impl ColumnParser {
         };
         let style = match forced_style {
             Some(s) => s,
-            None if matches!(plan.kind, Kind::Money | Kind::Number | Kind::Integer) || plan.infer => {
+            None if matches!(plan.kind, Kind::Money | Kind::Number | Kind::Integer)
+                || plan.infer =>
+            {
                 match NumberStyle::detect(filled.iter().copied(), fallback) {
                     Ok(s) => s,
                     Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
@@ -64,7 +70,12 @@ impl ColumnParser {
             Privacy::Employee => ", persoonsgegeven medewerker",
             Privacy::None => "",
         };
-        format!("{} <- '{}': {}{how}{privacy}", self.plan.name, self.plan.header, self.plan.kind.name())
+        format!(
+            "{} <- '{}': {}{how}{privacy}",
+            self.plan.name,
+            self.plan.header,
+            self.plan.kind.name()
+        )
     }
 
     /// Parses one raw field. `Ok(None)` is an empty optional value.
@@ -84,36 +95,40 @@ impl ColumnParser {
             }
             return Ok(Cell::Null);
         }
-        let bad = |what: &str| Err(format!("'{v}' is geen geldige {what}"));
+        let bad = |what: &str| Err(format!("'{v}' is geen {what}"));
         match self.plan.kind {
             Kind::Text => Ok(match (self.plan.privacy, pseudo) {
-                (Privacy::Pseudonymised, Some(p)) => Cell::Text(p.code(v, self.plan.name == "client_id")),
-                (Privacy::Pseudonymised, None) => return Err("geen sleutel voor pseudonimisering".into()),
+                (Privacy::Pseudonymised, Some(p)) => {
+                    Cell::Text(p.code(v, self.plan.name == "client_id"))
+                }
+                (Privacy::Pseudonymised, None) => {
+                    return Err("geen sleutel voor pseudonimisering".into());
+                }
                 _ => Cell::Text(v.to_string()),
             }),
             Kind::Date => match values::parse_date(v, self.order) {
                 Some(d) => Ok(Cell::Date(days_since_epoch(d))),
-                None => bad("datum"),
+                None => bad("geldige datum"),
             },
             Kind::Datetime => match values::parse_datetime(v, self.order) {
                 Some(dt) => Ok(Cell::Datetime(dt.and_utc().timestamp_micros())),
-                None => bad("datum/tijd"),
+                None => bad("geldige datum/tijd"),
             },
             Kind::Money => match values::parse_money(v, self.style) {
                 Some(x) => Ok(Cell::Float(x)),
-                None => bad("geldbedrag"),
+                None => bad("geldig geldbedrag"),
             },
             Kind::Number => match values::parse_number(v, self.style) {
                 Some(x) => Ok(Cell::Float(x)),
-                None => bad("getal"),
+                None => bad("geldig getal"),
             },
             Kind::Integer => match values::parse_integer(v, self.style) {
                 Some(x) => Ok(Cell::Int(x)),
-                None => bad("geheel getal"),
+                None => bad("geldig geheel getal"),
             },
             Kind::Boolean => match values::parse_bool(v) {
                 Some(b) => Ok(Cell::Bool(b)),
-                None => bad("ja/nee-waarde"),
+                None => bad("geldige ja/nee-waarde"),
             },
         }
     }
@@ -141,24 +156,38 @@ pub fn infer_kind(filled: &[&str], order: DateOrder, style: NumberStyle) -> Kind
         });
         return if timed { Kind::Datetime } else { Kind::Date };
     }
+    // Whole numbers, with thousands separators of the column's style ("45.106" in a
+    // decimal-comma column); at most 9 digits and no leading zero, else it is an identifier.
+    let decimal = match style {
+        NumberStyle::DecimalComma => ',',
+        NumberStyle::DecimalPoint => '.',
+    };
     let plain_int = |v: &str| {
         let digits = v.strip_prefix('-').unwrap_or(v);
+        let count = digits.chars().filter(char::is_ascii_digit).count();
         !digits.is_empty()
-            && digits.len() <= 9
-            && digits.chars().all(|c| c.is_ascii_digit())
+            && !digits.contains(decimal)
+            && count <= 9
+            && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
             && (digits == "0" || !digits.starts_with('0'))
+            && values::parse_integer(v, style).is_some()
     };
     if all(&plain_int) {
         return Kind::Integer;
     }
     let number = |v: &str| {
-        !v.starts_with('0') || v.starts_with("0,") || v.starts_with("0.") || v == "0"
+        let long_digits = v.len() > 9 && v.chars().all(|c| c.is_ascii_digit());
+        !long_digits
+            && (!v.starts_with('0') || v.starts_with("0,") || v.starts_with("0.") || v == "0")
     };
     if all(&|v| number(v) && values::parse_number(v, style).is_some()) {
         return Kind::Number;
     }
     let word_bool = |v: &str| {
-        matches!(v.to_lowercase().as_str(), "ja" | "nee" | "j" | "n" | "true" | "false" | "waar" | "onwaar")
+        matches!(
+            v.to_lowercase().as_str(),
+            "ja" | "nee" | "j" | "n" | "true" | "false" | "waar" | "onwaar"
+        )
     };
     if all(&word_bool) {
         return Kind::Boolean;
@@ -262,9 +291,22 @@ mod tests {
         let o = DateOrder::DayFirst;
         let c = NumberStyle::DecimalComma;
         assert_eq!(infer_kind(&["12", "7", "-3"], o, c), Kind::Integer);
-        assert_eq!(infer_kind(&["012345678", "123456782"], o, c), Kind::Text, "BSN-like");
-        assert_eq!(infer_kind(&["2024001234567"], o, c), Kind::Text, "long case number");
+        assert_eq!(
+            infer_kind(&["012345678", "123456782"], o, c),
+            Kind::Text,
+            "BSN-like"
+        );
+        assert_eq!(
+            infer_kind(&["2024001234567"], o, c),
+            Kind::Text,
+            "long case number"
+        );
         assert_eq!(infer_kind(&["45.106,00", "12,5"], o, c), Kind::Number);
+        assert_eq!(
+            infer_kind(&["45.106", "7"], o, c),
+            Kind::Integer,
+            "thousands dot"
+        );
         assert_eq!(infer_kind(&["1-2-2024", "2024-03-04"], o, c), Kind::Date);
         assert_eq!(infer_kind(&["1-2-2024 10:00"], o, c), Kind::Datetime);
         assert_eq!(infer_kind(&["ja", "Nee"], o, c), Kind::Boolean);
@@ -292,10 +334,22 @@ mod tests {
 
     #[test]
     fn parse_gives_typed_cells_or_dutch_reasons() {
-        assert_eq!(parser(Kind::Date, false).parse("2-1-1970", None), Ok(Cell::Date(1)));
-        assert_eq!(parser(Kind::Money, false).parse("1.234,50", None), Ok(Cell::Float(1234.5)));
-        assert_eq!(parser(Kind::Integer, false).parse(" ", None), Ok(Cell::Null));
-        assert_eq!(parser(Kind::Text, true).parse("", None), Err("verplicht veld is leeg".into()));
+        assert_eq!(
+            parser(Kind::Date, false).parse("2-1-1970", None),
+            Ok(Cell::Date(1))
+        );
+        assert_eq!(
+            parser(Kind::Money, false).parse("1.234,50", None),
+            Ok(Cell::Float(1234.5))
+        );
+        assert_eq!(
+            parser(Kind::Integer, false).parse(" ", None),
+            Ok(Cell::Null)
+        );
+        assert_eq!(
+            parser(Kind::Text, true).parse("", None),
+            Err("verplicht veld is leeg".into())
+        );
         assert_eq!(
             parser(Kind::Date, false).parse("31-02-2024", None),
             Err("'31-02-2024' is geen geldige datum".into())

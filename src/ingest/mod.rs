@@ -105,30 +105,47 @@ pub struct Summary {
 /// Ingests every file in turn, each committed on its own, under one warehouse lock.
 pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>> {
     check_dataset_name(&opts.dataset)?;
-    let mut guard = if opts.dry_run { None } else { Some(WriteGuard::acquire(dir, opts.wait, opts.quiet)?) };
+    let mut guard = if opts.dry_run {
+        None
+    } else {
+        Some(WriteGuard::acquire(dir, opts.wait, opts.quiet)?)
+    };
     let mut summaries = Vec::new();
     for file in files {
         let catalog = match &guard {
             Some(g) => g.catalog.clone(),
             None => Catalog::load(dir)?,
         };
-        let summary = ingest_file(dir, file, &catalog, guard.as_mut(), opts)
-            .with_context(|| format!("ingest of {} stopped; the warehouse is unchanged", file.display()))?;
+        let summary =
+            ingest_file(dir, file, &catalog, guard.as_mut(), opts).with_context(|| {
+                format!(
+                    "ingest of {} stopped; the warehouse is unchanged",
+                    file.display()
+                )
+            })?;
         summaries.push(summary);
     }
+    // The staging folder of this run is empty now; a crashed run's is removed on the next one.
+    let _ = std::fs::remove_dir(dir.join(warehouse::STAGING_DIR));
     Ok(summaries)
 }
 
 fn check_dataset_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
     if !ok {
         bail!(
             "'{name}' is not a usable dataset name: use lower-case letters, digits and '_', \
              starting with a letter (for example: meldingen, wmo_wachtlijst). Canonical \
              datasets: {}",
-            schema::DATASETS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")
+            schema::DATASETS
+                .iter()
+                .map(|d| d.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(())
@@ -187,13 +204,20 @@ fn ingest_file(
     let mut read = opts.read.clone();
     read.header_hints = header_hints(def, existing);
     let mut src = source::open(file, &fp, &read)?;
-    let plan = Plan::build(def, &src.headers, &opts.mapping, existing, opts.gemeente.as_deref())?;
+    let mut plan = Plan::build(
+        def,
+        &src.headers,
+        &opts.mapping,
+        existing,
+        opts.gemeente.as_deref(),
+    )?;
     let pseudo = check_key(&plan, catalog, opts)?;
 
     let mut sample = Vec::new();
     for rec in src.rows.by_ref().take(SAMPLE_ROWS) {
         sample.push(rec?);
     }
+    plan.drop_bsn_like(&sample);
     let fallback = match src.settings.delimiter.as_deref() {
         Some(";") | Some("TAB") => NumberStyle::DecimalComma,
         _ => NumberStyle::DecimalPoint,
@@ -218,12 +242,13 @@ fn ingest_file(
         })
         .context("cannot create a staging folder")?;
     let staged_path = staging.path().join("staged.parquet");
+    let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
     loader.progress_total(fp.size, opts.quiet);
     for rec in sample {
         loader.row(rec)?;
     }
-    for rec in src.rows.by_ref() {
+    for rec in rest {
         loader.row(rec?)?;
     }
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
@@ -231,7 +256,19 @@ fn ingest_file(
     warehouse::crash_point("staged");
     staged.check_reject_share(opts.max_reject_share, file)?;
 
-    let commit = Commit { dir, id, name, def, file, fp: &fp, src: &src, plan: &plan, staged, blank, opts };
+    let commit = Commit {
+        dir,
+        id,
+        name,
+        def,
+        file,
+        fp: &fp,
+        src: &src,
+        plan: &plan,
+        staged,
+        blank,
+        opts,
+    };
     match guard {
         Some(g) => commit.apply(g),
         None => commit.preview(catalog),
@@ -240,7 +277,11 @@ fn ingest_file(
 
 /// Refuses to run without a key when the export has a column to pseudonymise, and refuses a
 /// key other than the one the warehouse was built with.
-fn check_key<'a>(plan: &Plan, catalog: &Catalog, opts: &'a Options) -> Result<Option<&'a Pseudonymiser>> {
+fn check_key<'a>(
+    plan: &Plan,
+    catalog: &Catalog,
+    opts: &'a Options,
+) -> Result<Option<&'a Pseudonymiser>> {
     let needs: Vec<&str> = plan
         .columns
         .iter()
@@ -282,16 +323,28 @@ fn decide_parsers(
     let mut problems = Vec::new();
     for col in &plan.columns {
         let values: Vec<&str> = match col.source {
-            Some(i) => sample.iter().map(|r| r.fields.get(i).unwrap_or("")).collect(),
+            Some(i) => sample
+                .iter()
+                .map(|r| r.fields.get(i).unwrap_or(""))
+                .collect(),
             None => Vec::new(),
         };
-        match ColumnParser::decide(col.clone(), &values, fallback, opts.number_style, opts.date_order) {
+        match ColumnParser::decide(
+            col.clone(),
+            &values,
+            fallback,
+            opts.number_style,
+            opts.date_order,
+        ) {
             Ok(p) => parsers.push(p),
             Err(e) => problems.push(e),
         }
     }
     if !problems.is_empty() {
-        bail!("cannot decide how to read some columns:\n  {}", problems.join("\n  "));
+        bail!(
+            "cannot decide how to read some columns:\n  {}",
+            problems.join("\n  ")
+        );
     }
     Ok(parsers)
 }
@@ -328,7 +381,11 @@ fn print_settings(src: &Source, plan: &Plan) {
         line.push_str(&format!(", blad '{sh}'"));
     }
     if s.header_row > 0 {
-        line.push_str(&format!(", kopregel op {} {}", s.position_word(), s.header_row));
+        line.push_str(&format!(
+            ", kopregel op {} {}",
+            s.position_word(),
+            s.header_row
+        ));
     }
     eprintln!("{line}");
     for c in &s.columns {
@@ -411,7 +468,10 @@ impl<'a> Loader<'a> {
             .filter(|(_, h)| dropped.contains(h))
             .map(|(i, _)| i)
             .chain(
-                parsers.iter().filter(|p| p.plan.privacy == Privacy::Pseudonymised).filter_map(|p| p.plan.source),
+                parsers
+                    .iter()
+                    .filter(|p| p.plan.privacy == Privacy::Pseudonymised)
+                    .filter_map(|p| p.plan.source),
             )
             .collect();
         Ok(Loader {
@@ -421,7 +481,10 @@ impl<'a> Loader<'a> {
             headers: &src.headers,
             hidden,
             width: src.headers.len(),
-            builders: parsers.iter().map(|p| Builder::new(p.plan.kind, BATCH_ROWS)).collect(),
+            builders: parsers
+                .iter()
+                .map(|p| Builder::new(p.plan.kind, BATCH_ROWS))
+                .collect(),
             key: plan.key,
             parsers,
             pseudo,
@@ -464,7 +527,11 @@ impl<'a> Loader<'a> {
             source: self.source_name.clone(),
             pos: rec.pos,
             column: column.to_string(),
-            value: if hidden_value { "<persoonsgegeven>".to_string() } else { value.to_string() },
+            value: if hidden_value {
+                "<persoonsgegeven>".to_string()
+            } else {
+                value.to_string()
+            },
             reason,
             row: serde_json::Value::Object(row).to_string(),
         });
@@ -480,7 +547,8 @@ impl<'a> Loader<'a> {
         }
         let n = rec.fields.len();
         if n != self.width {
-            let extra_filled = (self.width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim().is_empty());
+            let extra_filled =
+                (self.width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim().is_empty());
             if n < self.width || extra_filled {
                 let reason = format!(
                     "de rij heeft {n} velden, de kopregel {}: verschoven kolommen of een \
@@ -497,7 +565,9 @@ impl<'a> Loader<'a> {
             let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
             match p.parse(raw, self.pseudo) {
                 Ok(c) => cells.push(c),
-                Err(reason) => problems.push((p.plan.header.clone(), raw.trim().to_string(), reason)),
+                Err(reason) => {
+                    problems.push((p.plan.header.clone(), raw.trim().to_string(), reason))
+                }
             }
         }
         if let Some((column, value, first)) = problems.first().cloned() {
@@ -550,7 +620,14 @@ impl<'a> Loader<'a> {
         let word = self.position_word;
         match self.keys.get_mut(&key_hash) {
             None => {
-                self.keys.insert(key_hash, KeySeen { content, pos: rec.pos, conflict: false });
+                self.keys.insert(
+                    key_hash,
+                    KeySeen {
+                        content,
+                        pos: rec.pos,
+                        conflict: false,
+                    },
+                );
                 None
             }
             Some(seen) if seen.content == content && !seen.conflict => {
@@ -561,10 +638,16 @@ impl<'a> Loader<'a> {
                     seen.conflict = true;
                     self.evict.insert(
                         seen.pos,
-                        format!("sleutel '{k}' komt ook voor op {word} {} met andere inhoud", rec.pos),
+                        format!(
+                            "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
+                            rec.pos
+                        ),
                     );
                 }
-                Some(format!("sleutel '{k}' komt ook voor op {word} {} met andere inhoud", seen.pos))
+                Some(format!(
+                    "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
+                    seen.pos
+                ))
             }
         }
     }
@@ -573,9 +656,16 @@ impl<'a> Loader<'a> {
         if self.positions.is_empty() {
             return Ok(());
         }
-        let mut columns: Vec<Column> =
-            self.builders.iter_mut().zip(&self.parsers).map(|(b, p)| b.take(&p.plan.name)).collect();
-        columns.push(Column::new(COL_POS.into(), std::mem::take(&mut self.positions)));
+        let mut columns: Vec<Column> = self
+            .builders
+            .iter_mut()
+            .zip(&self.parsers)
+            .map(|(b, p)| b.take(&p.plan.name))
+            .collect();
+        columns.push(Column::new(
+            COL_POS.into(),
+            std::mem::take(&mut self.positions),
+        ));
         let df = DataFrame::new_infer_height(columns)?;
         self.writer.write_batch(&df)?;
         Ok(())
@@ -618,12 +708,17 @@ impl Staged {
         let mut reasons: HashMap<&str, u64> = HashMap::new();
         for r in &self.rejects {
             let short = r.reason.split(['\'', ';']).next().unwrap_or(&r.reason);
-            *reasons.entry(if short.is_empty() { &r.reason } else { short }).or_default() += 1;
+            *reasons
+                .entry(if short.is_empty() { &r.reason } else { short })
+                .or_default() += 1;
         }
         let mut top: Vec<_> = reasons.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1));
         let first = self.rejects.first().map_or(String::new(), |r| {
-            format!("\n  first: {} {}, column '{}', value '{}': {}", "row", r.pos, r.column, r.value, r.reason)
+            format!(
+                "\n  first: {} {}, column '{}', value '{}': {}",
+                "row", r.pos, r.column, r.value, r.reason
+            )
         });
         bail!(
             "{} of {} rows of {} would be rejected (more than {:.0}%); is this the right \
@@ -633,7 +728,11 @@ impl Staged {
             self.read,
             file.display(),
             max * 100.0,
-            top.iter().take(3).map(|(r, n)| format!("{n}x {r}")).collect::<Vec<_>>().join("; ")
+            top.iter()
+                .take(3)
+                .map(|(r, n)| format!("{n}x {r}"))
+                .collect::<Vec<_>>()
+                .join("; ")
         )
     }
 }
@@ -655,7 +754,11 @@ struct Commit<'a> {
 
 impl Commit<'_> {
     fn mode(&self) -> Mode {
-        self.opts.mode.unwrap_or(if self.plan.key.is_some() { Mode::Upsert } else { Mode::Append })
+        self.opts.mode.unwrap_or(if self.plan.key.is_some() {
+            Mode::Upsert
+        } else {
+            Mode::Append
+        })
     }
 
     fn key_name(&self) -> Option<String> {
@@ -673,7 +776,7 @@ impl Commit<'_> {
             lf
         } else {
             let list = Series::new("evict".into(), evict);
-            lf.filter(col(COL_POS).is_in(lit(list).implode(), false).not())
+            lf.filter(col(COL_POS).is_in(lit(list).implode(false), false).not())
         };
         Ok(lf.with_column(lit(self.id).cast(DataType::UInt64).alias(COL_INGEST)))
     }
@@ -681,7 +784,11 @@ impl Commit<'_> {
     /// The rejects of this file, including rows taken out again for a conflicting key.
     fn all_rejects(&self) -> Vec<Reject> {
         let mut rejects = self.staged.rejects.clone();
-        let key_header = self.plan.key.map(|k| self.plan.columns[k].header.clone()).unwrap_or_default();
+        let key_header = self
+            .plan
+            .key
+            .map(|k| self.plan.columns[k].header.clone())
+            .unwrap_or_default();
         for (pos, reason) in &self.staged.evict {
             rejects.push(Reject {
                 ingest_id: self.id,
@@ -699,13 +806,20 @@ impl Commit<'_> {
 
     /// Existing rows whose key comes again in this file (replaced by an upsert).
     fn count_replaced(&self, existing: &DatasetEntry, new: LazyFrame) -> Result<u64> {
-        let Some(key) = self.key_name() else { return Ok(0) };
+        let Some(key) = self.key_name() else {
+            return Ok(0);
+        };
         if existing.files.is_empty() {
             return Ok(0);
         }
         let old = warehouse::scan_files(self.dir, &existing.files)?;
         let n = old
-            .join(new.select([col(&key)]), [col(&key)], [col(&key)], JoinArgs::new(JoinType::Semi))
+            .join(
+                new.select([col(&key)]),
+                [col(&key)],
+                [col(&key)],
+                JoinArgs::new(JoinType::Semi),
+            )
             .select([len()])
             .collect()?;
         Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) as u64)
@@ -754,23 +868,30 @@ impl Commit<'_> {
         let mode = self.mode();
         let mut catalog = guard.catalog.clone();
         let key = self.key_name();
-        let entry = catalog.datasets.entry(self.name.to_string()).or_insert_with(|| DatasetEntry {
-            canonical: self.def.is_some(),
-            key: key.clone(),
-            rows: 0,
-            columns: Vec::new(),
-            files: Vec::new(),
-            reject_files: Vec::new(),
-            rejected_rows: 0,
-            ingests: Vec::new(),
-        });
+        let entry = catalog
+            .datasets
+            .entry(self.name.to_string())
+            .or_insert_with(|| DatasetEntry {
+                canonical: self.def.is_some(),
+                key: key.clone(),
+                rows: 0,
+                columns: Vec::new(),
+                files: Vec::new(),
+                reject_files: Vec::new(),
+                rejected_rows: 0,
+                ingests: Vec::new(),
+            });
         let dataset_dir = self.dir.join(self.name);
         std::fs::create_dir_all(&dataset_dir)?;
         let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
         let part = self.dir.join(&part_rel);
         let new = self.new_rows()?;
         let accepted = self.staged.accepted();
-        let replaced = if mode == Mode::Upsert { self.count_replaced(entry, new.clone())? } else { 0 };
+        let replaced = if mode == Mode::Upsert {
+            self.count_replaced(entry, new.clone())?
+        } else {
+            0
+        };
         let (frame, files, total) = match mode {
             Mode::Replace => (new, vec![part_rel.clone()], accepted),
             Mode::Append => {
@@ -779,7 +900,9 @@ impl Commit<'_> {
                 (new, files, entry.rows + accepted)
             }
             Mode::Upsert => {
-                let key = key.clone().context("upsert needs a key column; use --mode append")?;
+                let key = key
+                    .clone()
+                    .context("upsert needs a key column; use --mode append")?;
                 let frame = if entry.files.is_empty() {
                     new
                 } else {
@@ -792,7 +915,11 @@ impl Commit<'_> {
                     );
                     concat_lf_diagonal([kept, new], UnionArgs::default())?
                 };
-                (frame, vec![part_rel.clone()], entry.rows + accepted - replaced)
+                (
+                    frame,
+                    vec![part_rel.clone()],
+                    entry.rows + accepted - replaced,
+                )
             }
         };
         if accepted > 0 || mode == Mode::Replace {
@@ -807,7 +934,12 @@ impl Commit<'_> {
 
         let rejects = self.all_rejects();
         if !rejects.is_empty() {
-            let rel = format!("{}/{}/rejects-{:06}.parquet", warehouse::REJECTS_DIR, self.name, self.id);
+            let rel = format!(
+                "{}/{}/rejects-{:06}.parquet",
+                warehouse::REJECTS_DIR,
+                self.name,
+                self.id
+            );
             let path = self.dir.join(&rel);
             std::fs::create_dir_all(path.parent().expect("rejects folder"))?;
             warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
@@ -820,7 +952,11 @@ impl Commit<'_> {
         entry.ingests.push(self.lineage(mode, replaced));
         catalog.next_ingest = self.id + 1;
         if let Some(p) = self.opts.pseudo.as_ref()
-            && self.staged.schema.iter().any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
+            && self
+                .staged
+                .schema
+                .iter()
+                .any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
         {
             catalog.key_fingerprint = Some(p.fingerprint());
         }
@@ -832,7 +968,9 @@ impl Commit<'_> {
         let source = std::fs::canonicalize(self.file).unwrap_or_else(|_| self.file.to_path_buf());
         IngestEntry {
             id: self.id,
-            time: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            time: chrono::Local::now()
+                .format("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
             source: source.display().to_string(),
             sha256: self.fp.sha256.clone(),
             size: self.fp.size,
@@ -861,7 +999,11 @@ impl Commit<'_> {
 fn merge_columns(columns: &mut Vec<ColumnEntry>, schema: &[(String, schema::Kind, Privacy)]) {
     for (name, kind, privacy) in schema {
         if !columns.iter().any(|c| &c.name == name) {
-            columns.push(ColumnEntry { name: name.clone(), kind: *kind, privacy: *privacy });
+            columns.push(ColumnEntry {
+                name: name.clone(),
+                kind: *kind,
+                privacy: *privacy,
+            });
         }
     }
 }
@@ -871,18 +1013,26 @@ fn merge_columns(columns: &mut Vec<ColumnEntry>, schema: &[(String, schema::Kind
 /// long as the returned guard.
 pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::TempDir)> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-        let lf = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy()), ScanArgsParquet::default())
-            .with_context(|| format!("reading {}", path.display()))?;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    {
+        let lf = LazyFrame::scan_parquet(
+            PlRefPath::new(path.to_string_lossy()),
+            ScanArgsParquet::default(),
+        )
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("reading {}", path.display()))?;
         return Ok((lf, tmp));
     }
     let fp = source::fingerprint(path)?;
     let mut src = source::open(path, &fp, &ReadOptions::default())?;
-    let plan = Plan::build(None, &src.headers, &Mapping::default(), None, None)?;
+    let mut plan = Plan::build(None, &src.headers, &Mapping::default(), None, None)?;
     let mut sample = Vec::new();
     for rec in src.rows.by_ref().take(SAMPLE_ROWS) {
         sample.push(rec?);
     }
+    plan.drop_bsn_like(&sample);
     let fallback = match src.settings.delimiter.as_deref() {
         Some(";") | Some("TAB") => NumberStyle::DecimalComma,
         _ => NumberStyle::DecimalPoint,
@@ -891,8 +1041,10 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
         .columns
         .iter()
         .map(|c| {
-            let values: Vec<&str> =
-                sample.iter().map(|r| c.source.and_then(|i| r.fields.get(i)).unwrap_or("")).collect();
+            let values: Vec<&str> = sample
+                .iter()
+                .map(|r| c.source.and_then(|i| r.fields.get(i)).unwrap_or(""))
+                .collect();
             ColumnParser::decide(c.clone(), &values, fallback, None, None)
         })
         .collect::<Result<Vec<_>, String>>()
@@ -902,11 +1054,12 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
         print_settings(&src, &plan);
     }
     let staged_path = tmp.path().join("input.parquet");
+    let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(0, path, &src, &plan, parsers, None, &staged_path)?;
     for rec in sample {
         loader.row(rec)?;
     }
-    for rec in src.rows.by_ref() {
+    for rec in rest {
         loader.row(rec?)?;
     }
     let staged = loader.finish()?;
@@ -918,7 +1071,10 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
             path.display()
         );
     }
-    let lf = LazyFrame::scan_parquet(PlRefPath::new(staged.path.to_string_lossy()), ScanArgsParquet::default())?
-        .drop(cols([COL_POS]));
+    let lf = LazyFrame::scan_parquet(
+        PlRefPath::new(staged.path.to_string_lossy()),
+        ScanArgsParquet::default(),
+    )?
+    .drop(cols([COL_POS]));
     Ok((lf, tmp))
 }

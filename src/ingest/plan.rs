@@ -79,16 +79,29 @@ impl Plan {
         existing: Option<&DatasetEntry>,
         gemeente: Option<&str>,
     ) -> Result<Plan> {
-        let mut plan = Plan { columns: Vec::new(), dropped: Vec::new(), key: None, warnings: Vec::new() };
-        let renames: HashMap<String, &String> =
-            mapping.kolommen.iter().map(|(k, v)| (schema::normalise(k), v)).collect();
-        let extra_personal: Vec<String> =
-            mapping.persoonsgegevens.iter().map(|h| schema::normalise(h)).collect();
+        let mut plan = Plan {
+            columns: Vec::new(),
+            dropped: Vec::new(),
+            key: None,
+            warnings: Vec::new(),
+        };
+        let renames: HashMap<String, &String> = mapping
+            .kolommen
+            .iter()
+            .map(|(k, v)| (schema::normalise(k), v))
+            .collect();
+        let extra_personal: Vec<String> = mapping
+            .persoonsgegevens
+            .iter()
+            .map(|h| schema::normalise(h))
+            .collect();
         for (i, header) in headers.iter().enumerate() {
             let norm = schema::normalise(header);
             let canonical = match renames.get(&norm) {
                 Some(target) => Some(target.to_string()),
-                None => dataset.and_then(|d| match_alias(d, &norm)).map(str::to_string),
+                None => dataset
+                    .and_then(|d| match_alias(d, &norm))
+                    .map(str::to_string),
             };
             if canonical.is_none()
                 && (schema::is_personal_header(dataset, header) || extra_personal.contains(&norm))
@@ -97,7 +110,11 @@ impl Plan {
                 continue;
             }
             let name = canonical.clone().unwrap_or_else(|| {
-                if header.trim().is_empty() { format!("kolom_{}", i + 1) } else { schema::snake_case(header) }
+                if header.trim().is_empty() {
+                    format!("kolom_{}", i + 1)
+                } else {
+                    schema::snake_case(header)
+                }
             });
             if let Some(prev) = plan.columns.iter().find(|c| c.name == name) {
                 plan.warnings.push(format!(
@@ -105,10 +122,20 @@ impl Plan {
                      second kept as '{name}_2' (rename one with --mapping)",
                     prev.header
                 ));
-                plan.push_extra(i, header, format!("{name}_2"), existing, dataset.is_none(), mapping);
+                plan.push_extra(
+                    i,
+                    header,
+                    format!("{name}_2"),
+                    existing,
+                    dataset.is_none(),
+                    mapping,
+                );
                 continue;
             }
-            match canonical.as_deref().and_then(|c| dataset.and_then(|d| d.column(c))) {
+            match canonical
+                .as_deref()
+                .and_then(|c| dataset.and_then(|d| d.column(c)))
+            {
                 Some(col) => plan.columns.push(ColumnPlan {
                     source: Some(i),
                     header: header.clone(),
@@ -129,7 +156,11 @@ impl Plan {
                             "the mapping file maps '{header}' to '{target}', which is not a column \
                              of {}; its columns are: {}",
                             d.name,
-                            d.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                            d.columns
+                                .iter()
+                                .map(|c| c.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         );
                     }
                     plan.push_extra(i, header, name, existing, dataset.is_none(), mapping);
@@ -139,7 +170,9 @@ impl Plan {
         plan.add_gemeente(gemeente);
         if let Some(d) = dataset {
             plan.check_required(d, headers)?;
-            plan.key = d.key.and_then(|k| plan.columns.iter().position(|c| c.name == k));
+            plan.key = d
+                .key
+                .and_then(|k| plan.columns.iter().position(|c| c.name == k));
         }
         Ok(plan)
     }
@@ -205,9 +238,22 @@ impl Plan {
             "the export does not have every required column of '{}'.\n  missing: {}\n  required: {}\n  \
              found in the file: {}",
             d.name,
-            missing.iter().map(|c| c.name).collect::<Vec<_>>().join(", "),
-            d.columns.iter().filter(|c| c.required).map(|c| c.name).collect::<Vec<_>>().join(", "),
-            headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", "),
+            missing
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            d.columns
+                .iter()
+                .filter(|c| c.required)
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            headers
+                .iter()
+                .map(|h| format!("'{h}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
         for m in &missing {
             let names = m.aliases.iter().copied().chain(std::iter::once(m.name));
@@ -215,7 +261,10 @@ impl Plan {
                 .iter()
                 .map(|h| {
                     let n = schema::normalise(h);
-                    let dist = names.clone().map(|a| schema::edit_distance(&n, &schema::normalise(a))).min();
+                    let dist = names
+                        .clone()
+                        .map(|a| schema::edit_distance(&n, &schema::normalise(a)))
+                        .min();
                     (dist.unwrap_or(usize::MAX), h)
                 })
                 .min();
@@ -234,10 +283,56 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// A safety net for BSNs under an unexpected header ("Nummer", "Kenmerk"): an extra column
+    /// whose filled sample values are mostly (80%) valid BSNs is dropped as personal data.
+    pub fn drop_bsn_like(&mut self, sample: &[crate::source::Record]) {
+        let key_name = self.key.map(|k| self.columns[k].name.clone());
+        let bsn_like = |c: &ColumnPlan| {
+            let (Some(i), Privacy::None) = (c.source, c.privacy) else {
+                return false;
+            };
+            if c.kind != Kind::Text && !c.infer {
+                return false;
+            }
+            let filled: Vec<&str> = sample
+                .iter()
+                .filter_map(|r| r.fields.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect();
+            let bsn = filled
+                .iter()
+                .filter(|v| crate::warehouse::pseudo::is_bsn(v))
+                .count();
+            !filled.is_empty() && bsn * 5 >= filled.len() * 4
+        };
+        let dropped: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| Some(&c.name) != key_name.as_ref() && bsn_like(c))
+            .map(|c| c.header.clone())
+            .collect();
+        self.columns
+            .retain(|c| !dropped.contains(&c.header) || Some(&c.name) == key_name.as_ref());
+        self.key = key_name.and_then(|k| self.columns.iter().position(|c| c.name == k));
+        for h in dropped {
+            self.warnings.push(format!(
+                "column '{h}' holds BSNs (they pass the eleven test) and is dropped; map it to \
+                 client_id in a mapping file to keep it as a keyed hash"
+            ));
+            self.dropped.push(h);
+        }
+    }
+}
+
 fn match_alias(d: &Dataset, norm: &str) -> Option<&'static str> {
     d.columns
         .iter()
-        .find(|c| schema::normalise(c.name) == norm || c.aliases.iter().any(|a| schema::normalise(a) == norm))
+        .find(|c| {
+            schema::normalise(c.name) == norm
+                || c.aliases.iter().any(|a| schema::normalise(a) == norm)
+        })
         .map(|c| c.name)
 }
 
@@ -252,10 +347,21 @@ mod tests {
     #[test]
     fn aliases_personal_and_extra_columns() {
         let d = schema::dataset("zaken_sociaal").unwrap();
-        let headers = h(&["Zaaknummer", "BSN", "Naam client", "Regeling", "Adres", "Opmerking", "Behandelaar"]);
+        let headers = h(&[
+            "Zaaknummer",
+            "BSN",
+            "Naam client",
+            "Regeling",
+            "Adres",
+            "Opmerking",
+            "Behandelaar",
+        ]);
         let plan = Plan::build(Some(d), &headers, &Mapping::default(), None, None).unwrap();
         let names: Vec<&str> = plan.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["zaak_id", "client_id", "wet", "opmerking", "consulent"]);
+        assert_eq!(
+            names,
+            ["zaak_id", "client_id", "wet", "opmerking", "consulent"]
+        );
         assert_eq!(plan.dropped, ["Naam client", "Adres"]);
         assert_eq!(plan.columns[1].privacy, Privacy::Pseudonymised);
         assert_eq!(plan.columns[4].privacy, Privacy::Employee);
@@ -269,7 +375,10 @@ mod tests {
         let err = Plan::build(Some(d), &headers, &Mapping::default(), None, None).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("missing: datum_melding, categorie"), "{msg}");
-        assert!(msg.contains("'datum_melding' might be 'Datum meldng'"), "{msg}");
+        assert!(
+            msg.contains("'datum_melding' might be 'Datum meldng'"),
+            "{msg}"
+        );
         assert!(msg.contains("--mapping"), "{msg}");
     }
 
@@ -283,7 +392,10 @@ mod tests {
         let headers = h(&["Nr", "Wanneer", "Soort", "Notitie"]);
         let plan = Plan::build(Some(d), &headers, &mapping, None, Some("Zevenaar")).unwrap();
         let names: Vec<&str> = plan.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["melding_id", "datum_melding", "categorie", "gemeente"]);
+        assert_eq!(
+            names,
+            ["melding_id", "datum_melding", "categorie", "gemeente"]
+        );
         assert_eq!(plan.dropped, ["Notitie"]);
         assert_eq!(plan.columns[3].constant.as_deref(), Some("Zevenaar"));
     }

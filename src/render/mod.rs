@@ -127,8 +127,16 @@ fn datetime_text(dt: NaiveDateTime, style: CsvStyle) -> String {
 }
 
 fn float_text(x: f64, decimal_comma: bool) -> String {
-    let s = if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x}") };
-    if decimal_comma { s.replace('.', ",") } else { s }
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    };
+    if decimal_comma {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
 /// Renders one value as text; `None` for null. Strings are returned as they are (the caller
@@ -162,11 +170,16 @@ pub fn epoch_datetime(v: i64, unit: TimeUnit) -> NaiveDateTime {
         TimeUnit::Microseconds => v,
         TimeUnit::Milliseconds => v * 1000,
     };
-    chrono::DateTime::from_timestamp_micros(micros).expect("timestamp in range").naive_utc()
+    chrono::DateTime::from_timestamp_micros(micros)
+        .expect("timestamp in range")
+        .naive_utc()
 }
 
 fn is_text(dtype: &DataType) -> bool {
-    matches!(dtype, DataType::String | DataType::Categorical(..) | DataType::Enum(..))
+    matches!(
+        dtype,
+        DataType::String | DataType::Categorical(..) | DataType::Enum(..)
+    )
 }
 
 fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle) -> Result<()> {
@@ -174,15 +187,21 @@ fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle) -> Result<()> {
     if excel {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
-    let mut w = csv::WriterBuilder::new().delimiter(if excel { b';' } else { b',' }).from_writer(out);
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if excel { b';' } else { b',' })
+        .from_writer(out);
     w.write_record(df.get_column_names().iter().map(|n| defuse(n).into_owned()))?;
-    let columns = df.get_columns();
+    let columns = df.columns();
     for i in 0..df.height() {
         let mut record = Vec::with_capacity(columns.len());
         for c in columns {
             let v = c.get(i)?;
             let text = cell(&v, style, excel).unwrap_or_default();
-            record.push(if is_text(c.dtype()) { defuse(&text).into_owned() } else { text });
+            record.push(if is_text(c.dtype()) {
+                defuse(&text).into_owned()
+            } else {
+                text
+            });
         }
         w.write_record(&record)?;
     }
@@ -192,7 +211,7 @@ fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle) -> Result<()> {
 
 fn write_json(df: &DataFrame, out: &mut Vec<u8>) -> Result<()> {
     let names = df.get_column_names();
-    let columns = df.get_columns();
+    let columns = df.columns();
     let mut rows = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let mut obj = serde_json::Map::new();
@@ -212,7 +231,9 @@ fn write_json(df: &DataFrame, out: &mut Vec<u8>) -> Result<()> {
                 AnyValue::UInt32(x) => (*x).into(),
                 AnyValue::UInt16(x) => (*x).into(),
                 AnyValue::UInt8(x) => (*x).into(),
-                other => cell(other, CsvStyle::Plain, false).unwrap_or_default().into(),
+                other => cell(other, CsvStyle::Plain, false)
+                    .unwrap_or_default()
+                    .into(),
             };
             obj.insert(name.to_string(), json);
         }
@@ -236,19 +257,26 @@ fn human_cell(v: &AnyValue, lang: Lang) -> String {
 
 /// Floats rounded to at most 2 decimals for reading; the CSV/JSON keep full precision.
 fn human_float(x: f64, nl: bool) -> String {
-    let s = if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x:.2}") };
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    };
     if nl { s.replace('.', ",") } else { s }
 }
 
 fn headers(df: &DataFrame, lang: Lang) -> Vec<String> {
-    df.get_column_names().iter().map(|n| label(n, lang)).collect()
+    df.get_column_names()
+        .iter()
+        .map(|n| label(n, lang))
+        .collect()
 }
 
 fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
     table.set_header(headers(df, lang));
-    let columns = df.get_columns();
+    let columns = df.columns();
     for (j, c) in columns.iter().enumerate() {
         if c.dtype().is_primitive_numeric()
             && let Some(col) = table.column_mut(j)
@@ -270,18 +298,40 @@ fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
 fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
     let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let hs = headers(df, lang);
-    writeln!(out, "| {} |", hs.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "))?;
+    writeln!(
+        out,
+        "| {} |",
+        hs.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
+    )?;
     let aligns: Vec<&str> = df
-        .get_columns()
+        .columns()
         .iter()
-        .map(|c| if c.dtype().is_primitive_numeric() { "---:" } else { "---" })
+        .map(|c| {
+            if c.dtype().is_primitive_numeric() {
+                "---:"
+            } else {
+                "---"
+            }
+        })
         .collect();
-    writeln!(out, "|{}|", aligns.iter().map(|a| format!(" {a} ")).collect::<Vec<_>>().join("|"))?;
+    writeln!(
+        out,
+        "|{}|",
+        aligns
+            .iter()
+            .map(|a| format!(" {a} "))
+            .collect::<Vec<_>>()
+            .join("|")
+    )?;
     for i in 0..df.height() {
         let row: Vec<String> = df
-            .get_columns()
+            .columns()
             .iter()
-            .map(|c| c.get(i).map(|v| esc(&human_cell(&v, lang))).unwrap_or_default())
+            .map(|c| {
+                c.get(i)
+                    .map(|v| esc(&human_cell(&v, lang)))
+                    .unwrap_or_default()
+            })
             .collect();
         writeln!(out, "| {} |", row.join(" | "))?;
     }
@@ -298,7 +348,7 @@ fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
     for (j, h) in headers(df, lang).iter().enumerate() {
         sheet.write_string_with_format(0, j as u16, h.as_str(), &bold)?;
     }
-    for (j, c) in df.get_columns().iter().enumerate() {
+    for (j, c) in df.columns().iter().enumerate() {
         let j = j as u16;
         for i in 0..df.height() {
             let r = i as u32 + 1;
@@ -308,11 +358,15 @@ fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
                     sheet.write_boolean(r, j, b)?;
                 }
                 AnyValue::Date(d) => {
-                    let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(&epoch_date(d).format("%Y-%m-%d").to_string())?;
+                    let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(
+                        &epoch_date(d).format("%Y-%m-%d").to_string(),
+                    )?;
                     sheet.write_datetime_with_format(r, j, &xd, &date_fmt)?;
                 }
                 AnyValue::Datetime(v, unit, _) => {
-                    let text = epoch_datetime(v, unit).format("%Y-%m-%dT%H:%M:%S").to_string();
+                    let text = epoch_datetime(v, unit)
+                        .format("%Y-%m-%dT%H:%M:%S")
+                        .to_string();
                     let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(&text)?;
                     sheet.write_datetime_with_format(r, j, &xd, &dt_fmt)?;
                 }
@@ -330,7 +384,8 @@ fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
     }
     sheet.autofit();
     let tmp = crate::warehouse::tmp_path(path);
-    wb.save(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
+    wb.save(&tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
     crate::warehouse::publish(&tmp, path)
 }
 
@@ -341,7 +396,10 @@ pub fn check_output_path(path: &Path, warehouse: &Path) -> Result<()> {
         std::fs::canonicalize(warehouse),
     ) && p.starts_with(&w)
     {
-        bail!("--output {} is inside the warehouse folder; write it elsewhere", path.display());
+        bail!(
+            "--output {} is inside the warehouse folder; write it elsewhere",
+            path.display()
+        );
     }
     Ok(())
 }
@@ -364,7 +422,10 @@ mod tests {
         let mut buf = Vec::new();
         write_csv(&sample(), &mut buf, CsvStyle::Excel).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        assert_eq!(text, "\u{feff}naam;bedrag;aantal\n'=SUM(A1);1234,5;3\nZevenaar;-7;4\n");
+        assert_eq!(
+            text,
+            "\u{feff}naam;bedrag;aantal\n'=SUM(A1);1234,5;3\nZevenaar;-7;4\n"
+        );
     }
 
     #[test]
@@ -372,7 +433,10 @@ mod tests {
         let mut buf = Vec::new();
         write_csv(&sample(), &mut buf, CsvStyle::Plain).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        assert_eq!(text, "naam,bedrag,aantal\n'=SUM(A1),1234.5,3\nZevenaar,-7,4\n");
+        assert_eq!(
+            text,
+            "naam,bedrag,aantal\n'=SUM(A1),1234.5,3\nZevenaar,-7,4\n"
+        );
     }
 
     #[test]
@@ -391,7 +455,10 @@ mod tests {
         let mut buf = Vec::new();
         write_markdown(&df, &mut buf, Lang::Nl).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        assert_eq!(text, "| naam | bedrag |\n| --- | ---: |\n| a\\|b | 1,50 |\n");
+        assert_eq!(
+            text,
+            "| naam | bedrag |\n| --- | ---: |\n| a\\|b | 1,50 |\n"
+        );
     }
 
     #[test]

@@ -185,47 +185,53 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The canonical datasets as Markdown: `docs/datasets.md` is this text (a test keeps them equal;
-/// `DATASTROOM_BLESS=1 cargo test` rewrites the file after a change here).
-pub fn markdown() -> String {
-    let mut out = String::from(
-        "# Canonical datasets\n\nGenerated from `src/schema/canonical.rs`; do not edit by hand.\n\n\
-         Headers are matched case-insensitively, ignoring spaces, `-`, `_`, `.`, `/`, `(`, `)` and `:`.\n\
-         Columns an export has beyond these are kept as text (in a dataset of your own: with an\n\
-         inferred type), unless they are personal data (`docs/privacy.md`).\n",
-    );
-    for d in DATASETS {
-        out.push_str(&format!("\n## {}\n\n{}.", d.name, d.description));
-        if let Some(k) = d.key {
-            out.push_str(&format!(" Key: `{k}`."));
-        }
-        out.push_str("\n\n| column | type | required | privacy | also read from |\n|---|---|---|---|---|\n");
-        for c in d.columns {
-            let privacy = match c.privacy {
-                Privacy::None => "",
-                Privacy::Pseudonymised => "pseudonymised",
-                Privacy::Employee => "employee",
-            };
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                c.name,
-                c.kind.name(),
-                if c.required { "yes" } else { "" },
-                privacy,
-                c.aliases.join(", ")
-            ));
-        }
-        if !d.personal_drop.is_empty() {
-            out.push_str(&format!("\nDropped as a citizen's address: {}.\n", d.personal_drop.join(", ")));
-        }
-    }
-    out.push_str(&format!("\n## Dropped in every dataset\n\n{}.\n", PERSONAL_EVERYWHERE.join(", ")));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The canonical datasets as Markdown: `docs/datasets.md` is this text (a test keeps them equal;
+    /// `DATASTROOM_BLESS=1 cargo test` rewrites the file after a change here).
+    pub fn markdown() -> String {
+        let mut out = String::from(
+            "# Canonical datasets\n\nGenerated from `src/schema/canonical.rs`; do not edit by hand.\n\n\
+             Headers are matched case-insensitively, ignoring spaces, `-`, `_`, `.`, `/`, `(`, `)` and `:`.\n\
+             Columns an export has beyond these are kept as text (in a dataset of your own: with an\n\
+             inferred type), unless they are personal data (`docs/privacy.md`).\n",
+        );
+        for d in DATASETS {
+            out.push_str(&format!("\n## {}\n\n{}.", d.name, d.description));
+            if let Some(k) = d.key {
+                out.push_str(&format!(" Key: `{k}`."));
+            }
+            out.push_str("\n\n| column | type | required | privacy | also read from |\n|---|---|---|---|---|\n");
+            for c in d.columns {
+                let privacy = match c.privacy {
+                    Privacy::None => "",
+                    Privacy::Pseudonymised => "pseudonymised",
+                    Privacy::Employee => "employee",
+                };
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} |\n",
+                    c.name,
+                    c.kind.name(),
+                    if c.required { "yes" } else { "" },
+                    privacy,
+                    c.aliases.join(", ")
+                ));
+            }
+            if !d.personal_drop.is_empty() {
+                out.push_str(&format!(
+                    "\nDropped as a citizen's address: {}.\n",
+                    d.personal_drop.join(", ")
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "\n## Dropped in every dataset\n\n{}.\n",
+            PERSONAL_EVERYWHERE.join(", ")
+        ));
+        out
+    }
 
     #[test]
     fn docs_datasets_md_is_up_to_date() {
@@ -234,7 +240,10 @@ mod tests {
             std::fs::write(path, markdown()).unwrap();
         }
         let on_disk = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(on_disk == markdown(), "docs/datasets.md is stale: run DATASTROOM_BLESS=1 cargo test");
+        assert!(
+            on_disk == markdown(),
+            "docs/datasets.md is stale: run DATASTROOM_BLESS=1 cargo test"
+        );
     }
 
     #[test]

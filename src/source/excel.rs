@@ -38,11 +38,17 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
     }
     let (sheet, range) = choose_sheet(&mut workbook, &names, opts.sheet.as_deref(), path)?;
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
     let sniff: Vec<Vec<String>> = rows.iter().take(60).cloned().collect();
     let header_index = find_header(&sniff, &opts.header_hints)
         .with_context(|| format!("{} sheet '{sheet}': no header row found", path.display()))?;
-    let headers: Vec<String> = rows[header_index].iter().map(|h| h.trim().to_string()).collect();
+    let headers: Vec<String> = rows[header_index]
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     let blank = Arc::new(AtomicU64::new(0));
     let blank_rows = blank.clone();
     let data: Vec<Record> = rows
@@ -54,7 +60,10 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
                 blank.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return None;
             }
-            Some(Record { pos: first_row + i as u64 + 1, fields: csv::StringRecord::from(fields) })
+            Some(Record {
+                pos: first_row + i as u64 + 1,
+                fields: csv::StringRecord::from(fields),
+            })
         })
         .collect();
     Ok(Source {
@@ -89,13 +98,17 @@ fn choose_sheet(
     if let Some(w) = wanted {
         let name = match w.parse::<usize>() {
             Ok(i) if i >= 1 && i <= names.len() => names[i - 1].clone(),
-            _ => names.iter().find(|n| n.eq_ignore_ascii_case(w)).cloned().with_context(|| {
-                format!(
-                    "{} has no sheet '{w}'; its sheets are: {} (or give a number, 1 = first)",
-                    path.display(),
-                    names.join(", ")
-                )
-            })?,
+            _ => names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(w))
+                .cloned()
+                .with_context(|| {
+                    format!(
+                        "{} has no sheet '{w}'; its sheets are: {} (or give a number, 1 = first)",
+                        path.display(),
+                        names.join(", ")
+                    )
+                })?,
         };
         let range = read(workbook, &name)?;
         return Ok((name, range));

@@ -35,7 +35,9 @@ fn rows_of(doc: Value) -> Option<Vec<Map<String, Value>>> {
         Value::Object(map) => {
             let arrays: Vec<&Value> = map.values().filter(|v| v.is_array()).collect();
             if arrays.len() == 1 {
-                let Value::Array(items) = arrays[0].clone() else { unreachable!() };
+                let Value::Array(items) = arrays[0].clone() else {
+                    unreachable!()
+                };
                 return objects(items);
             }
             if !map.is_empty() && map.values().all(Value::is_object) {
@@ -50,9 +52,13 @@ fn rows_of(doc: Value) -> Option<Vec<Map<String, Value>>> {
 pub fn open(path: &Path) -> Result<Source> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
-    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).with_context(|| {
-        format!("{} is not valid JSON; check that the export finished", path.display())
-    })?;
+    let doc: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).with_context(|| {
+            format!(
+                "{} is not valid JSON; check that the export finished",
+                path.display()
+            )
+        })?;
     let Some(objects) = rows_of(doc) else {
         bail!(
             "{}: expected an array of objects (one object per row), or an object holding one",
@@ -78,7 +84,10 @@ pub fn open(path: &Path) -> Result<Source> {
             for (k, v) in obj {
                 fields[index[k]] = value_text(v);
             }
-            Record { pos: i as u64 + 1, fields: csv::StringRecord::from(fields) }
+            Record {
+                pos: i as u64 + 1,
+                fields: csv::StringRecord::from(fields),
+            }
         })
         .collect();
     Ok(Source {
@@ -101,7 +110,8 @@ mod tests {
 
     #[test]
     fn three_json_shapes() {
-        let a: Value = serde_json::from_str(r#"[{"id": "a", "n": 1}, {"id": "b", "x": true}]"#).unwrap();
+        let a: Value =
+            serde_json::from_str(r#"[{"id": "a", "n": 1}, {"id": "b", "x": true}]"#).unwrap();
         assert_eq!(rows_of(a).unwrap().len(), 2);
         let b: Value = serde_json::from_str(r#"{"count": 1, "results": [{"id": "a"}]}"#).unwrap();
         assert_eq!(rows_of(b).unwrap().len(), 1);

@@ -90,6 +90,8 @@ pub struct Fingerprint {
     pub utf8_bom: bool,
     /// Whether every byte after a BOM is valid UTF-8.
     pub valid_utf8: bool,
+    /// Whether the last byte is a line feed (line numbers of the last row depend on it).
+    pub ends_with_newline: bool,
 }
 
 /// Reads the whole file once: hash, size, BOM and UTF-8 validity.
@@ -99,14 +101,18 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let mut buf = vec![0u8; 1 << 20];
     let (mut size, mut valid, mut first) = (0u64, true, true);
     let mut bom = false;
+    let mut last = 0u8;
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let n = file.read(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
         size += n as u64;
+        last = buf[n - 1];
         let mut chunk = &buf[..n];
         if first {
             first = false;
@@ -133,6 +139,7 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
         sha256: format!("{:x}", hasher.finalize()),
         utf8_bom: bom,
         valid_utf8: valid && carry.is_empty(),
+        ends_with_newline: last == b'\n',
     })
 }
 
@@ -145,7 +152,11 @@ pub enum FileKind {
 }
 
 pub fn file_kind(path: &Path) -> Result<FileKind> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
     match ext.as_str() {
         "csv" | "txt" | "tsv" | "tab" | "" => Ok(FileKind::Text),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(FileKind::Excel),
@@ -187,9 +198,15 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
 pub fn find_header(rows: &[Vec<String>], hints: &[String]) -> Option<usize> {
     let filled = |r: &Vec<String>| r.iter().filter(|f| !f.trim().is_empty()).count();
     let score = |r: &Vec<String>| {
-        r.iter().filter(|f| hints.contains(&crate::schema::normalise(f))).count()
+        r.iter()
+            .filter(|f| hints.contains(&crate::schema::normalise(f)))
+            .count()
     };
-    let best = rows.iter().enumerate().map(|(i, r)| (score(r), i)).max_by_key(|(s, i)| (*s, usize::MAX - i));
+    let best = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (score(r), i))
+        .max_by_key(|(s, i)| (*s, usize::MAX - i));
     if let Some((s, i)) = best
         && s > 0
     {
@@ -231,11 +248,14 @@ mod tests {
         std::fs::write(&p, b"\xEF\xBB\xBFa;b\n1;2\n").unwrap();
         let fp = fingerprint(&p).unwrap();
         assert!(fp.utf8_bom && fp.valid_utf8);
-        assert_eq!(fp.size, 15);
+        assert_eq!(fp.size, 11);
         std::fs::write(&p, b"naam;plaats\nJos\xe9;Zevenaar\n").unwrap();
         let fp = fingerprint(&p).unwrap();
         assert!(!fp.utf8_bom && !fp.valid_utf8);
         // printf 'naam;plaats\nJos\xe9;Zevenaar\n' | sha256sum
-        assert_eq!(fp.sha256, "f2c9eeff6b3b4fc659c74e35d3080b2870cbb6e9b12d979415cfe709ecb8b10d");
+        assert_eq!(
+            fp.sha256,
+            "f2c9eeff6b3b4fc659c74e35d3080b2870cbb6e9b12d979415cfe709ecb8b10d"
+        );
     }
 }

@@ -79,7 +79,17 @@ impl<R: Read> Read for DecodeReader<R> {
 }
 
 /// Opens the file as UTF-8 text, transcoding Windows-1252 and skipping a BOM.
-fn text_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn Read + Send>> {
+fn text_reader(path: &Path, encoding: Encoding, fp: &Fingerprint) -> Result<Box<dyn Read + Send>> {
+    let inner = decoded_reader(path, encoding, fp.utf8_bom)?;
+    // Every record must end in a line feed for the line numbers to be right (see `line_of`).
+    Ok(if fp.ends_with_newline {
+        inner
+    } else {
+        Box::new(inner.chain(&b"\n"[..]))
+    })
+}
+
+fn decoded_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn Read + Send>> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     if bom {
         let mut skip = [0u8; 3];
@@ -130,7 +140,7 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         Encoding::Windows1252
     });
     let mut head = Vec::new();
-    text_reader(path, encoding, fp.utf8_bom)?
+    text_reader(path, encoding, fp)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .with_context(|| format!("reading {}", path.display()))?;
@@ -147,7 +157,12 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
 
     let builder = || {
         let mut b = csv::ReaderBuilder::new();
-        b.has_headers(false).flexible(true).delimiter(delimiter);
+        // Only a line feed ends a record: a CR before it stays at the end of the last field and
+        // is trimmed with the value; csv's own CR handling would make line numbers drift.
+        b.has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .terminator(csv::Terminator::Any(b'\n'));
         b
     };
     let sniffed: Vec<Vec<String>> = builder()
@@ -160,7 +175,7 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
     let header_index = find_header(&sniffed, &opts.header_hints)
         .with_context(|| format!("{}: no header row found in the first lines", path.display()))?;
 
-    let mut reader = builder().from_reader(text_reader(path, encoding, fp.utf8_bom)?);
+    let mut reader = builder().from_reader(text_reader(path, encoding, fp)?);
     let mut rec = csv::StringRecord::new();
     let (mut header_line, mut headers) = (0, Vec::new());
     for _ in 0..=header_index {
@@ -170,33 +185,25 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         if !more {
             bail!("{}: the file ended before its header", path.display());
         }
-        header_line = rec.position().map_or(0, |p| p.line());
+        header_line = line_of(&reader, &rec);
         headers = rec.iter().map(|h| h.trim().to_string()).collect();
     }
-    let display = path.display().to_string();
-    let blank = Arc::new(AtomicU64::new(0));
-    let blank_rows = blank.clone();
-    let rows = reader.into_records().filter_map(move |rec| match rec {
-        Ok(rec) => {
-            if rec.iter().all(|f| f.trim().is_empty()) {
-                blank.fetch_add(1, Ordering::Relaxed);
-                return None;
-            }
-            let pos = rec.position().map_or(0, |p| p.line());
-            Some(Ok(Record { pos, fields: rec }))
-        }
-        Err(e) => Some(Err(anyhow::Error::new(e).context(format!(
-            "{display}: the CSV is malformed here (an unclosed quote?); fix the export and retry"
-        )))),
-    });
+    let blank_rows = Arc::new(AtomicU64::new(0));
+    let rows = Rows {
+        reader,
+        display: path.display().to_string(),
+        blank: blank_rows.clone(),
+    };
     Ok(Source {
         path: path.to_path_buf(),
         headers,
         settings: Settings {
             format: "csv".to_string(),
-            encoding: Some(
-                format!("{}{}", encoding.name(), if fp.utf8_bom { " (met BOM)" } else { "" }),
-            ),
+            encoding: Some(format!(
+                "{}{}",
+                encoding.name(),
+                if fp.utf8_bom { " (met BOM)" } else { "" }
+            )),
             delimiter: Some(delimiter_name(delimiter)),
             sheet: None,
             header_row: header_line,
@@ -205,6 +212,49 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         rows: Box::new(rows),
         blank_rows,
     })
+}
+
+/// The 1-based line a record starts on. csv reports where it stopped reading: just past the
+/// record's line feed (every record has one, see `text_reader`), so the record's last line is
+/// one less, and its first line is that minus the line feeds inside quoted values. Blank lines
+/// before a record are skipped by csv and so do not shift the count, unlike its start position.
+fn line_of<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
+    let inner: usize = rec.iter().map(|f| f.matches('\n').count()).sum();
+    reader.position().line().saturating_sub(1 + inner as u64)
+}
+
+/// The data rows of a delimited file, as an iterator.
+struct Rows {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    display: String,
+    blank: Arc<AtomicU64>,
+}
+
+impl Iterator for Rows {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Result<Record>> {
+        loop {
+            let mut rec = csv::StringRecord::new();
+            match self.reader.read_record(&mut rec) {
+                Ok(false) => return None,
+                Ok(true) if rec.iter().all(|f| f.trim().is_empty()) => {
+                    self.blank.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(true) => {
+                    let pos = line_of(&self.reader, &rec);
+                    return Some(Ok(Record { pos, fields: rec }));
+                }
+                Err(e) => {
+                    return Some(Err(anyhow::Error::new(e).context(format!(
+                        "{}: cannot read line {}",
+                        self.display,
+                        self.reader.position().line()
+                    ))));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

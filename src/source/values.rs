@@ -61,8 +61,18 @@ fn numeric_date_parts(v: &str) -> Option<(u32, u32, i32)> {
 }
 
 const MONTHS_NL: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 fn month_from_name(word: &str) -> Option<u32> {
@@ -71,8 +81,18 @@ fn month_from_name(word: &str) -> Option<u32> {
         return None;
     }
     let english = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let pos = MONTHS_NL
         .iter()
@@ -142,7 +162,11 @@ fn parse_iso(v: &str) -> Option<NaiveDateTime> {
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || !b[..4].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(v[..4].parse().ok()?, v[5..7].parse().ok()?, v[8..10].parse().ok()?)?;
+    let date = NaiveDate::from_ymd_opt(
+        v[..4].parse().ok()?,
+        v[5..7].parse().ok()?,
+        v[8..10].parse().ok()?,
+    )?;
     let rest = &v[10..];
     if rest.is_empty() {
         return Some(date.and_time(NaiveTime::MIN));
@@ -170,7 +194,11 @@ fn split_offset(rest: &str) -> Option<(&str, Option<i64>)> {
             return None;
         }
         let hours: i64 = digits[..2].parse().ok()?;
-        let minutes: i64 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+        let minutes: i64 = if digits.len() == 4 {
+            digits[2..].parse().ok()?
+        } else {
+            0
+        };
         return Some((t, Some(sign * (hours * 3600 + minutes * 60))));
     }
     Some((rest, None))
@@ -180,7 +208,8 @@ fn split_offset(rest: &str) -> Option<(&str, Option<i64>)> {
 pub fn utc_to_amsterdam(utc: NaiveDateTime) -> NaiveDateTime {
     let year = utc.date().year_ce().1 as i32;
     let last_sunday = |month: u32| {
-        let last = NaiveDate::from_ymd_opt(year, month, 31).expect("March and October have 31 days");
+        let last =
+            NaiveDate::from_ymd_opt(year, month, 31).expect("March and October have 31 days");
         let back = last.weekday().num_days_from_sunday();
         last - chrono::Duration::days(i64::from(back))
     };
@@ -301,7 +330,9 @@ impl NumberStyle {
 
 /// Drops a currency sign, spaces and accounting parentheses; keeps digits, separators, sign.
 fn strip_money_decoration(v: &str) -> &str {
-    let v = v.trim_start_matches(['(', '-', '+']).trim_end_matches([')', '-']);
+    let v = v
+        .trim_start_matches(['(', '-', '+'])
+        .trim_end_matches([')', '-']);
     let v = v
         .trim_start_matches("EUR")
         .trim_start_matches("eur")
@@ -332,7 +363,11 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<f64> {
         .or_else(|| s.strip_prefix('€'))
         .unwrap_or(s)
         .trim();
-    let s = s.strip_suffix("EUR").or_else(|| s.strip_suffix('€')).unwrap_or(s).trim();
+    let s = s
+        .strip_suffix("EUR")
+        .or_else(|| s.strip_suffix('€'))
+        .unwrap_or(s)
+        .trim();
     let s = match s.strip_prefix('-') {
         Some(rest) => {
             negative = !negative;
@@ -386,7 +421,9 @@ fn valid_grouping(int_part: &str, sep: char) -> bool {
     !first.is_empty()
         && first.len() <= 3
         && first.chars().all(|c| c.is_ascii_digit())
-        && groups[1..].iter().all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
+        && groups[1..]
+            .iter()
+            .all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Money: like [`parse_number`], rounded to whole cents (values with more than two decimals are
@@ -421,66 +458,142 @@ mod tests {
     use super::*;
 
     fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
     }
 
     #[test]
     fn dutch_dates_with_and_without_padding_and_time() {
         let o = DateOrder::DayFirst;
-        assert_eq!(parse_datetime("14-04-2011", o), Some(dt(2011, 4, 14, 0, 0, 0)));
+        assert_eq!(
+            parse_datetime("14-04-2011", o),
+            Some(dt(2011, 4, 14, 0, 0, 0))
+        );
         assert_eq!(parse_datetime("4-4-2011", o), Some(dt(2011, 4, 4, 0, 0, 0)));
-        assert_eq!(parse_datetime("14-04-2011 09:31", o), Some(dt(2011, 4, 14, 9, 31, 0)));
-        assert_eq!(parse_datetime("1-1-2020 0:00", o), Some(dt(2020, 1, 1, 0, 0, 0)));
-        assert_eq!(parse_datetime("14/03/2024", o), Some(dt(2024, 3, 14, 0, 0, 0)));
-        assert_eq!(parse_datetime("14.03.2024 23:59:58", o), Some(dt(2024, 3, 14, 23, 59, 58)));
+        assert_eq!(
+            parse_datetime("14-04-2011 09:31", o),
+            Some(dt(2011, 4, 14, 9, 31, 0))
+        );
+        assert_eq!(
+            parse_datetime("1-1-2020 0:00", o),
+            Some(dt(2020, 1, 1, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("14/03/2024", o),
+            Some(dt(2024, 3, 14, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("14.03.2024 23:59:58", o),
+            Some(dt(2024, 3, 14, 23, 59, 58))
+        );
         assert_eq!(parse_datetime("31-02-2024", o), None);
-        assert_eq!(parse_datetime("14-04-11", o), None, "two-digit years are refused");
+        assert_eq!(
+            parse_datetime("14-04-11", o),
+            None,
+            "two-digit years are refused"
+        );
     }
 
     #[test]
     fn month_first_order_swaps() {
         let o = DateOrder::MonthFirst;
-        assert_eq!(parse_datetime("03/14/2024", o), Some(dt(2024, 3, 14, 0, 0, 0)));
+        assert_eq!(
+            parse_datetime("03/14/2024", o),
+            Some(dt(2024, 3, 14, 0, 0, 0))
+        );
     }
 
     #[test]
     fn iso_and_utc_to_local() {
         let o = DateOrder::DayFirst;
-        assert_eq!(parse_datetime("2024-03-14", o), Some(dt(2024, 3, 14, 0, 0, 0)));
-        assert_eq!(parse_datetime("2024-03-14T09:31:05", o), Some(dt(2024, 3, 14, 9, 31, 5)));
+        assert_eq!(
+            parse_datetime("2024-03-14", o),
+            Some(dt(2024, 3, 14, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("2024-03-14T09:31:05", o),
+            Some(dt(2024, 3, 14, 9, 31, 5))
+        );
         // Winter: UTC+1; summer: UTC+2; the switch is the last Sunday of March at 01:00 UTC.
-        assert_eq!(parse_datetime("2024-01-10T08:00:00Z", o), Some(dt(2024, 1, 10, 9, 0, 0)));
-        assert_eq!(parse_datetime("2025-07-01T08:00:00.123Z", o).unwrap().time().hour(), 10);
-        assert_eq!(parse_datetime("2024-03-31T00:59:00Z", o), Some(dt(2024, 3, 31, 1, 59, 0)));
-        assert_eq!(parse_datetime("2024-03-31T01:00:00Z", o), Some(dt(2024, 3, 31, 3, 0, 0)));
-        assert_eq!(parse_datetime("2024-06-01T10:00:00+02:00", o), Some(dt(2024, 6, 1, 10, 0, 0)));
+        assert_eq!(
+            parse_datetime("2024-01-10T08:00:00Z", o),
+            Some(dt(2024, 1, 10, 9, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("2025-07-01T08:00:00.123Z", o)
+                .unwrap()
+                .time()
+                .hour(),
+            10
+        );
+        assert_eq!(
+            parse_datetime("2024-03-31T00:59:00Z", o),
+            Some(dt(2024, 3, 31, 1, 59, 0))
+        );
+        assert_eq!(
+            parse_datetime("2024-03-31T01:00:00Z", o),
+            Some(dt(2024, 3, 31, 3, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("2024-06-01T10:00:00+02:00", o),
+            Some(dt(2024, 6, 1, 10, 0, 0))
+        );
     }
     use chrono::Timelike;
 
     #[test]
     fn month_names_and_excel_serials() {
         let o = DateOrder::DayFirst;
-        assert_eq!(parse_datetime("14 maart 2024", o), Some(dt(2024, 3, 14, 0, 0, 0)));
-        assert_eq!(parse_datetime("1 mrt. 2024", o), Some(dt(2024, 3, 1, 0, 0, 0)));
-        assert_eq!(parse_datetime("donderdag 14 maart 2024", o), Some(dt(2024, 3, 14, 0, 0, 0)));
-        assert_eq!(parse_datetime("3 okt 2023", o), Some(dt(2023, 10, 3, 0, 0, 0)));
+        assert_eq!(
+            parse_datetime("14 maart 2024", o),
+            Some(dt(2024, 3, 14, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("1 mrt. 2024", o),
+            Some(dt(2024, 3, 1, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("donderdag 14 maart 2024", o),
+            Some(dt(2024, 3, 14, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("3 okt 2023", o),
+            Some(dt(2023, 10, 3, 0, 0, 0))
+        );
         // 45366 is 2024-03-15 in Excel's 1900 date system; .5 is noon.
         assert_eq!(parse_datetime("45366", o), Some(dt(2024, 3, 15, 0, 0, 0)));
-        assert_eq!(parse_datetime("45366.5", o), Some(dt(2024, 3, 15, 12, 0, 0)));
+        assert_eq!(
+            parse_datetime("45366.5", o),
+            Some(dt(2024, 3, 15, 12, 0, 0))
+        );
         assert_eq!(parse_datetime("12", o), None);
     }
 
     #[test]
     fn date_order_is_decided_per_column() {
         let d = ["1-2-2024", "13-2-2024"];
-        assert_eq!(DateOrder::detect(d.iter().copied()), Ok(DateOrder::DayFirst));
+        assert_eq!(
+            DateOrder::detect(d.iter().copied()),
+            Ok(DateOrder::DayFirst)
+        );
         let m = ["02/13/2024", "2/1/2024"];
-        assert_eq!(DateOrder::detect(m.iter().copied()), Ok(DateOrder::MonthFirst));
+        assert_eq!(
+            DateOrder::detect(m.iter().copied()),
+            Ok(DateOrder::MonthFirst)
+        );
         let mixed = ["13/02/2024", "02/13/2024"];
         let err = DateOrder::detect(mixed.iter().copied()).unwrap_err();
-        assert!(err.contains("13/02/2024") && err.contains("02/13/2024"), "{err}");
+        assert!(
+            err.contains("13/02/2024") && err.contains("02/13/2024"),
+            "{err}"
+        );
         let none = ["1-2-2024", "2024-05-05"];
-        assert_eq!(DateOrder::detect(none.iter().copied()), Ok(DateOrder::DayFirst));
+        assert_eq!(
+            DateOrder::detect(none.iter().copied()),
+            Ok(DateOrder::DayFirst)
+        );
     }
 
     #[test]
@@ -493,8 +606,16 @@ mod tests {
         assert_eq!(parse_money("(1.234,56)", c), Some(-1234.56));
         assert_eq!(parse_money("EUR -95,00", c), Some(-95.0));
         assert_eq!(parse_money("1.234.567", c), Some(1_234_567.0));
-        assert_eq!(parse_money("12.34", c), None, "a point is no decimal in this column");
-        assert_eq!(parse_money("1,234", c), None, "three decimals are no amount of money");
+        assert_eq!(
+            parse_money("12.34", c),
+            None,
+            "a point is no decimal in this column"
+        );
+        assert_eq!(
+            parse_money("1,234", c),
+            None,
+            "three decimals are no amount of money"
+        );
         let p = NumberStyle::DecimalPoint;
         assert_eq!(parse_money("1234.56", p), Some(1234.56));
         assert_eq!(parse_money("1,234.56", p), Some(1234.56));
@@ -506,14 +627,27 @@ mod tests {
     fn number_style_is_decided_per_column() {
         let fb = NumberStyle::DecimalPoint;
         let v = ["1.234,56", "12"];
-        assert_eq!(NumberStyle::detect(v.iter().copied(), fb), Ok(NumberStyle::DecimalComma));
+        assert_eq!(
+            NumberStyle::detect(v.iter().copied(), fb),
+            Ok(NumberStyle::DecimalComma)
+        );
         let v = ["12,5"];
-        assert_eq!(NumberStyle::detect(v.iter().copied(), fb), Ok(NumberStyle::DecimalComma));
+        assert_eq!(
+            NumberStyle::detect(v.iter().copied(), fb),
+            Ok(NumberStyle::DecimalComma)
+        );
         let v = ["1,234.56"];
-        assert_eq!(NumberStyle::detect(v.iter().copied(), fb), Ok(NumberStyle::DecimalPoint));
+        assert_eq!(
+            NumberStyle::detect(v.iter().copied(), fb),
+            Ok(NumberStyle::DecimalPoint)
+        );
         let v = ["1.234", "5.678"];
         let comma = NumberStyle::DecimalComma;
-        assert_eq!(NumberStyle::detect(v.iter().copied(), comma), Ok(comma), "ambiguous: fallback");
+        assert_eq!(
+            NumberStyle::detect(v.iter().copied(), comma),
+            Ok(comma),
+            "ambiguous: fallback"
+        );
         let v = ["12,5", "7.25"];
         assert!(NumberStyle::detect(v.iter().copied(), fb).is_err());
     }
@@ -521,7 +655,10 @@ mod tests {
     #[test]
     fn integers_and_booleans() {
         assert_eq!(parse_integer("12", NumberStyle::DecimalComma), Some(12));
-        assert_eq!(parse_integer("1.200", NumberStyle::DecimalComma), Some(1200));
+        assert_eq!(
+            parse_integer("1.200", NumberStyle::DecimalComma),
+            Some(1200)
+        );
         assert_eq!(parse_integer("12,5", NumberStyle::DecimalComma), None);
         assert_eq!(parse_bool("Ja"), Some(true));
         assert_eq!(parse_bool("n"), Some(false));

@@ -99,11 +99,17 @@ impl Catalog {
 
     /// Whether a file with this content was ingested into the dataset before.
     pub fn seen(&self, dataset: &str, sha256: &str) -> Option<&IngestEntry> {
-        self.datasets.get(dataset)?.ingests.iter().find(|i| i.sha256 == sha256)
+        self.datasets
+            .get(dataset)?
+            .ingests
+            .iter()
+            .find(|i| i.sha256 == sha256)
     }
 
     /// Every file the catalog references, relative to the warehouse.
     pub fn referenced_files(&self) -> impl Iterator<Item = &String> {
-        self.datasets.values().flat_map(|d| d.files.iter().chain(d.reject_files.iter()))
+        self.datasets
+            .values()
+            .flat_map(|d| d.files.iter().chain(d.reject_files.iter()))
     }
 }

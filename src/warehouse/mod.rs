@@ -9,6 +9,7 @@ pub mod pseudo;
 pub use catalog::{Catalog, ColumnEntry, DatasetEntry, IngestEntry};
 
 use anyhow::{Context, Result, bail};
+use polars::io::utils::sync_on_close::SyncOnCloseType;
 use polars::prelude::*;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -27,7 +28,10 @@ pub struct Warehouse {
 
 impl Warehouse {
     pub fn open(dir: &Path) -> Result<Warehouse> {
-        Ok(Warehouse { dir: dir.to_path_buf(), catalog: Catalog::load(dir)? })
+        Ok(Warehouse {
+            dir: dir.to_path_buf(),
+            catalog: Catalog::load(dir)?,
+        })
     }
 
     pub fn dataset(&self, name: &str) -> Result<&DatasetEntry> {
@@ -39,7 +43,11 @@ impl Warehouse {
                     self.dir.display()
                 )
             } else {
-                format!("no dataset '{name}' in {}; there are: {}", self.dir.display(), known.join(", "))
+                format!(
+                    "no dataset '{name}' in {}; there are: {}",
+                    self.dir.display(),
+                    known.join(", ")
+                )
             }
         })
     }
@@ -73,8 +81,12 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
                     path.display()
                 );
             }
-            LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy()), ScanArgsParquet::default())
-                .with_context(|| format!("reading {}", path.display()))
+            LazyFrame::scan_parquet(
+                PlRefPath::new(path.to_string_lossy()),
+                ScanArgsParquet::default(),
+            )
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("reading {}", path.display()))
         })
         .collect::<Result<Vec<_>>>()?;
     match frames.len() {
@@ -87,8 +99,7 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
 /// An empty or filled rejects frame with the fixed rejects schema.
 pub fn rejects_frame(rows: Vec<crate::ingest::Reject>) -> Result<DataFrame> {
     let col_u64 = |f: fn(&crate::ingest::Reject) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
-    let col_str =
-        |f: fn(&crate::ingest::Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+    let col_str = |f: fn(&crate::ingest::Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("ingest_id".into(), col_u64(|r| r.ingest_id)),
         Column::new("bron".into(), col_str(|r| &r.source)),
@@ -151,7 +162,11 @@ impl WriteGuard {
         lock.set_len(0)?;
         write!(lock, "pid {}", std::process::id())?;
         let catalog = Catalog::load(dir)?;
-        let guard = WriteGuard { dir: dir.to_path_buf(), catalog, _lock: lock };
+        let guard = WriteGuard {
+            dir: dir.to_path_buf(),
+            catalog,
+            _lock: lock,
+        };
         guard.recover()?;
         Ok(guard)
     }
@@ -185,7 +200,10 @@ impl WriteGuard {
 
     /// Replaces `catalog.json` atomically, then removes files it no longer lists.
     pub fn commit(&mut self, catalog: Catalog) -> Result<()> {
-        write_atomic(&self.dir.join(catalog::FILE_NAME), catalog.to_json()?.as_bytes())?;
+        write_atomic(
+            &self.dir.join(catalog::FILE_NAME),
+            catalog.to_json()?.as_bytes(),
+        )?;
         crash_point("catalog-written");
         let old: Vec<String> = self.catalog.referenced_files().cloned().collect();
         let keep: std::collections::HashSet<&String> = catalog.referenced_files().collect();
@@ -228,7 +246,8 @@ pub fn relative(base: &Path, path: &Path) -> String {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = tmp_path(path);
     {
-        let mut f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut f =
+            File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
@@ -260,7 +279,10 @@ pub fn write_parquet_atomic(df: &mut DataFrame, path: &Path) -> Result<()> {
     let tmp = tmp_path(path);
     {
         let f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        ParquetWriter::new(&f).finish(df).with_context(|| format!("writing {}", tmp.display()))?;
+        ParquetWriter::new(&f)
+            .finish(df)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("writing {}", tmp.display()))?;
         f.sync_all()?;
     }
     publish(&tmp, path)
@@ -273,9 +295,13 @@ pub fn sink_parquet_atomic(lf: LazyFrame, path: &Path) -> Result<()> {
     lf.sink(
         SinkDestination::File { target },
         FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions::default())),
-        UnifiedSinkArgs { sync_on_close: SyncOnCloseType::All, ..Default::default() },
+        UnifiedSinkArgs {
+            sync_on_close: SyncOnCloseType::All,
+            ..Default::default()
+        },
     )?
     .collect()
+    .map_err(anyhow::Error::from)
     .with_context(|| format!("writing {}", tmp.display()))?;
     publish(&tmp, path)
 }

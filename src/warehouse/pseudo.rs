@@ -26,7 +26,9 @@ impl Pseudonymiser {
                 key.len()
             );
         }
-        Ok(Pseudonymiser { mac: HmacSha256::new_from_slice(key).expect("HMAC takes any key") })
+        Ok(Pseudonymiser {
+            mac: HmacSha256::new_from_slice(key).expect("HMAC takes any key"),
+        })
     }
 
     /// Reads the key from `--key-file`, else from `DATASTROOM_KEY`. `None` when neither is set.
@@ -45,7 +47,11 @@ impl Pseudonymiser {
     /// The hex HMAC of a value, after normalising it (trimmed, spaces removed, upper case; a
     /// BSN that lost its leading zero in Excel is padded back to nine digits when `bsn`).
     pub fn code(&self, value: &str, bsn: bool) -> String {
-        let mut v: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let mut v: String = value
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
         if bsn && !v.is_empty() && v.len() < 9 && v.chars().all(|c| c.is_ascii_digit()) {
             v = format!("{v:0>9}");
         }
@@ -70,7 +76,11 @@ pub fn is_bsn(v: &str) -> bool {
     if d.len() != 9 || v.trim().len() != 9 {
         return false;
     }
-    let sum: i64 = d[..8].iter().enumerate().map(|(i, x)| (9 - i as i64) * i64::from(*x)).sum::<i64>()
+    let sum: i64 = d[..8]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (9 - i as i64) * i64::from(*x))
+        .sum::<i64>()
         - i64::from(d[8]);
     sum % 11 == 0 && sum != 0
 }
@@ -88,7 +98,11 @@ mod tests {
             p.code("123456782", true),
             "5e0e64cf7abd514d1f9e27db94d75db4cd90dee4591ab525ba1dd8f151e3da3d"
         );
-        assert_eq!(p.code(" 12345678 ", true), p.code("012345678", true), "leading zero restored");
+        assert_eq!(
+            p.code(" 12345678 ", true),
+            p.code("012345678", true),
+            "leading zero restored"
+        );
         assert_ne!(p.code("12345678", false), p.code("012345678", false));
     }
 
