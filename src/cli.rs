@@ -61,7 +61,7 @@ fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load exports (CSV, Excel, JSON) into the warehouse: mapped, validated, pseudonymised.
-    Ingest(cmd::ingest::Args),
+    Ingest(Box<cmd::ingest::Args>),
     /// List the datasets in the warehouse, their columns, lineage and rejected rows.
     Datasets(cmd::datasets::Args),
     /// Ask the warehouse a question in SQL; every dataset is a table by its name.

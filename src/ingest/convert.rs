@@ -9,6 +9,7 @@ use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::borrow::Cow;
 
 /// How one column is parsed, decided before the rows are read.
 #[derive(Debug, Clone)]
@@ -79,7 +80,11 @@ impl ColumnParser {
     }
 
     /// Parses one raw field. `Ok(None)` is an empty optional value.
-    pub fn parse(&self, raw: &str, pseudo: Option<&Pseudonymiser>) -> Result<Cell, String> {
+    pub fn parse<'a>(
+        &'a self,
+        raw: &'a str,
+        pseudo: Option<&Pseudonymiser>,
+    ) -> Result<Cell<'a>, String> {
         let mut v = raw.trim();
         if let Some(map) = &self.plan.value_map
             && let Some(mapped) = map.get(v)
@@ -88,7 +93,7 @@ impl ColumnParser {
         }
         if v.is_empty() {
             if let Some(c) = &self.plan.constant {
-                return Ok(Cell::Text(c.clone()));
+                return Ok(Cell::Text(Cow::Borrowed(c)));
             }
             if self.plan.required {
                 return Err("verplicht veld is leeg".to_string());
@@ -99,12 +104,12 @@ impl ColumnParser {
         match self.plan.kind {
             Kind::Text => Ok(match (self.plan.privacy, pseudo) {
                 (Privacy::Pseudonymised, Some(p)) => {
-                    Cell::Text(p.code(v, self.plan.name == "client_id"))
+                    Cell::Text(Cow::Owned(p.code(v, self.plan.name == "client_id")))
                 }
                 (Privacy::Pseudonymised, None) => {
                     return Err("geen sleutel voor pseudonimisering".into());
                 }
-                _ => Cell::Text(v.to_string()),
+                _ => Cell::Text(Cow::Borrowed(v)),
             }),
             Kind::Date => match values::parse_date(v, self.order) {
                 Some(d) => Ok(Cell::Date(days_since_epoch(d))),
@@ -195,11 +200,11 @@ pub fn infer_kind(filled: &[&str], order: DateOrder, style: NumberStyle) -> Kind
     Kind::Text
 }
 
-/// One parsed value.
+/// One parsed value; text borrows from the row where it can.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     Null,
-    Text(String),
+    Text(Cow<'a, str>),
     Date(i32),
     Datetime(i64),
     Float(f64),
@@ -209,7 +214,7 @@ pub enum Cell {
 
 /// Collects one column of a batch.
 pub enum Builder {
-    Text(Vec<Option<String>>),
+    Text(StringChunkedBuilder),
     Date(Vec<Option<i32>>),
     Datetime(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
@@ -220,7 +225,7 @@ pub enum Builder {
 impl Builder {
     pub fn new(kind: Kind, capacity: usize) -> Builder {
         match kind {
-            Kind::Text => Builder::Text(Vec::with_capacity(capacity)),
+            Kind::Text => Builder::Text(StringChunkedBuilder::new(PlSmallStr::EMPTY, capacity)),
             Kind::Date => Builder::Date(Vec::with_capacity(capacity)),
             Kind::Datetime => Builder::Datetime(Vec::with_capacity(capacity)),
             Kind::Money | Kind::Number => Builder::Float(Vec::with_capacity(capacity)),
@@ -231,7 +236,7 @@ impl Builder {
 
     pub fn push(&mut self, cell: Cell) {
         match (self, cell) {
-            (Builder::Text(v), Cell::Text(s)) => v.push(Some(s)),
+            (Builder::Text(b), Cell::Text(s)) => b.append_value(s.as_ref()),
             (Builder::Date(v), Cell::Date(d)) => v.push(Some(d)),
             (Builder::Datetime(v), Cell::Datetime(d)) => v.push(Some(d)),
             (Builder::Float(v), Cell::Float(x)) => v.push(Some(x)),
@@ -244,7 +249,7 @@ impl Builder {
 
     fn push_null(&mut self) {
         match self {
-            Builder::Text(v) => v.push(None),
+            Builder::Text(b) => b.append_null(),
             Builder::Date(v) => v.push(None),
             Builder::Datetime(v) => v.push(None),
             Builder::Float(v) => v.push(None),
@@ -257,7 +262,10 @@ impl Builder {
     pub fn take(&mut self, name: &str) -> Column {
         let name: PlSmallStr = name.into();
         let series = match self {
-            Builder::Text(v) => Series::new(name, std::mem::take(v)),
+            Builder::Text(b) => {
+                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, 1024));
+                full.finish().with_name(name).into_series()
+            }
             Builder::Date(v) => Series::new(name, std::mem::take(v)).into_date(),
             Builder::Datetime(v) => {
                 Series::new(name, std::mem::take(v)).into_datetime(TimeUnit::Microseconds, None)

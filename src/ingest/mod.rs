@@ -242,7 +242,10 @@ fn ingest_file(
         })
         .context("cannot create a staging folder")?;
     let staged_path = staging.path().join("staged.parquet");
-    let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
+    let rest = source::prefetch(
+        std::mem::replace(&mut src.rows, Box::new(std::iter::empty())),
+        4096,
+    );
     let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
     loader.progress_total(fp.size, opts.quiet);
     for rec in sample {
@@ -540,7 +543,7 @@ impl<'a> Loader<'a> {
     fn row(&mut self, rec: Record) -> Result<()> {
         self.read += 1;
         if let Some(bar) = &self.progress
-            && self.read % 100_000 == 0
+            && self.read.is_multiple_of(100_000)
         {
             bar.set_position(self.read);
             bar.tick();
@@ -578,12 +581,20 @@ impl<'a> Loader<'a> {
             self.reject(&rec, &column, &value, reason);
             return Ok(());
         }
-        if let Some(k) = self.key
-            && let Some(reason) = self.duplicate(&rec, &cells[k])
-        {
+        let duplicate = match self.key {
+            Some(k) => check_duplicate(
+                &mut self.keys,
+                &mut self.evict,
+                self.position_word,
+                &rec,
+                &cells[k],
+            ),
+            None => None,
+        };
+        if let (Some(k), Some(reason)) = (self.key, duplicate) {
             let header = self.parsers[k].plan.header.clone();
             let value = match &cells[k] {
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => s.to_string(),
                 _ => String::new(),
             };
             self.reject(&rec, &header, &value, reason);
@@ -598,58 +609,6 @@ impl<'a> Loader<'a> {
             self.flush()?;
         }
         Ok(())
-    }
-
-    /// The reason to reject a row whose key was seen before in this file, if it was.
-    fn duplicate(&mut self, rec: &Record, key: &Cell) -> Option<String> {
-        let Cell::Text(k) = key else { return None };
-        let key_hash = {
-            let mut a = std::hash::DefaultHasher::new();
-            (0u8, k).hash(&mut a);
-            let mut b = std::hash::DefaultHasher::new();
-            (1u8, k).hash(&mut b);
-            (u128::from(a.finish()) << 64) | u128::from(b.finish())
-        };
-        let content = {
-            let mut h = std::hash::DefaultHasher::new();
-            for f in rec.fields.iter() {
-                f.trim().hash(&mut h);
-            }
-            h.finish()
-        };
-        let word = self.position_word;
-        match self.keys.get_mut(&key_hash) {
-            None => {
-                self.keys.insert(
-                    key_hash,
-                    KeySeen {
-                        content,
-                        pos: rec.pos,
-                        conflict: false,
-                    },
-                );
-                None
-            }
-            Some(seen) if seen.content == content && !seen.conflict => {
-                Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos))
-            }
-            Some(seen) => {
-                if !seen.conflict {
-                    seen.conflict = true;
-                    self.evict.insert(
-                        seen.pos,
-                        format!(
-                            "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
-                            rec.pos
-                        ),
-                    );
-                }
-                Some(format!(
-                    "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
-                    seen.pos
-                ))
-            }
-        }
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -692,6 +651,64 @@ impl<'a> Loader<'a> {
     }
 }
 
+/// The reason to reject a row whose key was seen before in this file, if it was. A key seen
+/// with other content marks its first row for eviction too.
+fn check_duplicate(
+    keys: &mut HashMap<u128, KeySeen>,
+    evict: &mut HashMap<u64, String>,
+    word: &str,
+    rec: &Record,
+    key: &Cell,
+) -> Option<String> {
+    let Cell::Text(k) = key else { return None };
+    let key_hash = {
+        let mut a = std::hash::DefaultHasher::new();
+        (0u8, k).hash(&mut a);
+        let mut b = std::hash::DefaultHasher::new();
+        (1u8, k).hash(&mut b);
+        (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    };
+    let content = {
+        let mut h = std::hash::DefaultHasher::new();
+        for f in rec.fields.iter() {
+            f.trim().hash(&mut h);
+        }
+        h.finish()
+    };
+    match keys.get_mut(&key_hash) {
+        None => {
+            keys.insert(
+                key_hash,
+                KeySeen {
+                    content,
+                    pos: rec.pos,
+                    conflict: false,
+                },
+            );
+            None
+        }
+        Some(seen) if seen.content == content && !seen.conflict => {
+            Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos))
+        }
+        Some(seen) => {
+            if !seen.conflict {
+                seen.conflict = true;
+                evict.insert(
+                    seen.pos,
+                    format!(
+                        "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
+                        rec.pos
+                    ),
+                );
+            }
+            Some(format!(
+                "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
+                seen.pos
+            ))
+        }
+    }
+}
+
 impl Staged {
     fn rejected(&self) -> u64 {
         self.rejects.len() as u64 + self.evict.len() as u64
@@ -713,7 +730,7 @@ impl Staged {
                 .or_default() += 1;
         }
         let mut top: Vec<_> = reasons.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1));
+        top.sort_by_key(|b| std::cmp::Reverse(b.1));
         let first = self.rejects.first().map_or(String::new(), |r| {
             format!(
                 "\n  first: {} {}, column '{}', value '{}': {}",

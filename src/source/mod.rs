@@ -219,6 +219,27 @@ pub fn find_header(rows: &[Vec<String>], hints: &[String]) -> Option<usize> {
     rows.iter().position(|r| filled(r) == widest)
 }
 
+/// Reads rows on a second thread, in chunks, so that parsing the text (CSV, transcoding) and
+/// converting the values run on two cores at once. The thread stops when the rows end or when
+/// the returned iterator is dropped.
+pub fn prefetch(
+    rows: Box<dyn Iterator<Item = Result<Record>> + Send>,
+    chunk: usize,
+) -> impl Iterator<Item = Result<Record>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Record>>>(4);
+    std::thread::spawn(move || {
+        let mut rows = rows;
+        loop {
+            let batch: Vec<Result<Record>> = rows.by_ref().take(chunk).collect();
+            let done = batch.len() < chunk || batch.last().is_some_and(|r| r.is_err());
+            if batch.is_empty() || tx.send(batch).is_err() || done {
+                return;
+            }
+        }
+    });
+    rx.into_iter().flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

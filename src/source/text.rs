@@ -117,10 +117,10 @@ pub fn sniff_delimiter(sample: &str) -> u8 {
                 *counts.entry(rec.len()).or_insert(0usize) += 1;
             }
         }
-        if let Some((&width, &lines)) = counts.iter().max_by_key(|(w, l)| (**l, **w)) {
-            if (lines, width) > (best.0, best.1) {
-                best = (lines, width, delim);
-            }
+        if let Some((&width, &lines)) = counts.iter().max_by_key(|(w, l)| (**l, **w))
+            && (lines, width) > (best.0, best.1)
+        {
+            best = (lines, width, delim);
         }
     }
     best.2
