@@ -81,6 +81,11 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Load the file even when the same content was ingested before (for example again with
+    /// --decimal-point, or with --mode replace to go back to an older export).
+    #[arg(long)]
+    pub force: bool,
+
     /// Seconds to wait when another ingest holds the warehouse.
     #[arg(long, default_value_t = 30)]
     pub wait: u64,
@@ -127,6 +132,7 @@ impl Args {
             quiet: global.quiet,
             wait: Duration::from_secs(self.wait),
             max_reject_share: self.max_rejects / 100.0,
+            force: self.force,
         })
     }
 }
@@ -228,6 +234,7 @@ fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<
                 .map(|k| base.join(k))
                 .or_else(|| args.key_file.clone()),
             dry_run: args.dry_run,
+            force: args.force,
             wait: args.wait,
             max_rejects: args.max_rejects,
         };

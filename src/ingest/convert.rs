@@ -34,10 +34,19 @@ impl ColumnParser {
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
             .collect();
+        let dated = matches!(plan.kind, Kind::Date | Kind::Datetime) || plan.infer;
         let order = match forced_order {
             Some(o) => o,
-            None => DateOrder::detect(filled.iter().copied())
-                .map_err(|e| format!("column '{}' {e}", plan.header))?,
+            None if dated => match DateOrder::detect(filled.iter().copied()) {
+                Ok(o) => o,
+                Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
+                // A column of your own that mixes both orders is no date column: text.
+                Err(_) => {
+                    plan.infer = false;
+                    DateOrder::DayFirst
+                }
+            },
+            None => DateOrder::DayFirst,
         };
         let style = match forced_style {
             Some(s) => s,

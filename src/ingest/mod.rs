@@ -78,6 +78,8 @@ pub struct Options {
     pub wait: Duration,
     /// Abort without writing when more than this share of the rows is rejected.
     pub max_reject_share: f64,
+    /// Load a file again even when the same content was ingested before.
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,11 +177,11 @@ fn ingest_file(
 ) -> Result<Summary> {
     let name = opts.dataset.as_str();
     let fp = source::fingerprint(file)?;
-    if let Some(prev) = catalog.seen(name, &fp.sha256) {
+    if let Some(prev) = catalog.seen(name, &fp.sha256).filter(|_| !opts.force) {
         if !opts.quiet {
             eprintln!(
                 "datastroom: {} was already ingested into '{name}' (ingest #{} on {}, same \
-                 SHA-256); nothing changed",
+                 SHA-256); nothing changed. Use --force to load it again (other settings)",
                 file.display(),
                 prev.id,
                 prev.time
@@ -507,7 +509,12 @@ impl<'a> Loader<'a> {
         use std::io::IsTerminal;
         if !quiet && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_message(format!("rijen inlezen uit {}", self.source_name));
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("inlezen {}", self.source_name));
             self.progress = Some(bar);
         }
     }
@@ -558,7 +565,17 @@ impl<'a> Loader<'a> {
                      scheidingsteken in een waarde zonder aanhalingstekens",
                     self.width
                 );
-                self.reject(&rec, "", "", reason);
+                // The fields are shifted, so none can be trusted to be in its column: keep no
+                // values (a personal value could land under a harmless header).
+                self.rejects.push(Reject {
+                    ingest_id: self.id,
+                    source: self.source_name.clone(),
+                    pos: rec.pos,
+                    column: String::new(),
+                    value: String::new(),
+                    reason,
+                    row: String::new(),
+                });
                 return Ok(());
             }
         }
@@ -821,39 +838,51 @@ impl Commit<'_> {
         rejects
     }
 
-    /// Existing rows whose key comes again in this file (replaced by an upsert).
-    fn count_replaced(&self, existing: &DatasetEntry, new: LazyFrame) -> Result<u64> {
-        let Some(key) = self.key_name() else {
-            return Ok(0);
+    /// The columns an upsert matches rows on: the key, and the municipality when both the
+    /// dataset and this export have one (two municipalities may number their cases alike).
+    fn join_keys(&self, existing: &DatasetEntry) -> Option<Vec<String>> {
+        let key = self.key_name()?;
+        let mut keys = vec![key];
+        if existing.columns.iter().any(|c| c.name == "gemeente")
+            && self.plan.columns.iter().any(|c| c.name == "gemeente")
+        {
+            keys.insert(0, "gemeente".to_string());
+        }
+        Some(keys)
+    }
+
+    /// How an upsert meets the dataset: old rows it replaces, and new rows whose key existed.
+    fn upsert_counts(&self, existing: &DatasetEntry, new: LazyFrame) -> Result<UpsertCounts> {
+        let Some(keys) = self.join_keys(existing) else {
+            return Ok(UpsertCounts::default());
         };
         if existing.files.is_empty() {
-            return Ok(0);
+            return Ok(UpsertCounts::default());
         }
         let old = warehouse::scan_files(self.dir, &existing.files)?;
-        let n = old
-            .join(
-                new.select([col(&key)]),
-                [col(&key)],
-                [col(&key)],
-                JoinArgs::new(JoinType::Semi),
-            )
-            .select([len()])
-            .collect()?;
-        Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) as u64)
+        let count = |lf: LazyFrame| -> Result<u64> {
+            let n = lf.select([len()]).collect()?;
+            Ok(u64::from(n.column("len")?.u32()?.get(0).unwrap_or(0)))
+        };
+        Ok(UpsertCounts {
+            old_removed: count(key_join(old.clone(), new.clone(), &keys, JoinType::Semi))?,
+            new_matched: count(key_join(new, old, &keys, JoinType::Semi))?,
+        })
     }
 
     fn preview(self, catalog: &Catalog) -> Result<Summary> {
         let mode = self.mode();
-        let replaced = match catalog.datasets.get(self.name) {
-            Some(e) if mode == Mode::Upsert => self.count_replaced(e, self.new_rows()?)?,
-            _ => 0,
+        let counts = match catalog.datasets.get(self.name) {
+            Some(e) if mode == Mode::Upsert => self.upsert_counts(e, self.new_rows()?)?,
+            _ => UpsertCounts::default(),
         };
+        let replaced = counts.new_matched;
         let old = catalog.datasets.get(self.name).map_or(0, |d| d.rows);
         let accepted = self.staged.accepted();
         let total = match mode {
             Mode::Replace => accepted,
             Mode::Append => old + accepted,
-            Mode::Upsert => old + accepted - replaced,
+            Mode::Upsert => (old + accepted).saturating_sub(counts.old_removed),
         };
         if !self.opts.quiet {
             eprintln!(
@@ -863,7 +892,12 @@ impl Commit<'_> {
                 mode = mode.name()
             );
         }
-        Ok(self.summary(Status::DryRun, accepted - replaced, replaced, total))
+        Ok(self.summary(
+            Status::DryRun,
+            accepted.saturating_sub(replaced),
+            replaced,
+            total,
+        ))
     }
 
     fn summary(&self, status: Status, new: u64, replaced: u64, total: u64) -> Summary {
@@ -899,16 +933,17 @@ impl Commit<'_> {
                 ingests: Vec::new(),
             });
         let dataset_dir = self.dir.join(self.name);
-        std::fs::create_dir_all(&dataset_dir)?;
+        warehouse::create_dir_synced(&dataset_dir)?;
         let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
         let part = self.dir.join(&part_rel);
         let new = self.new_rows()?;
         let accepted = self.staged.accepted();
-        let replaced = if mode == Mode::Upsert {
-            self.count_replaced(entry, new.clone())?
+        let counts = if mode == Mode::Upsert {
+            self.upsert_counts(entry, new.clone())?
         } else {
-            0
+            UpsertCounts::default()
         };
+        let replaced = counts.new_matched;
         let (frame, files, total) = match mode {
             Mode::Replace => (new, vec![part_rel.clone()], accepted),
             Mode::Append => {
@@ -917,26 +952,18 @@ impl Commit<'_> {
                 (new, files, entry.rows + accepted)
             }
             Mode::Upsert => {
-                let key = key
-                    .clone()
+                let keys = self
+                    .join_keys(entry)
                     .context("upsert needs a key column; use --mode append")?;
                 let frame = if entry.files.is_empty() {
                     new
                 } else {
                     let old = warehouse::scan_files(self.dir, &entry.files)?;
-                    let kept = old.join(
-                        new.clone().select([col(&key)]),
-                        [col(&key)],
-                        [col(&key)],
-                        JoinArgs::new(JoinType::Anti),
-                    );
+                    let kept = key_join(old, new.clone(), &keys, JoinType::Anti);
                     concat_lf_diagonal([kept, new], UnionArgs::default())?
                 };
-                (
-                    frame,
-                    vec![part_rel.clone()],
-                    entry.rows + accepted - replaced,
-                )
+                let total = (entry.rows + accepted).saturating_sub(counts.old_removed);
+                (frame, vec![part_rel.clone()], total)
             }
         };
         if accepted > 0 || mode == Mode::Replace {
@@ -958,7 +985,8 @@ impl Commit<'_> {
                 self.id
             );
             let path = self.dir.join(&rel);
-            std::fs::create_dir_all(path.parent().expect("rejects folder"))?;
+            warehouse::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
+            warehouse::create_dir_synced(path.parent().expect("rejects folder"))?;
             warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
             entry.reject_files.push(rel);
         }
@@ -978,7 +1006,12 @@ impl Commit<'_> {
             catalog.key_fingerprint = Some(p.fingerprint());
         }
         guard.commit(catalog)?;
-        Ok(self.summary(Status::Ingested, accepted - replaced, replaced, total))
+        Ok(self.summary(
+            Status::Ingested,
+            accepted.saturating_sub(replaced),
+            replaced,
+            total,
+        ))
     }
 
     fn lineage(&self, mode: Mode, replaced: u64) -> IngestEntry {
@@ -997,7 +1030,7 @@ impl Commit<'_> {
             rows_accepted: self.staged.accepted(),
             rows_rejected: self.staged.rejected(),
             blank_rows: self.blank,
-            rows_new: self.staged.accepted() - replaced,
+            rows_new: self.staged.accepted().saturating_sub(replaced),
             rows_replaced: replaced,
             dropped_columns: self.plan.dropped.clone(),
             pseudonymised_columns: self
@@ -1010,6 +1043,28 @@ impl Commit<'_> {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct UpsertCounts {
+    /// Rows of the dataset that a row of the new export replaces.
+    old_removed: u64,
+    /// Rows of the new export whose key was already in the dataset.
+    new_matched: u64,
+}
+
+/// `a` joined to the distinct keys of `b` (semi: rows of `a` with a match; anti: without).
+/// Empty municipalities match each other.
+fn key_join(a: LazyFrame, b: LazyFrame, keys: &[String], how: JoinType) -> LazyFrame {
+    let on: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    let mut args = JoinArgs::new(how);
+    args.nulls_equal = true;
+    a.join(
+        b.select(on.clone()).unique(None, UniqueKeepStrategy::Any),
+        on.clone(),
+        on,
+        args,
+    )
 }
 
 /// Adds columns seen for the first time to the dataset's column list.
@@ -1034,12 +1089,29 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
     {
-        let lf = LazyFrame::scan_parquet(
+        let mut lf = LazyFrame::scan_parquet(
             PlRefPath::new(path.to_string_lossy()),
             ScanArgsParquet::default(),
         )
         .map_err(anyhow::Error::from)
         .with_context(|| format!("reading {}", path.display()))?;
+        // The same privacy rule as for any other file: personal columns are left out.
+        let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
+        let personal: Vec<String> = schema
+            .iter_names()
+            .filter(|n| schema::is_personal_header(None, n))
+            .map(|n| n.to_string())
+            .collect();
+        if !personal.is_empty() {
+            if !quiet {
+                eprintln!(
+                    "datastroom: personal columns left out of {}: {}",
+                    path.display(),
+                    personal.join(", ")
+                );
+            }
+            lf = lf.drop(cols(personal));
+        }
         return Ok((lf, tmp));
     }
     let fp = source::fingerprint(path)?;

@@ -103,9 +103,20 @@ impl Plan {
                     .and_then(|d| match_alias(d, &norm))
                     .map(str::to_string),
             };
-            if canonical.is_none()
-                && (schema::is_personal_header(dataset, header) || extra_personal.contains(&norm))
-            {
+            // The mapping file's list of personal columns wins over every alias.
+            let listed = extra_personal.contains(&norm);
+            if listed || (canonical.is_none() && schema::is_personal_header(dataset, header)) {
+                if let Some(c) = canonical
+                    .as_deref()
+                    .and_then(|c| dataset.and_then(|d| d.column(c)))
+                    && c.required
+                {
+                    bail!(
+                        "the mapping file lists '{header}' as personal data, but it is the \
+                         required column '{}'; remove it from persoonsgegevens",
+                        c.name
+                    );
+                }
                 plan.dropped.push(header.clone());
                 continue;
             }
@@ -117,19 +128,26 @@ impl Plan {
                 }
             });
             if let Some(prev) = plan.columns.iter().find(|c| c.name == name) {
+                if prev.privacy != Privacy::None {
+                    // A second BSN or name column: never kept in clear text.
+                    plan.warnings.push(format!(
+                        "columns '{}' and '{header}' both map to '{name}', which is personal \
+                         data; the second is dropped",
+                        prev.header
+                    ));
+                    plan.dropped.push(header.clone());
+                    continue;
+                }
+                let free = (2..)
+                    .map(|n| format!("{name}_{n}"))
+                    .find(|n| !plan.columns.iter().any(|c| &c.name == n))
+                    .expect("a free name");
                 plan.warnings.push(format!(
                     "columns '{}' and '{header}' both map to '{name}'; the first is used, the \
-                     second kept as '{name}_2' (rename one with --mapping)",
+                     second kept as '{free}' (rename one with --mapping)",
                     prev.header
                 ));
-                plan.push_extra(
-                    i,
-                    header,
-                    format!("{name}_2"),
-                    existing,
-                    dataset.is_none(),
-                    mapping,
-                );
+                plan.push_extra(i, header, free, existing, dataset.is_none(), mapping);
                 continue;
             }
             match canonical
@@ -173,6 +191,20 @@ impl Plan {
             plan.key = d
                 .key
                 .and_then(|k| plan.columns.iter().position(|c| c.name == k));
+            match plan.key {
+                // Without a key a newer version of a row cannot be recognised: an empty key is
+                // a reject, even where the column itself is optional (document_id).
+                Some(k) => plan.columns[k].required = true,
+                None => {
+                    if let Some(k) = d.key {
+                        plan.warnings.push(format!(
+                            "the export has no key column ({k}): rows are appended, so loading \
+                             the same period twice counts it twice; use --mode replace for a \
+                             full export"
+                        ));
+                    }
+                }
+            }
         }
         Ok(plan)
     }
@@ -206,6 +238,9 @@ impl Plan {
         match self.columns.iter_mut().find(|c| c.name == "gemeente") {
             Some(c) => {
                 c.constant = Some(g.to_string());
+                // A municipality is a name, whatever the column looked like.
+                c.kind = Kind::Text;
+                c.infer = false;
                 self.warnings.push(format!(
                     "the export has a gemeente column ('{}'); --gemeente {g} fills only its empty cells",
                     c.header

@@ -40,7 +40,7 @@ const GEMEENTE: Column = col(
 
 /// Address parts of a citizen: personal in the case datasets (not in meldingen, where the
 /// address is the place of the problem in public space).
-const CITIZEN_ADDRESS: &[&str] = &[
+pub(super) const CITIZEN_ADDRESS: &[&str] = &[
     "adres",
     "straat",
     "straatnaam",

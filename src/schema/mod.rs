@@ -162,11 +162,49 @@ pub fn snake_case(header: &str) -> String {
     }
 }
 
+/// Parts of a header that make it personal data wherever they stand in it
+/// ("E-mailadres melder", "Geboortedatum client", "Telefoonnummer 2").
+pub const PERSONAL_PARTS: &[&str] = &[
+    "bsn",
+    "burgerservicenummer",
+    "sofinummer",
+    "email",
+    "telefoon",
+    "mobiel",
+    "geboorte",
+    "iban",
+    "rekeningnummer",
+    "achternaam",
+    "voornaam",
+    "voorletters",
+    "tussenvoegsel",
+];
+
+/// Words for a citizen: "naam", "adres" or "postcode" next to one of these is personal
+/// ("Naam melder", "Adres client"), in every dataset.
+const CITIZEN_WORDS: &[&str] = &[
+    "melder",
+    "client",
+    "aanvrager",
+    "burger",
+    "bewoner",
+    "klant",
+    "persoon",
+    "indiener",
+    "cliënt",
+];
+
 /// Whether a header (of a column no canonical column claimed) is a citizen's personal data.
+/// Datasets without a canonical definition (your own) get the address rules of the case
+/// datasets: better one column too few than an address too many.
 pub fn is_personal_header(dataset: Option<&Dataset>, header: &str) -> bool {
     let n = normalise(header);
+    let has = |part: &&str| n.contains(*part);
+    let address_parts = dataset.map_or(canonical::CITIZEN_ADDRESS, |d| d.personal_drop);
     PERSONAL_EVERYWHERE.contains(&n.as_str())
-        || dataset.is_some_and(|d| d.personal_drop.contains(&n.as_str()))
+        || PERSONAL_PARTS.iter().any(has)
+        || (["naam", "adres", "postcode"].iter().any(has) && CITIZEN_WORDS.iter().any(has))
+        || address_parts.iter().any(has)
 }
 
 /// Levenshtein distance, for "did you mean" hints on missing columns.
@@ -274,6 +312,35 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn personal_header_variants() {
+        let m = dataset("meldingen");
+        for h in [
+            "E-mailadres melder",
+            "Telefoonnummer melder",
+            "Adres melder",
+            "Naam  melder",
+        ] {
+            assert!(is_personal_header(m, h), "{h}");
+        }
+        let z = dataset("zaken_sociaal");
+        for h in [
+            "Geboortedatum client",
+            "Achternaam client",
+            "Woonadres",
+            "Postcode",
+        ] {
+            assert!(is_personal_header(z, h), "{h}");
+        }
+        assert!(
+            is_personal_header(None, "Adres"),
+            "own datasets drop addresses too"
+        );
+        for h in ["Omschrijving", "Categorie", "Straat", "Buurtnaam"] {
+            assert!(!is_personal_header(m, h), "{h}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! chosen by `--sheet NAME|INDEX` (default: the first sheet with data); title rows above the
 //! header are skipped. Dates come out as ISO text, numbers with a decimal point.
 
-use super::{ReadOptions, Record, Settings, Source, find_header, values};
+use super::{ReadOptions, Record, Settings, Source, find_header};
 use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader, open_workbook_auto};
 use std::path::Path;
@@ -19,11 +19,15 @@ pub fn cell_text(cell: &Data) -> String {
         Data::Float(f) => format!("{f}"),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(d) if d.is_duration() => format!("{}", d.as_f64()),
-        Data::DateTime(d) => match values::excel_serial_to_datetime(d.as_f64()) {
-            Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.format("%Y-%m-%d").to_string(),
-            Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
-            None => format!("{}", d.as_f64()),
-        },
+        Data::DateTime(d) => {
+            // to_ymd_hms_milli knows the workbook's date system (1900, or 1904 on old Macs).
+            let (y, mo, da, h, mi, se, _) = d.to_ymd_hms_milli();
+            if (h, mi, se) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{da:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{da:02} {h:02}:{mi:02}:{se:02}")
+            }
+        }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }

@@ -9,6 +9,23 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+/// The leaves of an object, nested keys joined with '.'.
+fn flatten<'a>(obj: &'a Map<String, Value>, prefix: &str) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Object(inner) if !inner.is_empty() => out.extend(flatten(inner, &key)),
+            _ => out.push((key, v)),
+        }
+    }
+    out
+}
+
 fn value_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
@@ -67,8 +84,11 @@ pub fn open(path: &Path) -> Result<Source> {
     };
     let mut headers: Vec<String> = Vec::new();
     let mut index = std::collections::HashMap::new();
-    for obj in &objects {
-        for key in obj.keys() {
+    // Nested objects become columns of their own ("reporter.email"), so that the privacy rules
+    // see every key: a nested e-mail address is dropped like any other.
+    let flat: Vec<Vec<(String, &Value)>> = objects.iter().map(|o| flatten(o, "")).collect();
+    for obj in &flat {
+        for (key, _) in obj {
             if !index.contains_key(key) {
                 index.insert(key.clone(), headers.len());
                 headers.push(key.clone());
@@ -76,7 +96,7 @@ pub fn open(path: &Path) -> Result<Source> {
         }
     }
     let width = headers.len();
-    let records: Vec<Record> = objects
+    let records: Vec<Record> = flat
         .iter()
         .enumerate()
         .map(|(i, obj)| {
@@ -119,6 +139,16 @@ mod tests {
         assert_eq!(rows_of(c).unwrap().len(), 2);
         let d: Value = serde_json::from_str(r#"[1, 2]"#).unwrap();
         assert!(rows_of(d).is_none());
+    }
+
+    #[test]
+    fn nested_objects_become_columns() {
+        let v: Value =
+            serde_json::from_str(r#"{"id": "a", "reporter": {"email": "x@y.nl", "n": 1}}"#)
+                .unwrap();
+        let Value::Object(m) = v else { unreachable!() };
+        let keys: Vec<String> = flatten(&m, "").into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["id", "reporter.email", "reporter.n"]);
     }
 
     #[test]

@@ -216,18 +216,17 @@ pub fn find_header(rows: &[Vec<String>], hints: &[String]) -> Option<usize> {
     if widest == 0 {
         return None;
     }
-    rows.iter().position(|r| filled(r) == widest)
+    // A header may have one empty cell (an unnamed last column); a title row has far fewer.
+    let enough = if widest >= 3 { widest - 1 } else { widest };
+    rows.iter().position(|r| filled(r) >= enough)
 }
 
 /// Reads rows on a second thread, in chunks, so that parsing the text (CSV, transcoding) and
 /// converting the values run on two cores at once. The thread stops when the rows end or when
 /// the returned iterator is dropped.
-pub fn prefetch(
-    rows: Box<dyn Iterator<Item = Result<Record>> + Send>,
-    chunk: usize,
-) -> impl Iterator<Item = Result<Record>> {
+pub fn prefetch(rows: Box<dyn Iterator<Item = Result<Record>> + Send>, chunk: usize) -> Prefetch {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Record>>>(4);
-    std::thread::spawn(move || {
+    let handle = std::thread::spawn(move || {
         let mut rows = rows;
         loop {
             let batch: Vec<Result<Record>> = rows.by_ref().take(chunk).collect();
@@ -237,7 +236,43 @@ pub fn prefetch(
             }
         }
     });
-    rx.into_iter().flatten()
+    Prefetch {
+        rx,
+        current: Vec::new().into_iter(),
+        handle: Some(handle),
+    }
+}
+
+/// Rows coming from the reading thread. When the channel closes, the thread is joined: if it
+/// died, that is an error, never a silently shorter file.
+pub struct Prefetch {
+    rx: std::sync::mpsc::Receiver<Vec<Result<Record>>>,
+    current: std::vec::IntoIter<Result<Record>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Iterator for Prefetch {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Result<Record>> {
+        loop {
+            if let Some(r) = self.current.next() {
+                return Some(r);
+            }
+            match self.rx.recv() {
+                Ok(batch) => self.current = batch.into_iter(),
+                Err(_) => {
+                    let handle = self.handle.take()?;
+                    return match handle.join() {
+                        Ok(()) => None,
+                        Err(_) => Some(Err(anyhow::anyhow!(
+                            "the thread reading the file stopped unexpectedly; nothing was written"
+                        ))),
+                    };
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -260,6 +295,12 @@ mod tests {
         let hints = vec!["zaaknummer".to_string(), "wet".to_string()];
         assert_eq!(find_header(&rows, &hints), Some(3));
         assert_eq!(find_header(&rows, &[]), Some(3), "widest row without hints");
+        let rows = vec![row(&["Wijk", "Aantal", ""]), row(&["Noord", "3", "x"])];
+        assert_eq!(
+            find_header(&rows, &[]),
+            Some(0),
+            "a header with an unnamed column"
+        );
     }
 
     #[test]

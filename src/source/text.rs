@@ -246,11 +246,18 @@ impl Iterator for Rows {
                     return Some(Ok(Record { pos, fields: rec }));
                 }
                 Err(e) => {
-                    return Some(Err(anyhow::Error::new(e).context(format!(
-                        "{}: cannot read line {}",
-                        self.display,
-                        self.reader.position().line()
-                    ))));
+                    let line = e
+                        .position()
+                        .map_or(self.reader.position().line(), |p| p.line());
+                    let msg = match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => format!(
+                            "{}: line {line} is not valid UTF-8; the file is probably \
+                             Windows-1252: pass --encoding windows-1252 (or leave --encoding out)",
+                            self.display
+                        ),
+                        _ => format!("{}: cannot read line {line}", self.display),
+                    };
+                    return Some(Err(anyhow::Error::new(e).context(msg)));
                 }
             }
         }

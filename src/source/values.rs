@@ -163,11 +163,11 @@ fn parse_iso(v: &str) -> Option<NaiveDateTime> {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(
-        v[..4].parse().ok()?,
-        v[5..7].parse().ok()?,
-        v[8..10].parse().ok()?,
+        v.get(..4)?.parse().ok()?,
+        v.get(5..7)?.parse().ok()?,
+        v.get(8..10)?.parse().ok()?,
     )?;
-    let rest = &v[10..];
+    let rest = v.get(10..)?;
     if rest.is_empty() {
         return Some(date.and_time(NaiveTime::MIN));
     }
@@ -222,7 +222,7 @@ pub fn utc_to_amsterdam(utc: NaiveDateTime) -> NaiveDateTime {
 use chrono::Datelike;
 
 fn parse_numeric(v: &str, order: DateOrder) -> Option<NaiveDateTime> {
-    let (date, time) = match v.split_once(' ') {
+    let (date, time) = match v.split_once([' ', 'T']) {
         Some((d, t)) => (d, t),
         None => (v, ""),
     };
@@ -240,7 +240,11 @@ fn parse_month_name(v: &str) -> Option<NaiveDateTime> {
     let start = usize::from(words.first()?.chars().next()?.is_alphabetic() && words.len() >= 4);
     let day: u32 = words.get(start)?.parse().ok()?;
     let month = month_from_name(words.get(start + 1)?)?;
-    let year: i32 = words.get(start + 2)?.parse().ok()?;
+    let year_text = words.get(start + 2)?;
+    if year_text.len() != 4 {
+        return None;
+    }
+    let year: i32 = year_text.parse().ok()?;
     let time = match words.get(start + 3) {
         Some(t) => parse_time(t)?,
         None => NaiveTime::MIN,
@@ -262,11 +266,14 @@ fn parse_excel_serial(v: &str) -> Option<NaiveDateTime> {
 }
 
 pub fn excel_serial_to_datetime(serial: f64) -> Option<NaiveDateTime> {
+    // Excel's own range: 1900-01-01 .. 9999-12-31.
+    if !(0.0..=2_958_466.0).contains(&serial) {
+        return None;
+    }
     let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
-    let micros = (serial * 86_400_000_000.0).round() as i64;
     // Round to the second: Excel stores times as binary fractions of a day.
-    let secs = (micros as f64 / 1e6).round() as i64;
-    Some(base + chrono::Duration::seconds(secs))
+    let secs = (serial * 86_400.0).round() as i64;
+    base.checked_add_signed(chrono::Duration::try_seconds(secs)?)
 }
 
 /// How a column writes numbers: which character is the decimal separator.
@@ -346,6 +353,11 @@ fn strip_money_decoration(v: &str) -> &str {
 /// Parses a number in the given style: "1.234,56", "EUR -1.234,56", "(1.234,56)" (negative),
 /// "€ 12,50", "1234.56". Returns `None` for anything else.
 pub fn parse_number(raw: &str, style: NumberStyle) -> Option<f64> {
+    parse_number_decimals(raw, style).map(|(n, _)| n)
+}
+
+/// [`parse_number`], also returning how many decimals the text had.
+fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> {
     let v = raw.trim();
     if v.is_empty() {
         return None;
@@ -355,6 +367,9 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<f64> {
     if s.starts_with('(') && s.ends_with(')') {
         negative = true;
         s = &s[1..s.len() - 1];
+        if s.contains('-') {
+            return None; // "(-980,00)": a double negative is a typo, not a number
+        }
     }
     let s = s.trim();
     let s = s
@@ -394,6 +409,7 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<f64> {
         return None;
     }
     let mut clean: String = int_part.chars().filter(|c| *c != thousands).collect();
+    let decimals = frac_part.map_or(0, str::len);
     if let Some(f) = frac_part {
         if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
             return None;
@@ -405,7 +421,7 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<f64> {
         return None;
     }
     let n: f64 = clean.parse().ok()?;
-    Some(if negative { -n } else { n })
+    Some((if negative { -n } else { n }, decimals))
 }
 
 /// Digits, optionally grouped by `sep` in threes ("1.234.567" but not "12.34").
@@ -429,12 +445,11 @@ fn valid_grouping(int_part: &str, sep: char) -> bool {
 /// Money: like [`parse_number`], rounded to whole cents (values with more than two decimals are
 /// rejected, since they are not amounts of money).
 pub fn parse_money(raw: &str, style: NumberStyle) -> Option<f64> {
-    let n = parse_number(raw, style)?;
-    let cents = (n * 100.0).round();
-    if (n * 100.0 - cents).abs() > 1e-6 * n.abs().max(1.0) {
+    let (n, decimals) = parse_number_decimals(raw, style)?;
+    if decimals > 2 {
         return None;
     }
-    Some(cents / 100.0)
+    Some((n * 100.0).round() / 100.0)
 }
 
 /// An integer: "12", "1.234" (with decimal comma style), "12,0".
@@ -664,5 +679,33 @@ mod tests {
         assert_eq!(parse_bool("n"), Some(false));
         assert_eq!(parse_bool("x"), Some(true));
         assert_eq!(parse_bool("misschien"), None);
+    }
+
+    #[test]
+    fn review_cases_are_refused_not_misread() {
+        let o = DateOrder::DayFirst;
+        let c = NumberStyle::DecimalComma;
+        assert_eq!(
+            parse_money("750.000,125", c),
+            None,
+            "three decimals, however large"
+        );
+        assert_eq!(parse_money("(-980,00)", c), None, "double negative");
+        assert_eq!(
+            parse_datetime("14 mrt 24", o),
+            None,
+            "two-digit year written out"
+        );
+        assert_eq!(
+            parse_datetime("14-03-2024T09:31", o),
+            Some(dt(2024, 3, 14, 9, 31, 0))
+        );
+        assert_eq!(parse_datetime("1-2-2024Tx", o), None);
+        assert_eq!(
+            parse_datetime("2024-03-1é", o),
+            None,
+            "no panic inside a character"
+        );
+        assert_eq!(excel_serial_to_datetime(1e8), None, "no overflow");
     }
 }

@@ -52,9 +52,23 @@ impl Warehouse {
         })
     }
 
-    /// A lazy scan over the dataset's current Parquet files.
+    /// A lazy scan over the dataset's current Parquet files (an empty frame with the dataset's
+    /// columns when no row was ever accepted).
     pub fn scan(&self, name: &str) -> Result<LazyFrame> {
         let entry = self.dataset(name)?;
+        if entry.files.is_empty() {
+            let columns: Vec<Column> = entry
+                .columns
+                .iter()
+                .map(|c| {
+                    Column::new_empty(
+                        c.name.as_str().into(),
+                        &crate::ingest::convert::dtype(c.kind),
+                    )
+                })
+                .collect();
+            return Ok(DataFrame::new_infer_height(columns)?.lazy());
+        }
         scan_files(&self.dir, &entry.files)
     }
 
@@ -76,8 +90,9 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
             let path = dir.join(f);
             if !path.exists() {
                 bail!(
-                    "{} is listed in the catalog but missing; was the warehouse copied while an \
-                     ingest ran? Restore the folder from a backup",
+                    "{} is listed in the catalog but missing. If an ingest just finished, run the \
+                     command again; otherwise the folder was changed by hand: restore it from a \
+                     backup",
                     path.display()
                 );
             }
@@ -171,29 +186,42 @@ impl WriteGuard {
         Ok(guard)
     }
 
-    /// Removes temporary files, staging folders and Parquet files the catalog does not list:
-    /// leftovers of an ingest that was killed. The catalog is the truth.
+    /// Removes temporary files, staging folders and datastroom's own Parquet files
+    /// (`part-NNNNNN.parquet`, `rejects-NNNNNN.parquet`) that the catalog does not list:
+    /// leftovers of an ingest that was killed. The catalog is the truth. Files of other names
+    /// are never touched, and without a catalog nothing is removed.
     fn recover(&self) -> Result<()> {
         let staging = self.dir.join(STAGING_DIR);
         if staging.exists() {
             std::fs::remove_dir_all(&staging)
                 .with_context(|| format!("cleaning up {}", staging.display()))?;
         }
+        let ours = walk_own_files(&self.dir)?;
+        let no_catalog = !self.dir.join(catalog::FILE_NAME).exists();
+        if no_catalog
+            && let Some(f) = ours
+                .iter()
+                .find(|f| f.extension().is_some_and(|e| e == "parquet"))
+        {
+            bail!(
+                "{} has datastroom Parquet files ({}) but no catalog.json; restore \
+                 catalog.json from a backup rather than start over, or use another --warehouse",
+                self.dir.display(),
+                f.display()
+            );
+        }
         let referenced: std::collections::HashSet<&String> =
             self.catalog.referenced_files().collect();
-        for entry in std::fs::read_dir(&self.dir)?.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                for file in walk_parquet(&path)? {
-                    let rel = relative(&self.dir, &file);
-                    if !referenced.contains(&rel) {
-                        std::fs::remove_file(&file)
-                            .with_context(|| format!("removing leftover {}", file.display()))?;
-                    }
-                }
-            } else if path.extension().is_some_and(|e| e == "tmp") {
-                std::fs::remove_file(&path)?;
+        for file in ours {
+            let rel = relative(&self.dir, &file);
+            if !referenced.contains(&rel) {
+                std::fs::remove_file(&file)
+                    .with_context(|| format!("removing leftover {}", file.display()))?;
             }
+        }
+        let catalog_tmp = tmp_path(&self.dir.join(catalog::FILE_NAME));
+        if catalog_tmp.exists() {
+            std::fs::remove_file(&catalog_tmp)?;
         }
         Ok(())
     }
@@ -215,21 +243,57 @@ impl WriteGuard {
     }
 }
 
-/// Files ending in .parquet or .tmp below `dir` (one level of subfolders).
-fn walk_parquet(dir: &Path) -> Result<Vec<PathBuf>> {
+/// datastroom's own data files: `<dataset>/part-NNNNNN.parquet` and
+/// `_rejects/<dataset>/rejects-NNNNNN.parquet`, and their `.tmp` versions.
+fn walk_own_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let own_name = |p: &Path, prefix: &str| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let stem = name.strip_suffix(".tmp").unwrap_or(name);
+        stem.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(".parquet"))
+            .is_some_and(|n| n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let files_in = |d: &Path, prefix: &str| -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(d)?.flatten() {
+            let p = e.path();
+            if p.is_file() && own_name(&p, prefix) {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    };
     let mut out = Vec::new();
-    if dir.file_name().is_some_and(|n| n == STAGING_DIR) {
-        return Ok(out);
-    }
     for entry in std::fs::read_dir(dir)?.flatten() {
         let p = entry.path();
-        if p.is_dir() {
-            out.extend(walk_parquet(&p)?);
-        } else if p.extension().is_some_and(|e| e == "parquet" || e == "tmp") {
-            out.push(p);
+        if !p.is_dir() || p.file_name().is_some_and(|n| n == STAGING_DIR) {
+            continue;
+        }
+        if p.file_name().is_some_and(|n| n == REJECTS_DIR) {
+            for sub in std::fs::read_dir(&p)?.flatten() {
+                if sub.path().is_dir() {
+                    out.extend(files_in(&sub.path(), "rejects-")?);
+                }
+            }
+        } else {
+            out.extend(files_in(&p, "part-")?);
         }
     }
     Ok(out)
+}
+
+/// Creates a folder and syncs its parent, so the folder survives a power cut as the files
+/// that the catalog will list in it do.
+pub fn create_dir_synced(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if let Some(parent) = dir.parent()
+            && let Ok(d) = File::open(parent)
+        {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
 }
 
 /// `path` relative to `base`, with '/' separators (as the catalog stores it).
