@@ -408,12 +408,17 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
     if !valid_grouping(int_part, thousands) {
         return None;
     }
-    let mut clean: String = int_part.chars().filter(|c| *c != thousands).collect();
     let decimals = frac_part.map_or(0, str::len);
+    if let Some(f) = frac_part
+        && (f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    if let Some(n) = exact_decimal(int_part, frac_part.unwrap_or(""), thousands) {
+        return Some((if negative { -n } else { n }, decimals));
+    }
+    let mut clean: String = int_part.chars().filter(|c| *c != thousands).collect();
     if let Some(f) = frac_part {
-        if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
         clean.push('.');
         clean.push_str(f);
     }
@@ -422,6 +427,35 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
     }
     let n: f64 = clean.parse().ok()?;
     Some((if negative { -n } else { n }, decimals))
+}
+
+/// The fast path for ordinary values: all digits fit in 2^53 and there are at most 22
+/// decimals, so mantissa / 10^decimals is exactly one correctly rounded division (Clinger).
+/// `None` sends the value to the general parser.
+fn exact_decimal(int_part: &str, frac: &str, thousands: char) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    for b in int_part.bytes().chain(frac.bytes()) {
+        if b == thousands as u8 {
+            continue;
+        }
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+        digits += 1;
+        if digits > 15 {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some(mantissa as f64 / POW10.get(frac.len())?)
 }
 
 /// Digits, optionally grouped by `sep` in threes ("1.234.567" but not "12.34").
@@ -679,6 +713,22 @@ mod tests {
         assert_eq!(parse_bool("n"), Some(false));
         assert_eq!(parse_bool("x"), Some(true));
         assert_eq!(parse_bool("misschien"), None);
+    }
+
+    #[test]
+    fn fast_path_equals_the_general_parser() {
+        for v in [
+            "203898,28",
+            "0,1",
+            "1.234.567,891",
+            "12",
+            "0,000001",
+            "999999999999999",
+        ] {
+            let fast = parse_number(v, NumberStyle::DecimalComma).unwrap();
+            let slow: f64 = v.replace('.', "").replace(',', ".").parse().unwrap();
+            assert_eq!(fast, slow, "{v}");
+        }
     }
 
     #[test]

@@ -352,13 +352,23 @@ pub fn write_parquet_atomic(df: &mut DataFrame, path: &Path) -> Result<()> {
     publish(&tmp, path)
 }
 
+/// Parquet compression for every file we write: zstd at level 1 compresses nearly as well as
+/// polars' default (level 3) and takes a fraction of the time, which is most of an ingest's
+/// writing cost (docs/performance.md).
+pub fn compression() -> ParquetCompression {
+    ParquetCompression::Zstd(polars::polars_utils::compression::ZstdLevel::try_new(1).ok())
+}
+
 /// Streams a lazy frame into a Parquet file atomically.
 pub fn sink_parquet_atomic(lf: LazyFrame, path: &Path) -> Result<()> {
     let tmp = tmp_path(path);
     let target = SinkTarget::Path(PlRefPath::new(tmp.to_string_lossy()));
     lf.sink(
         SinkDestination::File { target },
-        FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions::default())),
+        FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions {
+            compression: compression(),
+            ..Default::default()
+        })),
         UnifiedSinkArgs {
             sync_on_close: SyncOnCloseType::All,
             ..Default::default()
