@@ -243,14 +243,14 @@ impl Builder {
         }
     }
 
-    pub fn push(&mut self, cell: Cell) {
+    pub fn push(&mut self, cell: &Cell) {
         match (self, cell) {
             (Builder::Text(b), Cell::Text(s)) => b.append_value(s.as_ref()),
-            (Builder::Date(v), Cell::Date(d)) => v.push(Some(d)),
-            (Builder::Datetime(v), Cell::Datetime(d)) => v.push(Some(d)),
-            (Builder::Float(v), Cell::Float(x)) => v.push(Some(x)),
-            (Builder::Int(v), Cell::Int(x)) => v.push(Some(x)),
-            (Builder::Bool(v), Cell::Bool(b)) => v.push(Some(b)),
+            (Builder::Date(v), Cell::Date(d)) => v.push(Some(*d)),
+            (Builder::Datetime(v), Cell::Datetime(d)) => v.push(Some(*d)),
+            (Builder::Float(v), Cell::Float(x)) => v.push(Some(*x)),
+            (Builder::Int(v), Cell::Int(x)) => v.push(Some(*x)),
+            (Builder::Bool(v), Cell::Bool(b)) => v.push(Some(*b)),
             (b, Cell::Null) => b.push_null(),
             (_, other) => unreachable!("parser produced {other:?} for another column kind"),
         }

@@ -251,6 +251,7 @@ fn ingest_file(
         4096,
     );
     let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
+    loader.expect_rows(estimate_rows(fp.size, &sample));
     loader.progress_total(fp.size, opts.quiet);
     loader.rows(sample)?;
     let mut rest = rest;
@@ -475,14 +476,41 @@ fn parse_row<'r>(
     }
 }
 
+/// The number of rows a file probably has, from its size and the sample's bytes per row
+/// (at most 100 million: the estimate only sizes a map).
+fn estimate_rows(file_size: u64, sample: &[Record]) -> usize {
+    let bytes: usize = sample
+        .iter()
+        .map(|r| r.fields.as_slice().len() + r.fields.len())
+        .sum();
+    if sample.is_empty() || bytes == 0 {
+        return 0;
+    }
+    let per_row = bytes as f64 / sample.len() as f64;
+    ((file_size as f64 / per_row * 1.05) as usize).min(100_000_000)
+}
+
 /// Keys seen in a file, by their 128-bit hash.
 type KeyMap = HashMap<u128, KeySeen, foldhash::fast::RandomState>;
 
 /// What we remember of a key seen earlier in the same file.
+/// 16 bytes, so 10 million keys take about 350 MB with the map's overhead.
 struct KeySeen {
     content: u64,
-    pos: u64,
-    conflict: bool,
+    /// The line of the first row with this key; the top bit marks a key seen with other content.
+    pos_and_conflict: u64,
+}
+
+const CONFLICT: u64 = 1 << 63;
+
+impl KeySeen {
+    fn pos(&self) -> u64 {
+        self.pos_and_conflict & !CONFLICT
+    }
+
+    fn conflict(&self) -> bool {
+        self.pos_and_conflict & CONFLICT != 0
+    }
 }
 
 /// Streams rows into typed batches and a staging Parquet file.
@@ -593,6 +621,14 @@ impl<'a> Loader<'a> {
         })
     }
 
+    /// Sizes the duplicate-key map once, instead of growing it (and briefly holding it twice)
+    /// while the rows come in.
+    fn expect_rows(&mut self, rows: usize) {
+        if self.key.is_some() {
+            self.keys.reserve(rows);
+        }
+    }
+
     fn progress_total(&mut self, bytes: u64, quiet: bool) {
         use std::io::IsTerminal;
         if !quiet && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
@@ -650,7 +686,10 @@ impl<'a> Loader<'a> {
             .par_iter()
             .map(|rec| parse_row(&parsers, width, key, pseudo, rec))
             .collect();
-        for (rec, outcome) in chunk.iter().zip(parsed) {
+        // In file order: rejects and the duplicate check. Then the accepted rows' values go
+        // into the column builders, a column per core.
+        let mut accepted: Vec<&[Cell]> = Vec::with_capacity(chunk.len());
+        for (rec, outcome) in chunk.iter().zip(&parsed) {
             match outcome {
                 Parsed::Unaligned(reason) => {
                     // The fields are shifted, so none can be trusted to be in its column: keep
@@ -661,7 +700,7 @@ impl<'a> Loader<'a> {
                         pos: rec.pos,
                         column: String::new(),
                         value: String::new(),
-                        reason,
+                        reason: reason.clone(),
                         row: String::new(),
                     });
                 }
@@ -669,7 +708,7 @@ impl<'a> Loader<'a> {
                     column,
                     value,
                     reason,
-                } => self.reject(rec, &column, &value, reason),
+                } => self.reject(rec, column, value, reason.clone()),
                 Parsed::Cells(cells, hashes) => {
                     let duplicate = match (self.key.map(|k| &cells[k]), hashes) {
                         (Some(Cell::Text(k)), Some(h)) => check_duplicate(
@@ -678,7 +717,7 @@ impl<'a> Loader<'a> {
                             self.position_word,
                             rec,
                             k,
-                            h,
+                            *h,
                         ),
                         _ => None,
                     };
@@ -690,16 +729,20 @@ impl<'a> Loader<'a> {
                         self.reject(rec, &parsers[k].plan.header, &value, reason);
                         continue;
                     }
-                    for (b, c) in self.builders.iter_mut().zip(cells) {
-                        b.push(c);
-                    }
+                    accepted.push(cells);
                     self.positions.push(rec.pos);
-                    self.accepted += 1;
-                    if self.positions.len() >= BATCH_ROWS {
-                        self.flush_with(&parsers)?;
-                    }
                 }
             }
+        }
+        self.builders.par_iter_mut().enumerate().for_each(|(j, b)| {
+            for cells in &accepted {
+                b.push(&cells[j]);
+            }
+        });
+        self.accepted += accepted.len() as u64;
+        drop(accepted);
+        if self.positions.len() >= BATCH_ROWS {
+            self.flush_with(&parsers)?;
         }
         self.parsers = parsers;
         Ok(())
@@ -806,20 +849,19 @@ fn check_duplicate(
                 key_hash,
                 KeySeen {
                     content,
-                    pos: rec.pos,
-                    conflict: false,
+                    pos_and_conflict: rec.pos & !CONFLICT,
                 },
             );
             None
         }
-        Some(seen) if seen.content == content && !seen.conflict => {
-            Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos))
+        Some(seen) if seen.content == content && !seen.conflict() => {
+            Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos()))
         }
         Some(seen) => {
-            if !seen.conflict {
-                seen.conflict = true;
+            if !seen.conflict() {
+                seen.pos_and_conflict |= CONFLICT;
                 evict.insert(
-                    seen.pos,
+                    seen.pos(),
                     format!(
                         "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
                         rec.pos
@@ -828,7 +870,7 @@ fn check_duplicate(
             }
             Some(format!(
                 "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
-                seen.pos
+                seen.pos()
             ))
         }
     }
