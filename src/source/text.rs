@@ -281,73 +281,6 @@ impl Iterator for Rows {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sniffs_semicolon_despite_decimal_commas() {
-        let s = "Nummer;Bedrag;Datum\n1;12,50;1-2-2024\n2;1.234,56;2-2-2024\n";
-        assert_eq!(sniff_delimiter(s), b';');
-        let s = "a,b,c\n1,2,3\n4,5,6\n";
-        assert_eq!(sniff_delimiter(s), b',');
-        let s = "a\tb\tc\n1,5\t2\t3\n";
-        assert_eq!(sniff_delimiter(s), b'\t');
-        let s = "Titel\na|b\n1|2\n";
-        assert_eq!(sniff_delimiter(s), b'|');
-    }
-
-    /// The fast path and csv's parser give the same records and line numbers, also when the
-    /// file switches from one to the other after a few blocks.
-    #[test]
-    fn fast_rows_switch_to_csv_at_the_first_quote() {
-        let text = "a;1\r\nb;2\n\n;;\nc;3\nd;\"x;\ny\"\ne;5\n\nf;6\n";
-        let rows = |block_bytes: usize| {
-            let blank = Arc::new(AtomicU64::new(0));
-            let fast = FastRows {
-                input: Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-                delimiter: b';',
-                next_line: 1,
-                pending: Vec::new(),
-                ready: Vec::new().into_iter(),
-                slow: None,
-                eof: false,
-                display: "t.csv".into(),
-                blank: blank.clone(),
-                block_bytes,
-            };
-            let got: Vec<(u64, Vec<String>)> = fast
-                .map(|r| r.unwrap())
-                .map(|r| (r.pos, r.fields.iter().map(str::to_string).collect()))
-                .collect();
-            (got, blank.load(Ordering::Relaxed))
-        };
-        let expected: Vec<(u64, Vec<String>)> = [
-            (1, vec!["a", "1\r"]),
-            (2, vec!["b", "2"]),
-            (5, vec!["c", "3"]),
-            (6, vec!["d", "x;\ny"]),
-            (8, vec!["e", "5"]),
-            (10, vec!["f", "6"]),
-        ]
-        .into_iter()
-        .map(|(p, f)| (p, f.into_iter().map(str::to_string).collect()))
-        .collect();
-        for block in [4, 16, 1 << 20] {
-            assert_eq!(rows(block), (expected.clone(), 1), "block of {block} bytes");
-        }
-    }
-
-    #[test]
-    fn windows_1252_becomes_utf8() {
-        // 0xE9 = é, 0x80 = € in Windows-1252.
-        let bytes: &[u8] = b"Caf\xe9;\x80 12,50\n";
-        let mut out = String::new();
-        DecodeReader::new(bytes).read_to_string(&mut out).unwrap();
-        assert_eq!(out, "Café;€ 12,50\n");
-    }
-}
-
 /// Bytes read at a time by [`FastRows`].
 const BLOCK_BYTES: usize = 4 << 20;
 
@@ -493,4 +426,71 @@ fn split_lines(text: &str, first_line: u64, delimiter: char, blank: &AtomicU64) 
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_semicolon_despite_decimal_commas() {
+        let s = "Nummer;Bedrag;Datum\n1;12,50;1-2-2024\n2;1.234,56;2-2-2024\n";
+        assert_eq!(sniff_delimiter(s), b';');
+        let s = "a,b,c\n1,2,3\n4,5,6\n";
+        assert_eq!(sniff_delimiter(s), b',');
+        let s = "a\tb\tc\n1,5\t2\t3\n";
+        assert_eq!(sniff_delimiter(s), b'\t');
+        let s = "Titel\na|b\n1|2\n";
+        assert_eq!(sniff_delimiter(s), b'|');
+    }
+
+    /// The fast path and csv's parser give the same records and line numbers, also when the
+    /// file switches from one to the other after a few blocks.
+    #[test]
+    fn fast_rows_switch_to_csv_at_the_first_quote() {
+        let text = "a;1\r\nb;2\n\n;;\nc;3\nd;\"x;\ny\"\ne;5\n\nf;6\n";
+        let rows = |block_bytes: usize| {
+            let blank = Arc::new(AtomicU64::new(0));
+            let fast = FastRows {
+                input: Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+                delimiter: b';',
+                next_line: 1,
+                pending: Vec::new(),
+                ready: Vec::new().into_iter(),
+                slow: None,
+                eof: false,
+                display: "t.csv".into(),
+                blank: blank.clone(),
+                block_bytes,
+            };
+            let got: Vec<(u64, Vec<String>)> = fast
+                .map(|r| r.unwrap())
+                .map(|r| (r.pos, r.fields.iter().map(str::to_string).collect()))
+                .collect();
+            (got, blank.load(Ordering::Relaxed))
+        };
+        let expected: Vec<(u64, Vec<String>)> = [
+            (1, vec!["a", "1\r"]),
+            (2, vec!["b", "2"]),
+            (5, vec!["c", "3"]),
+            (6, vec!["d", "x;\ny"]),
+            (8, vec!["e", "5"]),
+            (10, vec!["f", "6"]),
+        ]
+        .into_iter()
+        .map(|(p, f)| (p, f.into_iter().map(str::to_string).collect()))
+        .collect();
+        for block in [4, 16, 1 << 20] {
+            assert_eq!(rows(block), (expected.clone(), 1), "block of {block} bytes");
+        }
+    }
+
+    #[test]
+    fn windows_1252_becomes_utf8() {
+        // 0xE9 = é, 0x80 = € in Windows-1252.
+        let bytes: &[u8] = b"Caf\xe9;\x80 12,50\n";
+        let mut out = String::new();
+        DecodeReader::new(bytes).read_to_string(&mut out).unwrap();
+        assert_eq!(out, "Café;€ 12,50\n");
+    }
 }
