@@ -189,24 +189,10 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         headers = rec.iter().map(|h| h.trim().to_string()).collect();
     }
     let blank_rows = Arc::new(AtomicU64::new(0));
-    // Data starts right after the header's line feed: reread from that byte, so that
-    // quote-free stretches can be split without csv's parser (see `FastRows`).
-    let data_start = reader.position().byte();
-    let data_line = reader.position().line();
-    drop(reader);
-    let mut input = text_reader(path, encoding, fp)?;
-    std::io::copy(&mut input.by_ref().take(data_start), &mut std::io::sink())?;
-    let rows = FastRows {
-        input,
-        delimiter,
-        next_line: data_line,
-        pending: Vec::new(),
-        ready: Vec::new().into_iter(),
-        slow: None,
-        eof: false,
+    let rows = Rows {
+        reader,
         display: path.display().to_string(),
         blank: blank_rows.clone(),
-        block_bytes: BLOCK_BYTES,
     };
     Ok(Source {
         path: path.to_path_buf(),
@@ -237,13 +223,11 @@ fn line_of<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
     reader.position().line().saturating_sub(1 + inner as u64)
 }
 
-/// The data rows of a delimited file, read by csv's parser (quotes and all).
+/// The data rows of a delimited file, as an iterator.
 struct Rows {
     reader: csv::Reader<Box<dyn Read + Send>>,
     display: String,
     blank: Arc<AtomicU64>,
-    /// Lines before the reader's first byte.
-    line_offset: u64,
 }
 
 impl Iterator for Rows {
@@ -258,14 +242,13 @@ impl Iterator for Rows {
                     self.blank.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(true) => {
-                    let pos = line_of(&self.reader, &rec) + self.line_offset;
+                    let pos = line_of(&self.reader, &rec);
                     return Some(Ok(Record { pos, fields: rec }));
                 }
                 Err(e) => {
                     let line = e
                         .position()
-                        .map_or(self.reader.position().line(), |p| p.line())
-                        + self.line_offset;
+                        .map_or(self.reader.position().line(), |p| p.line());
                     let msg = match e.kind() {
                         csv::ErrorKind::Utf8 { .. } => format!(
                             "{}: line {line} is not valid UTF-8; the file is probably \
@@ -279,153 +262,6 @@ impl Iterator for Rows {
             }
         }
     }
-}
-
-/// Bytes read at a time by [`FastRows`].
-const BLOCK_BYTES: usize = 4 << 20;
-
-/// The data rows of a delimited file, fast: as long as the file holds no quote character, a
-/// line is a record and the delimiter splits its fields, so blocks of lines are split on all
-/// cores. From the first block with a `"` on, csv's parser reads the rest (a quote may hide a
-/// delimiter or a line feed). Both give the same records, line numbers and blank-row counts.
-struct FastRows {
-    input: Box<dyn Read + Send>,
-    delimiter: u8,
-    /// Line number of the first byte of `pending`.
-    next_line: u64,
-    /// Bytes read after the last complete line.
-    pending: Vec<u8>,
-    ready: std::vec::IntoIter<Record>,
-    slow: Option<Rows>,
-    eof: bool,
-    display: String,
-    blank: Arc<AtomicU64>,
-    block_bytes: usize,
-}
-
-impl FastRows {
-    /// Reads the next block of complete lines (`None` at the end of the file).
-    fn next_block(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let mut block = std::mem::take(&mut self.pending);
-        let mut want = self.block_bytes;
-        loop {
-            while !self.eof && block.len() < want {
-                let start = block.len();
-                block.resize(want, 0);
-                let n = self.input.read(&mut block[start..])?;
-                block.truncate(start + n);
-                self.eof = n == 0;
-            }
-            if let Some(i) = block.iter().rposition(|b| *b == b'\n') {
-                self.pending = block.split_off(i + 1);
-                return Ok(Some(block));
-            }
-            if self.eof {
-                // Every line ends in a line feed (text_reader adds one), so this is empty.
-                return Ok((!block.is_empty()).then_some(block));
-            }
-            want = block.len() * 2; // a line longer than a block: read on
-        }
-    }
-
-    /// Hands this block and everything after it to csv's parser.
-    fn switch_to_csv(&mut self, block: Vec<u8>) {
-        let rest: Box<dyn Read + Send> = Box::new(
-            std::io::Cursor::new(block)
-                .chain(std::io::Cursor::new(std::mem::take(&mut self.pending)))
-                .chain(std::mem::replace(
-                    &mut self.input,
-                    Box::new(std::io::empty()),
-                )),
-        );
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.delimiter)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(rest);
-        self.slow = Some(Rows {
-            reader,
-            display: self.display.clone(),
-            blank: self.blank.clone(),
-            line_offset: self.next_line - 1,
-        });
-    }
-}
-
-impl Iterator for FastRows {
-    type Item = Result<Record>;
-
-    fn next(&mut self) -> Option<Result<Record>> {
-        loop {
-            if let Some(slow) = &mut self.slow {
-                return slow.next();
-            }
-            if let Some(r) = self.ready.next() {
-                return Some(Ok(r));
-            }
-            let block = match self.next_block() {
-                Ok(Some(b)) => b,
-                Ok(None) => return None,
-                Err(e) => {
-                    let msg = format!("reading {}", self.display);
-                    return Some(Err(anyhow::Error::new(e).context(msg)));
-                }
-            };
-            if block.contains(&b'"') {
-                self.switch_to_csv(block);
-                continue;
-            }
-            let text = match std::str::from_utf8(&block) {
-                Ok(t) => t,
-                Err(e) => {
-                    let line = self.next_line + newlines(&block[..e.valid_up_to()]);
-                    return Some(Err(anyhow::anyhow!(
-                        "{}: line {line} is not valid UTF-8; the file is probably Windows-1252: \
-                         pass --encoding windows-1252 (or leave --encoding out)",
-                        self.display
-                    )));
-                }
-            };
-            let records = split_lines(text, self.next_line, self.delimiter as char, &self.blank);
-            self.next_line += newlines(&block);
-            self.ready = records.into_iter();
-        }
-    }
-}
-
-fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64
-}
-
-/// Splits quote-free text (whole lines) into records. Cheap next to csv's parser: one pass
-/// for line feeds and delimiters (done on the reading thread; the values are parsed on all
-/// cores later).
-fn split_lines(text: &str, first_line: u64, delimiter: char, blank: &AtomicU64) -> Vec<Record> {
-    let mut out = Vec::with_capacity(text.len() / 64);
-    let mut fields: Vec<&str> = Vec::new();
-    for (i, l) in text.split_terminator('\n').enumerate() {
-        // csv skips empty lines silently and counts none; a line of only blanks or delimiters
-        // is a blank row.
-        if l.is_empty() {
-            continue;
-        }
-        fields.clear();
-        fields.extend(l.split(delimiter));
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            blank.fetch_add(1, Ordering::Relaxed);
-            continue;
-        }
-        let mut rec = csv::StringRecord::with_capacity(l.len(), fields.len());
-        for f in &fields {
-            rec.push_field(f);
-        }
-        out.push(Record {
-            pos: first_line + i as u64,
-            fields: rec,
-        });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -444,31 +280,29 @@ mod tests {
         assert_eq!(sniff_delimiter(s), b'|');
     }
 
-    /// The fast path and csv's parser give the same records and line numbers, also when the
-    /// file switches from one to the other after a few blocks.
+    /// Line numbers stay right across CRLF line ends, blank lines, a row of only delimiters
+    /// and a quoted value holding a delimiter and a line feed.
     #[test]
-    fn fast_rows_switch_to_csv_at_the_first_quote() {
+    fn rows_carry_their_line_numbers() {
         let text = "a;1\r\nb;2\n\n;;\nc;3\nd;\"x;\ny\"\ne;5\n\nf;6\n";
-        let rows = |block_bytes: usize| {
-            let blank = Arc::new(AtomicU64::new(0));
-            let fast = FastRows {
-                input: Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-                delimiter: b';',
-                next_line: 1,
-                pending: Vec::new(),
-                ready: Vec::new().into_iter(),
-                slow: None,
-                eof: false,
-                display: "t.csv".into(),
-                blank: blank.clone(),
-                block_bytes,
-            };
-            let got: Vec<(u64, Vec<String>)> = fast
-                .map(|r| r.unwrap())
-                .map(|r| (r.pos, r.fields.iter().map(str::to_string).collect()))
-                .collect();
-            (got, blank.load(Ordering::Relaxed))
+        let blank = Arc::new(AtomicU64::new(0));
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(b';')
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(
+                Box::new(std::io::Cursor::new(text.as_bytes().to_vec())) as Box<dyn Read + Send>
+            );
+        let rows = Rows {
+            reader,
+            display: "t.csv".into(),
+            blank: blank.clone(),
         };
+        let got: Vec<(u64, Vec<String>)> = rows
+            .map(|r| r.unwrap())
+            .map(|r| (r.pos, r.fields.iter().map(str::to_string).collect()))
+            .collect();
         let expected: Vec<(u64, Vec<String>)> = [
             (1, vec!["a", "1\r"]),
             (2, vec!["b", "2"]),
@@ -480,9 +314,8 @@ mod tests {
         .into_iter()
         .map(|(p, f)| (p, f.into_iter().map(str::to_string).collect()))
         .collect();
-        for block in [4, 16, 1 << 20] {
-            assert_eq!(rows(block), (expected.clone(), 1), "block of {block} bytes");
-        }
+        assert_eq!(got, expected);
+        assert_eq!(blank.load(Ordering::Relaxed), 1, "the ';;' row");
     }
 
     #[test]
