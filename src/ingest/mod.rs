@@ -217,16 +217,9 @@ fn ingest_file(
     )?;
     let pseudo = check_key(&plan, catalog, opts)?;
 
-    let mut sample = Vec::new();
-    for rec in src.rows.by_ref().take(SAMPLE_ROWS) {
-        sample.push(rec?);
-    }
+    let sample = read_sample(&mut src)?;
     plan.drop_bsn_like(&sample);
-    let fallback = match src.settings.delimiter.as_deref() {
-        Some(";") | Some("TAB") => NumberStyle::DecimalComma,
-        _ => NumberStyle::DecimalPoint,
-    };
-    let parsers = decide_parsers(&plan, &sample, fallback, opts)?;
+    let parsers = decide_parsers(&plan, &sample, &src, opts.number_style, opts.date_order)?;
     check_against_existing(&parsers, existing)?;
     src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
     if !opts.quiet {
@@ -246,25 +239,11 @@ fn ingest_file(
         })
         .context("cannot create a staging folder")?;
     let staged_path = staging.path().join("staged.parquet");
-    let rest = source::prefetch(
-        std::mem::replace(&mut src.rows, Box::new(std::iter::empty())),
-        4096,
-    );
+    let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
     loader.expect_rows(estimate_rows(fp.size, &sample));
     loader.progress_total(fp.size, opts.quiet);
-    loader.rows(sample)?;
-    let mut rest = rest;
-    loop {
-        let chunk = rest
-            .by_ref()
-            .take(CHUNK_ROWS)
-            .collect::<Result<Vec<Record>>>()?;
-        if chunk.is_empty() {
-            break;
-        }
-        loader.rows(chunk)?;
-    }
+    loader.stream(sample, rest)?;
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
     let staged = loader.finish()?;
     warehouse::crash_point("staged");
@@ -327,12 +306,24 @@ fn check_key<'a>(
     Ok(Some(p))
 }
 
+/// The first rows, from which every column's reading is decided.
+fn read_sample(src: &mut Source) -> Result<Vec<Record>> {
+    src.rows.by_ref().take(SAMPLE_ROWS).collect()
+}
+
+/// Decides how to read each column from the sample. Without proof either way, exports
+/// separated by ';' or TAB (Dutch Excel) use a decimal comma, others a decimal point.
 fn decide_parsers(
     plan: &Plan,
     sample: &[Record],
-    fallback: NumberStyle,
-    opts: &Options,
+    src: &Source,
+    number_style: Option<NumberStyle>,
+    date_order: Option<DateOrder>,
 ) -> Result<Vec<ColumnParser>> {
+    let fallback = match src.settings.delimiter.as_deref() {
+        Some(";") | Some("TAB") => NumberStyle::DecimalComma,
+        _ => NumberStyle::DecimalPoint,
+    };
     let mut parsers = Vec::new();
     let mut problems = Vec::new();
     for col in &plan.columns {
@@ -343,13 +334,7 @@ fn decide_parsers(
                 .collect(),
             None => Vec::new(),
         };
-        match ColumnParser::decide(
-            col.clone(),
-            &values,
-            fallback,
-            opts.number_style,
-            opts.date_order,
-        ) {
+        match ColumnParser::decide(col.clone(), &values, fallback, number_style, date_order) {
             Ok(p) => parsers.push(p),
             Err(e) => problems.push(e),
         }
@@ -669,6 +654,26 @@ impl<'a> Loader<'a> {
             reason,
             row: serde_json::Value::Object(row).to_string(),
         });
+    }
+
+    /// Takes the sample, then the rest of the rows (read ahead on a second thread), in chunks.
+    fn stream(
+        &mut self,
+        sample: Vec<Record>,
+        rest: Box<dyn Iterator<Item = Result<Record>> + Send>,
+    ) -> Result<()> {
+        self.rows(sample)?;
+        let mut rest = source::prefetch(rest, 4096);
+        loop {
+            let chunk = rest
+                .by_ref()
+                .take(CHUNK_ROWS)
+                .collect::<Result<Vec<Record>>>()?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            self.rows(chunk)?;
+        }
     }
 
     /// Takes a chunk of rows: values are parsed on all cores, then each row is accepted or
@@ -1272,27 +1277,9 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
     let fp = source::fingerprint(path)?;
     let mut src = source::open(path, &fp, &ReadOptions::default())?;
     let mut plan = Plan::build(None, &src.headers, &Mapping::default(), None, None)?;
-    let mut sample = Vec::new();
-    for rec in src.rows.by_ref().take(SAMPLE_ROWS) {
-        sample.push(rec?);
-    }
+    let sample = read_sample(&mut src)?;
     plan.drop_bsn_like(&sample);
-    let fallback = match src.settings.delimiter.as_deref() {
-        Some(";") | Some("TAB") => NumberStyle::DecimalComma,
-        _ => NumberStyle::DecimalPoint,
-    };
-    let parsers = plan
-        .columns
-        .iter()
-        .map(|c| {
-            let values: Vec<&str> = sample
-                .iter()
-                .map(|r| c.source.and_then(|i| r.fields.get(i)).unwrap_or(""))
-                .collect();
-            ColumnParser::decide(c.clone(), &values, fallback, None, None)
-        })
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let parsers = decide_parsers(&plan, &sample, &src, None, None)?;
     src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
     if !quiet {
         print_settings(&src, &plan);
@@ -1300,18 +1287,7 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
     let staged_path = tmp.path().join("input.parquet");
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(0, path, &src, &plan, parsers, None, &staged_path)?;
-    loader.rows(sample)?;
-    let mut rest = rest;
-    loop {
-        let chunk = rest
-            .by_ref()
-            .take(CHUNK_ROWS)
-            .collect::<Result<Vec<Record>>>()?;
-        if chunk.is_empty() {
-            break;
-        }
-        loader.rows(chunk)?;
-    }
+    loader.stream(sample, rest)?;
     let staged = loader.finish()?;
     if staged.rejected() > 0 && !quiet {
         eprintln!(
