@@ -4,12 +4,12 @@
 
 use super::plan::ColumnPlan;
 use crate::schema::{Kind, Privacy};
-use crate::source::Record;
 use crate::source::values::{self, DateOrder, NumberStyle};
 use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::borrow::Cow;
 
 /// How one column is parsed, decided before the rows are read.
 #[derive(Debug, Clone)]
@@ -89,15 +89,20 @@ impl ColumnParser {
     }
 
     /// Parses one raw field. `Ok(None)` is an empty optional value.
-    /// `raw` is field number `self.plan.source` of its row: plain text comes back as a span of
-    /// that field ([`Cell::Span`]), so parsed rows own no copies of their text.
-    pub fn parse(&self, raw: &str, pseudo: Option<&Pseudonymiser>) -> Result<Cell, String> {
-        let trimmed = raw.trim();
-        let mapped = self.plan.value_map.as_ref().and_then(|m| m.get(trimmed));
-        let v = mapped.map_or(trimmed, String::as_str);
+    pub fn parse<'a>(
+        &'a self,
+        raw: &'a str,
+        pseudo: Option<&Pseudonymiser>,
+    ) -> Result<Cell<'a>, String> {
+        let mut v = raw.trim();
+        if let Some(map) = &self.plan.value_map
+            && let Some(mapped) = map.get(v)
+        {
+            v = mapped.as_str();
+        }
         if v.is_empty() {
             if let Some(c) = &self.plan.constant {
-                return Ok(Cell::Text(c.clone()));
+                return Ok(Cell::Text(Cow::Borrowed(c)));
             }
             if self.plan.required {
                 return Err("verplicht veld is leeg".to_string());
@@ -108,18 +113,12 @@ impl ColumnParser {
         match self.plan.kind {
             Kind::Text => Ok(match (self.plan.privacy, pseudo) {
                 (Privacy::Pseudonymised, Some(p)) => {
-                    Cell::Text(p.code(v, self.plan.name == "client_id"))
+                    Cell::Text(Cow::Owned(p.code(v, self.plan.name == "client_id")))
                 }
                 (Privacy::Pseudonymised, None) => {
                     return Err("geen sleutel voor pseudonimisering".into());
                 }
-                _ => match (mapped, self.plan.source) {
-                    (None, Some(field)) => {
-                        let start = trimmed.as_ptr() as usize - raw.as_ptr() as usize;
-                        Cell::Span(field as u32, start as u32, (start + trimmed.len()) as u32)
-                    }
-                    _ => Cell::Text(v.to_string()),
-                },
+                _ => Cell::Text(Cow::Borrowed(v)),
             }),
             Kind::Date => match values::parse_date(v, self.order) {
                 Some(d) => Ok(Cell::Date(days_since_epoch(d))),
@@ -210,33 +209,16 @@ pub fn infer_kind(filled: &[&str], order: DateOrder, style: NumberStyle) -> Kind
     Kind::Text
 }
 
-/// One parsed value. Text that is the row's own field (trimmed) is a span of that field, not a
-/// copy: rows are parsed on one thread and accepted on another.
+/// One parsed value; text borrows from the row where it can.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     Null,
-    /// Field number, start and end byte of the text in that field.
-    Span(u32, u32, u32),
-    Text(String),
+    Text(Cow<'a, str>),
     Date(i32),
     Datetime(i64),
     Float(f64),
     Int(i64),
     Bool(bool),
-}
-
-impl Cell {
-    /// The text of a text cell, looked up in its row for a span.
-    pub fn text<'r>(&'r self, rec: &'r Record) -> Option<&'r str> {
-        match self {
-            Cell::Span(field, start, end) => rec
-                .fields
-                .get(*field as usize)?
-                .get(*start as usize..*end as usize),
-            Cell::Text(t) => Some(t),
-            _ => None,
-        }
-    }
 }
 
 /// Collects one column of a batch.
@@ -261,12 +243,9 @@ impl Builder {
         }
     }
 
-    pub fn push(&mut self, cell: &Cell, rec: &Record) {
+    pub fn push(&mut self, cell: &Cell) {
         match (self, cell) {
-            (Builder::Text(b), Cell::Span(..) | Cell::Text(_)) => match cell.text(rec) {
-                Some(t) => b.append_value(t),
-                None => b.append_null(),
-            },
+            (Builder::Text(b), Cell::Text(s)) => b.append_value(s.as_ref()),
             (Builder::Date(v), Cell::Date(d)) => v.push(Some(*d)),
             (Builder::Datetime(v), Cell::Datetime(d)) => v.push(Some(*d)),
             (Builder::Float(v), Cell::Float(x)) => v.push(Some(*x)),
@@ -368,19 +347,6 @@ mod tests {
             order: DateOrder::DayFirst,
             style: NumberStyle::DecimalComma,
         }
-    }
-
-    #[test]
-    fn text_is_a_span_of_its_field() {
-        let rec = Record {
-            pos: 1,
-            fields: csv::StringRecord::from(vec![" Groen "]),
-        };
-        let cell = parser(Kind::Text, true)
-            .parse(rec.fields.get(0).unwrap(), None)
-            .unwrap();
-        assert_eq!(cell, Cell::Span(0, 1, 6));
-        assert_eq!(cell.text(&rec), Some("Groen"));
     }
 
     #[test]

@@ -240,13 +240,8 @@ fn ingest_file(
         .context("cannot create a staging folder")?;
     let staged_path = staging.path().join("staged.parquet");
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
-    let target = Target {
-        id,
-        file,
-        staged_path: &staged_path,
-        expected_rows: estimate_rows(fp.size, &sample),
-    };
-    let mut loader = Loader::new(&target, &src, &plan, parsers, pseudo)?;
+    let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
+    loader.expect_rows(estimate_rows(fp.size, &sample));
     loader.progress_total(fp.size, opts.quiet);
     loader.stream(sample, rest)?;
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
@@ -404,9 +399,9 @@ fn print_settings(src: &Source, plan: &Plan) {
 }
 
 /// What parsing one row gave.
-enum Parsed {
+enum Parsed<'r> {
     /// The values, and the key's 128-bit hash with the row's content hash (when keyed).
-    Cells(Vec<Cell>, Option<(u128, u64)>),
+    Cells(Vec<Cell<'r>>, Option<(u128, u64)>),
     /// The first failing column and its value; the reason names every failing column.
     Problems {
         column: String,
@@ -418,13 +413,13 @@ enum Parsed {
 }
 
 /// Parses one row's fields with the column parsers (no state: runs on any thread).
-fn parse_row(
-    parsers: &[ColumnParser],
+fn parse_row<'r>(
+    parsers: &'r [ColumnParser],
     width: usize,
     key: Option<usize>,
     pseudo: Option<&Pseudonymiser>,
-    rec: &Record,
-) -> Parsed {
+    rec: &'r Record,
+) -> Parsed<'r> {
     let n = rec.fields.len();
     if n != width {
         let extra_filled = (width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim().is_empty());
@@ -446,9 +441,10 @@ fn parse_row(
     }
     match problems.split_first() {
         None => {
-            let hashes = key
-                .and_then(|k| cells[k].text(rec))
-                .map(|k| row_hashes(k, rec));
+            let hashes = match key.map(|k| &cells[k]) {
+                Some(Cell::Text(k)) => Some(row_hashes(k, rec)),
+                _ => None,
+            };
             Parsed::Cells(cells, hashes)
         }
         Some(((column, value, first), rest)) => {
@@ -502,19 +498,29 @@ impl KeySeen {
     }
 }
 
-/// Streams rows into typed batches and a staging Parquet file, in three stages that run at
-/// once: values are parsed on all cores (this struct, on the calling thread), rows are accepted
-/// or rejected in file order ([`Acceptor`], its own thread), and batches are compressed and
-/// written (the acceptor's writer thread).
+/// Streams rows into typed batches and a staging Parquet file.
 struct Loader<'a> {
+    id: u64,
+    source_name: String,
+    position_word: &'static str,
+    headers: &'a [String],
+    /// Source indexes whose values never appear in a reject row (personal data).
+    hidden: HashSet<usize>,
     width: usize,
     parsers: Vec<ColumnParser>,
     key: Option<usize>,
     pseudo: Option<&'a Pseudonymiser>,
-    chunks: Option<std::sync::mpsc::SyncSender<(Vec<Record>, Vec<Parsed>)>>,
-    acceptor: Option<std::thread::JoinHandle<Result<Staged>>>,
+    builders: Vec<Builder>,
+    positions: Vec<u64>,
+    /// Batches go to a thread that compresses and writes them, while the next rows are parsed.
+    writer: Option<std::sync::mpsc::SyncSender<DataFrame>>,
+    writer_thread: Option<std::thread::JoinHandle<Result<()>>>,
+    staged_path: PathBuf,
+    keys: KeyMap,
+    evict: HashMap<u64, String>,
+    rejects: Vec<Reject>,
     read: u64,
-    source_name: String,
+    accepted: u64,
     progress: Option<indicatif::ProgressBar>,
 }
 
@@ -531,152 +537,14 @@ struct Staged {
 
 impl<'a> Loader<'a> {
     fn new(
-        target: &Target,
-        src: &Source,
+        id: u64,
+        file: &Path,
+        src: &'a Source,
         plan: &Plan,
         parsers: Vec<ColumnParser>,
         pseudo: Option<&'a Pseudonymiser>,
+        staged_path: &Path,
     ) -> Result<Loader<'a>> {
-        let acceptor = Acceptor::new(target, src, plan, &parsers)?;
-        let (chunks, incoming) = std::sync::mpsc::sync_channel::<(Vec<Record>, Vec<Parsed>)>(2);
-        let handle = std::thread::spawn(move || acceptor.run(incoming));
-        Ok(Loader {
-            width: src.headers.len(),
-            key: plan.key,
-            parsers,
-            pseudo,
-            chunks: Some(chunks),
-            acceptor: Some(handle),
-            read: 0,
-            source_name: target.file.display().to_string(),
-            progress: None,
-        })
-    }
-
-    fn progress_total(&mut self, bytes: u64, quiet: bool) {
-        use std::io::IsTerminal;
-        if !quiet && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
-            let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})",
-            ) {
-                bar.set_style(style);
-            }
-            bar.set_message(format!("inlezen {}", self.source_name));
-            self.progress = Some(bar);
-        }
-    }
-
-    /// Takes the sample, then the rest of the rows (read ahead on a second thread), in chunks.
-    fn stream(
-        &mut self,
-        sample: Vec<Record>,
-        rest: Box<dyn Iterator<Item = Result<Record>> + Send>,
-    ) -> Result<()> {
-        self.rows(sample)?;
-        let mut rest = source::prefetch(rest, 4096);
-        loop {
-            let chunk = rest
-                .by_ref()
-                .take(CHUNK_ROWS)
-                .collect::<Result<Vec<Record>>>()?;
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            self.rows(chunk)?;
-        }
-    }
-
-    /// Parses a chunk on all cores and hands it to the acceptor.
-    fn rows(&mut self, chunk: Vec<Record>) -> Result<()> {
-        use rayon::prelude::*;
-        self.read += chunk.len() as u64;
-        if let Some(bar) = &self.progress {
-            bar.set_position(self.read);
-        }
-        let (parsers, width, key, pseudo) = (&self.parsers, self.width, self.key, self.pseudo);
-        let parsed: Vec<Parsed> = chunk
-            .par_iter()
-            .map(|rec| parse_row(parsers, width, key, pseudo, rec))
-            .collect();
-        let sent = self
-            .chunks
-            .as_ref()
-            .is_some_and(|c| c.send((chunk, parsed)).is_ok());
-        if !sent {
-            // The acceptor stopped: its error says why.
-            self.join()
-                .and_then(|_| bail!("the row acceptor stopped early"))?;
-        }
-        Ok(())
-    }
-
-    fn join(&mut self) -> Result<Staged> {
-        self.chunks = None;
-        match self.acceptor.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(_)) => bail!("the thread accepting rows stopped unexpectedly"),
-            None => bail!("the row acceptor was already finished"),
-        }
-    }
-
-    fn finish(mut self) -> Result<Staged> {
-        let staged = self.join()?;
-        if let Some(bar) = &self.progress {
-            bar.finish_and_clear();
-        }
-        Ok(staged)
-    }
-}
-
-/// Where a file's rows go: the ingest number, the source file (for rejects), the staging file,
-/// and how many rows to expect (sizes the duplicate-key map).
-#[derive(Clone, Copy)]
-struct Target<'p> {
-    id: u64,
-    file: &'p Path,
-    staged_path: &'p Path,
-    expected_rows: usize,
-}
-
-/// Accepts or rejects parsed rows in file order (duplicate keys, rejects with their row),
-/// fills the column builders and sends full batches to the writer thread.
-struct Acceptor {
-    id: u64,
-    source_name: String,
-    position_word: &'static str,
-    headers: Vec<String>,
-    /// Source indexes whose values never appear in a reject row (personal data).
-    hidden: HashSet<usize>,
-    key: Option<usize>,
-    key_header: String,
-    names: Vec<String>,
-    schema: Vec<(String, schema::Kind, Privacy)>,
-    builders: Vec<Builder>,
-    positions: Vec<u64>,
-    writer: Option<std::sync::mpsc::SyncSender<DataFrame>>,
-    writer_thread: Option<std::thread::JoinHandle<Result<()>>>,
-    staged_path: PathBuf,
-    keys: KeyMap,
-    evict: HashMap<u64, String>,
-    rejects: Vec<Reject>,
-    read: u64,
-    accepted: u64,
-}
-
-impl Acceptor {
-    fn new(
-        target: &Target,
-        src: &Source,
-        plan: &Plan,
-        parsers: &[ColumnParser],
-    ) -> Result<Acceptor> {
-        let Target {
-            id,
-            file,
-            staged_path,
-            expected_rows,
-        } = *target;
         let mut fields: Vec<Field> = parsers
             .iter()
             .map(|p| Field::new(p.plan.name.as_str().into(), convert::dtype(p.plan.kind)))
@@ -711,52 +579,53 @@ impl Acceptor {
                     .filter_map(|p| p.plan.source),
             )
             .collect();
-        let mut keys = KeyMap::default();
-        if plan.key.is_some() {
-            // Sized once, instead of growing (and briefly living twice) while rows come in.
-            keys.reserve(expected_rows);
-        }
-        Ok(Acceptor {
+        Ok(Loader {
             id,
             source_name: file.display().to_string(),
             position_word: src.settings.position_word(),
-            headers: src.headers.clone(),
+            headers: &src.headers,
             hidden,
-            key: plan.key,
-            key_header: plan
-                .key
-                .map(|k| parsers[k].plan.header.clone())
-                .unwrap_or_default(),
-            names: parsers.iter().map(|p| p.plan.name.clone()).collect(),
-            schema: parsers
-                .iter()
-                .map(|p| (p.plan.name.clone(), p.plan.kind, p.plan.privacy))
-                .collect(),
+            width: src.headers.len(),
             builders: parsers
                 .iter()
                 .map(|p| Builder::new(p.plan.kind, BATCH_ROWS))
                 .collect(),
+            key: plan.key,
+            parsers,
+            pseudo,
             positions: Vec::with_capacity(BATCH_ROWS),
             writer: Some(writer),
             writer_thread: Some(writer_thread),
             staged_path: staged_path.to_path_buf(),
-            keys,
+            keys: KeyMap::default(),
             evict: HashMap::new(),
             rejects: Vec::new(),
             read: 0,
             accepted: 0,
+            progress: None,
         })
     }
 
-    /// Takes chunks until the loader closes the channel, then finishes the staging file.
-    fn run(
-        mut self,
-        incoming: std::sync::mpsc::Receiver<(Vec<Record>, Vec<Parsed>)>,
-    ) -> Result<Staged> {
-        for (chunk, parsed) in incoming {
-            self.take(&chunk, &parsed)?;
+    /// Sizes the duplicate-key map once, instead of growing it (and briefly holding it twice)
+    /// while the rows come in.
+    fn expect_rows(&mut self, rows: usize) {
+        if self.key.is_some() {
+            self.keys.reserve(rows);
         }
-        self.finish()
+    }
+
+    fn progress_total(&mut self, bytes: u64, quiet: bool) {
+        use std::io::IsTerminal;
+        if !quiet && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("inlezen {}", self.source_name));
+            self.progress = Some(bar);
+        }
     }
 
     fn reject(&mut self, rec: &Record, column: &str, value: &str, reason: String) {
@@ -787,13 +656,45 @@ impl Acceptor {
         });
     }
 
-    /// In file order: rejects and the duplicate check. Then the accepted rows' values go into
-    /// the column builders, a column per core.
-    fn take(&mut self, chunk: &[Record], parsed: &[Parsed]) -> Result<()> {
+    /// Takes the sample, then the rest of the rows (read ahead on a second thread), in chunks.
+    fn stream(
+        &mut self,
+        sample: Vec<Record>,
+        rest: Box<dyn Iterator<Item = Result<Record>> + Send>,
+    ) -> Result<()> {
+        self.rows(sample)?;
+        let mut rest = source::prefetch(rest, 4096);
+        loop {
+            let chunk = rest
+                .by_ref()
+                .take(CHUNK_ROWS)
+                .collect::<Result<Vec<Record>>>()?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            self.rows(chunk)?;
+        }
+    }
+
+    /// Takes a chunk of rows: values are parsed on all cores, then each row is accepted or
+    /// rejected in file order (the duplicate check needs that order).
+    fn rows(&mut self, chunk: Vec<Record>) -> Result<()> {
         use rayon::prelude::*;
         self.read += chunk.len() as u64;
-        let mut accepted: Vec<(&Record, &[Cell])> = Vec::with_capacity(chunk.len());
-        for (rec, outcome) in chunk.iter().zip(parsed) {
+        if let Some(bar) = &self.progress {
+            bar.set_position(self.read);
+        }
+        let parsers = std::mem::take(&mut self.parsers);
+        let (width, pseudo) = (self.width, self.pseudo);
+        let key = self.key;
+        let parsed: Vec<Parsed> = chunk
+            .par_iter()
+            .map(|rec| parse_row(&parsers, width, key, pseudo, rec))
+            .collect();
+        // In file order: rejects and the duplicate check. Then the accepted rows' values go
+        // into the column builders, a column per core.
+        let mut accepted: Vec<&[Cell]> = Vec::with_capacity(chunk.len());
+        for (rec, outcome) in chunk.iter().zip(&parsed) {
             match outcome {
                 Parsed::Unaligned(reason) => {
                     // The fields are shifted, so none can be trusted to be in its column: keep
@@ -814,9 +715,8 @@ impl Acceptor {
                     reason,
                 } => self.reject(rec, column, value, reason.clone()),
                 Parsed::Cells(cells, hashes) => {
-                    let key = self.key.and_then(|k| cells[k].text(rec));
-                    let duplicate = match (key, hashes) {
-                        (Some(k), Some(h)) => check_duplicate(
+                    let duplicate = match (self.key.map(|k| &cells[k]), hashes) {
+                        (Some(Cell::Text(k)), Some(h)) => check_duplicate(
                             &mut self.keys,
                             &mut self.evict,
                             self.position_word,
@@ -826,26 +726,30 @@ impl Acceptor {
                         ),
                         _ => None,
                     };
-                    if let Some(reason) = duplicate {
-                        let (header, value) =
-                            (self.key_header.clone(), key.unwrap_or("").to_string());
-                        self.reject(rec, &header, &value, reason);
+                    if let (Some(k), Some(reason)) = (self.key, duplicate) {
+                        let value = match &cells[k] {
+                            Cell::Text(s) => s.to_string(),
+                            _ => String::new(),
+                        };
+                        self.reject(rec, &parsers[k].plan.header, &value, reason);
                         continue;
                     }
-                    accepted.push((rec, cells));
+                    accepted.push(cells);
                     self.positions.push(rec.pos);
                 }
             }
         }
         self.builders.par_iter_mut().enumerate().for_each(|(j, b)| {
-            for (rec, cells) in &accepted {
-                b.push(&cells[j], rec);
+            for cells in &accepted {
+                b.push(&cells[j]);
             }
         });
         self.accepted += accepted.len() as u64;
+        drop(accepted);
         if self.positions.len() >= BATCH_ROWS {
-            self.flush()?;
+            self.flush_with(&parsers)?;
         }
+        self.parsers = parsers;
         Ok(())
     }
 
@@ -860,14 +764,21 @@ impl Acceptor {
     }
 
     fn flush(&mut self) -> Result<()> {
+        let parsers = std::mem::take(&mut self.parsers);
+        let result = self.flush_with(&parsers);
+        self.parsers = parsers;
+        result
+    }
+
+    fn flush_with(&mut self, parsers: &[ColumnParser]) -> Result<()> {
         if self.positions.is_empty() {
             return Ok(());
         }
         let mut columns: Vec<Column> = self
             .builders
             .iter_mut()
-            .zip(&self.names)
-            .map(|(b, name)| b.take(name))
+            .zip(parsers)
+            .map(|(b, p)| b.take(&p.plan.name))
             .collect();
         let n = self.positions.len();
         columns.push(Column::new(COL_INGEST.into(), vec![self.id; n]));
@@ -891,13 +802,20 @@ impl Acceptor {
         self.join_writer()?;
         // Synced, so that it can become a dataset part by a rename.
         std::fs::File::open(&self.staged_path)?.sync_all()?;
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
         Ok(Staged {
             path: self.staged_path,
             rejects: self.rejects,
             evict: self.evict,
             read: self.read,
             accepted: self.accepted,
-            schema: self.schema,
+            schema: self
+                .parsers
+                .iter()
+                .map(|p| (p.plan.name.clone(), p.plan.kind, p.plan.privacy))
+                .collect(),
         })
     }
 }
@@ -1368,13 +1286,7 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
     }
     let staged_path = tmp.path().join("input.parquet");
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
-    let target = Target {
-        id: 0,
-        file: path,
-        staged_path: &staged_path,
-        expected_rows: 0,
-    };
-    let mut loader = Loader::new(&target, &src, &plan, parsers, None)?;
+    let mut loader = Loader::new(0, path, &src, &plan, parsers, None, &staged_path)?;
     loader.stream(sample, rest)?;
     let staged = loader.finish()?;
     if staged.rejected() > 0 && !quiet {
