@@ -621,3 +621,18 @@ fn review_cases_privacy_and_empty_exports() {
     assert!(!row.to_string().contains("x@y.nl"), "{row}");
     assert_eq!(row["reporter_channel"], "app");
 }
+
+#[test]
+fn old_mac_line_ends_and_municipalities_inside_one_export() {
+    // CR-only line ends; two municipalities numbering alike in one regional export.
+    let wd = Workdir::new();
+    wd.write(
+        "mac.csv",
+        "Gemeente;Meldingnummer;Datum melding;Categorie\rAssen;1001;1-3-2024;Afval\rTynaarlo;1001;2-3-2024;Groen\r",
+    );
+    let out = wd.run(wd.cmd(&["ingest", "mac.csv", "-d", "meldingen", "--format", "json"]));
+    assert!(out.contains("\"geaccepteerd\": 2"), "{out}");
+    let rows = wd.sql("SELECT gemeente, _bron_positie FROM meldingen ORDER BY gemeente");
+    assert_eq!(rows[0]["_bron_positie"], 2);
+    assert_eq!(rows[1]["_bron_positie"], 3);
+}

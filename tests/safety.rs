@@ -88,3 +88,23 @@ fn a_second_writer_fails_clearly_while_the_lock_is_held() {
     lock.unlock().unwrap();
     wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
 }
+
+#[test]
+fn a_crash_in_the_very_first_ingest_does_not_lock_the_warehouse() {
+    let wd = Workdir::new();
+    wd.write("week1.csv", WEEK1);
+    let out = wd.output(
+        wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"])
+            .env("DATASTROOM_CRASH_AT", "part-written"),
+    );
+    assert!(!out.status.success());
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    assert_eq!(count(&wd).0, 2);
+    assert_eq!(leftovers(&wd), Vec::<String>::new());
+    // Someone's copy of a part, outside the catalog's datasets, is left alone.
+    std::fs::create_dir_all(wd.warehouse().join("kopie")).unwrap();
+    std::fs::write(wd.warehouse().join("kopie/part-000001.parquet"), b"x").unwrap();
+    wd.write("week2.csv", WEEK2);
+    wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
+    assert!(wd.warehouse().join("kopie/part-000001.parquet").exists());
+}

@@ -416,7 +416,7 @@ enum Parsed<'r> {
 fn parse_row<'r>(
     parsers: &'r [ColumnParser],
     width: usize,
-    key: Option<usize>,
+    key: Option<(usize, Option<usize>)>,
     pseudo: Option<&Pseudonymiser>,
     rec: &'r Record,
 ) -> Parsed<'r> {
@@ -441,8 +441,13 @@ fn parse_row<'r>(
     }
     match problems.split_first() {
         None => {
-            let hashes = match key.map(|k| &cells[k]) {
-                Some(Cell::Text(k)) => Some(row_hashes(k, rec)),
+            // A key is unique within its municipality: two municipalities may number alike.
+            let municipality = match key.and_then(|(_, g)| g).map(|g| &cells[g]) {
+                Some(Cell::Text(t)) => t.as_ref(),
+                _ => "",
+            };
+            let hashes = match key.map(|(k, _)| &cells[k]) {
+                Some(Cell::Text(k)) => Some(row_hashes(&[municipality, k], rec, width)),
                 _ => None,
             };
             Parsed::Cells(cells, hashes)
@@ -509,6 +514,8 @@ struct Loader<'a> {
     width: usize,
     parsers: Vec<ColumnParser>,
     key: Option<usize>,
+    /// The gemeente column, part of the key when there is one.
+    gemeente: Option<usize>,
     pseudo: Option<&'a Pseudonymiser>,
     builders: Vec<Builder>,
     positions: Vec<u64>,
@@ -591,6 +598,7 @@ impl<'a> Loader<'a> {
                 .map(|p| Builder::new(p.plan.kind, BATCH_ROWS))
                 .collect(),
             key: plan.key,
+            gemeente: parsers.iter().position(|p| p.plan.name == "gemeente"),
             parsers,
             pseudo,
             positions: Vec::with_capacity(BATCH_ROWS),
@@ -686,7 +694,7 @@ impl<'a> Loader<'a> {
         }
         let parsers = std::mem::take(&mut self.parsers);
         let (width, pseudo) = (self.width, self.pseudo);
-        let key = self.key;
+        let key = self.key.map(|k| (k, self.gemeente));
         let parsed: Vec<Parsed> = chunk
             .par_iter()
             .map(|rec| parse_row(&parsers, width, key, pseudo, rec))
@@ -823,7 +831,7 @@ impl<'a> Loader<'a> {
 /// The key's 128-bit hash (two seeded foldhash runs: collisions among even 100 million keys
 /// are vanishingly unlikely, and 24 bytes a key keep 10 million keys in about 400 MB) and a
 /// hash of the whole row, to tell a repeated row from a changed one.
-fn row_hashes(key: &str, rec: &Record) -> (u128, u64) {
+fn row_hashes(key: &[&str], rec: &Record, width: usize) -> (u128, u64) {
     let hash = |seed: u64, parts: &mut dyn Iterator<Item = &str>| {
         let mut h = foldhash::quality::FixedState::with_seed(seed).build_hasher();
         for p in parts {
@@ -832,9 +840,13 @@ fn row_hashes(key: &str, rec: &Record) -> (u128, u64) {
         }
         h.finish()
     };
-    let key_hash = (u128::from(hash(1, &mut std::iter::once(key))) << 64)
-        | u128::from(hash(2, &mut std::iter::once(key)));
-    (key_hash, hash(3, &mut rec.fields.iter()))
+    let key_hash = (u128::from(hash(1, &mut key.iter().copied())) << 64)
+        | u128::from(hash(2, &mut key.iter().copied()));
+    // The same row from a CRLF and an LF export, or with a trailing ';', is the same row.
+    (
+        key_hash,
+        hash(3, &mut rec.fields.iter().take(width).map(str::trim)),
+    )
 }
 
 /// The reason to reject a row whose key was seen before in this file, if it was. A key seen
@@ -999,7 +1011,7 @@ impl Commit<'_> {
         let key = self.key_name()?;
         let mut keys = vec![key];
         if existing.columns.iter().any(|c| c.name == "gemeente")
-            && self.plan.columns.iter().any(|c| c.name == "gemeente")
+            || self.plan.columns.iter().any(|c| c.name == "gemeente")
         {
             keys.insert(0, "gemeente".to_string());
         }
@@ -1020,8 +1032,8 @@ impl Commit<'_> {
             Ok(u64::from(n.column("len")?.u32()?.get(0).unwrap_or(0)))
         };
         Ok(UpsertCounts {
-            old_removed: count(key_join(old.clone(), new.clone(), &keys, JoinType::Semi))?,
-            new_matched: count(key_join(new, old, &keys, JoinType::Semi))?,
+            old_removed: count(key_join(old.clone(), new.clone(), &keys, JoinType::Semi)?)?,
+            new_matched: count(key_join(new, old, &keys, JoinType::Semi)?)?,
         })
     }
 
@@ -1070,7 +1082,27 @@ impl Commit<'_> {
         }
     }
 
+    /// Commits, and on an error removes this ingest's part and rejects file again (their
+    /// number was never committed), so that no reader globbing the folder sees them.
     fn apply(self, guard: &mut WriteGuard) -> Result<Summary> {
+        let part = self
+            .dir
+            .join(self.name)
+            .join(format!("part-{:06}.parquet", self.id));
+        let rejects = self
+            .dir
+            .join(warehouse::REJECTS_DIR)
+            .join(self.name)
+            .join(format!("rejects-{:06}.parquet", self.id));
+        let result = self.apply_inner(guard);
+        if result.is_err() {
+            let _ = std::fs::remove_file(part);
+            let _ = std::fs::remove_file(rejects);
+        }
+        result
+    }
+
+    fn apply_inner(self, guard: &mut WriteGuard) -> Result<Summary> {
         let mode = self.mode();
         let mut catalog = guard.catalog.clone();
         let key = self.key_name();
@@ -1114,7 +1146,7 @@ impl Commit<'_> {
                     new
                 } else {
                     let old = warehouse::scan_files(self.dir, &entry.files)?;
-                    let kept = key_join(old, new.clone(), &keys, JoinType::Anti);
+                    let kept = key_join(old, new.clone(), &keys, JoinType::Anti)?;
                     concat_lf_diagonal([kept, new], UnionArgs::default())?
                 };
                 let total = (entry.rows + accepted).saturating_sub(counts.old_removed);
@@ -1122,8 +1154,9 @@ impl Commit<'_> {
             }
         };
         // Nothing to merge or take out: the staged file is the new part as it is.
-        let as_staged =
-            self.staged.evict.is_empty() && (mode != Mode::Upsert || entry.files.is_empty());
+        let as_staged = self.staged.evict.is_empty()
+            && (accepted > 0 || mode == Mode::Replace)
+            && (mode != Mode::Upsert || entry.files.is_empty());
         if as_staged {
             warehouse::publish(&self.staged.path, &part)?;
         } else if accepted > 0 || mode == Mode::Replace {
@@ -1214,17 +1247,27 @@ struct UpsertCounts {
 }
 
 /// `a` joined to the distinct keys of `b` (semi: rows of `a` with a match; anti: without).
-/// Empty municipalities match each other.
-fn key_join(a: LazyFrame, b: LazyFrame, keys: &[String], how: JoinType) -> LazyFrame {
+/// Empty municipalities match each other; a side without a gemeente column has none.
+fn key_join(a: LazyFrame, b: LazyFrame, keys: &[String], how: JoinType) -> Result<LazyFrame> {
+    let (a, b) = (with_key_columns(a, keys)?, with_key_columns(b, keys)?);
     let on: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
     let mut args = JoinArgs::new(how);
     args.nulls_equal = true;
-    a.join(
+    Ok(a.join(
         b.select(on.clone()).unique(None, UniqueKeepStrategy::Any),
         on.clone(),
         on,
         args,
-    )
+    ))
+}
+
+/// Adds the key columns a frame lacks, as empty text.
+fn with_key_columns(mut lf: LazyFrame, keys: &[String]) -> Result<LazyFrame> {
+    let schema = lf.collect_schema()?;
+    for k in keys.iter().filter(|k| !schema.contains(k.as_str())) {
+        lf = lf.with_column(lit(NULL).cast(DataType::String).alias(k.as_str()));
+    }
+    Ok(lf)
 }
 
 /// Adds columns seen for the first time to the dataset's column list.

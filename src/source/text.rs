@@ -79,8 +79,18 @@ impl<R: Read> Read for DecodeReader<R> {
 }
 
 /// Opens the file as UTF-8 text, transcoding Windows-1252 and skipping a BOM.
-fn text_reader(path: &Path, encoding: Encoding, fp: &Fingerprint) -> Result<Box<dyn Read + Send>> {
+fn text_reader(
+    path: &Path,
+    encoding: Encoding,
+    fp: &Fingerprint,
+    cr_only: bool,
+) -> Result<Box<dyn Read + Send>> {
     let inner = decoded_reader(path, encoding, fp.utf8_bom)?;
+    let inner: Box<dyn Read + Send> = if cr_only {
+        Box::new(CrToLf(inner))
+    } else {
+        inner
+    };
     // Every record must end in a line feed for the line numbers to be right (see `line_of`).
     Ok(if fp.ends_with_newline {
         inner
@@ -100,6 +110,21 @@ fn decoded_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn 
         Encoding::Utf8 => Box::new(buffered),
         Encoding::Windows1252 => Box::new(DecodeReader::new(buffered)),
     })
+}
+
+/// Turns every CR into a line feed (for files whose lines end in CR alone).
+struct CrToLf<R>(R);
+
+impl<R: Read> Read for CrToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Picks the delimiter that splits most sample lines into the same number (> 1) of fields.
@@ -139,8 +164,14 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
     } else {
         Encoding::Windows1252
     });
+    // Old Mac exports ("CSV (Macintosh)") end lines with CR alone: read those as line feeds.
+    let mut raw = Vec::new();
+    File::open(path)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut raw)?;
+    let cr_only = raw.contains(&b'\r') && !raw.contains(&b'\n');
     let mut head = Vec::new();
-    text_reader(path, encoding, fp)?
+    text_reader(path, encoding, fp, cr_only)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .with_context(|| format!("reading {}", path.display()))?;
@@ -175,7 +206,7 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
     let header_index = find_header(&sniffed, &opts.header_hints)
         .with_context(|| format!("{}: no header row found in the first lines", path.display()))?;
 
-    let mut reader = builder().from_reader(text_reader(path, encoding, fp)?);
+    let mut reader = builder().from_reader(text_reader(path, encoding, fp, cr_only)?);
     let mut rec = csv::StringRecord::new();
     let (mut header_line, mut headers) = (0, Vec::new());
     for _ in 0..=header_index {

@@ -66,6 +66,10 @@ impl Warehouse {
                         &crate::ingest::convert::dtype(c.kind),
                     )
                 })
+                .chain(
+                    [crate::ingest::COL_INGEST, crate::ingest::COL_POS]
+                        .map(|n| Column::new_empty(n.into(), &DataType::UInt64)),
+                )
                 .collect();
             return Ok(DataFrame::new_infer_height(columns)?.lazy());
         }
@@ -183,6 +187,12 @@ impl WriteGuard {
             _lock: lock,
         };
         guard.recover()?;
+        // A new warehouse gets its (empty) catalog before anything else is written, so that a
+        // crash in its first ingest leaves leftovers that the next one may remove.
+        let catalog_path = dir.join(catalog::FILE_NAME);
+        if !catalog_path.exists() {
+            write_atomic(&catalog_path, guard.catalog.to_json()?.as_bytes())?;
+        }
         Ok(guard)
     }
 
@@ -214,7 +224,14 @@ impl WriteGuard {
             self.catalog.referenced_files().collect();
         for file in ours {
             let rel = relative(&self.dir, &file);
-            if !referenced.contains(&rel) {
+            // A killed ingest's files carry its number, never committed: at or above
+            // next_ingest. Older numbers outside the catalog's datasets are someone's copies.
+            let leftover = file_ingest_id(&file).is_some_and(|id| id >= self.catalog.next_ingest)
+                || self.catalog.datasets.keys().any(|d| {
+                    rel.starts_with(&format!("{d}/"))
+                        || rel.starts_with(&format!("{REJECTS_DIR}/{d}/"))
+                });
+            if leftover && !referenced.contains(&rel) {
                 std::fs::remove_file(&file)
                     .with_context(|| format!("removing leftover {}", file.display()))?;
             }
@@ -253,9 +270,13 @@ fn walk_own_files(dir: &Path) -> Result<Vec<PathBuf>> {
             .and_then(|r| r.strip_suffix(".parquet"))
             .is_some_and(|n| n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()))
     };
+    // Folders we cannot read (lost+found at the root of a volume) hold nothing of ours.
     let files_in = |d: &Path, prefix: &str| -> Result<Vec<PathBuf>> {
         let mut out = Vec::new();
-        for e in std::fs::read_dir(d)?.flatten() {
+        let Ok(entries) = std::fs::read_dir(d) else {
+            return Ok(out);
+        };
+        for e in entries.flatten() {
             let p = e.path();
             if p.is_file() && own_name(&p, prefix) {
                 out.push(p);
@@ -270,7 +291,10 @@ fn walk_own_files(dir: &Path) -> Result<Vec<PathBuf>> {
             continue;
         }
         if p.file_name().is_some_and(|n| n == REJECTS_DIR) {
-            for sub in std::fs::read_dir(&p)?.flatten() {
+            let Ok(subs) = std::fs::read_dir(&p) else {
+                continue;
+            };
+            for sub in subs.flatten() {
                 if sub.path().is_dir() {
                     out.extend(files_in(&sub.path(), "rejects-")?);
                 }
@@ -280,6 +304,16 @@ fn walk_own_files(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// The ingest number in `part-000012.parquet` / `rejects-000012.parquet(.tmp)`.
+fn file_ingest_id(path: &Path) -> Option<u64> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name
+        .strip_suffix(".tmp")
+        .unwrap_or(name)
+        .strip_suffix(".parquet")?;
+    stem.rsplit('-').next()?.parse().ok()
 }
 
 /// Creates a folder and syncs its parent, so the folder survives a power cut as the files
