@@ -1,0 +1,350 @@
+//! Turning a staged file into a committed ingest: the new dataset part (append, replace, or
+//! an upsert merged with the dataset), the rejects file, and last the catalog.
+
+use super::loader::Staged;
+use super::*;
+
+/// Everything needed to turn a staged file into a committed ingest.
+pub(super) struct Commit<'a> {
+    pub(super) dir: &'a Path,
+    pub(super) id: u64,
+    pub(super) name: &'a str,
+    pub(super) def: Option<&'static schema::Dataset>,
+    pub(super) file: &'a Path,
+    pub(super) fp: &'a source::Fingerprint,
+    pub(super) src: &'a Source,
+    pub(super) plan: &'a Plan,
+    pub(super) staged: Staged,
+    pub(super) blank: u64,
+    pub(super) opts: &'a Options,
+}
+
+impl Commit<'_> {
+    fn mode(&self) -> Mode {
+        self.opts.mode.unwrap_or(if self.plan.key.is_some() {
+            Mode::Upsert
+        } else {
+            Mode::Append
+        })
+    }
+
+    fn key_name(&self) -> Option<String> {
+        self.plan.key.map(|k| self.plan.columns[k].name.clone())
+    }
+
+    /// The accepted rows of this file, with the technical columns.
+    fn new_rows(&self) -> Result<LazyFrame> {
+        let lf = LazyFrame::scan_parquet(
+            PlRefPath::new(self.staged.path.to_string_lossy()),
+            ScanArgsParquet::default(),
+        )?;
+        let evict: Vec<u64> = self.staged.evict.keys().copied().collect();
+        let lf = if evict.is_empty() {
+            lf
+        } else {
+            let list = Series::new("evict".into(), evict);
+            lf.filter(col(COL_POS).is_in(lit(list).implode(false), false).not())
+        };
+        Ok(lf)
+    }
+
+    /// The rejects of this file, including rows taken out again for a conflicting key.
+    fn all_rejects(&self) -> Vec<Reject> {
+        let mut rejects = self.staged.rejects.clone();
+        let key_header = self
+            .plan
+            .key
+            .map(|k| self.plan.columns[k].header.clone())
+            .unwrap_or_default();
+        for (pos, reason) in &self.staged.evict {
+            rejects.push(Reject {
+                ingest_id: self.id,
+                source: self.file.display().to_string(),
+                pos: *pos,
+                column: key_header.clone(),
+                value: String::new(),
+                reason: reason.clone(),
+                row: String::new(),
+            });
+        }
+        rejects.sort_by_key(|r| r.pos);
+        rejects
+    }
+
+    /// The columns an upsert matches rows on: the key, and the municipality when both the
+    /// dataset and this export have one (two municipalities may number their cases alike).
+    fn join_keys(&self, existing: &DatasetEntry) -> Option<Vec<String>> {
+        let key = self.key_name()?;
+        let mut keys = vec![key];
+        if existing.columns.iter().any(|c| c.name == "gemeente")
+            || self.plan.columns.iter().any(|c| c.name == "gemeente")
+        {
+            keys.insert(0, "gemeente".to_string());
+        }
+        Some(keys)
+    }
+
+    /// How an upsert meets the dataset: old rows it replaces, and new rows whose key existed.
+    fn upsert_counts(&self, existing: &DatasetEntry, new: LazyFrame) -> Result<UpsertCounts> {
+        let Some(keys) = self.join_keys(existing) else {
+            return Ok(UpsertCounts::default());
+        };
+        if existing.files.is_empty() {
+            return Ok(UpsertCounts::default());
+        }
+        let old = warehouse::scan_files(self.dir, &existing.files)?;
+        let count = |lf: LazyFrame| -> Result<u64> {
+            let n = lf.select([len()]).collect()?;
+            Ok(u64::from(n.column("len")?.u32()?.get(0).unwrap_or(0)))
+        };
+        Ok(UpsertCounts {
+            old_removed: count(key_join(old.clone(), new.clone(), &keys, JoinType::Semi)?)?,
+            new_matched: count(key_join(new, old, &keys, JoinType::Semi)?)?,
+        })
+    }
+
+    pub(super) fn preview(self, catalog: &Catalog) -> Result<Summary> {
+        let mode = self.mode();
+        let counts = match catalog.datasets.get(self.name) {
+            Some(e) if mode == Mode::Upsert => self.upsert_counts(e, self.new_rows()?)?,
+            _ => UpsertCounts::default(),
+        };
+        let replaced = counts.new_matched;
+        let old = catalog.datasets.get(self.name).map_or(0, |d| d.rows);
+        let accepted = self.staged.accepted();
+        let total = match mode {
+            Mode::Replace => accepted,
+            Mode::Append => old + accepted,
+            Mode::Upsert => (old + accepted).saturating_sub(counts.old_removed),
+        };
+        if !self.opts.quiet {
+            eprintln!(
+                "datastroom: proefdraai (--dry-run): {mode} zou {} rijen toevoegen of vervangen; er \
+                 is niets geschreven",
+                accepted,
+                mode = mode.name()
+            );
+        }
+        Ok(self.summary(
+            Status::DryRun,
+            accepted.saturating_sub(replaced),
+            replaced,
+            total,
+        ))
+    }
+
+    fn summary(&self, status: Status, new: u64, replaced: u64, total: u64) -> Summary {
+        Summary {
+            file: self.file.to_path_buf(),
+            dataset: self.name.to_string(),
+            status,
+            read: self.staged.read,
+            accepted: self.staged.accepted(),
+            rejected: self.staged.rejected(),
+            blank: self.blank,
+            new,
+            replaced,
+            total_rows: total,
+        }
+    }
+
+    /// Commits, and on an error removes this ingest's part and rejects file again (their
+    /// number was never committed), so that no reader globbing the folder sees them.
+    pub(super) fn apply(self, guard: &mut WriteGuard) -> Result<Summary> {
+        let part = self
+            .dir
+            .join(self.name)
+            .join(format!("part-{:06}.parquet", self.id));
+        let rejects = self
+            .dir
+            .join(warehouse::REJECTS_DIR)
+            .join(self.name)
+            .join(format!("rejects-{:06}.parquet", self.id));
+        let result = self.apply_inner(guard);
+        if result.is_err() {
+            let _ = std::fs::remove_file(part);
+            let _ = std::fs::remove_file(rejects);
+        }
+        result
+    }
+
+    fn apply_inner(self, guard: &mut WriteGuard) -> Result<Summary> {
+        let mode = self.mode();
+        let mut catalog = guard.catalog.clone();
+        let key = self.key_name();
+        let entry = catalog
+            .datasets
+            .entry(self.name.to_string())
+            .or_insert_with(|| DatasetEntry {
+                canonical: self.def.is_some(),
+                key: key.clone(),
+                rows: 0,
+                columns: Vec::new(),
+                files: Vec::new(),
+                reject_files: Vec::new(),
+                rejected_rows: 0,
+                ingests: Vec::new(),
+            });
+        let dataset_dir = self.dir.join(self.name);
+        warehouse::create_dir_synced(&dataset_dir)?;
+        let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
+        let part = self.dir.join(&part_rel);
+        let new = self.new_rows()?;
+        let accepted = self.staged.accepted();
+        let counts = if mode == Mode::Upsert {
+            self.upsert_counts(entry, new.clone())?
+        } else {
+            UpsertCounts::default()
+        };
+        let replaced = counts.new_matched;
+        let (frame, files, total) = match mode {
+            Mode::Replace => (new, vec![part_rel.clone()], accepted),
+            Mode::Append => {
+                let mut files = entry.files.clone();
+                files.push(part_rel.clone());
+                (new, files, entry.rows + accepted)
+            }
+            Mode::Upsert => {
+                let keys = self
+                    .join_keys(entry)
+                    .context("upsert needs a key column; use --mode append")?;
+                let frame = if entry.files.is_empty() {
+                    new
+                } else {
+                    let old = warehouse::scan_files(self.dir, &entry.files)?;
+                    let kept = key_join(old, new.clone(), &keys, JoinType::Anti)?;
+                    concat_lf_diagonal([kept, new], UnionArgs::default())?
+                };
+                let total = (entry.rows + accepted).saturating_sub(counts.old_removed);
+                (frame, vec![part_rel.clone()], total)
+            }
+        };
+        // Nothing to merge or take out: the staged file is the new part as it is.
+        let as_staged = self.staged.evict.is_empty()
+            && (accepted > 0 || mode == Mode::Replace)
+            && (mode != Mode::Upsert || entry.files.is_empty());
+        if as_staged {
+            warehouse::publish(&self.staged.path, &part)?;
+        } else if accepted > 0 || mode == Mode::Replace {
+            warehouse::sink_parquet_atomic(frame, &part)?;
+        }
+        let files = if accepted > 0 || mode == Mode::Replace || as_staged {
+            files
+        } else {
+            entry.files.clone()
+        };
+        warehouse::crash_point("part-written");
+
+        let rejects = self.all_rejects();
+        if !rejects.is_empty() {
+            let rel = format!(
+                "{}/{}/rejects-{:06}.parquet",
+                warehouse::REJECTS_DIR,
+                self.name,
+                self.id
+            );
+            let path = self.dir.join(&rel);
+            warehouse::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
+            warehouse::create_dir_synced(path.parent().expect("rejects folder"))?;
+            warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
+            entry.reject_files.push(rel);
+        }
+        entry.files = files;
+        entry.rows = total;
+        entry.rejected_rows += self.staged.rejected();
+        merge_columns(&mut entry.columns, &self.staged.schema);
+        entry.ingests.push(self.lineage(mode, replaced));
+        catalog.next_ingest = self.id + 1;
+        if let Some(p) = self.opts.pseudo.as_ref()
+            && self
+                .staged
+                .schema
+                .iter()
+                .any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
+        {
+            catalog.key_fingerprint = Some(p.fingerprint());
+        }
+        guard.commit(catalog)?;
+        Ok(self.summary(
+            Status::Ingested,
+            accepted.saturating_sub(replaced),
+            replaced,
+            total,
+        ))
+    }
+
+    fn lineage(&self, mode: Mode, replaced: u64) -> IngestEntry {
+        let source = std::fs::canonicalize(self.file).unwrap_or_else(|_| self.file.to_path_buf());
+        IngestEntry {
+            id: self.id,
+            time: chrono::Local::now()
+                .format("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+            source: source.display().to_string(),
+            sha256: self.fp.sha256.clone(),
+            size: self.fp.size,
+            mode: mode.name().to_string(),
+            settings: self.src.settings.clone(),
+            rows_read: self.staged.read,
+            rows_accepted: self.staged.accepted(),
+            rows_rejected: self.staged.rejected(),
+            blank_rows: self.blank,
+            rows_new: self.staged.accepted().saturating_sub(replaced),
+            rows_replaced: replaced,
+            dropped_columns: self.plan.dropped.clone(),
+            pseudonymised_columns: self
+                .plan
+                .columns
+                .iter()
+                .filter(|c| c.privacy == Privacy::Pseudonymised)
+                .map(|c| c.header.clone())
+                .collect(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct UpsertCounts {
+    /// Rows of the dataset that a row of the new export replaces.
+    old_removed: u64,
+    /// Rows of the new export whose key was already in the dataset.
+    new_matched: u64,
+}
+
+/// `a` joined to the distinct keys of `b` (semi: rows of `a` with a match; anti: without).
+/// Empty municipalities match each other; a side without a gemeente column has none.
+fn key_join(a: LazyFrame, b: LazyFrame, keys: &[String], how: JoinType) -> Result<LazyFrame> {
+    let (a, b) = (with_key_columns(a, keys)?, with_key_columns(b, keys)?);
+    let on: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    let mut args = JoinArgs::new(how);
+    args.nulls_equal = true;
+    Ok(a.join(
+        b.select(on.clone()).unique(None, UniqueKeepStrategy::Any),
+        on.clone(),
+        on,
+        args,
+    ))
+}
+
+/// Adds the key columns a frame lacks, as empty text.
+fn with_key_columns(mut lf: LazyFrame, keys: &[String]) -> Result<LazyFrame> {
+    let schema = lf.collect_schema()?;
+    for k in keys.iter().filter(|k| !schema.contains(k.as_str())) {
+        lf = lf.with_column(lit(NULL).cast(DataType::String).alias(k.as_str()));
+    }
+    Ok(lf)
+}
+
+/// Adds columns seen for the first time to the dataset's column list.
+fn merge_columns(columns: &mut Vec<ColumnEntry>, schema: &[(String, schema::Kind, Privacy)]) {
+    for (name, kind, privacy) in schema {
+        if !columns.iter().any(|c| &c.name == name) {
+            columns.push(ColumnEntry {
+                name: name.clone(),
+                kind: *kind,
+                privacy: *privacy,
+            });
+        }
+    }
+}
