@@ -266,7 +266,8 @@ impl Iterator for Rows {
 
     fn next(&mut self) -> Option<Result<Record>> {
         loop {
-            let mut rec = csv::StringRecord::new();
+            // Room for a typical row up front: growing a record field by field costs reallocations.
+            let mut rec = csv::StringRecord::with_capacity(256, 32);
             match self.reader.read_record(&mut rec) {
                 Ok(false) => return None,
                 Ok(true) if rec.as_slice().trim().is_empty() => {
