@@ -4,10 +4,10 @@
 use super::*;
 use std::hash::{BuildHasher, Hasher};
 
-/// What parsing one row gave.
-enum Parsed<'r> {
-    /// The values, and the key's 128-bit hash with the row's content hash (when keyed).
-    Cells(Vec<Cell<'r>>, Option<(u128, u64)>),
+/// What parsing one row gave (its values are in the chunk's cell buffer).
+enum Parsed {
+    /// Values in order; the key's 128-bit hash with the row's content hash (when keyed).
+    Cells(Option<(u128, u64)>),
     /// The first failing column and its value; the reason names every failing column.
     Problems {
         column: String,
@@ -18,14 +18,16 @@ enum Parsed<'r> {
     Unaligned(String),
 }
 
-/// Parses one row's fields with the column parsers (no state: runs on any thread).
+/// Parses one row's fields with the column parsers into `cells` (one slot per parser; no
+/// state: runs on any thread).
 fn parse_row<'r>(
     parsers: &'r [ColumnParser],
     width: usize,
     key: Option<(usize, Option<usize>)>,
     pseudo: Option<&Pseudonymiser>,
     rec: &'r Record,
-) -> Parsed<'r> {
+    cells: &mut [Cell<'r>],
+) -> Parsed {
     let n = rec.fields.len();
     if n != width {
         let extra_filled = (width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim().is_empty());
@@ -36,12 +38,11 @@ fn parse_row<'r>(
             ));
         }
     }
-    let mut cells = Vec::with_capacity(parsers.len());
     let mut problems: Vec<(&str, &str, String)> = Vec::new();
-    for p in parsers {
+    for (p, slot) in parsers.iter().zip(cells.iter_mut()) {
         let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
         match p.parse(raw, pseudo) {
-            Ok(c) => cells.push(c),
+            Ok(c) => *slot = c,
             Err(reason) => problems.push((p.plan.header.as_str(), raw.trim(), reason)),
         }
     }
@@ -56,7 +57,7 @@ fn parse_row<'r>(
                 Some(Cell::Text(k)) => Some(row_hashes(&[municipality, k], rec, width)),
                 _ => None,
             };
-            Parsed::Cells(cells, hashes)
+            Parsed::Cells(hashes)
         }
         Some(((column, value, first), rest)) => {
             let mut reason = first.clone();
@@ -301,14 +302,19 @@ impl<'a> Loader<'a> {
         let parsers = std::mem::take(&mut self.parsers);
         let (width, pseudo) = (self.width, self.pseudo);
         let key = self.key.map(|k| (k, self.gemeente));
-        let parsed: Vec<Parsed> = chunk
-            .par_iter()
-            .map(|rec| parse_row(&parsers, width, key, pseudo, rec))
+        // One buffer of cells for the whole chunk, a row of `n` after the other: no allocation
+        // per row.
+        let n = parsers.len().max(1);
+        let mut cells: Vec<Cell> = vec![Cell::Null; chunk.len() * n];
+        let parsed: Vec<Parsed> = cells
+            .par_chunks_mut(n)
+            .zip(chunk.par_iter())
+            .map(|(slot, rec)| parse_row(&parsers, width, key, pseudo, rec, slot))
             .collect();
         // In file order: rejects and the duplicate check. Then the accepted rows' values go
         // into the column builders, a column per core.
         let mut accepted: Vec<&[Cell]> = Vec::with_capacity(chunk.len());
-        for (rec, outcome) in chunk.iter().zip(&parsed) {
+        for ((rec, outcome), cells) in chunk.iter().zip(&parsed).zip(cells.chunks(n)) {
             match outcome {
                 Parsed::Unaligned(reason) => {
                     // The fields are shifted, so none can be trusted to be in its column: keep
@@ -328,7 +334,7 @@ impl<'a> Loader<'a> {
                     value,
                     reason,
                 } => self.reject(rec, column, value, reason.clone()),
-                Parsed::Cells(cells, hashes) => {
+                Parsed::Cells(hashes) => {
                     let duplicate = match (self.key.map(|k| &cells[k]), hashes) {
                         (Some(Cell::Text(k)), Some(h)) => check_duplicate(
                             &mut self.keys,
