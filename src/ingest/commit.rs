@@ -12,6 +12,7 @@ pub(super) struct Commit<'a> {
     pub(super) def: Option<&'static schema::Dataset>,
     pub(super) file: &'a Path,
     pub(super) fp: &'a source::Fingerprint,
+    pub(super) sha256: String,
     pub(super) src: &'a Source,
     pub(super) plan: &'a Plan,
     pub(super) staged: Staged,
@@ -281,7 +282,7 @@ impl Commit<'_> {
                 .format("%Y-%m-%dT%H:%M:%S%:z")
                 .to_string(),
             source: source.display().to_string(),
-            sha256: self.fp.sha256.clone(),
+            sha256: self.sha256.clone(),
             size: self.fp.size,
             mode: mode.name().to_string(),
             settings: self.src.settings.clone(),

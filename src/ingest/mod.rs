@@ -182,7 +182,23 @@ fn ingest_file(
 ) -> Result<Summary> {
     let name = opts.dataset.as_str();
     let fp = source::fingerprint(file)?;
-    if let Some(prev) = catalog.seen(name, &fp.sha256).filter(|_| !opts.force) {
+    // The SHA-256 pass runs beside the parsing, except when an earlier ingest of this dataset
+    // had a file of the same size: then it may be the same file, and is checked first.
+    let same_size = catalog
+        .datasets
+        .get(name)
+        .is_some_and(|d| d.ingests.iter().any(|i| i.size == fp.size));
+    let mut sha = if same_size {
+        Sha::Ready(source::sha256_file(file)?)
+    } else {
+        let path = file.to_path_buf();
+        Sha::Pending(std::thread::spawn(move || source::sha256_file(&path)))
+    };
+    let seen = match &sha {
+        Sha::Ready(h) => catalog.seen(name, h),
+        Sha::Pending(_) => None,
+    };
+    if let Some(prev) = seen.filter(|_| !opts.force) {
         if !opts.quiet {
             eprintln!(
                 "datastroom: {} was already ingested into '{name}' (ingest #{} on {}, same \
@@ -259,6 +275,7 @@ fn ingest_file(
         def,
         file,
         fp: &fp,
+        sha256: sha.wait()?,
         src: &src,
         plan: &plan,
         staged,
@@ -268,6 +285,30 @@ fn ingest_file(
     match guard {
         Some(g) => commit.apply(g),
         None => commit.preview(catalog),
+    }
+}
+
+/// A file's SHA-256: known, or being computed on another thread.
+enum Sha {
+    Ready(String),
+    Pending(std::thread::JoinHandle<Result<String>>),
+}
+
+impl Sha {
+    fn wait(&mut self) -> Result<String> {
+        if let Sha::Pending(_) = self {
+            let Sha::Pending(handle) = std::mem::replace(self, Sha::Ready(String::new())) else {
+                unreachable!("checked above")
+            };
+            let hash = handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("the SHA-256 thread stopped"))??;
+            *self = Sha::Ready(hash);
+        }
+        let Sha::Ready(hash) = self else {
+            unreachable!("made ready above")
+        };
+        Ok(hash.clone())
     }
 }
 

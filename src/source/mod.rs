@@ -82,11 +82,10 @@ impl Encoding {
     }
 }
 
-/// Size, SHA-256 and text facts of a file, from one pass over its bytes.
+/// Size and text facts of a file, from one pass over its bytes.
 #[derive(Debug, Clone)]
 pub struct Fingerprint {
     pub size: u64,
-    pub sha256: String,
     pub utf8_bom: bool,
     /// Whether every byte after a BOM is valid UTF-8.
     pub valid_utf8: bool,
@@ -94,41 +93,41 @@ pub struct Fingerprint {
     pub ends_with_newline: bool,
 }
 
-/// Reads the whole file once: hash, size, BOM and UTF-8 validity.
+/// Reads the whole file once: size, BOM, UTF-8 validity and the last byte. (The SHA-256 is a
+/// separate pass, [`sha256_file`], that ingest runs alongside the parsing.)
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let (mut size, mut valid, mut first) = (0u64, true, true);
-    let mut bom = false;
-    let mut last = 0u8;
-    let mut carry: Vec<u8> = Vec::new();
+    let (mut bom, mut last) = (false, 0u8);
+    // Bytes of a character cut at the end of the previous read, kept at the front of `buf`.
+    let mut carry = 0usize;
     loop {
         let n = file
-            .read(&mut buf)
+            .read(&mut buf[carry..])
             .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             break;
         }
-        hasher.update(&buf[..n]);
         size += n as u64;
-        last = buf[n - 1];
-        let mut chunk = &buf[..n];
+        last = buf[carry + n - 1];
+        let mut start = 0;
         if first {
             first = false;
-            if chunk.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            if buf[..n].starts_with(&[0xEF, 0xBB, 0xBF]) {
                 bom = true;
-                chunk = &chunk[3..];
+                start = 3;
             }
         }
+        let end = carry + n;
+        carry = 0;
         if valid {
-            carry.extend_from_slice(chunk);
-            match std::str::from_utf8(&carry) {
-                Ok(_) => carry.clear(),
+            match std::str::from_utf8(&buf[start..end]) {
+                Ok(_) => {}
                 Err(e) if e.error_len().is_none() => {
-                    // A character cut at the chunk boundary: keep its start for the next chunk.
-                    let rest = carry.split_off(e.valid_up_to());
-                    carry = rest;
+                    let cut = start + e.valid_up_to();
+                    buf.copy_within(cut..end, 0);
+                    carry = end - cut;
                 }
                 Err(_) => valid = false,
             }
@@ -136,11 +135,26 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     }
     Ok(Fingerprint {
         size,
-        sha256: format!("{:x}", hasher.finalize()),
         utf8_bom: bom,
-        valid_utf8: valid && carry.is_empty(),
+        valid_utf8: valid && carry == 0,
         ends_with_newline: last == b'\n',
     })
+}
+
+/// The SHA-256 of a file, as hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            return Ok(format!("{:x}", hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
+    }
 }
 
 /// The kinds of file we read, by extension (content decides within CSV).
@@ -304,6 +318,20 @@ mod tests {
     }
 
     #[test]
+    fn utf8_check_across_read_boundaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        // An é (two bytes) cut by the 1 MiB read boundary is still valid UTF-8.
+        let mut bytes = vec![b'a'; (1 << 20) - 1];
+        bytes.extend_from_slice("é;x\n".as_bytes());
+        std::fs::write(&p, &bytes).unwrap();
+        assert!(fingerprint(&p).unwrap().valid_utf8);
+        bytes.push(0xE9); // a Windows-1252 é at the very end
+        std::fs::write(&p, &bytes).unwrap();
+        assert!(!fingerprint(&p).unwrap().valid_utf8);
+    }
+
+    #[test]
     fn fingerprint_finds_bom_and_invalid_utf8() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.csv");
@@ -316,7 +344,7 @@ mod tests {
         assert!(!fp.utf8_bom && !fp.valid_utf8);
         // printf 'naam;plaats\nJos\xe9;Zevenaar\n' | sha256sum
         assert_eq!(
-            fp.sha256,
+            sha256_file(&p).unwrap(),
             "f2c9eeff6b3b4fc659c74e35d3080b2870cbb6e9b12d979415cfe709ecb8b10d"
         );
     }
