@@ -4,6 +4,7 @@
 
 use super::plan::ColumnPlan;
 use crate::schema::{Kind, Privacy};
+use crate::source::values::TrimFast;
 use crate::source::values::{self, DateOrder, NumberStyle};
 use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::Result;
@@ -31,7 +32,7 @@ impl ColumnParser {
     ) -> Result<ColumnParser, String> {
         let filled: Vec<&str> = sample
             .iter()
-            .map(|v| v.trim())
+            .map(|v| v.trim_fast())
             .filter(|v| !v.is_empty())
             .collect();
         let dated = matches!(plan.kind, Kind::Date | Kind::Datetime) || plan.infer;
@@ -94,7 +95,7 @@ impl ColumnParser {
         raw: &'a str,
         pseudo: Option<&Pseudonymiser>,
     ) -> Result<Cell<'a>, String> {
-        let mut v = raw.trim();
+        let mut v = raw.trim_fast();
         if let Some(map) = &self.plan.value_map
             && let Some(mapped) = map.get(v)
         {

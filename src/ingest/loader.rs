@@ -2,6 +2,7 @@
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
 use super::*;
+use crate::source::values::TrimFast;
 use std::hash::{BuildHasher, Hasher};
 
 /// What parsing one row gave (its values are in the chunk's cell buffer).
@@ -30,7 +31,8 @@ fn parse_row<'r>(
 ) -> Parsed {
     let n = rec.fields.len();
     if n != width {
-        let extra_filled = (width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim().is_empty());
+        let extra_filled =
+            (width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim_fast().is_empty());
         if n < width || extra_filled {
             return Parsed::Unaligned(format!(
                 "de rij heeft {n} velden, de kopregel {width}: verschoven kolommen of een \
@@ -43,7 +45,7 @@ fn parse_row<'r>(
         let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
         match p.parse(raw, pseudo) {
             Ok(c) => *slot = c,
-            Err(reason) => problems.push((p.plan.header.as_str(), raw.trim(), reason)),
+            Err(reason) => problems.push((p.plan.header.as_str(), raw.trim_fast(), reason)),
         }
     }
     match problems.split_first() {
@@ -457,7 +459,10 @@ fn row_hashes(key: &[&str], rec: &Record, width: usize) -> (u128, u64) {
     // The same row from a CRLF and an LF export, or with a trailing ';', is the same row.
     (
         key_hash,
-        hash(3, &mut rec.fields.iter().take(width).map(str::trim)),
+        hash(
+            3,
+            &mut rec.fields.iter().take(width).map(TrimFast::trim_fast),
+        ),
     )
 }
 

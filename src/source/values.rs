@@ -5,6 +5,24 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+/// `str::trim` with a fast path: a value that starts and ends with a visible ASCII character
+/// (nearly all of them) is returned as it is without decoding characters. Trimming is called
+/// for every field of every row.
+pub trait TrimFast {
+    fn trim_fast(&self) -> &str;
+}
+
+impl TrimFast for str {
+    #[inline]
+    fn trim_fast(&self) -> &str {
+        let visible = |b: &u8| b.is_ascii_graphic();
+        match (self.as_bytes().first(), self.as_bytes().last()) {
+            (Some(f), Some(l)) if visible(f) && visible(l) => self,
+            _ => self.trim(),
+        }
+    }
+}
+
 /// Day-first (Dutch: 4-3-2024 is 4 March) or month-first (US exports: 3/4/2024).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateOrder {
@@ -48,7 +66,7 @@ impl DateOrder {
 
 /// The two leading numbers and the year of `a-b-yyyy`, `a/b/yyyy` or `a.b.yyyy` (time ignored).
 fn numeric_date_parts(v: &str) -> Option<(u32, u32, i32)> {
-    let date = v.trim().split([' ', 'T']).next()?;
+    let date = v.trim_fast().split([' ', 'T']).next()?;
     let sep = date.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
     let mut parts = date.split(sep);
     let a = parts.next()?;
@@ -105,7 +123,7 @@ fn month_from_name(word: &str) -> Option<u32> {
 /// date-time (midnight when there is no time). ISO values with a `Z` or offset are converted
 /// to Dutch local time (Europe/Amsterdam).
 pub fn parse_datetime(raw: &str, order: DateOrder) -> Option<NaiveDateTime> {
-    let v = raw.trim();
+    let v = raw.trim_fast();
     if v.is_empty() {
         return None;
     }
@@ -127,7 +145,7 @@ pub fn parse_date(raw: &str, order: DateOrder) -> Option<NaiveDate> {
 }
 
 fn parse_time(t: &str) -> Option<NaiveTime> {
-    let t = t.trim();
+    let t = t.trim_fast();
     if t.is_empty() {
         return Some(NaiveTime::MIN);
     }
@@ -296,7 +314,7 @@ impl NumberStyle {
     ) -> Result<NumberStyle, String> {
         let (mut comma, mut point) = (None, None);
         for v in values {
-            let digits = strip_money_decoration(v.trim());
+            let digits = strip_money_decoration(v.trim_fast());
             let last_comma = digits.rfind(',');
             let last_point = digits.rfind('.');
             let evidence = match (last_comma, last_point) {
@@ -346,7 +364,7 @@ fn strip_money_decoration(v: &str) -> &str {
         .trim_start_matches('€')
         .trim_end_matches("EUR")
         .trim_end_matches('€')
-        .trim();
+        .trim_fast();
     v.trim_start_matches(['(', '-', '+'])
 }
 
@@ -358,7 +376,7 @@ pub fn parse_number(raw: &str, style: NumberStyle) -> Option<f64> {
 
 /// [`parse_number`], also returning how many decimals the text had.
 fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> {
-    let v = raw.trim();
+    let v = raw.trim_fast();
     if v.is_empty() {
         return None;
     }
@@ -371,27 +389,27 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
             return None; // "(-980,00)": a double negative is a typo, not a number
         }
     }
-    let s = s.trim();
+    let s = s.trim_fast();
     let s = s
         .strip_prefix("EUR")
         .or_else(|| s.strip_prefix("eur"))
         .or_else(|| s.strip_prefix('€'))
         .unwrap_or(s)
-        .trim();
+        .trim_fast();
     let s = s
         .strip_suffix("EUR")
         .or_else(|| s.strip_suffix('€'))
         .unwrap_or(s)
-        .trim();
+        .trim_fast();
     let s = match s.strip_prefix('-') {
         Some(rest) => {
             negative = !negative;
-            rest.trim()
+            rest.trim_fast()
         }
         None => s.strip_prefix('+').unwrap_or(s),
     };
     let s = match s.strip_prefix("EUR").or_else(|| s.strip_prefix('€')) {
-        Some(rest) => rest.trim(),
+        Some(rest) => rest.trim_fast(),
         None => s,
     };
     let (thousands, decimal) = match style {
@@ -495,7 +513,7 @@ pub fn parse_integer(raw: &str, style: NumberStyle) -> Option<i64> {
 /// ja/nee, j/n, true/false, 1/0, x/empty, yes/no, waar/onwaar. Empty is `None` (unknown),
 /// except that a column using 'x' as its only mark treats empty as false (caller decides).
 pub fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.trim().to_lowercase().as_str() {
+    match raw.trim_fast().to_lowercase().as_str() {
         "ja" | "j" | "true" | "waar" | "1" | "x" | "yes" | "y" | "wel" => Some(true),
         "nee" | "n" | "false" | "onwaar" | "0" | "no" | "niet" => Some(false),
         _ => None,
@@ -728,6 +746,24 @@ mod tests {
             let fast = parse_number(v, NumberStyle::DecimalComma).unwrap();
             let slow: f64 = v.replace('.', "").replace(',', ".").parse().unwrap();
             assert_eq!(fast, slow, "{v}");
+        }
+    }
+
+    #[test]
+    fn trim_fast_trims_like_trim() {
+        for v in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "ab",
+            "\u{a0}x\u{a0}",
+            "x\r",
+            "\tx",
+            "é ",
+            " é",
+        ] {
+            assert_eq!(v.trim_fast(), v.trim(), "{v:?}");
         }
     }
 
