@@ -6,19 +6,8 @@ use sha2::{Digest, Sha256};
 #[test]
 fn list_show_and_lineage() {
     let wd = Workdir::new();
-    wd.run_code(
-        wd.cmd(&["ingest", &testdata("meldingen_fixi.csv"), "-d", "meldingen"]),
-        3,
-    );
-    wd.run_code(
-        wd.cmd(&[
-            "ingest",
-            &testdata("inhuur_facturen.csv"),
-            "-d",
-            "inhuur_facturen",
-        ]),
-        3,
-    );
+    wd.ingest_sample("meldingen_fixi.csv", "meldingen");
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
     let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
     let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(list.len(), 2);
@@ -69,15 +58,7 @@ fn list_show_and_lineage() {
 #[test]
 fn unknown_dataset_names_the_known_ones() {
     let wd = Workdir::new();
-    wd.run_code(
-        wd.cmd(&[
-            "ingest",
-            &testdata("inhuur_facturen.csv"),
-            "-d",
-            "inhuur_facturen",
-        ]),
-        3,
-    );
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
     let err = wd.fail(wd.cmd(&["datasets", "show", "meldingen"]));
     assert!(
         err.contains("no dataset 'meldingen'") && err.contains("inhuur_facturen"),

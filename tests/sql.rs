@@ -5,15 +5,7 @@ use crate::util::{Workdir, testdata};
 #[test]
 fn sql_over_the_warehouse_in_every_format() {
     let wd = Workdir::new();
-    wd.run_code(
-        wd.cmd(&[
-            "ingest",
-            &testdata("inhuur_facturen.csv"),
-            "-d",
-            "inhuur_facturen",
-        ]),
-        3,
-    );
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
     let q = "SELECT leverancier, SUM(bedrag) AS bedrag FROM inhuur_facturen GROUP BY leverancier ORDER BY leverancier";
     let csv = wd.run(wd.cmd(&["sql", q, "--format", "csv"]));
     assert_eq!(
@@ -89,15 +81,7 @@ fn sql_on_a_file_without_ingesting_and_formula_injection() {
 #[test]
 fn bad_sql_names_the_tables() {
     let wd = Workdir::new();
-    wd.run_code(
-        wd.cmd(&[
-            "ingest",
-            &testdata("inhuur_facturen.csv"),
-            "-d",
-            "inhuur_facturen",
-        ]),
-        3,
-    );
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
     let err = wd.fail(wd.cmd(&["sql", "SELECT * FROM facturen"]));
     assert!(err.contains("tables available: inhuur_facturen"), "{err}");
 }

@@ -68,6 +68,11 @@ impl Workdir {
         String::from_utf8(out.stderr).expect("utf-8 stderr")
     }
 
+    /// Ingests a sample export from testdata/; they all hold rows to reject (exit code 3).
+    pub fn ingest_sample(&self, file: &str, dataset: &str) {
+        self.run_code(self.cmd(&["ingest", &testdata(file), "-d", dataset]), 3);
+    }
+
     /// JSON output of `datastroom sql QUERY`.
     pub fn sql(&self, query: &str) -> Vec<serde_json::Value> {
         let out = self.run(self.cmd(&["sql", query, "--format", "json"]).arg("--quiet"));
