@@ -188,7 +188,7 @@ fn ingest_file(
         .datasets
         .get(name)
         .is_some_and(|d| d.ingests.iter().any(|i| i.size == fp.size));
-    let mut sha = if same_size {
+    let sha = if same_size {
         Sha::Ready(source::sha256_file(file)?)
     } else {
         let path = file.to_path_buf();
@@ -236,14 +236,14 @@ fn ingest_file(
     )?;
     let pseudo = check_key(&plan, catalog, opts)?;
 
-    let sample = read_sample(&mut src)?;
-    plan.drop_bsn_like(&sample);
-    let parsers = decide_parsers(&plan, &sample, &src, opts.number_style, opts.date_order)?;
+    let (sample, parsers) = prepare(
+        &mut src,
+        &mut plan,
+        opts.number_style,
+        opts.date_order,
+        opts.quiet,
+    )?;
     check_against_existing(&parsers, existing)?;
-    src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
-    if !opts.quiet {
-        print_settings(&src, &plan);
-    }
 
     let id = catalog.next_ingest;
     let staging_root = match &guard {
@@ -295,20 +295,13 @@ enum Sha {
 }
 
 impl Sha {
-    fn wait(&mut self) -> Result<String> {
-        if let Sha::Pending(_) = self {
-            let Sha::Pending(handle) = std::mem::replace(self, Sha::Ready(String::new())) else {
-                unreachable!("checked above")
-            };
-            let hash = handle
+    fn wait(self) -> Result<String> {
+        match self {
+            Sha::Ready(hash) => Ok(hash),
+            Sha::Pending(thread) => thread
                 .join()
-                .map_err(|_| anyhow::anyhow!("the SHA-256 thread stopped"))??;
-            *self = Sha::Ready(hash);
+                .map_err(|_| anyhow::anyhow!("the SHA-256 thread stopped"))?,
         }
-        let Sha::Ready(hash) = self else {
-            unreachable!("made ready above")
-        };
-        Ok(hash.clone())
     }
 }
 
@@ -350,9 +343,23 @@ fn check_key<'a>(
     Ok(Some(p))
 }
 
-/// The first rows, from which every column's reading is decided.
-fn read_sample(src: &mut Source) -> Result<Vec<Record>> {
-    src.rows.by_ref().take(SAMPLE_ROWS).collect()
+/// Reads the sample (the first rows), drops BSN-like columns, decides how to read each column,
+/// and prints (unless quiet) and keeps those decisions in the source's settings.
+fn prepare(
+    src: &mut Source,
+    plan: &mut Plan,
+    number_style: Option<NumberStyle>,
+    date_order: Option<DateOrder>,
+    quiet: bool,
+) -> Result<(Vec<Record>, Vec<ColumnParser>)> {
+    let sample: Vec<Record> = src.rows.by_ref().take(SAMPLE_ROWS).collect::<Result<_>>()?;
+    plan.drop_bsn_like(&sample);
+    let parsers = decide_parsers(plan, &sample, src, number_style, date_order)?;
+    src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
+    if !quiet {
+        print_settings(src, plan);
+    }
+    Ok((sample, parsers))
 }
 
 /// Decides how to read each column from the sample. Without proof either way, exports
@@ -479,13 +486,7 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
     let fp = source::fingerprint(path)?;
     let mut src = source::open(path, &fp, &ReadOptions::default())?;
     let mut plan = Plan::build(None, &src.headers, &Mapping::default(), None, None)?;
-    let sample = read_sample(&mut src)?;
-    plan.drop_bsn_like(&sample);
-    let parsers = decide_parsers(&plan, &sample, &src, None, None)?;
-    src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
-    if !quiet {
-        print_settings(&src, &plan);
-    }
+    let (sample, parsers) = prepare(&mut src, &mut plan, None, None, quiet)?;
     let staged_path = tmp.path().join("input.parquet");
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(0, path, &src, &plan, parsers, None, &staged_path)?;
