@@ -149,9 +149,10 @@ fn cell(value: &AnyValue, style: CsvStyle, decimal_comma: bool) -> Option<String
         AnyValue::Boolean(b) => b.to_string(),
         AnyValue::Float64(x) => float_text(*x, decimal_comma),
         AnyValue::Float32(x) => float_text(f64::from(*x), decimal_comma),
-        AnyValue::Date(days) => date_text(epoch_date(*days), style),
+        // Outside chrono's range (only SQL can make such values): the raw number.
+        AnyValue::Date(days) => epoch_date(*days).map_or(days.to_string(), |d| date_text(d, style)),
         AnyValue::Datetime(v, unit, _) | AnyValue::DatetimeOwned(v, unit, _) => {
-            datetime_text(epoch_datetime(*v, *unit), style)
+            epoch_datetime(*v, *unit).map_or(v.to_string(), |dt| datetime_text(dt, style))
         }
         other => {
             let s = other.to_string();
@@ -160,19 +161,20 @@ fn cell(value: &AnyValue, style: CsvStyle, decimal_comma: bool) -> Option<String
     })
 }
 
-pub fn epoch_date(days: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(i64::from(days))
+/// Days since 1970-01-01 as a date; `None` outside chrono's range (about ±262,000 years), which
+/// a SQL expression can produce.
+pub fn epoch_date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(i64::from(days)))
 }
 
-pub fn epoch_datetime(v: i64, unit: TimeUnit) -> NaiveDateTime {
+/// A polars date-time as a clock time; `None` outside chrono's range.
+pub fn epoch_datetime(v: i64, unit: TimeUnit) -> Option<NaiveDateTime> {
     let micros = match unit {
         TimeUnit::Nanoseconds => v / 1000,
         TimeUnit::Microseconds => v,
-        TimeUnit::Milliseconds => v * 1000,
+        TimeUnit::Milliseconds => v.checked_mul(1000)?,
     };
-    chrono::DateTime::from_timestamp_micros(micros)
-        .expect("timestamp in range")
-        .naive_utc()
+    Some(chrono::DateTime::from_timestamp_micros(micros)?.naive_utc())
 }
 
 fn is_text(dtype: &DataType) -> bool {
@@ -357,17 +359,13 @@ fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
                 AnyValue::Boolean(b) => {
                     sheet.write_boolean(r, j, b)?;
                 }
-                AnyValue::Date(d) => {
-                    let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(
-                        &epoch_date(d).format("%Y-%m-%d").to_string(),
-                    )?;
+                // Excel knows dates from 1900 to 9999; others are written as text.
+                AnyValue::Date(d) if let Some(xd) = epoch_date(d).and_then(excel_date) => {
                     sheet.write_datetime_with_format(r, j, &xd, &date_fmt)?;
                 }
-                AnyValue::Datetime(v, unit, _) => {
-                    let text = epoch_datetime(v, unit)
-                        .format("%Y-%m-%dT%H:%M:%S")
-                        .to_string();
-                    let xd = rust_xlsxwriter::ExcelDateTime::parse_from_str(&text)?;
+                AnyValue::Datetime(v, unit, _)
+                    if let Some(xd) = epoch_datetime(v, unit).and_then(excel_datetime) =>
+                {
                     sheet.write_datetime_with_format(r, j, &xd, &dt_fmt)?;
                 }
                 v if c.dtype().is_primitive_numeric() => {
@@ -387,6 +385,14 @@ fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
     wb.save(&tmp)
         .with_context(|| format!("writing {}", tmp.display()))?;
     crate::warehouse::publish(&tmp, path)
+}
+
+fn excel_date(d: NaiveDate) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    rust_xlsxwriter::ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string()).ok()
+}
+
+fn excel_datetime(dt: NaiveDateTime) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    rust_xlsxwriter::ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string()).ok()
 }
 
 /// Refuses an output file inside the warehouse (it would be listed as a leftover and removed).
@@ -459,6 +465,24 @@ mod tests {
             text,
             "| naam | bedrag |\n| --- | ---: |\n| a\\|b | 1,50 |\n"
         );
+    }
+
+    #[test]
+    fn dates_outside_excel_or_chrono_do_not_fail() {
+        // 1850-01-01 is before Excel's dates; i32::MAX days is beyond chrono's range.
+        let days = Column::new("d".into(), [-43_829i32, i32::MAX])
+            .cast(&DataType::Date)
+            .unwrap();
+        let df = DataFrame::new_infer_height(vec![days]).unwrap();
+        let mut buf = Vec::new();
+        write_csv(&df, &mut buf, CsvStyle::Plain).unwrap();
+        assert!(
+            String::from_utf8(buf)
+                .unwrap()
+                .starts_with("d\n1850-01-01\n")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        write_xlsx(&df, &dir.path().join("x.xlsx"), Lang::Nl).unwrap();
     }
 
     #[test]
