@@ -5,26 +5,7 @@ use serde_json::json;
 
 /// Ingests one sample and returns the JSON summary row.
 fn ingest(wd: &Workdir, file: &str, dataset: &str, code: i32) -> serde_json::Value {
-    let out = wd.run_code(
-        wd.cmd(&[
-            "ingest",
-            &testdata(file),
-            "--dataset",
-            dataset,
-            "--format",
-            "json",
-        ]),
-        code,
-    );
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json summary");
-    assert_eq!(rows.len(), 1);
-    let row = rows[0].clone();
-    // The law every ingest keeps: rows read = rows accepted + rows rejected.
-    assert_eq!(
-        row["gelezen"].as_u64().unwrap(),
-        row["geaccepteerd"].as_u64().unwrap() + row["afgekeurd"].as_u64().unwrap()
-    );
-    row
+    wd.ingest_json(&[&testdata(file), "--dataset", dataset], code)
 }
 
 #[test]
@@ -245,8 +226,8 @@ fn tab_and_pipe_delimiters_month_first_dates_and_mapping() {
         "tab.txt",
         "Nummer\tGemeld op\tOnderwerp\n1\t03/14/2024\tAfval\n2\t3/1/2024\tGroen\n",
     );
-    let s = wd.run(wd.cmd(&["ingest", "tab.txt", "-d", "meldingen", "--format", "json"]));
-    assert!(s.contains("\"geaccepteerd\": 2"), "{s}");
+    let s = wd.ingest_json(&["tab.txt", "-d", "meldingen"], 0);
+    assert_eq!(s["geaccepteerd"], 2);
     let rows = wd.sql("SELECT datum_melding FROM meldingen ORDER BY melding_id");
     // 03/14/2024 proves month-first for the column, so 3/1/2024 is 1 March.
     assert_eq!(rows[0]["datum_melding"], "2024-03-14 00:00:00");
@@ -289,13 +270,12 @@ fn upsert_replaces_older_versions_and_same_file_changes_nothing() {
     wd.write("week1.csv", "Meldingnummer;Datum melding;Categorie;Status\n1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n");
     wd.write("week2.csv", "Meldingnummer;Datum melding;Categorie;Status\n2;2-3-2024;Groen;afgehandeld\n3;8-3-2024;Wegen;open\n");
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
-    let out = wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen", "--format", "json"]));
-    let s: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let s = wd.ingest_json(&["week2.csv", "-d", "meldingen"], 0);
     assert_eq!(
         (
-            s[0]["nieuw"].as_u64(),
-            s[0]["vervangen"].as_u64(),
-            s[0]["totaal"].as_u64()
+            s["nieuw"].as_u64(),
+            s["vervangen"].as_u64(),
+            s["totaal"].as_u64()
         ),
         (Some(1), Some(1), Some(3))
     );
@@ -409,23 +389,43 @@ fn wrong_files_get_clear_errors() {
 
 #[test]
 fn dry_run_writes_nothing() {
+    // A dry run reports what the real ingest would: the same counts as the Fixi test above,
+    // and for an upsert the rows it would replace.
     let wd = Workdir::new();
-    let out = wd.run_code(
-        wd.cmd(&[
-            "ingest",
-            &testdata("meldingen_fixi.csv"),
-            "-d",
-            "meldingen",
-            "--dry-run",
-            "--format",
-            "json",
-        ]),
-        3,
-    );
-    assert!(out.contains("proefdraai"), "{out}");
+    let fixi = testdata("meldingen_fixi.csv");
+    let s = wd.ingest_json(&[&fixi, "-d", "meldingen", "--dry-run"], 3);
+    assert_eq!(s["status"], "proefdraai, niets geschreven");
+    let counts = |s: &serde_json::Value| {
+        ["gelezen", "geaccepteerd", "afgekeurd", "totaal"].map(|k| s[k].as_u64().unwrap())
+    };
+    assert_eq!(counts(&s), [14, 9, 5, 9]);
     assert!(
         !wd.warehouse().exists(),
         "a dry run must not create the warehouse"
+    );
+
+    wd.write(
+        "week1.csv",
+        "Meldingnummer;Datum melding;Categorie\n1;1-3-2024;Afval\n2;2-3-2024;Groen\n",
+    );
+    wd.write(
+        "week2.csv",
+        "Meldingnummer;Datum melding;Categorie\n2;2-3-2024;Wegen\n3;8-3-2024;Wegen\n",
+    );
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    let before = std::fs::read(wd.warehouse().join("catalog.json")).unwrap();
+    let s = wd.ingest_json(&["week2.csv", "-d", "meldingen", "--dry-run"], 0);
+    assert_eq!(
+        (
+            s["nieuw"].as_u64(),
+            s["vervangen"].as_u64(),
+            s["totaal"].as_u64()
+        ),
+        (Some(1), Some(1), Some(3))
+    );
+    assert_eq!(
+        std::fs::read(wd.warehouse().join("catalog.json")).unwrap(),
+        before
     );
 }
 
@@ -538,19 +538,10 @@ fn municipalities_numbering_alike_do_not_replace_each_other() {
         "--gemeente",
         "Zevenaar",
     ]));
-    let out = wd.run(wd.cmd(&[
-        "ingest",
-        "d.csv",
-        "-d",
-        "meldingen",
-        "--gemeente",
-        "Duiven",
-        "--format",
-        "json",
-    ]));
-    assert!(
-        out.contains("\"vervangen\": 0") && out.contains("\"totaal\": 3"),
-        "{out}"
+    let out = wd.ingest_json(&["d.csv", "-d", "meldingen", "--gemeente", "Duiven"], 0);
+    assert_eq!(
+        (out["vervangen"].as_u64(), out["totaal"].as_u64()),
+        (Some(0), Some(3))
     );
     let rows = wd
         .sql("SELECT gemeente, categorie FROM meldingen WHERE melding_id = '1' ORDER BY gemeente");
@@ -560,19 +551,10 @@ fn municipalities_numbering_alike_do_not_replace_each_other() {
         "d2.csv",
         "Meldingnummer;Datum melding;Categorie\n1;5-3-2024;Riolering\n",
     );
-    let out = wd.run(wd.cmd(&[
-        "ingest",
-        "d2.csv",
-        "-d",
-        "meldingen",
-        "--gemeente",
-        "Duiven",
-        "--format",
-        "json",
-    ]));
-    assert!(
-        out.contains("\"vervangen\": 1") && out.contains("\"totaal\": 3"),
-        "{out}"
+    let out = wd.ingest_json(&["d2.csv", "-d", "meldingen", "--gemeente", "Duiven"], 0);
+    assert_eq!(
+        (out["vervangen"].as_u64(), out["totaal"].as_u64()),
+        (Some(1), Some(3))
     );
 }
 
@@ -630,8 +612,8 @@ fn old_mac_line_ends_and_municipalities_inside_one_export() {
         "mac.csv",
         "Gemeente;Meldingnummer;Datum melding;Categorie\rAssen;1001;1-3-2024;Afval\rTynaarlo;1001;2-3-2024;Groen\r",
     );
-    let out = wd.run(wd.cmd(&["ingest", "mac.csv", "-d", "meldingen", "--format", "json"]));
-    assert!(out.contains("\"geaccepteerd\": 2"), "{out}");
+    let out = wd.ingest_json(&["mac.csv", "-d", "meldingen"], 0);
+    assert_eq!(out["geaccepteerd"], 2);
     let rows = wd.sql("SELECT gemeente, _bron_positie FROM meldingen ORDER BY gemeente");
     assert_eq!(rows[0]["_bron_positie"], 2);
     assert_eq!(rows[1]["_bron_positie"], 3);

@@ -68,6 +68,23 @@ impl Workdir {
         String::from_utf8(out.stderr).expect("utf-8 stderr")
     }
 
+    /// `datastroom ingest ARGS --format json`, expecting `code`: the one summary row, after
+    /// checking the law every ingest keeps: rows read = rows accepted + rows rejected.
+    pub fn ingest_json(&self, args: &[&str], code: i32) -> serde_json::Value {
+        let mut cmd = self.cmd(&["ingest"]);
+        cmd.args(args).args(["--format", "json"]);
+        let out = self.run_code(cmd, code);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json summary");
+        assert_eq!(rows.len(), 1, "{out}");
+        let n = |k: &str| {
+            rows[0][k]
+                .as_u64()
+                .unwrap_or_else(|| panic!("no {k} in {out}"))
+        };
+        assert_eq!(n("gelezen"), n("geaccepteerd") + n("afgekeurd"), "{out}");
+        rows[0].clone()
+    }
+
     /// Ingests a sample export from testdata/; they all hold rows to reject (exit code 3).
     pub fn ingest_sample(&self, file: &str, dataset: &str) {
         self.run_code(self.cmd(&["ingest", &testdata(file), "-d", dataset]), 3);
