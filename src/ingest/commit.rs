@@ -186,8 +186,41 @@ impl Commit<'_> {
                 rejected_rows: 0,
                 ingests: Vec::new(),
             });
-        let dataset_dir = self.dir.join(self.name);
-        warehouse::create_dir_synced(&dataset_dir)?;
+        let (files, total, replaced) = self.write_part(entry, mode)?;
+        warehouse::crash_point("part-written");
+        if let Some(rel) = self.write_rejects()? {
+            entry.reject_files.push(rel);
+        }
+        entry.files = files;
+        entry.rows = total;
+        entry.rejected_rows += self.staged.rejected();
+        merge_columns(&mut entry.columns, &self.staged.schema);
+        entry.ingests.push(self.lineage(mode, replaced));
+        catalog.next_ingest = self.id + 1;
+        if let Some(p) = self.opts.pseudo.as_ref()
+            && self
+                .staged
+                .schema
+                .iter()
+                .any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
+        {
+            catalog.key_fingerprint = Some(p.fingerprint());
+        }
+        guard.commit(catalog)?;
+        let accepted = self.staged.accepted();
+        Ok(self.summary(
+            Status::Ingested,
+            accepted.saturating_sub(replaced),
+            replaced,
+            total,
+        ))
+    }
+
+    /// Writes the dataset's new part: the staged file itself when nothing has to be merged or
+    /// taken out, else a merge streamed to Parquet. Returns the dataset's files after this
+    /// ingest, its row count, and how many new rows replaced older versions.
+    fn write_part(&self, entry: &DatasetEntry, mode: Mode) -> Result<(Vec<String>, u64, u64)> {
+        warehouse::create_dir_synced(&self.dir.join(self.name))?;
         let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
         let part = self.dir.join(&part_rel);
         let new = self.new_rows()?;
@@ -197,7 +230,6 @@ impl Commit<'_> {
         } else {
             UpsertCounts::default()
         };
-        let replaced = counts.new_matched;
         let (frame, files, total) = match mode {
             Mode::Replace => (new, vec![part_rel.clone()], accepted),
             Mode::Append => {
@@ -217,10 +249,9 @@ impl Commit<'_> {
                     concat_lf_diagonal([kept, new], UnionArgs::default())?
                 };
                 let total = (entry.rows + accepted).saturating_sub(counts.old_removed);
-                (frame, vec![part_rel.clone()], total)
+                (frame, vec![part_rel], total)
             }
         };
-        // Nothing to merge or take out: the staged file is the new part as it is.
         let as_staged = self.staged.evict.is_empty()
             && (accepted > 0 || mode == Mode::Replace)
             && (mode != Mode::Upsert || entry.files.is_empty());
@@ -228,50 +259,30 @@ impl Commit<'_> {
             warehouse::publish(&self.staged.path, &part)?;
         } else if accepted > 0 || mode == Mode::Replace {
             warehouse::sink_parquet_atomic(frame, &part)?;
-        }
-        let files = if accepted > 0 || mode == Mode::Replace || as_staged {
-            files
         } else {
-            entry.files.clone()
-        };
-        warehouse::crash_point("part-written");
+            // Nothing accepted: the dataset stays as it was.
+            return Ok((entry.files.clone(), entry.rows, 0));
+        }
+        Ok((files, total, counts.new_matched))
+    }
 
+    /// Writes this ingest's rejects file, if it rejected rows; its path in the warehouse.
+    fn write_rejects(&self) -> Result<Option<String>> {
         let rejects = self.all_rejects();
-        if !rejects.is_empty() {
-            let rel = format!(
-                "{}/{}/rejects-{:06}.parquet",
-                warehouse::REJECTS_DIR,
-                self.name,
-                self.id
-            );
-            let path = self.dir.join(&rel);
-            warehouse::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
-            warehouse::create_dir_synced(path.parent().expect("rejects folder"))?;
-            warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
-            entry.reject_files.push(rel);
+        if rejects.is_empty() {
+            return Ok(None);
         }
-        entry.files = files;
-        entry.rows = total;
-        entry.rejected_rows += self.staged.rejected();
-        merge_columns(&mut entry.columns, &self.staged.schema);
-        entry.ingests.push(self.lineage(mode, replaced));
-        catalog.next_ingest = self.id + 1;
-        if let Some(p) = self.opts.pseudo.as_ref()
-            && self
-                .staged
-                .schema
-                .iter()
-                .any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
-        {
-            catalog.key_fingerprint = Some(p.fingerprint());
-        }
-        guard.commit(catalog)?;
-        Ok(self.summary(
-            Status::Ingested,
-            accepted.saturating_sub(replaced),
-            replaced,
-            total,
-        ))
+        let rel = format!(
+            "{}/{}/rejects-{:06}.parquet",
+            warehouse::REJECTS_DIR,
+            self.name,
+            self.id
+        );
+        let path = self.dir.join(&rel);
+        warehouse::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
+        warehouse::create_dir_synced(path.parent().expect("rejects folder"))?;
+        warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
+        Ok(Some(rel))
     }
 
     fn lineage(&self, mode: Mode, replaced: u64) -> IngestEntry {
