@@ -182,45 +182,11 @@ fn ingest_file(
 ) -> Result<Summary> {
     let name = opts.dataset.as_str();
     let fp = source::fingerprint(file)?;
-    // The SHA-256 pass runs beside the parsing, except when an earlier ingest of this dataset
-    // had a file of the same size: then it may be the same file, and is checked first.
-    let same_size = catalog
-        .datasets
-        .get(name)
-        .is_some_and(|d| d.ingests.iter().any(|i| i.size == fp.size));
-    let sha = if same_size {
-        Sha::Ready(source::sha256_file(file)?)
-    } else {
-        let path = file.to_path_buf();
-        Sha::Pending(std::thread::spawn(move || source::sha256_file(&path)))
-    };
-    let seen = match &sha {
-        Sha::Ready(h) => catalog.seen(name, h),
-        Sha::Pending(_) => None,
-    };
-    if let Some(prev) = seen.filter(|_| !opts.force) {
-        if !opts.quiet {
-            eprintln!(
-                "datastroom: {} was already ingested into '{name}' (ingest #{} on {}, same \
-                 SHA-256); nothing changed. Use --force to load it again (other settings)",
-                file.display(),
-                prev.id,
-                prev.time
-            );
-        }
-        let total = catalog.datasets.get(name).map_or(0, |d| d.rows);
-        return Ok(Summary {
-            file: file.to_path_buf(),
-            dataset: name.to_string(),
-            status: Status::Unchanged,
-            read: 0,
-            accepted: 0,
-            rejected: 0,
-            blank: 0,
-            new: 0,
-            replaced: 0,
-            total_rows: total,
-        });
+    let sha = Sha::start(file, catalog.datasets.get(name), fp.size)?;
+    if let Sha::Ready(hash) = &sha
+        && let Some(prev) = catalog.seen(name, hash).filter(|_| !opts.force)
+    {
+        return Ok(unchanged(file, name, prev, catalog, opts.quiet));
     }
     let def = schema::dataset(name);
     let existing = catalog.datasets.get(name);
@@ -288,6 +254,37 @@ fn ingest_file(
     }
 }
 
+/// The summary of a file ingested before with the same content: nothing changes.
+fn unchanged(
+    file: &Path,
+    name: &str,
+    prev: &IngestEntry,
+    catalog: &Catalog,
+    quiet: bool,
+) -> Summary {
+    if !quiet {
+        eprintln!(
+            "datastroom: {} was already ingested into '{name}' (ingest #{} on {}, same \
+             SHA-256); nothing changed. Use --force to load it again (other settings)",
+            file.display(),
+            prev.id,
+            prev.time
+        );
+    }
+    Summary {
+        file: file.to_path_buf(),
+        dataset: name.to_string(),
+        status: Status::Unchanged,
+        read: 0,
+        accepted: 0,
+        rejected: 0,
+        blank: 0,
+        new: 0,
+        replaced: 0,
+        total_rows: catalog.datasets.get(name).map_or(0, |d| d.rows),
+    }
+}
+
 /// A file's SHA-256: known, or being computed on another thread.
 enum Sha {
     Ready(String),
@@ -295,6 +292,18 @@ enum Sha {
 }
 
 impl Sha {
+    /// Runs the SHA-256 pass beside the parsing, except when an earlier ingest of this dataset
+    /// had a file of the same size: then it may be the same file, and is checked first.
+    fn start(file: &Path, dataset: Option<&DatasetEntry>, size: u64) -> Result<Sha> {
+        if dataset.is_some_and(|d| d.ingests.iter().any(|i| i.size == size)) {
+            return Ok(Sha::Ready(source::sha256_file(file)?));
+        }
+        let path = file.to_path_buf();
+        Ok(Sha::Pending(std::thread::spawn(move || {
+            source::sha256_file(&path)
+        })))
+    }
+
     fn wait(self) -> Result<String> {
         match self {
             Sha::Ready(hash) => Ok(hash),
