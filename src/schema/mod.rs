@@ -125,29 +125,27 @@ pub fn normalise(header: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '_' | '.' | '/' | '(' | ')' | ':' | '\u{a0}'))
         .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'ï' | 'í' => 'i',
-            'ö' | 'ó' => 'o',
-            'ü' | 'ú' => 'u',
-            'á' | 'à' | 'ä' => 'a',
-            other => other,
-        })
+        .map(fold_accent)
         .collect()
+}
+
+/// 'é' -> 'e' and the like, for the accents Dutch headers use (lower case).
+fn fold_accent(c: char) -> char {
+    match c {
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'ï' | 'í' => 'i',
+        'ö' | 'ó' => 'o',
+        'ü' | 'ú' => 'u',
+        'á' | 'à' | 'ä' => 'a',
+        other => other,
+    }
 }
 
 /// Turns any header into a column name a SQL user can type: snake_case ASCII.
 pub fn snake_case(header: &str) -> String {
     let mut out = String::new();
-    for c in header.trim().chars() {
-        let c = match c {
-            'é' | 'è' | 'ë' | 'ê' | 'É' => 'e',
-            'ï' | 'í' => 'i',
-            'ö' | 'ó' => 'o',
-            'ü' | 'ú' => 'u',
-            'á' | 'à' | 'ä' => 'a',
-            other => other,
-        };
+    for c in header.trim().chars().flat_map(char::to_lowercase) {
+        let c = fold_accent(c);
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('_') && !out.is_empty() {
@@ -298,6 +296,7 @@ mod tests {
         assert_eq!(snake_case("Bedrag (excl. btw)"), "bedrag_excl_btw");
         assert_eq!(snake_case("2e categorie"), "k_2e_categorie");
         assert_eq!(snake_case("  "), "kolom");
+        assert_eq!(snake_case("Één-tweestraat"), "een_tweestraat");
     }
 
     #[test]
