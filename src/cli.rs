@@ -66,4 +66,7 @@ pub enum Command {
     Datasets(cmd::datasets::Args),
     /// Ask the warehouse a question in SQL; every dataset is a table by its name.
     Sql(cmd::sql::Args),
+    /// Waiting lists and legal terms for Wmo, Jeugd and VTH cases: how many wait, how long
+    /// (Kaplan-Meier, open cases counted), how many are past the term, and per team or product.
+    Waitlist(Box<cmd::waitlist::Args>),
 }

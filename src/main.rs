@@ -3,6 +3,7 @@
 //! Thin entry point: parse the command line, dispatch, print an error once, map it to an exit
 //! code (0 ok, 1 error, 2 usage, 3 finished but rows were rejected).
 
+mod analysis;
 mod cli;
 mod cmd;
 mod ingest;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Ingest(args) => cmd::ingest::run(args, &cli.global),
         cli::Command::Datasets(args) => cmd::datasets::run(args, &cli.global),
         cli::Command::Sql(args) => cmd::sql::run(args, &cli.global),
+        cli::Command::Waitlist(args) => cmd::waitlist::run(args, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,7 @@
 pub mod datasets;
 pub mod ingest;
 pub mod sql;
+pub mod waitlist;
 
 use crate::cli::Global;
 use crate::render::Output;

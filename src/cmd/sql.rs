@@ -28,7 +28,7 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let mut ctx = SQLContext::new();
     let _tmp; // keeps the staged copy of --input alive while the query runs
     if let Some(path) = &args.input {
-        let (lf, tmp) = crate::ingest::load_adhoc(path, global.quiet)?;
+        let (lf, tmp) = crate::ingest::load_adhoc(path, None, None, global.quiet)?;
         _tmp = tmp;
         ctx.register("input", lf);
     }

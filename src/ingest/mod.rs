@@ -458,10 +458,16 @@ fn print_settings(src: &Source, plan: &Plan) {
     }
 }
 
-/// Reads a file for `sql --input` without touching the warehouse: the same reading, typing and
-/// privacy rules as an ingest into a new dataset, staged in a temporary folder that lives as
-/// long as the returned guard.
-pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::TempDir)> {
+/// Reads a file for `sql --input` or an analysis's `--input` without touching the warehouse: the
+/// same reading, typing and privacy rules as an ingest (into `dataset`, or a new dataset),
+/// staged in a temporary folder that lives as long as the returned guard. Without a key,
+/// columns to pseudonymise are left out.
+pub fn load_adhoc(
+    path: &Path,
+    dataset: Option<&str>,
+    pseudo: Option<&Pseudonymiser>,
+    quiet: bool,
+) -> Result<(LazyFrame, tempfile::TempDir)> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     if path
         .extension()
@@ -494,16 +500,20 @@ pub fn load_adhoc(path: &Path, quiet: bool) -> Result<(LazyFrame, tempfile::Temp
     }
     let fp = source::fingerprint(path)?;
     let mut src = source::open(path, &fp, &ReadOptions::default())?;
-    let mut plan = Plan::build(None, &src.headers, &Mapping::default(), None, None)?;
+    let def = dataset.and_then(schema::dataset);
+    let mut plan = Plan::build(def, &src.headers, &Mapping::default(), None, None)?;
+    if pseudo.is_none() {
+        plan.drop_pseudonymised();
+    }
     let (sample, parsers) = prepare(&mut src, &mut plan, None, None, quiet)?;
     let staged_path = tmp.path().join("input.parquet");
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
-    let mut loader = Loader::new(0, path, &src, &plan, parsers, None, &staged_path)?;
+    let mut loader = Loader::new(0, path, &src, &plan, parsers, pseudo, &staged_path)?;
     loader.stream(sample, rest)?;
     let staged = loader.finish()?;
     if staged.rejected() > 0 && !quiet {
         eprintln!(
-            "datastroom: {} of {} rows of {} could not be read and are left out of the query",
+            "datastroom: {} of {} rows of {} could not be read and are left out",
             staged.rejected(),
             staged.read,
             path.display()

@@ -361,6 +361,19 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Without a key, columns that would be pseudonymised are dropped instead (ad-hoc reads).
+    pub fn drop_pseudonymised(&mut self) {
+        let key_name = self.key.map(|k| self.columns[k].name.clone());
+        let (gone, kept): (Vec<ColumnPlan>, Vec<ColumnPlan>) = std::mem::take(&mut self.columns)
+            .into_iter()
+            .partition(|c| c.privacy == Privacy::Pseudonymised);
+        self.columns = kept;
+        self.key = key_name.and_then(|k| self.columns.iter().position(|c| c.name == k));
+        self.dropped.extend(gone.into_iter().map(|c| c.header));
+    }
+}
+
 fn match_alias(d: &Dataset, norm: &str) -> Option<&'static str> {
     d.columns
         .iter()

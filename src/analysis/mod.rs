@@ -1,0 +1,5 @@
+//! The analyses: pure functions over frames and typed settings, no terminal and no files.
+//! The subcommands in `cmd/` and the reports compose them.
+
+pub mod caseflow;
+pub mod survival;

@@ -1,0 +1,564 @@
+//! `datastroom waitlist`: waiting lists and legal terms (Wmo, Jeugd, VTH permits). Glue only:
+//! the clock and filters from the options, the cases from the warehouse or a file, the figures
+//! from `analysis::caseflow`.
+
+use crate::analysis::caseflow::{self, Cases, Clock, Settings};
+use crate::analysis::survival::CiMethod;
+use crate::cli::Global;
+use crate::render::{Format, Lang};
+use crate::warehouse::Warehouse;
+use crate::warehouse::pseudo::Pseudonymiser;
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::path::PathBuf;
+
+/// Waiting lists and legal terms ("wachtlijsten en wettelijke termijnen"): how many cases wait,
+/// how long, how many are past the legal term ("termijn"), and per team, product or law.
+///
+/// Open cases are still waiting: the waiting time is a Kaplan-Meier estimate in which open and
+/// withdrawn cases count as censored, so a growing backlog shows in the median.
+///
+/// Examples:
+///   datastroom waitlist --preset wmo-onderzoek
+///   datastroom waitlist --preset jeugd --section by --by team --as-of 2024-03-31
+///   datastroom waitlist --input zaken.xlsx --start datum_aanvraag --end datum_beschikking --term-days 56
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The dataset with the cases (see `datastroom datasets`).
+    #[arg(long, default_value = "zaken_sociaal")]
+    pub dataset: String,
+
+    /// Read the cases from this export instead of the warehouse (mapped onto zaken_sociaal).
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+
+    /// The legal clock: wmo-onderzoek (melding -> einde onderzoek, 6 weeks), wmo-beschikking
+    /// (aanvraag -> beschikking, 2 weeks), jeugd (aanvraag -> beschikking, 8 weeks),
+    /// vth-regulier (8 weeks, +6 when verdaagd), vth-uitgebreid (26 weeks, +6).
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+
+    /// Start of the clock (a date column), e.g. datum_aanvraag. Overrides the preset's.
+    #[arg(long)]
+    pub start: Option<String>,
+
+    /// End of the clock (a date column), e.g. datum_beschikking. Empty = still open.
+    #[arg(long)]
+    pub end: Option<String>,
+
+    /// The legal term in calendar days (6 weeks = 42). Overrides the preset's.
+    #[arg(long)]
+    pub term_days: Option<i64>,
+
+    /// Days added to the term for cases marked verdaagd (extended, Awb 4:14).
+    #[arg(long)]
+    pub extension_days: Option<i64>,
+
+    /// Do not subtract recorded suspension days (opschorting_dagen, Awb 4:15).
+    #[arg(long)]
+    pub ignore_suspension: bool,
+
+    /// Only cases whose wet contains this text (e.g. Wmo, Jeugdwet). Presets set it; "alle"
+    /// turns the preset's filter off.
+    #[arg(long)]
+    pub wet: Option<String>,
+
+    /// Only cases whose product contains this text (e.g. "hulpmiddel").
+    #[arg(long)]
+    pub product: Option<String>,
+
+    /// Only cases whose team contains this text (e.g. "Noord").
+    #[arg(long)]
+    pub team: Option<String>,
+
+    /// Only cases that started on or after this date (the cohort), e.g. 2024-01-01.
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
+
+    /// What to show: summary, open (the open cases), flow (weekly inflow, outflow, backlog),
+    /// survival (the Kaplan-Meier table), by (the summary per --by group).
+    #[arg(long, value_enum, default_value = "summary")]
+    pub section: Section,
+
+    /// Group by team, product, wet or consulent (consulent needs --allow-employee-names).
+    #[arg(long, value_enum)]
+    pub by: Option<By>,
+
+    /// Allow figures per consulent (employee): for managers, not for the council.
+    #[arg(long)]
+    pub allow_employee_names: bool,
+
+    /// With --section open: also show client_id (the pseudonym) and consulent. Needs the
+    /// warehouse key; each use is logged on stderr.
+    #[arg(long)]
+    pub show_personal: bool,
+
+    /// The key file for --show-personal (else DATASTROOM_KEY).
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+
+    /// Confidence interval of the survival curve and the median: log-log (lifelines' default),
+    /// log (R's default) or plain.
+    #[arg(long, value_enum, default_value = "log-log")]
+    pub ci: CiMethod,
+
+    /// 1 - confidence level: 0.05 gives 95% intervals.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+
+    /// Weeks shown by --section flow, up to the as-of date.
+    #[arg(long, default_value_t = 26)]
+    pub weeks: u32,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
+        .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Preset {
+    WmoOnderzoek,
+    WmoBeschikking,
+    Jeugd,
+    VthRegulier,
+    VthUitgebreid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Section {
+    Summary,
+    Open,
+    Flow,
+    Survival,
+    By,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Team,
+    Product,
+    Wet,
+    Consulent,
+}
+
+impl By {
+    fn column(self) -> &'static str {
+        match self {
+            By::Team => "team",
+            By::Product => "product",
+            By::Wet => "wet",
+            By::Consulent => "consulent",
+        }
+    }
+}
+
+/// The values of `--wet` that mean "no filter on wet".
+const ALL: [&str; 3] = ["alle", "all", "*"];
+
+/// A preset: clock, term, extension, the wet it applies to, and the procedure filter.
+struct PresetDef {
+    start: &'static str,
+    end: &'static str,
+    term_days: i64,
+    extension_days: i64,
+    wet: &'static [&'static str],
+    /// (product contains "uitgebreid") must be this, when set.
+    extended_procedure: Option<bool>,
+    rule: &'static str,
+}
+
+const VTH_WET: &[&str] = &["omgevingswet", "wabo", "omgevingsvergunning", "vth"];
+
+impl Preset {
+    fn def(self) -> PresetDef {
+        let (start, end) = ("datum_aanvraag", "datum_beschikking");
+        match self {
+            Preset::WmoOnderzoek => PresetDef {
+                start: "datum_melding",
+                end: "datum_einde_onderzoek",
+                term_days: 42,
+                extension_days: 0,
+                wet: &["wmo"],
+                extended_procedure: None,
+                rule: "Wmo 2015 art. 2.3.2: onderzoek binnen 6 weken na de melding",
+            },
+            Preset::WmoBeschikking => PresetDef {
+                start,
+                end,
+                term_days: 14,
+                extension_days: 0,
+                wet: &["wmo"],
+                extended_procedure: None,
+                rule: "Wmo 2015 art. 2.3.5: beschikking binnen 2 weken na de aanvraag",
+            },
+            Preset::Jeugd => PresetDef {
+                start,
+                end,
+                term_days: 56,
+                extension_days: 0,
+                wet: &["jeugd"],
+                extended_procedure: None,
+                rule: "Awb 4:13: beschikking binnen 8 weken na de aanvraag (Jeugdwet)",
+            },
+            Preset::VthRegulier => PresetDef {
+                start,
+                end,
+                term_days: 56,
+                extension_days: 42,
+                wet: VTH_WET,
+                extended_procedure: Some(false),
+                rule: "Omgevingswet, reguliere procedure: 8 weken, eenmaal 6 weken verdaagd",
+            },
+            Preset::VthUitgebreid => PresetDef {
+                start,
+                end,
+                term_days: 182,
+                extension_days: 42,
+                wet: VTH_WET,
+                extended_procedure: Some(true),
+                rule: "Omgevingswet, uitgebreide procedure: 26 weken, eenmaal 6 weken verdaagd",
+            },
+        }
+    }
+}
+
+pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    let as_of = global
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (settings, rule) = settings(args, as_of, global.lang)?;
+    let key = if args.show_personal || args.input.is_some() {
+        Pseudonymiser::from_env_or_file(args.key_file.as_deref())?
+    } else {
+        None
+    };
+    let _tmp;
+    let lf = match &args.input {
+        Some(path) => {
+            let (lf, tmp) =
+                crate::ingest::load_adhoc(path, Some("zaken_sociaal"), key.as_ref(), global.quiet)?;
+            _tmp = tmp;
+            lf
+        }
+        None => {
+            let wh = Warehouse::open(&global.warehouse)?;
+            if args.show_personal {
+                check_key(&wh, key.as_ref())?;
+            }
+            wh.scan(&args.dataset)?
+        }
+    };
+    let lf = procedure_filter(lf, args)?;
+    let keep = ["wet", "product", "team", "client_id", "consulent"];
+    let cases = caseflow::prepare(lf, &settings, &keep)?;
+    warn_excluded(&cases, global.quiet);
+    let out = super::output(global)?;
+    let df = match args.section {
+        Section::Summary | Section::By => caseflow::summary(&cases, &settings)?,
+        Section::Survival => caseflow::survival_table(&cases, &settings)?,
+        Section::Flow => caseflow::flow(&cases, args.weeks)?,
+        Section::Open => open_section(&cases, args, key.is_some())?,
+    };
+    let df = if matches!(out.format, Format::Table | Format::Markdown) {
+        not_reached_as_text(df, global.lang)?
+    } else {
+        df
+    };
+    out.write(&df, Some(&note(&settings, &rule, &cases, global.lang)))?;
+    Ok(super::EXIT_OK)
+}
+
+/// Options -> checked settings, plus the sentence that says which legal rule applies.
+fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, String)> {
+    let def = args.preset.map(Preset::def);
+    let (Some(start), Some(end), Some(term_days)) = (
+        args.start
+            .clone()
+            .or(def.as_ref().map(|d| d.start.to_string())),
+        args.end.clone().or(def.as_ref().map(|d| d.end.to_string())),
+        args.term_days.or(def.as_ref().map(|d| d.term_days)),
+    ) else {
+        bail!(
+            "say which clock to measure: --preset wmo-onderzoek|wmo-beschikking|jeugd|\
+             vth-regulier|vth-uitgebreid, or --start COLUMN --end COLUMN --term-days N"
+        );
+    };
+    if term_days < 0 || args.extension_days.is_some_and(|d| d < 0) {
+        bail!("--term-days and --extension-days cannot be negative");
+    }
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        bail!("--alpha must lie between 0 and 1, e.g. 0.05 for 95% intervals");
+    }
+    let by = match (args.section, args.by) {
+        (Section::By, None) => bail!("--section by needs --by team|product|wet|consulent"),
+        (_, Some(By::Consulent)) if !args.allow_employee_names => bail!(
+            "figures per consulent are per employee: add --allow-employee-names (for managers, \
+             never for the council)"
+        ),
+        (_, b) => b.map(|b| b.column().to_string()),
+    };
+    let mut filters = Vec::new();
+    match (&args.wet, &def) {
+        (Some(w), _) if ALL.contains(&w.to_lowercase().as_str()) => {}
+        (Some(w), _) => filters.push(("wet".to_string(), w.clone())),
+        (None, _) => {}
+    }
+    for (c, v) in [("product", &args.product), ("team", &args.team)] {
+        if let Some(v) = v {
+            filters.push((c.to_string(), v.clone()));
+        }
+    }
+    let rule = match &def {
+        Some(d) if args.start.is_none() && args.end.is_none() && args.term_days.is_none() => {
+            d.rule.to_string()
+        }
+        _ => match lang {
+            Lang::Nl => format!("eigen termijn: {term_days} dagen van {start} tot {end}"),
+            Lang::En => format!("own term: {term_days} days from {start} to {end}"),
+        },
+    };
+    let clock = Clock {
+        start,
+        end,
+        term_days,
+        extension_days: args
+            .extension_days
+            .or(def.as_ref().map(|d| d.extension_days))
+            .unwrap_or(0),
+        subtract_suspension: !args.ignore_suspension,
+    };
+    let settings = Settings {
+        clock,
+        as_of,
+        filters,
+        since: args.since,
+        by,
+        total_label: match lang {
+            Lang::Nl => "totaal".into(),
+            Lang::En => "total".into(),
+        },
+        ci: args.ci,
+        alpha: args.alpha,
+    };
+    Ok((settings, rule))
+}
+
+/// The preset's wet (unless --wet is given) and procedure filters.
+fn procedure_filter(lf: LazyFrame, args: &Args) -> Result<LazyFrame> {
+    let Some(def) = args.preset.map(Preset::def) else {
+        return Ok(lf);
+    };
+    let mut lf = lf;
+    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
+    let lower = |c: &str| col(c).cast(DataType::String).str().to_lowercase();
+    if args.wet.is_none() {
+        if schema.get("wet").is_none() {
+            bail!("the preset selects cases by their wet, but the data has no column wet");
+        }
+        let any = def
+            .wet
+            .iter()
+            .map(|w| lower("wet").str().contains_literal(lit(*w)))
+            .reduce(|a, b| a.or(b))
+            .expect("a preset names a wet");
+        lf = lf.filter(any.fill_null(lit(false)));
+    }
+    if let Some(extended) = def.extended_procedure {
+        let is_ext = if schema.get("product").is_some() {
+            lower("product")
+                .str()
+                .contains_literal(lit("uitgebreid"))
+                .fill_null(lit(false))
+        } else {
+            lit(false)
+        };
+        lf = lf.filter(if extended { is_ext } else { is_ext.not() });
+    }
+    Ok(lf)
+}
+
+/// --show-personal needs the key the warehouse was built with.
+fn check_key(wh: &Warehouse, key: Option<&Pseudonymiser>) -> Result<()> {
+    let Some(key) = key else {
+        bail!(
+            "--show-personal needs the warehouse key (DATASTROOM_KEY or --key-file): only key \
+             holders may see client codes"
+        );
+    };
+    if let Some(known) = &wh.catalog.key_fingerprint
+        && *known != key.fingerprint()
+    {
+        bail!("--show-personal: this key is not the one the warehouse was built with");
+    }
+    Ok(())
+}
+
+fn open_section(cases: &Cases, args: &Args, has_key: bool) -> Result<DataFrame> {
+    let mut extra = vec!["wet", "product", "team"];
+    if args.show_personal {
+        if !has_key {
+            bail!("--show-personal needs the key (DATASTROOM_KEY or --key-file)");
+        }
+        extra.extend(["client_id", "consulent"]);
+        let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        eprintln!(
+            "datastroom: AUDIT personal columns (client_id, consulent) shown by {who} at {}",
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+        );
+    }
+    caseflow::open_cases(cases, &extra)
+}
+
+fn warn_excluded(cases: &Cases, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let e = &cases.excluded;
+    if !e.end_before_start.is_empty() {
+        let ids: Vec<&str> = e
+            .end_before_start
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        eprintln!(
+            "datastroom: let op: {} zaken hebben een einddatum voor de startdatum en tellen niet \
+             mee ({}{}); corrigeer ze in de bron",
+            e.end_before_start.len(),
+            ids.join(", "),
+            if e.end_before_start.len() > 5 {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
+    if e.no_start > 0 {
+        eprintln!(
+            "datastroom: let op: {} zaken zonder startdatum tellen niet mee",
+            e.no_start
+        );
+    }
+}
+
+/// Under the table: the rule, the as-of date, how suspension and withdrawn cases count, what
+/// was left out.
+fn note(s: &Settings, rule: &str, cases: &Cases, lang: Lang) -> String {
+    let e = &cases.excluded;
+    let c = &s.clock;
+    let conf = format!("{:.0}%", (1.0 - s.alpha) * 100.0);
+    match lang {
+        Lang::Nl => format!(
+            "Peildatum {}. Termijn: {rule} ({} dagen{}). Wachttijd van {} tot {}{}. \
+             Open en ingetrokken zaken tellen als gecensureerd (Kaplan-Meier); \
+             betrouwbaarheidsinterval {conf} {}. Leeg of \"niet bereikt\": minder dan de helft \
+             (of 75%, 90%) is afgehandeld.{}",
+            s.as_of.format("%d-%m-%Y"),
+            c.term_days,
+            ext_text(c.extension_days, lang),
+            c.start,
+            c.end,
+            if c.subtract_suspension {
+                ", min de opschortingsdagen"
+            } else {
+                ""
+            },
+            s.ci.name(),
+            excluded_text(e, lang),
+        ),
+        Lang::En => format!(
+            "As of {}. Term: {rule} ({} days{}). Wait from {} to {}{}. Open and withdrawn \
+             cases are censored (Kaplan-Meier); {conf} interval {}. Empty or \"not reached\": \
+             fewer than half (or 75%, 90%) were decided.{}",
+            s.as_of.format("%Y-%m-%d"),
+            c.term_days,
+            ext_text(c.extension_days, lang),
+            c.start,
+            c.end,
+            if c.subtract_suspension {
+                ", minus suspension days"
+            } else {
+                ""
+            },
+            s.ci.name(),
+            excluded_text(e, lang),
+        ),
+    }
+}
+
+fn ext_text(days: i64, lang: Lang) -> String {
+    match (days, lang) {
+        (0, _) => String::new(),
+        (d, Lang::Nl) => format!(", +{d} bij verdaging"),
+        (d, Lang::En) => format!(", +{d} when extended"),
+    }
+}
+
+fn excluded_text(e: &caseflow::Excluded, lang: Lang) -> String {
+    let parts: Vec<String> = [
+        (e.no_start, "zonder startdatum", "without a start date"),
+        (
+            e.after_as_of,
+            "gestart na de peildatum",
+            "started after the as-of date",
+        ),
+        (
+            e.end_before_start.len(),
+            "einde voor start",
+            "end before start",
+        ),
+        (
+            e.withdrawn_undated,
+            "ingetrokken zonder datum",
+            "withdrawn without a date",
+        ),
+        (
+            e.suspension_capped,
+            "opschorting langer dan de wachttijd (afgekapt)",
+            "suspension longer than the wait (capped)",
+        ),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, nl, en)| format!("{n} {}", if lang == Lang::Nl { nl } else { en }))
+    .collect();
+    match (parts.is_empty(), lang) {
+        (true, _) => String::new(),
+        (false, Lang::Nl) => format!(" Niet meegeteld: {}.", parts.join(", ")),
+        (false, Lang::En) => format!(" Not counted: {}.", parts.join(", ")),
+    }
+}
+
+/// For people: an empty median means "not reached", so say it.
+fn not_reached_as_text(df: DataFrame, lang: Lang) -> Result<DataFrame> {
+    let text = match lang {
+        Lang::Nl => "niet bereikt",
+        Lang::En => "not reached",
+    };
+    let cols = [
+        "median_days",
+        "median_ci_lower",
+        "median_ci_upper",
+        "p75_days",
+        "p90_days",
+    ];
+    if df.column("median_days").is_err() {
+        return Ok(df);
+    }
+    let exprs: Vec<Expr> = cols
+        .iter()
+        .map(|c| {
+            col(*c)
+                .cast(DataType::String)
+                .fill_null(lit(text))
+                .alias(*c)
+        })
+        .collect();
+    df.lazy()
+        .with_columns(exprs)
+        .collect()
+        .map_err(anyhow::Error::from)
+        .context("formatting the medians")
+}
