@@ -153,6 +153,50 @@ def projecten():
     wb.save(str(HERE / "projecten.xls"))
 
 
+def zaken_wachtlijst():
+    """Wmo/Jeugd waiting-list export of a case system: ';', UTF-8, d-m-yyyy, BSN. The waitlist
+    figures of tests/waitlist.rs are computed by hand from these rows (as-of 30-6-2024)."""
+    lines = [
+        "Zaaknummer;BSN;Wet;Product;Team;Behandelaar;Datum melding;Einde onderzoek;Datum aanvraag;Datum beschikking;Opschorting;Verdaagd;Uitkomst",
+        "W01;123456782;Wmo;Hulpmiddel;Team Noord;P. Bakker;2-1-2024;1-2-2024;5-2-2024;15-2-2024;0;nee;toegekend",
+        "W02;111222333;Wmo;Woonvoorziening;Team Noord;P. Bakker;8-1-2024;4-3-2024;6-3-2024;27-3-2024;0;nee;toegekend",
+        "W03;;Wmo;Vervoer;Team Zuid;K. Visser;15-1-2024;15-1-2024;15-1-2024;22-1-2024;;nee;toegekend",
+        "W04;999999990;Wmo;Huishoudelijke hulp;Team Zuid;K. Visser;1-2-2024;10-4-2024;;;30;nee;geen aanvraag",
+        "W05;;Wmo;Huishoudelijke hulp;Team Noord;P. Bakker;1-3-2024;;;;;;",
+        "W06;;Wmo;Hulpmiddel;Team Zuid;K. Visser;3-6-2024;;;;;;",
+        "W07;;Wmo;Begeleiding;Team Noord;P. Bakker;10-4-2024;20-5-2024;21-5-2024;;;nee;",
+        "W08;;Wmo;Begeleiding;Team Zuid;K. Visser;15-5-2024;5-7-2024;8-7-2024;;;;",
+        "W09;;Wmo;Woonvoorziening;Team Noord;P. Bakker;20-2-2024;20-3-2024;25-3-2024;1-5-2024;0;ja;afgewezen",
+        "W10;;Wmo;Hulpmiddel;Team Zuid;K. Visser;4-3-2024;25-3-2024;;;;;ingetrokken",
+        "W11;;Wmo;Vervoer;Team Zuid;K. Visser;2-4-2024;10-6-2024;11-6-2024;20-6-2024;;nee;toegekend",
+        "W12;;Wmo;Begeleiding;Team Zuid;K. Visser;6-5-2024;3-5-2024;;;;;",
+        "W13;;Wmo;Vervoer;Team Noord;P. Bakker;3-6-2024;;31-6-2024;;;;",
+        "J01;;Jeugdwet;Jeugdhulp ambulant;Team Noord;L. de Vries;;;8-1-2024;4-3-2024;0;nee;toegekend",
+        "J02;;Jeugdwet;Jeugdhulp ambulant;Team Noord;L. de Vries;;;15-1-2024;2-4-2024;14;nee;toegekend",
+        "J03;;Jeugdwet;Jeugdhulp verblijf;Team Zuid;M. Jansen;;;1-3-2024;15-4-2024;;nee;toegekend",
+        "J04;;Jeugdwet;Jeugdhulp verblijf;Team Zuid;M. Jansen;;;1-4-2024;;;;",
+        "J05;;Jeugdwet;Jeugdhulp ambulant;Team Zuid;M. Jansen;;;20-5-2024;;10;;",
+        "J06;;Jeugdwet;Jeugdhulp ambulant;Team Noord;L. de Vries;;;5-2-2024;1-3-2024;;;ingetrokken",
+    ]
+    (HERE / "zaken_wachtlijst.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def vth_vergunningen():
+    """Permit cases from a VTH system: other headers (Zaaktype, Wettelijk kader, Besluitdatum)."""
+    lines = [
+        "Zaaknummer;Zaaktype;Wettelijk kader;Aanvraagdatum;Besluitdatum;Verdaagd;Opschorting;Resultaat",
+        "V01;Omgevingsvergunning regulier;Omgevingswet;8-1-2024;26-2-2024;nee;0;verleend",
+        "V02;Omgevingsvergunning regulier;Omgevingswet;15-1-2024;8-4-2024;ja;0;verleend",
+        "V03;Omgevingsvergunning regulier;Omgevingswet;1-2-2024;15-4-2024;nee;7;geweigerd",
+        "V04;Omgevingsvergunning regulier;Omgevingswet;1-4-2024;;nee;;",
+        "V05;Omgevingsvergunning uitgebreid;Omgevingswet;4-1-2024;;ja;;",
+        "V06;Omgevingsvergunning uitgebreid;Omgevingswet;2-10-2023;3-5-2024;nee;0;verleend",
+        "V07;Omgevingsvergunning regulier;Omgevingswet;10-6-2024;;nee;;",
+        "V08;Omgevingsvergunning regulier;;12-6-2024;;nee;;",
+    ]
+    (HERE / "vth_vergunningen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     meldingen_fixi()
     meldingen_signalen()
@@ -161,3 +205,5 @@ if __name__ == "__main__":
     inhuur_facturen()
     reisdocumenten()
     projecten()
+    zaken_wachtlijst()
+    vth_vergunningen()

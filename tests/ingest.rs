@@ -171,6 +171,39 @@ fn inhuur_contracts_xlsx_and_invoices_with_dutch_money() {
     );
 }
 
+/// The waiting-list samples: 13 + 8 rows; W13's "31-6-2024" and V08's empty wet are rejected.
+/// W12 (end before start) is kept: `waitlist` reports it.
+#[test]
+fn waitlist_samples() {
+    let wd = Workdir::new();
+    let s = ingest(&wd, "zaken_wachtlijst.csv", "zaken_sociaal", 3);
+    assert_eq!(
+        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(18), Some(1))
+    );
+    let s = ingest(&wd, "vth_vergunningen.csv", "zaken_sociaal", 3);
+    assert_eq!(
+        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(7), Some(1))
+    );
+    let rows = wd.sql(
+        "SELECT wet, COUNT(*) AS n, SUM(opschorting_dagen) AS opgeschort, \
+         SUM(CAST(verdaagd AS INT)) AS verdaagd FROM zaken_sociaal GROUP BY wet ORDER BY wet",
+    );
+    assert_eq!(
+        rows,
+        [
+            json!({"wet": "Jeugdwet", "n": 6, "opgeschort": 24, "verdaagd": 0}),
+            json!({"wet": "Omgevingswet", "n": 7, "opgeschort": 7, "verdaagd": 2}),
+            json!({"wet": "Wmo", "n": 12, "opgeschort": 30, "verdaagd": 1}),
+        ]
+    );
+    let out = wd.run(wd.cmd(&["datasets", "rejects", "zaken_sociaal", "--format", "json"]));
+    let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rejects[0]["reden"], "'31-6-2024' is geen geldige datum");
+    assert_eq!(rejects[1]["kolom"], "Wettelijk kader");
+}
+
 #[test]
 fn reisdocumenten_comma_csv_iso_dates() {
     let wd = Workdir::new();

@@ -8,3 +8,4 @@ mod ingest;
 mod privacy;
 mod safety;
 mod sql;
+mod waitlist;

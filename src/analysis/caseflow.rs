@@ -437,28 +437,29 @@ pub fn flow(cases: &Cases, weeks: u32) -> Result<DataFrame> {
     let upto = |v: &[i32], d: i32| v.partition_point(|&x| x <= d) as i64;
     let as_of = cases.as_of;
     let last_monday = as_of - date_of(as_of).weekday().num_days_from_monday() as i32;
-    let mut cols: (Vec<String>, Vec<i32>, Vec<i64>, Vec<i64>, Vec<i64>) = Default::default();
+    let (mut week, mut monday) = (Vec::new(), Vec::new());
+    let (mut inflow, mut outflow, mut backlog) = (Vec::new(), Vec::new(), Vec::new());
     let (mut rate, mut clear) = (Vec::new(), Vec::new());
     for k in (0..weeks.max(1) as i32).rev() {
         let mon = last_monday - 7 * k;
         let end = (mon + 6).min(as_of);
-        let d = date_of(mon).iso_week();
-        cols.0.push(format!("{}-W{:02}", d.year(), d.week()));
-        cols.1.push(mon);
-        cols.2.push(upto(&starts, end) - upto(&starts, mon - 1));
-        cols.3.push(upto(&ends, end) - upto(&ends, mon - 1));
-        let backlog = upto(&starts, end) - upto(&ends, end);
-        cols.4.push(backlog);
+        let iso = date_of(mon).iso_week();
+        week.push(format!("{}-W{:02}", iso.year(), iso.week()));
+        monday.push(mon);
+        inflow.push(upto(&starts, end) - upto(&starts, mon - 1));
+        outflow.push(upto(&ends, end) - upto(&ends, mon - 1));
+        let waiting = upto(&starts, end) - upto(&ends, end);
+        backlog.push(waiting);
         let per_week = (upto(&ends, end) - upto(&ends, end - 56)) as f64 / 8.0;
         rate.push(per_week);
-        clear.push((per_week > 0.0).then(|| (backlog as f64 / per_week * 10.0).round() / 10.0));
+        clear.push((per_week > 0.0).then(|| (waiting as f64 / per_week * 10.0).round() / 10.0));
     }
     Ok(DataFrame::new_infer_height(vec![
-        Column::new("week".into(), cols.0),
-        Column::new("week_start".into(), cols.1).cast(&DataType::Date)?,
-        Column::new("inflow".into(), cols.2),
-        Column::new("outflow".into(), cols.3),
-        Column::new("backlog".into(), cols.4),
+        Column::new("week".into(), week),
+        Column::new("week_start".into(), monday).cast(&DataType::Date)?,
+        Column::new("inflow".into(), inflow),
+        Column::new("outflow".into(), outflow),
+        Column::new("backlog".into(), backlog),
         Column::new("outflow_per_week_8w".into(), rate),
         Column::new("weeks_to_clear".into(), clear),
     ])?)

@@ -72,6 +72,10 @@ pub struct Args {
     #[arg(long)]
     pub team: Option<String>,
 
+    /// Only cases of this municipality (the gemeente column, set at ingest).
+    #[arg(long)]
+    pub gemeente: Option<String>,
+
     /// Only cases that started on or after this date (the cohort), e.g. 2024-01-01.
     #[arg(long, value_parser = parse_date)]
     pub since: Option<NaiveDate>,
@@ -305,7 +309,11 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
         (Some(w), _) => filters.push(("wet".to_string(), w.clone())),
         (None, _) => {}
     }
-    for (c, v) in [("product", &args.product), ("team", &args.team)] {
+    for (c, v) in [
+        ("product", &args.product),
+        ("team", &args.team),
+        ("gemeente", &args.gemeente),
+    ] {
         if let Some(v) = v {
             filters.push((c.to_string(), v.clone()));
         }
