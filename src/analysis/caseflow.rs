@@ -25,8 +25,8 @@ pub struct Clock {
 pub struct Settings {
     pub clock: Clock,
     pub as_of: NaiveDate,
-    /// Case-insensitive "contains" filters: (column, text).
-    pub filters: Vec<(String, String)>,
+    /// Which cases count: every filter must hold.
+    pub filters: Vec<Filter>,
     /// Only cases that started on or after this date (the cohort).
     pub since: Option<NaiveDate>,
     /// Group by this column; `None` gives one group called `total_label`.
@@ -34,6 +34,64 @@ pub struct Settings {
     pub total_label: String,
     pub ci: CiMethod,
     pub alpha: f64,
+}
+
+/// Keeps the rows whose `column` contains any of `any_of` (case-insensitive), or with
+/// `matching` false the rows that contain none of them. A missing `optional` column contains
+/// nothing; a missing required one is an error.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub column: String,
+    pub any_of: Vec<String>,
+    pub matching: bool,
+    pub optional: bool,
+}
+
+impl Filter {
+    pub fn contains(column: &str, text: &str) -> Filter {
+        Filter {
+            column: column.into(),
+            any_of: vec![text.into()],
+            matching: true,
+            optional: false,
+        }
+    }
+
+    fn expr(&self, schema: &Schema) -> Result<Expr> {
+        let hit = if schema.get(&self.column).is_some() {
+            contains_any(col(self.column.as_str()), &self.any_of)
+        } else if self.optional {
+            lit(false)
+        } else {
+            bail!(
+                "cannot filter on '{}': the data has no such column",
+                self.column
+            );
+        };
+        Ok(if self.matching { hit } else { hit.not() })
+    }
+}
+
+/// Case-insensitive "contains any of", as one regex (no lower-cased copy of the column); an
+/// empty value does not match.
+fn contains_any(e: Expr, texts: &[String]) -> Expr {
+    let alternatives: Vec<String> = texts.iter().map(|t| regex_escape(t)).collect();
+    e.cast(DataType::String)
+        .str()
+        .contains(lit(format!("(?i){}", alternatives.join("|"))), true)
+        .fill_null(lit(false))
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // The meta characters that regex::escape escapes.
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Cases that could not be measured, reported instead of dropped.
@@ -58,90 +116,12 @@ pub struct Cases {
     pub as_of: i32,
 }
 
-/// Words in `uitkomst` that mark a withdrawn application: the wait ended without a decision.
-pub const WITHDRAWN_PATTERN: &str = "ingetrokken|intrekking|withdrawn";
-
 pub fn day_number(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
 
 fn date_of(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(days.into())
-}
-
-/// Selects, filters and measures the cases. `keep` are extra columns to pass through when
-/// present (for the open-case list).
-pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
-    let mut lf = lf;
-    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
-    for c in [&s.clock.start, &s.clock.end] {
-        check_date_column(&schema, c)?;
-    }
-    let has = |c: &str| schema.get(c).is_some();
-    for (c, text) in &s.filters {
-        if !has(c) {
-            bail!("cannot filter on '{c}': the data has no such column");
-        }
-        lf = lf.filter(
-            col(c.as_str())
-                .cast(DataType::String)
-                .str()
-                .to_lowercase()
-                .str()
-                .contains_literal(lit(text.to_lowercase())),
-        );
-    }
-    let group = match &s.by {
-        Some(c) if !has(c) => bail!("cannot group by '{c}': the data has no such column"),
-        Some(c) => col(c.as_str())
-            .cast(DataType::String)
-            .fill_null(lit("(leeg)")),
-        None => lit(s.total_label.clone()),
-    };
-    let id = if has("zaak_id") {
-        col("zaak_id").cast(DataType::String)
-    } else {
-        (int_range(lit(1), len() + lit(1), 1, DataType::Int64)).cast(DataType::String)
-    };
-    let day = |c: &str| col(c).cast(DataType::Date).cast(DataType::Int32);
-    let suspension = if s.clock.subtract_suspension && has("opschorting_dagen") {
-        col("opschorting_dagen")
-            .cast(DataType::Int64)
-            .fill_null(lit(0))
-            .clip_min(lit(0))
-    } else {
-        lit(0i64)
-    };
-    let flag = |c: &str, e: Expr| if has(c) { e } else { lit(false) };
-    let mut exprs = vec![
-        group.alias("group"),
-        id.alias("zaak_id"),
-        day(&s.clock.start).alias("start"),
-        day(&s.clock.end).alias("end"),
-        suspension.alias("suspension"),
-        flag("verdaagd", col("verdaagd").fill_null(lit(false))).alias("verdaagd"),
-        flag(
-            "uitkomst",
-            col("uitkomst")
-                .cast(DataType::String)
-                .str()
-                .to_lowercase()
-                .str()
-                .contains(lit(WITHDRAWN_PATTERN), false)
-                .fill_null(lit(false)),
-        )
-        .alias("withdrawn"),
-    ];
-    let reserved = ["group", "zaak_id", "start", "end", "verdaagd", "withdrawn"];
-    for k in keep.iter().filter(|k| has(k) && !reserved.contains(k)) {
-        exprs.push(col(*k));
-    }
-    let raw = lf
-        .select(exprs)
-        .collect()
-        .map_err(anyhow::Error::from)
-        .context("reading the cases")?;
-    measure(raw, s)
 }
 
 fn check_date_column(schema: &Schema, name: &str) -> Result<()> {
@@ -168,66 +148,65 @@ fn check_date_column(schema: &Schema, name: &str) -> Result<()> {
     }
 }
 
-/// Applies the as-of date, the validity rules and the term to the raw case rows.
-fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
+/// Why a case is left out (the `status` column while measuring; 0 = measured).
+const NO_START: i8 = 1;
+const AFTER_AS_OF: i8 = 2;
+const END_BEFORE_START: i8 = 3;
+const WITHDRAWN_UNDATED: i8 = 4;
+const BEFORE_SINCE: i8 = 5;
+
+/// Selects, filters and measures the cases in one pass over the data. `keep` are extra
+/// columns to pass through when present (zaak_id, wet, team, ... for the open-case list).
+pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
+    let mut lf = lf;
+    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
+    for c in [&s.clock.start, &s.clock.end] {
+        check_date_column(&schema, c)?;
+    }
+    let has = |c: &str| schema.get(c).is_some();
+    for f in &s.filters {
+        lf = lf.filter(f.expr(&schema)?);
+    }
+    let group = match &s.by {
+        Some(c) if !has(c) => bail!("cannot group by '{c}': the data has no such column"),
+        Some(c) => col(c.as_str())
+            .cast(DataType::String)
+            .fill_null(lit("(leeg)")),
+        None => lit(s.total_label.clone()),
+    };
     let as_of = day_number(s.as_of);
-    let since = s.since.map(day_number).unwrap_or(i32::MIN);
-    let count = |df: &DataFrame, e: Expr| -> Result<usize> {
-        Ok(df.clone().lazy().filter(e).collect()?.height())
+    let day = |c: &str| col(c).cast(DataType::Date).cast(DataType::Int32);
+    let suspension = if s.clock.subtract_suspension && has("opschorting_dagen") {
+        col("opschorting_dagen")
+            .cast(DataType::Int64)
+            .fill_null(lit(0))
+            .clip_min(lit(0))
+    } else {
+        lit(0i64)
     };
-    let mut excluded = Excluded {
-        no_start: count(&raw, col("start").is_null())?,
-        after_as_of: count(&raw, col("start").gt(lit(as_of)))?,
-        ..Excluded::default()
-    };
-    let bad = raw
-        .clone()
-        .lazy()
-        .filter(col("end").lt(col("start")))
-        .select([col("zaak_id")])
-        .collect()?;
-    excluded.end_before_start = bad
-        .column("zaak_id")?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect();
-    let end_eff = when(col("end").lt_eq(lit(as_of)))
-        .then(col("end"))
-        .otherwise(lit(NULL).cast(DataType::Int32));
-    let valid = col("start")
-        .is_not_null()
-        .and(col("start").lt_eq(lit(as_of)))
-        .and(col("start").gt_eq(lit(since)))
-        .and(col("end").is_null().or(col("end").gt_eq(col("start"))));
-    // A withdrawn case without an end date has no known end of its wait.
-    let undated = col("withdrawn").and(col("end").is_null());
-    let valid_rows = raw.lazy().filter(valid);
-    excluded.withdrawn_undated = count(&valid_rows.clone().collect()?, undated.clone())?;
-    let scoped = valid_rows
-        .filter(undated.not())
-        .with_column(end_eff.alias("end"));
-    let gross = (coalesce(&[col("end"), lit(as_of)]) - col("start")).cast(DataType::Int64);
-    let df = scoped
-        .with_column(gross.alias("gross"))
-        .with_columns([
-            col("suspension").clip_max(col("gross")).alias("suspension"),
-            col("suspension").gt(col("gross")).alias("capped"),
-        ])
-        .with_columns([
-            (col("gross") - col("suspension")).alias("net"),
-            (lit(s.clock.term_days)
-                + when(col("verdaagd"))
-                    .then(lit(s.clock.extension_days))
-                    .otherwise(lit(0i64)))
-            .alias("term"),
-            col("end").is_null().alias("open"),
-        ])
-        .with_column(col("open").not().and(col("withdrawn").not()).alias("event"))
-        .with_column(col("withdrawn").and(col("open").not()).alias("withdrawn"))
-        .collect()?;
-    excluded.suspension_capped = count(&df, col("capped"))?;
-    let df = df.drop("capped")?;
+    let flag = |c: &str, e: Expr| if has(c) { e } else { lit(false) };
+    let withdrawn = flag(
+        "uitkomst",
+        contains_any(col("uitkomst"), &WITHDRAWN_WORDS.map(String::from)),
+    );
+    let mut exprs = vec![
+        group.alias("group"),
+        day(&s.clock.start).alias("start"),
+        day(&s.clock.end).alias("end"),
+        suspension.alias("suspension"),
+        flag("verdaagd", col("verdaagd").fill_null(lit(false))).alias("verdaagd"),
+        withdrawn.alias("withdrawn"),
+    ];
+    let reserved = ["group", "start", "end", "verdaagd", "withdrawn"];
+    for k in keep.iter().filter(|k| has(k) && !reserved.contains(k)) {
+        exprs.push(col(*k).cast(DataType::String));
+    }
+    let raw = lf.clone().select(exprs).with_column(status(s, as_of));
+    let df = measure(raw, s, as_of)
+        .collect()
+        .map_err(anyhow::Error::from)
+        .context("reading the cases")?;
+    let (df, excluded) = split_excluded(df, &lf, s, has("zaak_id"))?;
     Ok(Cases {
         df,
         excluded,
@@ -235,143 +214,311 @@ fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
     })
 }
 
-impl Cases {
-    /// One Kaplan-Meier fit per group, on the net waiting days; with `total`, one over all.
-    pub fn fits(&self, s: &Settings, total: bool) -> Result<Vec<(String, KaplanMeier)>> {
-        let lf = self.df.clone().lazy();
-        let lf = if total {
-            lf.with_column(lit(s.total_label.clone()).alias("group"))
+/// Words in `uitkomst` that mark a withdrawn application: the wait ended without a decision.
+pub const WITHDRAWN_WORDS: [&str; 3] = ["ingetrokken", "intrekking", "withdrawn"];
+
+fn status(s: &Settings, as_of: i32) -> Expr {
+    let since = s.since.map(day_number).unwrap_or(i32::MIN);
+    let code = |c: i8| lit(c);
+    when(col("start").is_null())
+        .then(code(NO_START))
+        .when(col("start").gt(lit(as_of)))
+        .then(code(AFTER_AS_OF))
+        .when(col("end").lt(col("start")))
+        .then(code(END_BEFORE_START))
+        .when(col("withdrawn").and(col("end").is_null()))
+        .then(code(WITHDRAWN_UNDATED))
+        .when(col("start").lt(lit(since)))
+        .then(code(BEFORE_SINCE))
+        .otherwise(code(0))
+        .cast(DataType::Int8)
+        .alias("status")
+}
+
+/// The as-of date and the term applied to each row: an end after as-of is still open; the
+/// wait is counted to the end or to as-of, minus suspension (at most the wait itself).
+fn measure(raw: LazyFrame, s: &Settings, as_of: i32) -> LazyFrame {
+    let end_eff = when(col("end").lt_eq(lit(as_of)))
+        .then(col("end"))
+        .otherwise(lit(NULL).cast(DataType::Int32));
+    let gross = (coalesce(&[col("end"), lit(as_of)]) - col("start")).cast(DataType::Int64);
+    let extension = when(col("verdaagd"))
+        .then(lit(s.clock.extension_days))
+        .otherwise(lit(0i64));
+    raw.with_column(end_eff.alias("end"))
+        .with_column(gross.alias("gross"))
+        .with_columns([
+            col("suspension").clip_max(col("gross")).alias("suspension"),
+            col("suspension").gt(col("gross")).alias("capped"),
+            col("end").is_null().alias("open"),
+        ])
+        .with_columns([
+            (col("gross") - col("suspension"))
+                .cast(DataType::Int64)
+                .alias("net"),
+            (lit(s.clock.term_days) + extension)
+                .cast(DataType::Int64)
+                .alias("term"),
+            col("open").not().and(col("withdrawn").not()).alias("event"),
+            col("withdrawn").and(col("open").not()).alias("withdrawn"),
+        ])
+}
+
+/// Splits the measured rows from the excluded ones, counting the latter by reason. The ids of
+/// cases whose end lies before their start come from a second, filtered read when needed.
+fn split_excluded(
+    df: DataFrame,
+    source: &LazyFrame,
+    s: &Settings,
+    has_id: bool,
+) -> Result<(DataFrame, Excluded)> {
+    let mut counts = [0usize; 6];
+    for v in df.column("status")?.i8()?.iter().flatten() {
+        counts[v as usize] += 1;
+    }
+    let capped = df.column("capped")?.bool()?;
+    let status = df.column("status")?.i8()?;
+    let suspension_capped = capped
+        .iter()
+        .zip(status.iter())
+        .filter(|(c, st)| *c == Some(true) && *st == Some(0))
+        .count();
+    let mut excluded = Excluded {
+        no_start: counts[NO_START as usize],
+        after_as_of: counts[AFTER_AS_OF as usize],
+        withdrawn_undated: counts[WITHDRAWN_UNDATED as usize],
+        suspension_capped,
+        ..Excluded::default()
+    };
+    if counts[END_BEFORE_START as usize] > 0 {
+        let (start, end) = (s.clock.start.as_str(), s.clock.end.as_str());
+        let id = if has_id {
+            col("zaak_id").cast(DataType::String)
         } else {
-            lf
+            lit("?")
         };
-        let t = lf
-            .group_by([col("group"), col("net")])
-            .agg([
-                col("event").sum().cast(DataType::UInt64).alias("events"),
-                col("event")
-                    .not()
-                    .sum()
-                    .cast(DataType::UInt64)
-                    .alias("censored"),
-            ])
-            .sort(["group", "net"], SortMultipleOptions::default())
+        let bad = source
+            .clone()
+            .filter(col(end).lt(col(start)))
+            .select([id.alias("zaak_id")])
             .collect()?;
-        let (g, net, ev, ce) = (
-            t.column("group")?.str()?,
-            t.column("net")?.i64()?,
-            t.column("events")?.u64()?,
-            t.column("censored")?.u64()?,
-        );
-        let mut out: Vec<(String, KaplanMeier)> = Vec::new();
-        let mut current: Option<String> = None;
-        let mut tallies: Vec<Tally> = Vec::new();
-        for i in 0..t.height() {
-            let name = g.get(i).unwrap_or("").to_string();
-            if current.as_ref() != Some(&name) {
-                if let Some(done) = current.take() {
-                    out.push((done, KaplanMeier::fit(&tallies, s.ci, s.alpha)));
+        excluded.end_before_start = bad
+            .column("zaak_id")?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect();
+    }
+    let mask = status.equal(0);
+    let df = df.filter(&mask)?.drop_many(["status", "capped"]);
+    Ok((df, excluded))
+}
+
+/// The counts of one group (or of all), in one pass over the cases: see `summary`.
+#[derive(Debug, Clone, Default)]
+pub struct GroupStats {
+    pub name: String,
+    pub n: i64,
+    pub started_12m: i64,
+    pub closed_12m: i64,
+    pub open: i64,
+    pub open_past_term: i64,
+    pub withdrawn: i64,
+    pub decided_12m: i64,
+    pub within_12m: i64,
+    pub decided_3m: i64,
+    pub within_3m: i64,
+    /// (decided, censored) by net days: dense up to `DENSE_DAYS`, beyond that in `far`.
+    dense: Vec<(u64, u64)>,
+    far: BTreeMap<i64, (u64, u64)>,
+}
+
+/// Waits up to this many days are tallied in a plain vector; longer ones (data errors such as
+/// a start date in 1900) in a map, so one odd date cannot make the vector huge.
+const DENSE_DAYS: usize = 36_600;
+
+impl GroupStats {
+    fn add(&mut self, other: &GroupStats) {
+        self.n += other.n;
+        self.started_12m += other.started_12m;
+        self.closed_12m += other.closed_12m;
+        self.open += other.open;
+        self.open_past_term += other.open_past_term;
+        self.withdrawn += other.withdrawn;
+        self.decided_12m += other.decided_12m;
+        self.within_12m += other.within_12m;
+        self.decided_3m += other.decided_3m;
+        self.within_3m += other.within_3m;
+        if self.dense.len() < other.dense.len() {
+            self.dense.resize(other.dense.len(), (0, 0));
+        }
+        for (slot, (e, c)) in self.dense.iter_mut().zip(&other.dense) {
+            slot.0 += e;
+            slot.1 += c;
+        }
+        for (t, (e, c)) in &other.far {
+            let slot = self.far.entry(*t).or_default();
+            slot.0 += e;
+            slot.1 += c;
+        }
+    }
+
+    fn tally(&mut self, net: i64, event: bool) {
+        let slot = match usize::try_from(net) {
+            Ok(t) if t < DENSE_DAYS => {
+                if t >= self.dense.len() {
+                    self.dense.resize(t + 1, (0, 0));
                 }
-                tallies.clear();
-                current = Some(name);
+                &mut self.dense[t]
             }
-            let (n, e, c) = (net.get(i), ev.get(i), ce.get(i));
-            tallies.push((n.unwrap_or(0) as f64, e.unwrap_or(0), c.unwrap_or(0)));
+            _ => self.far.entry(net).or_default(),
+        };
+        if event {
+            slot.0 += 1;
+        } else {
+            slot.1 += 1;
         }
-        if let Some(done) = current {
-            out.push((done, KaplanMeier::fit(&tallies, s.ci, s.alpha)));
+    }
+
+    /// The Kaplan-Meier curve of this group's waits.
+    pub fn fit(&self, s: &Settings) -> KaplanMeier {
+        let dense = self.dense.iter().enumerate().map(|(t, ec)| (t as i64, ec));
+        let tallies: Vec<Tally> = self
+            .far
+            .range(..0)
+            .map(|(t, ec)| (*t, ec))
+            .chain(dense)
+            .chain(self.far.range(0..).map(|(t, ec)| (*t, ec)))
+            .filter(|(_, (e, c))| e + c > 0)
+            .map(|(t, (e, c))| (t as f64, *e, *c))
+            .collect();
+        KaplanMeier::fit(&tallies, s.ci, s.alpha)
+    }
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use std::collections::BTreeMap;
+
+impl Cases {
+    /// The counts and waiting-time tallies per group, sorted by name; with `total`, one more
+    /// over all groups, named by the settings' total label. One pass in plain Rust: a polars
+    /// group-by on the text key costs more than the whole pass.
+    pub fn stats(&self, s: &Settings, total: bool) -> Result<Vec<GroupStats>> {
+        let back = |months: u32| {
+            s.as_of
+                .checked_sub_months(Months::new(months))
+                .map(day_number)
+                .unwrap_or(i32::MIN)
+        };
+        let (year, quarter, as_of) = (back(12), back(3), self.as_of);
+        let mut df = self.df.clone();
+        df.rechunk_mut();
+        let group = df.column("group")?.str()?.downcast_as_array();
+        let start = df.column("start")?.i32()?.cont_slice()?;
+        // `end` is empty exactly where `open` is set; its values there are not read.
+        let end = df.column("end")?.i32()?.downcast_as_array().values();
+        let (net, term) = (
+            df.column("net")?.i64()?.cont_slice()?,
+            df.column("term")?.i64()?.cont_slice()?,
+        );
+        let open = df.column("open")?.bool()?.downcast_as_array();
+        let event = df.column("event")?.bool()?.downcast_as_array();
+        let withdrawn = df.column("withdrawn")?.bool()?.downcast_as_array();
+        let mut index: HashMap<&str, usize> = HashMap::default();
+        let mut groups: Vec<GroupStats> = Vec::new();
+        for i in 0..df.height() {
+            let g = group.value(i);
+            let k = *index.entry(g).or_insert_with(|| {
+                groups.push(GroupStats {
+                    name: g.to_string(),
+                    ..GroupStats::default()
+                });
+                groups.len() - 1
+            });
+            let st = &mut groups[k];
+            let (net, within, event) = (net[i], net[i] <= term[i], event.value(i));
+            st.n += 1;
+            st.started_12m += i64::from(start[i] > year);
+            if open.value(i) {
+                st.open += 1;
+                st.open_past_term += i64::from(!within);
+            } else {
+                let e = end[i];
+                let (in_year, in_quarter) = (e > year && e <= as_of, e > quarter && e <= as_of);
+                st.closed_12m += i64::from(in_year);
+                st.withdrawn += i64::from(withdrawn.value(i));
+                st.decided_12m += i64::from(event && in_year);
+                st.within_12m += i64::from(event && in_year && within);
+                st.decided_3m += i64::from(event && in_quarter);
+                st.within_3m += i64::from(event && in_quarter && within);
+            }
+            st.tally(net, event);
         }
-        Ok(out)
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        if total {
+            let mut all = GroupStats {
+                name: s.total_label.clone(),
+                ..GroupStats::default()
+            };
+            for g in &groups {
+                all.add(g);
+            }
+            groups.push(all);
+        }
+        Ok(groups)
     }
 }
 
 /// The summary figures per group (and a total row last when grouped): see docs/waitlist.md.
 pub fn summary(cases: &Cases, s: &Settings) -> Result<DataFrame> {
-    let mut df = summary_counts(cases, s, false)?;
-    let mut fits = cases.fits(s, false)?;
-    if s.by.is_some() {
-        df.vstack_mut(&summary_counts(cases, s, true)?)?;
-        fits.extend(cases.fits(s, true)?);
-    }
-    let quantile_col = |name: &str, f: &dyn Fn(&KaplanMeier) -> Option<f64>| -> Result<Column> {
-        let groups = df.column("group")?.str()?;
-        let vals: Vec<Option<i64>> = groups
+    let stats = cases.stats(s, s.by.is_some())?;
+    let fits: Vec<KaplanMeier> = stats.iter().map(|g| g.fit(s)).collect();
+    let int = |name: &str, f: fn(&GroupStats) -> i64| {
+        Column::new(name.into(), stats.iter().map(f).collect::<Vec<i64>>())
+    };
+    let pct = |name: &str, f: fn(&GroupStats) -> (i64, i64)| {
+        let v: Vec<Option<f64>> = stats
             .iter()
             .map(|g| {
-                fits.iter()
-                    .find(|(n, _)| Some(n.as_str()) == g)
-                    .and_then(|(_, km)| f(km))
-                    .map(|t| t as i64)
+                let (within, decided) = f(g);
+                (decided > 0).then(|| (within as f64 * 1000.0 / decided as f64).round() / 10.0)
             })
             .collect();
-        Ok(Column::new(name.into(), vals))
+        Column::new(name.into(), v)
     };
-    let extra = vec![
-        quantile_col("median_days", &|km| km.quantile(0.5))?,
-        quantile_col("median_ci_lower", &|km| km.quantile_ci(0.5).0)?,
-        quantile_col("median_ci_upper", &|km| km.quantile_ci(0.5).1)?,
-        quantile_col("p75_days", &|km| km.quantile(0.75))?,
-        quantile_col("p90_days", &|km| km.quantile(0.9))?,
-    ];
-    for c in extra {
-        df.with_column(c)?;
-    }
-    Ok(df)
-}
-
-fn summary_counts(cases: &Cases, s: &Settings, total: bool) -> Result<DataFrame> {
-    let as_of = cases.as_of;
-    let back = |months: u32| {
-        s.as_of
-            .checked_sub_months(Months::new(months))
-            .map(day_number)
-            .unwrap_or(i32::MIN)
+    let days = |name: &str, f: &dyn Fn(&KaplanMeier) -> Option<f64>| {
+        let v: Vec<Option<i64>> = fits.iter().map(|km| f(km).map(|t| t as i64)).collect();
+        Column::new(name.into(), v)
     };
-    let (year, quarter) = (back(12), back(3));
-    let in_window = |from: i32| col("end").gt(lit(from)).and(col("end").lt_eq(lit(as_of)));
-    let pct = |from: i32| {
-        let decided = col("event").and(in_window(from));
-        let within = decided.clone().and(col("net").lt_eq(col("term")));
-        let (d, w) = (
-            decided.sum().cast(DataType::Float64),
-            within.sum().cast(DataType::Float64),
-        );
-        when(d.clone().gt(lit(0.0)))
-            .then((w * lit(100.0) / d).round(1, RoundMode::HalfAwayFromZero))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-    };
-    let int = |e: Expr| e.cast(DataType::Int64);
-    let lf = cases.df.clone().lazy();
-    let lf = if total {
-        lf.with_column(lit(s.total_label.clone()).alias("group"))
-    } else {
-        lf
-    };
-    let df = lf
-        .group_by([col("group")])
-        .agg([
-            int(len()).alias("n"),
-            int(col("start").gt(lit(year)).sum()).alias("started_12m"),
-            int(col("open").not().and(in_window(year)).sum()).alias("closed_12m"),
-            int(col("open").sum()).alias("open"),
-            int(col("open").and(col("net").gt(col("term"))).sum()).alias("open_past_term"),
-            pct(year).alias("within_term_pct"),
-            pct(quarter).alias("within_term_pct_3m"),
-            int(col("withdrawn").sum()).alias("withdrawn"),
-        ])
-        .sort(["group"], SortMultipleOptions::default())
-        .collect()?;
-    Ok(df)
+    let names: Vec<&str> = stats.iter().map(|g| g.name.as_str()).collect();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("group".into(), names),
+        int("n", |g| g.n),
+        int("started_12m", |g| g.started_12m),
+        int("closed_12m", |g| g.closed_12m),
+        int("open", |g| g.open),
+        int("open_past_term", |g| g.open_past_term),
+        pct("within_term_pct", |g| (g.within_12m, g.decided_12m)),
+        pct("within_term_pct_3m", |g| (g.within_3m, g.decided_3m)),
+        int("withdrawn", |g| g.withdrawn),
+        days("median_days", &|km| km.quantile(0.5)),
+        days("median_ci_lower", &|km| km.quantile_ci(0.5).0),
+        days("median_ci_upper", &|km| km.quantile_ci(0.5).1),
+        days("p75_days", &|km| km.quantile(0.75)),
+        days("p90_days", &|km| km.quantile(0.9)),
+    ])?)
 }
 
 /// The Kaplan-Meier table per group: time, at risk, events, censored, S and its band.
 pub fn survival_table(cases: &Cases, s: &Settings) -> Result<DataFrame> {
-    let fits = cases.fits(s, false)?;
+    let stats = cases.stats(s, false)?;
+    let fits: Vec<(&String, KaplanMeier)> = stats.iter().map(|g| (&g.name, g.fit(s))).collect();
     let mut group = Vec::new();
     let (mut time, mut at_risk, mut events, mut censored) = (vec![], vec![], vec![], vec![]);
     let (mut surv, mut lower, mut upper) = (vec![], vec![], vec![]);
     for (name, km) in &fits {
         for st in &km.steps {
-            group.push(name.clone());
+            group.push(name.as_str());
             time.push(st.time as i64);
             at_risk.push(st.at_risk);
             events.push(st.events);
@@ -401,8 +548,9 @@ pub fn open_cases(cases: &Cases, extra: &[&str]) -> Result<DataFrame> {
         .copied()
         .filter(|c| cases.df.column(c).is_ok())
         .collect();
-    let mut sel = vec![col("zaak_id")];
-    sel.extend(present.iter().map(|c| col(*c)));
+    let mut sel: Vec<Expr> = present.iter().map(|c| col(*c)).collect();
+    let mut order = vec!["start"];
+    order.extend(present.iter().filter(|c| **c == "zaak_id"));
     sel.extend([
         col("start").cast(DataType::Date).alias("start"),
         col("gross").alias("age_days"),
@@ -416,7 +564,10 @@ pub fn open_cases(cases: &Cases, extra: &[&str]) -> Result<DataFrame> {
         .clone()
         .lazy()
         .filter(col("open"))
-        .sort(["start", "zaak_id"], SortMultipleOptions::default())
+        .sort(
+            order,
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
         .select(sel)
         .collect()?)
 }
@@ -463,4 +614,62 @@ pub fn flow(cases: &Cases, weeks: u32) -> Result<DataFrame> {
         Column::new("outflow_per_week_8w".into(), rate),
         Column::new("weeks_to_clear".into(), clear),
     ])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(by: Option<&str>) -> Settings {
+        Settings {
+            clock: Clock {
+                start: "a".into(),
+                end: "b".into(),
+                term_days: 10,
+                extension_days: 0,
+                subtract_suspension: true,
+            },
+            as_of: NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+            filters: vec![],
+            since: None,
+            by: by.map(String::from),
+            total_label: "totaal".into(),
+            ci: CiMethod::LogLog,
+            alpha: 0.05,
+        }
+    }
+
+    /// Two teams; one wait of 40,000 days (a start date in 1914) goes to the sparse tally and
+    /// still sorts last in the total curve. X: 5 E, 40000 E; Y: 5 C, 20 E (as-of 30-6-2024).
+    #[test]
+    fn groups_total_and_a_far_outlier() {
+        let d = |y, m, d| day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let df = df!(
+            "team" => ["X", "X", "Y", "Y"],
+            "a" => [d(2024, 6, 1), d(2024, 6, 30) - 40_000, d(2024, 6, 25), d(2024, 5, 1)],
+            "b" => [Some(d(2024, 6, 6)), Some(d(2024, 6, 30)), None, Some(d(2024, 5, 21))],
+        )
+        .unwrap()
+        .lazy()
+        .with_columns([col("a").cast(DataType::Date), col("b").cast(DataType::Date)]);
+        let s = settings(Some("team"));
+        let cases = prepare(df, &s, &[]).unwrap();
+        let stats = cases.stats(&s, true).unwrap();
+        let names: Vec<&str> = stats.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["X", "Y", "totaal"]);
+        let total = stats[2].fit(&s);
+        let times: Vec<(f64, u64, u64, u64)> = total
+            .steps
+            .iter()
+            .map(|st| (st.time, st.at_risk, st.events, st.censored))
+            .collect();
+        assert_eq!(times, [(5.0, 4, 1, 1), (20.0, 2, 1, 0), (40000.0, 1, 1, 0)]);
+        // Y: open 1 (5 days, within 10); decided 1 (20 days, late): 0% within term.
+        assert_eq!((stats[1].open, stats[1].open_past_term), (1, 0));
+        assert_eq!((stats[1].decided_12m, stats[1].within_12m), (1, 0));
+        assert_eq!(
+            (stats[2].n, stats[2].decided_12m, stats[2].within_12m),
+            (4, 3, 1)
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! the clock and filters from the options, the cases from the warehouse or a file, the figures
 //! from `analysis::caseflow`.
 
-use crate::analysis::caseflow::{self, Cases, Clock, Settings};
+use crate::analysis::caseflow::{self, Cases, Clock, Filter, Settings};
 use crate::analysis::survival::CiMethod;
 use crate::cli::Global;
 use crate::render::{Format, Lang};
@@ -254,9 +254,18 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
             wh.scan(&args.dataset)?
         }
     };
-    let lf = procedure_filter(lf, args)?;
-    let keep = ["wet", "product", "team", "client_id", "consulent"];
-    let cases = caseflow::prepare(lf, &settings, &keep)?;
+    let keep: &[&str] = match args.section {
+        Section::Open => &[
+            "zaak_id",
+            "wet",
+            "product",
+            "team",
+            "client_id",
+            "consulent",
+        ],
+        _ => &[],
+    };
+    let cases = caseflow::prepare(lf, &settings, keep)?;
     warn_excluded(&cases, global.quiet);
     let out = super::output(global)?;
     let df = match args.section {
@@ -306,8 +315,23 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
     let mut filters = Vec::new();
     match (&args.wet, &def) {
         (Some(w), _) if ALL.contains(&w.to_lowercase().as_str()) => {}
-        (Some(w), _) => filters.push(("wet".to_string(), w.clone())),
-        (None, _) => {}
+        (Some(w), _) => filters.push(Filter::contains("wet", w)),
+        (None, Some(d)) => filters.push(Filter {
+            column: "wet".into(),
+            any_of: d.wet.iter().map(|w| w.to_string()).collect(),
+            matching: true,
+            optional: false,
+        }),
+        (None, None) => {}
+    }
+    if let Some(extended) = def.as_ref().and_then(|d| d.extended_procedure) {
+        // The extended procedure is told by its product (zaaktype): "... uitgebreid".
+        filters.push(Filter {
+            column: "product".into(),
+            any_of: vec!["uitgebreid".into()],
+            matching: extended,
+            optional: true,
+        });
     }
     for (c, v) in [
         ("product", &args.product),
@@ -315,7 +339,7 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
         ("gemeente", &args.gemeente),
     ] {
         if let Some(v) = v {
-            filters.push((c.to_string(), v.clone()));
+            filters.push(Filter::contains(c, v));
         }
     }
     let rule = match &def {
@@ -353,40 +377,6 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
     Ok((settings, rule))
 }
 
-/// The preset's wet (unless --wet is given) and procedure filters.
-fn procedure_filter(lf: LazyFrame, args: &Args) -> Result<LazyFrame> {
-    let Some(def) = args.preset.map(Preset::def) else {
-        return Ok(lf);
-    };
-    let mut lf = lf;
-    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
-    let lower = |c: &str| col(c).cast(DataType::String).str().to_lowercase();
-    if args.wet.is_none() {
-        if schema.get("wet").is_none() {
-            bail!("the preset selects cases by their wet, but the data has no column wet");
-        }
-        let any = def
-            .wet
-            .iter()
-            .map(|w| lower("wet").str().contains_literal(lit(*w)))
-            .reduce(|a, b| a.or(b))
-            .expect("a preset names a wet");
-        lf = lf.filter(any.fill_null(lit(false)));
-    }
-    if let Some(extended) = def.extended_procedure {
-        let is_ext = if schema.get("product").is_some() {
-            lower("product")
-                .str()
-                .contains_literal(lit("uitgebreid"))
-                .fill_null(lit(false))
-        } else {
-            lit(false)
-        };
-        lf = lf.filter(if extended { is_ext } else { is_ext.not() });
-    }
-    Ok(lf)
-}
-
 /// --show-personal needs the key the warehouse was built with.
 fn check_key(wh: &Warehouse, key: Option<&Pseudonymiser>) -> Result<()> {
     let Some(key) = key else {
@@ -404,7 +394,7 @@ fn check_key(wh: &Warehouse, key: Option<&Pseudonymiser>) -> Result<()> {
 }
 
 fn open_section(cases: &Cases, args: &Args, has_key: bool) -> Result<DataFrame> {
-    let mut extra = vec!["wet", "product", "team"];
+    let mut extra = vec!["zaak_id", "wet", "product", "team"];
     if args.show_personal {
         if !has_key {
             bail!("--show-personal needs the key (DATASTROOM_KEY or --key-file)");
