@@ -107,13 +107,38 @@ pub struct Excluded {
     pub suspension_capped: usize,
 }
 
-/// The cases in scope, one row each. Columns: `group`, `zaak_id`, `start`, `end` (day numbers
-/// since 1970-01-01; `end` empty when open on the as-of date), `gross`, `suspension`, `net`,
-/// `term`, `open`, `event` (decided), `withdrawn`, `verdaagd`, plus the passed-through columns.
+/// The cases in scope, measured on the as-of date, and those left out (counted by reason).
 pub struct Cases {
-    pub df: DataFrame,
+    /// The columns as read: group, start, end, suspension, verdaagd, withdrawn and the `keep`
+    /// columns; `Case::row` points into it.
+    raw: DataFrame,
+    /// Group names; `Case::group` indexes this.
+    pub groups: Vec<String>,
+    pub cases: Vec<Case>,
     pub excluded: Excluded,
     pub as_of: i32,
+}
+
+/// One measured case. Days are counted since 1970-01-01; waits in days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Case {
+    row: u32,
+    group: u32,
+    pub start: i32,
+    /// The end on or before the as-of date; `None`: open on the as-of date.
+    pub end: Option<i32>,
+    /// From start to end (or to the as-of date).
+    pub gross: i32,
+    /// Suspension days subtracted (at most `gross`).
+    pub suspension: i32,
+    /// `gross - suspension`: the wait on the legal clock.
+    pub net: i32,
+    /// The term, with the extension when verdaagd.
+    pub term: i32,
+    /// Closed with a decision (not withdrawn).
+    pub event: bool,
+    /// Closed by withdrawal: censored at its end.
+    pub withdrawn: bool,
 }
 
 pub fn day_number(d: NaiveDate) -> i32 {
@@ -148,15 +173,9 @@ fn check_date_column(schema: &Schema, name: &str) -> Result<()> {
     }
 }
 
-/// Why a case is left out (the `status` column while measuring; 0 = measured).
-const NO_START: i8 = 1;
-const AFTER_AS_OF: i8 = 2;
-const END_BEFORE_START: i8 = 3;
-const WITHDRAWN_UNDATED: i8 = 4;
-const BEFORE_SINCE: i8 = 5;
-
-/// Selects, filters and measures the cases in one pass over the data. `keep` are extra
-/// columns to pass through when present (zaak_id, wet, team, ... for the open-case list).
+/// Selects and filters the cases in polars (one read of the needed columns), then measures
+/// each in one pass. `keep` are extra columns to pass through when present (zaak_id, wet,
+/// team, ... for the open-case list).
 pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
     let mut lf = lf;
     let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
@@ -174,15 +193,11 @@ pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
             .fill_null(lit("(leeg)")),
         None => lit(s.total_label.clone()),
     };
-    let as_of = day_number(s.as_of);
     let day = |c: &str| col(c).cast(DataType::Date).cast(DataType::Int32);
     let suspension = if s.clock.subtract_suspension && has("opschorting_dagen") {
-        col("opschorting_dagen")
-            .cast(DataType::Int64)
-            .fill_null(lit(0))
-            .clip_min(lit(0))
+        col("opschorting_dagen").cast(DataType::Int32)
     } else {
-        lit(0i64)
+        lit(NULL).cast(DataType::Int32)
     };
     let flag = |c: &str, e: Expr| if has(c) { e } else { lit(false) };
     let withdrawn = flag(
@@ -197,121 +212,113 @@ pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
         flag("verdaagd", col("verdaagd").fill_null(lit(false))).alias("verdaagd"),
         withdrawn.alias("withdrawn"),
     ];
-    let reserved = ["group", "start", "end", "verdaagd", "withdrawn"];
+    let reserved = [
+        "group",
+        "start",
+        "end",
+        "suspension",
+        "verdaagd",
+        "withdrawn",
+    ];
     for k in keep.iter().filter(|k| has(k) && !reserved.contains(k)) {
-        exprs.push(col(*k).cast(DataType::String));
+        exprs.push(col(*k));
     }
-    let raw = lf.clone().select(exprs).with_column(status(s, as_of));
-    let df = measure(raw, s, as_of)
+    let mut raw = lf
+        .clone()
+        .select(exprs)
         .collect()
         .map_err(anyhow::Error::from)
         .context("reading the cases")?;
-    let (df, excluded) = split_excluded(df, &lf, s, has("zaak_id"))?;
-    Ok(Cases {
-        df,
-        excluded,
-        as_of,
-    })
-}
-
-/// Words in `uitkomst` that mark a withdrawn application: the wait ended without a decision.
-pub const WITHDRAWN_WORDS: [&str; 3] = ["ingetrokken", "intrekking", "withdrawn"];
-
-fn status(s: &Settings, as_of: i32) -> Expr {
-    let since = s.since.map(day_number).unwrap_or(i32::MIN);
-    let code = |c: i8| lit(c);
-    when(col("start").is_null())
-        .then(code(NO_START))
-        .when(col("start").gt(lit(as_of)))
-        .then(code(AFTER_AS_OF))
-        .when(col("end").lt(col("start")))
-        .then(code(END_BEFORE_START))
-        .when(col("withdrawn").and(col("end").is_null()))
-        .then(code(WITHDRAWN_UNDATED))
-        .when(col("start").lt(lit(since)))
-        .then(code(BEFORE_SINCE))
-        .otherwise(code(0))
-        .cast(DataType::Int8)
-        .alias("status")
-}
-
-/// The as-of date and the term applied to each row: an end after as-of is still open; the
-/// wait is counted to the end or to as-of, minus suspension (at most the wait itself).
-fn measure(raw: LazyFrame, s: &Settings, as_of: i32) -> LazyFrame {
-    let end_eff = when(col("end").lt_eq(lit(as_of)))
-        .then(col("end"))
-        .otherwise(lit(NULL).cast(DataType::Int32));
-    let gross = (coalesce(&[col("end"), lit(as_of)]) - col("start")).cast(DataType::Int64);
-    let extension = when(col("verdaagd"))
-        .then(lit(s.clock.extension_days))
-        .otherwise(lit(0i64));
-    raw.with_column(end_eff.alias("end"))
-        .with_column(gross.alias("gross"))
-        .with_columns([
-            col("suspension").clip_max(col("gross")).alias("suspension"),
-            col("suspension").gt(col("gross")).alias("capped"),
-            col("end").is_null().alias("open"),
-        ])
-        .with_columns([
-            (col("gross") - col("suspension"))
-                .cast(DataType::Int64)
-                .alias("net"),
-            (lit(s.clock.term_days) + extension)
-                .cast(DataType::Int64)
-                .alias("term"),
-            col("open").not().and(col("withdrawn").not()).alias("event"),
-            col("withdrawn").and(col("open").not()).alias("withdrawn"),
-        ])
-}
-
-/// Splits the measured rows from the excluded ones, counting the latter by reason. The ids of
-/// cases whose end lies before their start come from a second, filtered read when needed.
-fn split_excluded(
-    df: DataFrame,
-    source: &LazyFrame,
-    s: &Settings,
-    has_id: bool,
-) -> Result<(DataFrame, Excluded)> {
-    let mut counts = [0usize; 6];
-    for v in df.column("status")?.i8()?.iter().flatten() {
-        counts[v as usize] += 1;
-    }
-    let capped = df.column("capped")?.bool()?;
-    let status = df.column("status")?.i8()?;
-    let suspension_capped = capped
-        .iter()
-        .zip(status.iter())
-        .filter(|(c, st)| *c == Some(true) && *st == Some(0))
-        .count();
-    let mut excluded = Excluded {
-        no_start: counts[NO_START as usize],
-        after_as_of: counts[AFTER_AS_OF as usize],
-        withdrawn_undated: counts[WITHDRAWN_UNDATED as usize],
-        suspension_capped,
-        ..Excluded::default()
-    };
-    if counts[END_BEFORE_START as usize] > 0 {
+    raw.rechunk_mut();
+    let mut cases = measure(raw, s)?;
+    if !cases.excluded.end_before_start.is_empty() && has("zaak_id") {
         let (start, end) = (s.clock.start.as_str(), s.clock.end.as_str());
-        let id = if has_id {
-            col("zaak_id").cast(DataType::String)
-        } else {
-            lit("?")
-        };
-        let bad = source
-            .clone()
+        let bad = lf
             .filter(col(end).lt(col(start)))
-            .select([id.alias("zaak_id")])
+            .select([col("zaak_id").cast(DataType::String)])
             .collect()?;
-        excluded.end_before_start = bad
+        cases.excluded.end_before_start = bad
             .column("zaak_id")?
             .str()?
             .iter()
             .map(|v| v.unwrap_or("").to_string())
             .collect();
     }
-    let mask = status.equal(0);
-    let df = df.filter(&mask)?.drop_many(["status", "capped"]);
-    Ok((df, excluded))
+    Ok(cases)
+}
+
+/// Words in `uitkomst` that mark a withdrawn application: the wait ended without a decision.
+pub const WITHDRAWN_WORDS: [&str; 3] = ["ingetrokken", "intrekking", "withdrawn"];
+
+/// Applies the as-of date and the term to every row, in one pass: an end after as-of is still
+/// open; the wait runs to the end or to as-of, minus suspension (at most the wait itself).
+/// Rows that cannot be measured are counted in `Excluded` (their ids are filled in later).
+fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
+    let as_of = day_number(s.as_of);
+    let since = s.since.map(day_number).unwrap_or(i32::MIN);
+    let (term, extension) = (s.clock.term_days as i32, s.clock.extension_days as i32);
+    let group = raw.column("group")?.str()?.downcast_as_array();
+    let start = raw.column("start")?.i32()?.downcast_as_array();
+    let end = raw.column("end")?.i32()?.downcast_as_array();
+    let suspension = raw.column("suspension")?.i32()?.downcast_as_array();
+    let verdaagd = raw.column("verdaagd")?.bool()?.downcast_as_array();
+    let withdrawn = raw.column("withdrawn")?.bool()?.downcast_as_array();
+    let mut index: HashMap<&str, u32> = HashMap::default();
+    let mut groups: Vec<String> = Vec::new();
+    let mut cases = Vec::with_capacity(raw.height());
+    let mut excluded = Excluded::default();
+    for i in 0..raw.height() {
+        let (end_raw, withdrawn) = (end.get(i), withdrawn.value(i));
+        let Some(start) = start.get(i) else {
+            excluded.no_start += 1;
+            continue;
+        };
+        match end_raw {
+            _ if start > as_of => {
+                excluded.after_as_of += 1;
+                continue;
+            }
+            Some(e) if e < start => {
+                excluded.end_before_start.push("?".into());
+                continue;
+            }
+            None if withdrawn => {
+                excluded.withdrawn_undated += 1;
+                continue;
+            }
+            _ if start < since => continue,
+            _ => {}
+        }
+        let end = end_raw.filter(|e| *e <= as_of);
+        let gross = end.unwrap_or(as_of) - start;
+        let recorded = suspension.get(i).unwrap_or(0).max(0);
+        excluded.suspension_capped += usize::from(recorded > gross);
+        let suspension = recorded.min(gross);
+        let name = group.value(i);
+        let g = *index.entry(name).or_insert_with(|| {
+            groups.push(name.to_string());
+            groups.len() as u32 - 1
+        });
+        cases.push(Case {
+            row: i as u32,
+            group: g,
+            start,
+            end,
+            gross,
+            suspension,
+            net: gross - suspension,
+            term: term + if verdaagd.value(i) { extension } else { 0 },
+            event: end.is_some() && !withdrawn,
+            withdrawn: end.is_some() && withdrawn,
+        });
+    }
+    Ok(Cases {
+        raw,
+        groups,
+        cases,
+        excluded,
+        as_of,
+    })
 }
 
 /// The counts of one group (or of all), in one pass over the cases: see `summary`.
@@ -401,8 +408,7 @@ use std::collections::BTreeMap;
 
 impl Cases {
     /// The counts and waiting-time tallies per group, sorted by name; with `total`, one more
-    /// over all groups, named by the settings' total label. One pass in plain Rust: a polars
-    /// group-by on the text key costs more than the whole pass.
+    /// over all groups, named by the settings' total label.
     pub fn stats(&self, s: &Settings, total: bool) -> Result<Vec<GroupStats>> {
         let back = |months: u32| {
             s.as_of
@@ -410,49 +416,36 @@ impl Cases {
                 .map(day_number)
                 .unwrap_or(i32::MIN)
         };
-        let (year, quarter, as_of) = (back(12), back(3), self.as_of);
-        let mut df = self.df.clone();
-        df.rechunk_mut();
-        let group = df.column("group")?.str()?.downcast_as_array();
-        let start = df.column("start")?.i32()?.cont_slice()?;
-        // `end` is empty exactly where `open` is set; its values there are not read.
-        let end = df.column("end")?.i32()?.downcast_as_array().values();
-        let (net, term) = (
-            df.column("net")?.i64()?.cont_slice()?,
-            df.column("term")?.i64()?.cont_slice()?,
-        );
-        let open = df.column("open")?.bool()?.downcast_as_array();
-        let event = df.column("event")?.bool()?.downcast_as_array();
-        let withdrawn = df.column("withdrawn")?.bool()?.downcast_as_array();
-        let mut index: HashMap<&str, usize> = HashMap::default();
-        let mut groups: Vec<GroupStats> = Vec::new();
-        for i in 0..df.height() {
-            let g = group.value(i);
-            let k = *index.entry(g).or_insert_with(|| {
-                groups.push(GroupStats {
-                    name: g.to_string(),
-                    ..GroupStats::default()
-                });
-                groups.len() - 1
-            });
-            let st = &mut groups[k];
-            let (net, within, event) = (net[i], net[i] <= term[i], event.value(i));
+        let (year, quarter) = (back(12), back(3));
+        let mut groups: Vec<GroupStats> = self
+            .groups
+            .iter()
+            .map(|name| GroupStats {
+                name: name.clone(),
+                ..GroupStats::default()
+            })
+            .collect();
+        for c in &self.cases {
+            let st = &mut groups[c.group as usize];
+            let within = c.net <= c.term;
             st.n += 1;
-            st.started_12m += i64::from(start[i] > year);
-            if open.value(i) {
-                st.open += 1;
-                st.open_past_term += i64::from(!within);
-            } else {
-                let e = end[i];
-                let (in_year, in_quarter) = (e > year && e <= as_of, e > quarter && e <= as_of);
-                st.closed_12m += i64::from(in_year);
-                st.withdrawn += i64::from(withdrawn.value(i));
-                st.decided_12m += i64::from(event && in_year);
-                st.within_12m += i64::from(event && in_year && within);
-                st.decided_3m += i64::from(event && in_quarter);
-                st.within_3m += i64::from(event && in_quarter && within);
+            st.started_12m += i64::from(c.start > year);
+            match c.end {
+                None => {
+                    st.open += 1;
+                    st.open_past_term += i64::from(!within);
+                }
+                Some(e) => {
+                    let (in_year, in_quarter) = (e > year, e > quarter);
+                    st.closed_12m += i64::from(in_year);
+                    st.withdrawn += i64::from(c.withdrawn);
+                    st.decided_12m += i64::from(c.event && in_year);
+                    st.within_12m += i64::from(c.event && in_year && within);
+                    st.decided_3m += i64::from(c.event && in_quarter);
+                    st.within_3m += i64::from(c.event && in_quarter && within);
+                }
             }
-            st.tally(net, event);
+            st.tally(i64::from(c.net), c.event);
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
         if total {
@@ -540,49 +533,47 @@ pub fn survival_table(cases: &Cases, s: &Settings) -> Result<DataFrame> {
     ])?)
 }
 
-/// Open cases on the as-of date, oldest first, with their age and days past term (negative:
-/// days left). `extra` columns (wet, product, team, ...) come after zaak_id when present.
+/// Open cases on the as-of date, oldest first (then by zaak_id), with their age and days past
+/// term (negative: days left). `extra` columns (zaak_id, wet, team, ...) come first when
+/// present.
 pub fn open_cases(cases: &Cases, extra: &[&str]) -> Result<DataFrame> {
+    let open: Vec<&Case> = cases.cases.iter().filter(|c| c.end.is_none()).collect();
+    let rows: Vec<IdxSize> = open.iter().map(|c| c.row as IdxSize).collect();
     let present: Vec<&str> = extra
         .iter()
         .copied()
-        .filter(|c| cases.df.column(c).is_ok())
+        .filter(|c| cases.raw.column(c).is_ok())
         .collect();
-    let mut sel: Vec<Expr> = present.iter().map(|c| col(*c)).collect();
+    let taken = cases
+        .raw
+        .select(present.iter().copied())?
+        .take(&IdxCa::from_vec("row".into(), rows))?;
+    let num = |name: &str, f: fn(&Case) -> i32| {
+        Column::new(name.into(), open.iter().map(|c| f(c)).collect::<Vec<i32>>())
+    };
+    let mut df = taken.hstack(&[
+        num("start", |c| c.start).cast(&DataType::Date)?,
+        num("age_days", |c| c.gross),
+        num("suspension_days", |c| c.suspension),
+        num("net_days", |c| c.net),
+        num("term_days", |c| c.term),
+        num("days_past_term", |c| c.net - c.term),
+    ])?;
     let mut order = vec!["start"];
     order.extend(present.iter().filter(|c| **c == "zaak_id"));
-    sel.extend([
-        col("start").cast(DataType::Date).alias("start"),
-        col("gross").alias("age_days"),
-        col("suspension").alias("suspension_days"),
-        col("net").alias("net_days"),
-        col("term").alias("term_days"),
-        (col("net") - col("term")).alias("days_past_term"),
-    ]);
-    Ok(cases
-        .df
-        .clone()
-        .lazy()
-        .filter(col("open"))
-        .sort(
-            order,
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .select(sel)
-        .collect()?)
+    df.sort_in_place(
+        order,
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?;
+    Ok(df)
 }
 
 /// Per ISO week (Monday to Sunday; the last week ends on the as-of date): inflow, outflow
 /// (decided and withdrawn), backlog at the end of the week, the outflow per week over the last
 /// 8 weeks, and the weeks that outflow needs to clear the backlog (Little's law).
 pub fn flow(cases: &Cases, weeks: u32) -> Result<DataFrame> {
-    let mut starts: Vec<i32> = cases
-        .df
-        .column("start")?
-        .i32()?
-        .into_no_null_iter()
-        .collect();
-    let mut ends: Vec<i32> = cases.df.column("end")?.i32()?.iter().flatten().collect();
+    let mut starts: Vec<i32> = cases.cases.iter().map(|c| c.start).collect();
+    let mut ends: Vec<i32> = cases.cases.iter().filter_map(|c| c.end).collect();
     starts.sort_unstable();
     ends.sort_unstable();
     let upto = |v: &[i32], d: i32| v.partition_point(|&x| x <= d) as i64;
