@@ -6,7 +6,7 @@
 #   bash benches/waitlist_vs_lifelines.sh           # 1M cases
 #   ROWS=100000 bash benches/waitlist_vs_lifelines.sh
 #
-# Needs python3 with duckdb and lifelines (pip install duckdb lifelines).
+# Needs python3 with duckdb, lifelines and pyarrow (pip install duckdb lifelines pyarrow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/datastroom-target}"
@@ -14,7 +14,7 @@ ROWS="${ROWS:-1000000}"
 AS_OF=2025-01-31
 DATA=benches/data
 mkdir -p "$DATA"
-python3 -c "import duckdb, lifelines" 2>/dev/null || pip install --quiet duckdb lifelines
+python3 -c "import duckdb, lifelines, pyarrow" 2>/dev/null || pip install --quiet duckdb lifelines pyarrow
 cargo build --release --quiet
 BIN="$CARGO_TARGET_DIR/release/datastroom"
 
@@ -41,5 +41,6 @@ for section in by survival; do
   measure "waitlist --section $section --by team" "$BIN" -q --warehouse "$wh" --as-of "$AS_OF" \
     waitlist --preset jeugd --section "$section" --by team --format csv
 done
-"$BIN" -q --warehouse "$wh" --as-of "$AS_OF" waitlist --preset jeugd --format json
-python3 benches/lifelines_km.py "$csv" "$AS_OF"
+"$BIN" -q --warehouse "$wh" --as-of "$AS_OF" waitlist --preset jeugd --format csv
+measure "python3 lifelines (whole run)" python3 benches/lifelines_km.py "$AS_OF" "$wh"/zaken_sociaal/*.parquet
+python3 benches/lifelines_km.py "$AS_OF" "$wh"/zaken_sociaal/*.parquet
