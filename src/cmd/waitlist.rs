@@ -433,12 +433,6 @@ fn warn_excluded(cases: &Cases, quiet: bool) {
             }
         );
     }
-    if e.no_start > 0 {
-        eprintln!(
-            "datastroom: let op: {} zaken zonder startdatum tellen niet mee",
-            e.no_start
-        );
-    }
 }
 
 /// Under the table: the rule, the as-of date, how suspension and withdrawn cases count, what
@@ -464,7 +458,7 @@ fn note(s: &Settings, rule: &str, cases: &Cases, lang: Lang) -> String {
                 ""
             },
             s.ci.name(),
-            excluded_text(e, lang),
+            excluded_text(e, &c.start, lang),
         ),
         Lang::En => format!(
             "As of {}. Term: {rule} ({} days{}). Wait from {} to {}{}. Open and withdrawn \
@@ -481,7 +475,7 @@ fn note(s: &Settings, rule: &str, cases: &Cases, lang: Lang) -> String {
                 ""
             },
             s.ci.name(),
-            excluded_text(e, lang),
+            excluded_text(e, &c.start, lang),
         ),
     }
 }
@@ -494,9 +488,10 @@ fn ext_text(days: i64, lang: Lang) -> String {
     }
 }
 
-fn excluded_text(e: &caseflow::Excluded, lang: Lang) -> String {
+fn excluded_text(e: &caseflow::Excluded, start: &str, lang: Lang) -> String {
+    let (no_start_nl, no_start_en) = (format!("zonder {start}"), format!("without {start}"));
     let parts: Vec<String> = [
-        (e.no_start, "zonder startdatum", "without a start date"),
+        (e.no_start, no_start_nl.as_str(), no_start_en.as_str()),
         (
             e.after_as_of,
             "gestart na de peildatum",
