@@ -85,3 +85,20 @@ fn bad_sql_names_the_tables() {
     let err = wd.fail(wd.cmd(&["sql", "SELECT * FROM facturen"]));
     assert!(err.contains("tables available: inhuur_facturen"), "{err}");
 }
+
+/// Column labels of one command do not leak into another: `n` stays `n` in SQL output.
+#[test]
+fn sql_headers_are_the_column_names() {
+    let wd = Workdir::new();
+    wd.write("t.csv", "a\n1\n2\n");
+    let out = wd.run(wd.cmd(&[
+        "sql",
+        "SELECT COUNT(*) AS n, MAX(a) AS time FROM input",
+        "--input",
+        "t.csv",
+        "--format",
+        "markdown",
+        "-q",
+    ]));
+    assert!(out.starts_with("| n | time |"), "{out}");
+}

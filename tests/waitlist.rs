@@ -55,7 +55,7 @@ fn row(v: &str) -> Vec<Value> {
 /// W09 29 E, W01 30 E, W04 39 E (69 - 30 suspended), W07 40 E, W08 46 C (ends 5-7, after
 /// as-of: open), W02 56 E, W11 69 E, W05 121 C (open). W12 ends before it starts: left out.
 /// n 11, open 3 (W05, W06, W08), past term 2 (W05 121, W08 46). Closed in 12 months 8;
-/// decided 7, within 42: W01 W03 W04 W07 W09 = 5/7 = 71.4%. Last 3 months (end after 30-3):
+/// decided 7, within 42: W01 W03 W04 W07 W09 = 5/7 = 71.4%. Last 3 months (end from 1-4):
 /// W04 W07 W11, within 2/3 = 66.7%.
 /// S: 0: 10/11; 29: *7/8 = .795; 30: *6/7 = .682; 39: *5/6 = .568; 40: *4/5 = .455 -> median
 /// 40; 56: *2/3 = .303; 69: *1/2 = .152 -> p75 69; p90 not reached. lifelines: CI 29-69.
@@ -77,7 +77,7 @@ fn wmo_onderzoek_summary() {
 /// wmo-beschikking: aanvraag -> beschikking, 14 days. In scope W01 10, W02 21, W03 7, W07 open
 /// 40, W09 37 (verdaagd, but the Wmo term has no fixed extension), W11 9. W08's aanvraag is
 /// after as-of; W04 W05 W06 W10 W12 have none. Decided 5, within 14: W01 W03 W11 = 60%; last
-/// 3 months W09 W11: 50%. S: 7: 5/6, 9: 4/6, 10: 3/6 = 0.5 exactly -> median 10 (the smallest
+/// 3 months (from 1-4) W09 W11: 50%. S: 7: 5/6, 9: 4/6, 10: 3/6 = 0.5 exactly -> median 10 (the smallest
 /// t with S <= 0.5; lifelines says 21 because its float product is 0.5000000000000001, R says
 /// 15.5, the midpoint); 21: 2/6; 37: 1/6 -> p75 37; p90 not reached. Lower limit 7 (lifelines).
 #[test]
@@ -334,6 +334,77 @@ fn custom_clock_suspension_and_bad_dates() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("1 einde voor start"), "{stdout}");
+}
+
+/// "The last 3 months" on 30-6-2024 start on 1 April: a decision on 31 March belongs to the
+/// 12-month figure only. All cases are decided within the term of 10 days except B2.
+/// 12 months: B1 (31-3, 5 days), B2 (1-4, 20 days, late), B3 (1-7-2023, first day of the
+/// window, 1 day) -> 2 of 3 = 66.7%; B4 (30-6-2023) is outside. 3 months: B2 only -> 0%.
+#[test]
+fn windows_start_on_the_day_after_as_of_minus_months() {
+    let wd = Workdir::new();
+    let file = wd.write(
+        "w.csv",
+        "Zaaknummer;Wet;Datum aanvraag;Datum beschikking\n\
+         B1;Wmo;26-3-2024;31-3-2024\n\
+         B2;Wmo;12-3-2024;1-4-2024\n\
+         B3;Wmo;30-6-2023;1-7-2023\n\
+         B4;Wmo;29-6-2023;30-6-2023\n",
+    );
+    let args = [
+        "--start",
+        "datum_aanvraag",
+        "--end",
+        "datum_beschikking",
+        "--term-days",
+        "10",
+    ];
+    let rows = waitlist(&wd, &file.to_string_lossy(), &args);
+    // n 4; started in 12 months: B1, B2 (B3 started 30-6-2023, the day before the window);
+    // closed in 12 months: B1, B2, B3.
+    assert_eq!(
+        figures(&rows[0])[1..8],
+        row("[4, 2, 3, 0, 0, 66.7, 0.0]")[..]
+    );
+}
+
+/// Nothing matches: one row of zeros, not an empty table; the note says which filter.
+#[test]
+fn no_cases_gives_a_row_of_zeros() {
+    let wd = Workdir::new();
+    let file = sample("zaken_wachtlijst.csv");
+    let rows = waitlist(&wd, &file, &["--preset", "jeugd", "--team", "West"]);
+    assert_eq!(
+        figures(&rows[0]),
+        row(r#"["totaal", 0, 0, 0, 0, 0, null, null, 0, null, null, null, null, null]"#)
+    );
+    let mut cmd = wd.cmd(&["waitlist", "-q", "--input", &file, "--preset", "jeugd"]);
+    cmd.args(["--team", "West", "--as-of", AS_OF, "--format", "markdown"]);
+    let out = wd.run(cmd);
+    assert!(
+        out.contains("Zaken: wet bevat \"jeugd\"; team bevat \"West\"."),
+        "{out}"
+    );
+}
+
+/// Rows of an --input file that cannot be read are counted in the note (W13: 31-6-2024).
+#[test]
+fn unreadable_rows_in_the_note() {
+    let wd = Workdir::new();
+    let mut cmd = wd.cmd(&["waitlist", "-q", "--input", &sample("zaken_wachtlijst.csv")]);
+    cmd.args([
+        "--preset",
+        "wmo-onderzoek",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "markdown",
+    ]);
+    let out = wd.run(cmd);
+    assert!(
+        out.contains("1 rij(en) van het bestand onleesbaar"),
+        "{out}"
+    );
 }
 
 /// Tables for people say "niet bereikt" where the median is not reached.

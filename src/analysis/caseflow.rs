@@ -37,14 +37,12 @@ pub struct Settings {
 }
 
 /// Keeps the rows whose `column` contains any of `any_of` (case-insensitive), or with
-/// `matching` false the rows that contain none of them. A missing `optional` column contains
-/// nothing; a missing required one is an error.
+/// `matching` false the rows that contain none of them. An empty value contains nothing.
 #[derive(Debug, Clone)]
 pub struct Filter {
     pub column: String,
     pub any_of: Vec<String>,
     pub matching: bool,
-    pub optional: bool,
 }
 
 impl Filter {
@@ -53,21 +51,17 @@ impl Filter {
             column: column.into(),
             any_of: vec![text.into()],
             matching: true,
-            optional: false,
         }
     }
 
     fn expr(&self, schema: &Schema) -> Result<Expr> {
-        let hit = if schema.get(&self.column).is_some() {
-            contains_any(col(self.column.as_str()), &self.any_of)
-        } else if self.optional {
-            lit(false)
-        } else {
+        if schema.get(&self.column).is_none() {
             bail!(
                 "cannot filter on '{}': the data has no such column",
                 self.column
             );
-        };
+        }
+        let hit = contains_any(col(self.column.as_str()), &self.any_of);
         Ok(if self.matching { hit } else { hit.not() })
     }
 }
@@ -99,7 +93,8 @@ fn regex_escape(text: &str) -> String {
 pub struct Excluded {
     pub no_start: usize,
     pub after_as_of: usize,
-    /// zaak_id of cases whose end date lies before their start date.
+    /// zaak_id of cases whose end date lies before their start date (row numbers when the data
+    /// has no zaak_id).
     pub end_before_start: Vec<String>,
     /// Withdrawn cases without an end date: when the wait ended is unknown.
     pub withdrawn_undated: usize,
@@ -209,7 +204,13 @@ pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
         day(&s.clock.start).alias("start"),
         day(&s.clock.end).alias("end"),
         suspension.alias("suspension"),
-        flag("verdaagd", col("verdaagd").fill_null(lit(false))).alias("verdaagd"),
+        flag(
+            "verdaagd",
+            col("verdaagd")
+                .cast(DataType::Boolean)
+                .fill_null(lit(false)),
+        )
+        .alias("verdaagd"),
         withdrawn.alias("withdrawn"),
     ];
     let reserved = [
@@ -232,17 +233,16 @@ pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
     raw.rechunk_mut();
     let mut cases = measure(raw, s)?;
     if !cases.excluded.end_before_start.is_empty() && has("zaak_id") {
-        let (start, end) = (s.clock.start.as_str(), s.clock.end.as_str());
-        let bad = lf
-            .filter(col(end).lt(col(start)))
+        // The ids of exactly the rows `measure` left out: same frame, same row order.
+        let ids = lf
             .select([col("zaak_id").cast(DataType::String)])
             .collect()?;
-        cases.excluded.end_before_start = bad
-            .column("zaak_id")?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect();
+        let ids = ids.column("zaak_id")?.str()?;
+        for id in cases.excluded.end_before_start.iter_mut() {
+            if let Ok(row) = id.parse::<usize>() {
+                *id = ids.get(row).unwrap_or("").to_string();
+            }
+        }
     }
     Ok(cases)
 }
@@ -279,7 +279,8 @@ fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
                 continue;
             }
             Some(e) if e < start => {
-                excluded.end_before_start.push("?".into());
+                // The row number for now; `prepare` puts the zaak_id in its place.
+                excluded.end_before_start.push(i.to_string());
                 continue;
             }
             None if withdrawn => {
@@ -406,17 +407,21 @@ impl GroupStats {
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::collections::BTreeMap;
 
+/// The first day of the `months` months up to and including `as_of`: for 30-6-2024 and 3
+/// months, 1-4-2024 (the day after, minus 3 months), so 31 March is not in "the last 3 months".
+fn window_start(as_of: NaiveDate, months: u32) -> i32 {
+    as_of
+        .succ_opt()
+        .and_then(|d| d.checked_sub_months(Months::new(months)))
+        .map(day_number)
+        .unwrap_or(i32::MIN)
+}
+
 impl Cases {
     /// The counts and waiting-time tallies per group, sorted by name; with `total`, one more
     /// over all groups, named by the settings' total label.
     pub fn stats(&self, s: &Settings, total: bool) -> Result<Vec<GroupStats>> {
-        let back = |months: u32| {
-            s.as_of
-                .checked_sub_months(Months::new(months))
-                .map(day_number)
-                .unwrap_or(i32::MIN)
-        };
-        let (year, quarter) = (back(12), back(3));
+        let (year, quarter) = (window_start(s.as_of, 12), window_start(s.as_of, 3));
         let mut groups: Vec<GroupStats> = self
             .groups
             .iter()
@@ -429,14 +434,14 @@ impl Cases {
             let st = &mut groups[c.group as usize];
             let within = c.net <= c.term;
             st.n += 1;
-            st.started_12m += i64::from(c.start > year);
+            st.started_12m += i64::from(c.start >= year);
             match c.end {
                 None => {
                     st.open += 1;
                     st.open_past_term += i64::from(!within);
                 }
                 Some(e) => {
-                    let (in_year, in_quarter) = (e > year, e > quarter);
+                    let (in_year, in_quarter) = (e >= year, e >= quarter);
                     st.closed_12m += i64::from(in_year);
                     st.withdrawn += i64::from(c.withdrawn);
                     st.decided_12m += i64::from(c.event && in_year);
@@ -448,6 +453,13 @@ impl Cases {
             st.tally(i64::from(c.net), c.event);
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
+        if groups.is_empty() && s.by.is_none() {
+            // No cases: the total is a row of zeros, not an empty table.
+            groups.push(GroupStats {
+                name: s.total_label.clone(),
+                ..GroupStats::default()
+            });
+        }
         if total {
             let mut all = GroupStats {
                 name: s.total_label.clone(),

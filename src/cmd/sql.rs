@@ -26,11 +26,11 @@ pub struct Args {
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let mut ctx = SQLContext::new();
-    let _tmp; // keeps the staged copy of --input alive while the query runs
+    let _adhoc; // keeps the staged copy of --input alive while the query runs
     if let Some(path) = &args.input {
-        let (lf, tmp) = crate::ingest::load_adhoc(path, None, None, global.quiet)?;
-        _tmp = tmp;
-        ctx.register("input", lf);
+        let adhoc = crate::ingest::load_adhoc(path, None, None, None, global.quiet)?;
+        ctx.register("input", adhoc.lf.clone());
+        _adhoc = adhoc;
     }
     let wh = Warehouse::open(&global.warehouse)?;
     for name in wh.catalog.datasets.keys() {

@@ -29,9 +29,14 @@ pub struct Args {
     #[arg(long, default_value = "zaken_sociaal")]
     pub dataset: String,
 
-    /// Read the cases from this export instead of the warehouse (mapped onto zaken_sociaal).
+    /// Read the cases from this export instead of the warehouse (mapped onto zaken_sociaal,
+    /// with the same privacy rules; nothing is stored).
     #[arg(long)]
     pub input: Option<PathBuf>,
+
+    /// With --input: a mapping file for columns with other names (see docs/ingest.md).
+    #[arg(long, requires = "input")]
+    pub mapping: Option<PathBuf>,
 
     /// The legal clock: wmo-onderzoek (melding -> einde onderzoek, 6 weeks), wmo-beschikking
     /// (aanvraag -> beschikking, 2 weeks), jeugd (aanvraag -> beschikking, 8 weeks),
@@ -48,11 +53,11 @@ pub struct Args {
     pub end: Option<String>,
 
     /// The legal term in calendar days (6 weeks = 42). Overrides the preset's.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=3660))]
     pub term_days: Option<i64>,
 
     /// Days added to the term for cases marked verdaagd (extended, Awb 4:14).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=3660))]
     pub extension_days: Option<i64>,
 
     /// Do not subtract recorded suspension days (opschorting_dagen, Awb 4:15).
@@ -85,7 +90,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "summary")]
     pub section: Section,
 
-    /// Group by team, product, wet or consulent (consulent needs --allow-employee-names).
+    /// Group by team, product, wet, gemeente or consulent (consulent needs
+    /// --allow-employee-names).
     #[arg(long, value_enum)]
     pub by: Option<By>,
 
@@ -111,8 +117,8 @@ pub struct Args {
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
 
-    /// Weeks shown by --section flow, up to the as-of date.
-    #[arg(long, default_value_t = 26)]
+    /// Weeks shown by --section flow, up to the as-of date (1 to 520).
+    #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(1..=520))]
     pub weeks: u32,
 }
 
@@ -144,6 +150,7 @@ pub enum By {
     Team,
     Product,
     Wet,
+    Gemeente,
     Consulent,
 }
 
@@ -153,10 +160,71 @@ impl By {
             By::Team => "team",
             By::Product => "product",
             By::Wet => "wet",
+            By::Gemeente => "gemeente",
             By::Consulent => "consulent",
         }
     }
 }
+
+/// Column labels in tables for people (the JSON and CSV keys stay the column names).
+const LABELS: crate::render::Labels = &[
+    ("group", "groep", "group"),
+    ("n", "zaken", "cases"),
+    ("started_12m", "gestart (12 mnd)", "started (12 mo)"),
+    ("closed_12m", "afgesloten (12 mnd)", "closed (12 mo)"),
+    ("open", "open", "open"),
+    (
+        "open_past_term",
+        "open, termijn verstreken",
+        "open past term",
+    ),
+    (
+        "within_term_pct",
+        "% binnen termijn (12 mnd)",
+        "% within term (12 mo)",
+    ),
+    (
+        "within_term_pct_3m",
+        "% binnen termijn (3 mnd)",
+        "% within term (3 mo)",
+    ),
+    ("withdrawn", "ingetrokken", "withdrawn"),
+    ("median_days", "mediaan (dagen)", "median (days)"),
+    ("median_ci_lower", "mediaan ondergrens", "median lower"),
+    ("median_ci_upper", "mediaan bovengrens", "median upper"),
+    ("p75_days", "75% binnen (dagen)", "75% within (days)"),
+    ("p90_days", "90% binnen (dagen)", "90% within (days)"),
+    ("time", "dagen", "days"),
+    ("at_risk", "nog wachtend", "at risk"),
+    ("events", "afgehandeld", "decided"),
+    ("censored", "gecensureerd", "censored"),
+    ("survival", "aandeel nog wachtend", "share still waiting"),
+    ("lower", "ondergrens", "lower"),
+    ("upper", "bovengrens", "upper"),
+    ("zaak_id", "zaak", "case"),
+    ("wet", "wet", "law"),
+    ("product", "product", "product"),
+    ("team", "team", "team"),
+    ("start", "start", "start"),
+    ("age_days", "leeftijd (dagen)", "age (days)"),
+    ("suspension_days", "opgeschort (dagen)", "suspended (days)"),
+    ("net_days", "netto (dagen)", "net (days)"),
+    ("term_days", "termijn (dagen)", "term (days)"),
+    ("days_past_term", "dagen over termijn", "days past term"),
+    ("client_id", "client (pseudoniem)", "client (pseudonym)"),
+    ("consulent", "consulent", "consultant"),
+    ("week", "week", "week"),
+    ("week_start", "maandag", "monday"),
+    ("inflow", "instroom", "inflow"),
+    ("outflow", "uitstroom", "outflow"),
+    ("backlog", "werkvoorraad", "backlog"),
+    (
+        "outflow_per_week_8w",
+        "uitstroom per week (8 wk)",
+        "outflow per week (8 wk)",
+    ),
+    ("weeks_to_clear", "weken tot leeg", "weeks to clear"),
+];
 
 /// The values of `--wet` that mean "no filter on wet".
 const ALL: [&str; 3] = ["alle", "all", "*"];
@@ -170,7 +238,8 @@ struct PresetDef {
     wet: &'static [&'static str],
     /// (product contains "uitgebreid") must be this, when set.
     extended_procedure: Option<bool>,
-    rule: &'static str,
+    /// The legal rule in Dutch and in English.
+    rule: (&'static str, &'static str),
 }
 
 const VTH_WET: &[&str] = &["omgevingswet", "wabo", "omgevingsvergunning", "vth"];
@@ -186,7 +255,10 @@ impl Preset {
                 extension_days: 0,
                 wet: &["wmo"],
                 extended_procedure: None,
-                rule: "Wmo 2015 art. 2.3.2: onderzoek binnen 6 weken na de melding",
+                rule: (
+                    "Wmo 2015 art. 2.3.2: onderzoek binnen 6 weken na de melding",
+                    "Wmo 2015 art. 2.3.2: investigation within 6 weeks of the report",
+                ),
             },
             Preset::WmoBeschikking => PresetDef {
                 start,
@@ -195,7 +267,10 @@ impl Preset {
                 extension_days: 0,
                 wet: &["wmo"],
                 extended_procedure: None,
-                rule: "Wmo 2015 art. 2.3.5: beschikking binnen 2 weken na de aanvraag",
+                rule: (
+                    "Wmo 2015 art. 2.3.5: beschikking binnen 2 weken na de aanvraag",
+                    "Wmo 2015 art. 2.3.5: decision within 2 weeks of the application",
+                ),
             },
             Preset::Jeugd => PresetDef {
                 start,
@@ -204,7 +279,10 @@ impl Preset {
                 extension_days: 0,
                 wet: &["jeugd"],
                 extended_procedure: None,
-                rule: "Awb 4:13: beschikking binnen 8 weken na de aanvraag (Jeugdwet)",
+                rule: (
+                    "Awb 4:13: beschikking binnen 8 weken na de aanvraag (Jeugdwet)",
+                    "Awb 4:13: decision within 8 weeks of the application (Jeugdwet)",
+                ),
             },
             Preset::VthRegulier => PresetDef {
                 start,
@@ -213,7 +291,10 @@ impl Preset {
                 extension_days: 42,
                 wet: VTH_WET,
                 extended_procedure: Some(false),
-                rule: "Omgevingswet, reguliere procedure: 8 weken, eenmaal 6 weken verdaagd",
+                rule: (
+                    "Omgevingswet, reguliere procedure: 8 weken, eenmaal 6 weken verdaagd",
+                    "Omgevingswet, regular procedure: 8 weeks, once extendable by 6",
+                ),
             },
             Preset::VthUitgebreid => PresetDef {
                 start,
@@ -222,7 +303,10 @@ impl Preset {
                 extension_days: 42,
                 wet: VTH_WET,
                 extended_procedure: Some(true),
-                rule: "Omgevingswet, uitgebreide procedure: 26 weken, eenmaal 6 weken verdaagd",
+                rule: (
+                    "Omgevingswet, uitgebreide procedure: 26 weken, eenmaal 6 weken verdaagd",
+                    "Omgevingswet, extended procedure: 26 weeks, once extendable by 6",
+                ),
             },
         }
     }
@@ -238,12 +322,20 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     } else {
         None
     };
-    let _tmp;
+    let mut unreadable = 0;
+    let _adhoc;
     let lf = match &args.input {
         Some(path) => {
-            let (lf, tmp) =
-                crate::ingest::load_adhoc(path, Some("zaken_sociaal"), key.as_ref(), global.quiet)?;
-            _tmp = tmp;
+            let adhoc = crate::ingest::load_adhoc(
+                path,
+                Some("zaken_sociaal"),
+                args.mapping.as_deref(),
+                key.as_ref(),
+                global.quiet,
+            )?;
+            unreadable = adhoc.rejected;
+            let lf = adhoc.lf.clone();
+            _adhoc = adhoc;
             lf
         }
         None => {
@@ -265,9 +357,17 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         ],
         _ => &[],
     };
-    let cases = caseflow::prepare(lf, &settings, keep)?;
+    let cases = caseflow::prepare(lf, &settings, keep).with_context(|| match args.preset {
+        Some(Preset::VthRegulier | Preset::VthUitgebreid) => {
+            "the vth presets select permits by wet and tell the regular from the extended \
+             procedure by the product (zaaktype); without those columns use --start, --end and \
+             --term-days"
+        }
+        _ => "measuring the cases",
+    })?;
     warn_excluded(&cases, global.quiet);
-    let out = super::output(global)?;
+    let mut out = super::output(global)?;
+    out.labels = LABELS;
     let df = match args.section {
         Section::Summary | Section::By => caseflow::summary(&cases, &settings)?,
         Section::Survival => caseflow::survival_table(&cases, &settings)?,
@@ -279,7 +379,8 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     } else {
         df
     };
-    out.write(&df, Some(&note(&settings, &rule, &cases, global.lang)))?;
+    let note = note(&settings, &rule, &cases, unreadable, global.lang);
+    out.write(&df, Some(&note))?;
     Ok(super::EXIT_OK)
 }
 
@@ -298,9 +399,6 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
              vth-regulier|vth-uitgebreid, or --start COLUMN --end COLUMN --term-days N"
         );
     };
-    if term_days < 0 || args.extension_days.is_some_and(|d| d < 0) {
-        bail!("--term-days and --extension-days cannot be negative");
-    }
     if !(args.alpha > 0.0 && args.alpha < 1.0) {
         bail!("--alpha must lie between 0 and 1, e.g. 0.05 for 95% intervals");
     }
@@ -320,7 +418,6 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
             column: "wet".into(),
             any_of: d.wet.iter().map(|w| w.to_string()).collect(),
             matching: true,
-            optional: false,
         }),
         (None, None) => {}
     }
@@ -330,7 +427,6 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
             column: "product".into(),
             any_of: vec!["uitgebreid".into()],
             matching: extended,
-            optional: true,
         });
     }
     for (c, v) in [
@@ -339,12 +435,18 @@ fn settings(args: &Args, as_of: NaiveDate, lang: Lang) -> Result<(Settings, Stri
         ("gemeente", &args.gemeente),
     ] {
         if let Some(v) = v {
+            if v.trim().is_empty() {
+                bail!("--{c} needs a text to look for, e.g. --{c} Noord");
+            }
             filters.push(Filter::contains(c, v));
         }
     }
     let rule = match &def {
         Some(d) if args.start.is_none() && args.end.is_none() && args.term_days.is_none() => {
-            d.rule.to_string()
+            match lang {
+                Lang::Nl => d.rule.0.to_string(),
+                Lang::En => d.rule.1.to_string(),
+            }
         }
         _ => match lang {
             Lang::Nl => format!("eigen termijn: {term_days} dagen van {start} tot {end}"),
@@ -435,19 +537,20 @@ fn warn_excluded(cases: &Cases, quiet: bool) {
     }
 }
 
-/// Under the table: the rule, the as-of date, how suspension and withdrawn cases count, what
-/// was left out.
-fn note(s: &Settings, rule: &str, cases: &Cases, lang: Lang) -> String {
-    let e = &cases.excluded;
+/// Under the table: the rule, the as-of date, which cases (filters, cohort), how suspension
+/// and withdrawn cases count, what was left out.
+fn note(s: &Settings, rule: &str, cases: &Cases, unreadable: u64, lang: Lang) -> String {
     let c = &s.clock;
+    let nl = lang == Lang::Nl;
     let conf = format!("{:.0}%", (1.0 - s.alpha) * 100.0);
-    match lang {
-        Lang::Nl => format!(
-            "Peildatum {}. Termijn: {rule} ({} dagen{}). Wachttijd van {} tot {}{}. \
-             Open en ingetrokken zaken tellen als gecensureerd (Kaplan-Meier); \
-             betrouwbaarheidsinterval {conf} {}. Leeg of \"niet bereikt\": minder dan de helft \
-             (of 75%, 90%) is afgehandeld.{}",
-            s.as_of.format("%d-%m-%Y"),
+    let mut parts = vec![if nl {
+        format!("Peildatum {}.", s.as_of.format("%d-%m-%Y"))
+    } else {
+        format!("As of {}.", s.as_of.format("%Y-%m-%d"))
+    }];
+    parts.push(if nl {
+        format!(
+            "Termijn: {rule} ({} dagen{}). Wachttijd van {} tot {}{}.",
             c.term_days,
             ext_text(c.extension_days, lang),
             c.start,
@@ -456,15 +559,11 @@ fn note(s: &Settings, rule: &str, cases: &Cases, lang: Lang) -> String {
                 ", min de opschortingsdagen"
             } else {
                 ""
-            },
-            s.ci.name(),
-            excluded_text(e, &c.start, lang),
-        ),
-        Lang::En => format!(
-            "As of {}. Term: {rule} ({} days{}). Wait from {} to {}{}. Open and withdrawn \
-             cases are censored (Kaplan-Meier); {conf} interval {}. Empty or \"not reached\": \
-             fewer than half (or 75%, 90%) were decided.{}",
-            s.as_of.format("%Y-%m-%d"),
+            }
+        )
+    } else {
+        format!(
+            "Term: {rule} ({} days{}). Wait from {} to {}{}.",
             c.term_days,
             ext_text(c.extension_days, lang),
             c.start,
@@ -473,11 +572,65 @@ fn note(s: &Settings, rule: &str, cases: &Cases, lang: Lang) -> String {
                 ", minus suspension days"
             } else {
                 ""
-            },
-            s.ci.name(),
-            excluded_text(e, &c.start, lang),
-        ),
+            }
+        )
+    });
+    let mut scope: Vec<String> = s
+        .filters
+        .iter()
+        .map(|f| {
+            let words = f.any_of.join(if nl { "\" of \"" } else { "\" or \"" });
+            match (f.matching, nl) {
+                (true, true) => format!("{} bevat \"{words}\"", f.column),
+                (false, true) => format!("{} bevat niet \"{words}\"", f.column),
+                (true, false) => format!("{} contains \"{words}\"", f.column),
+                (false, false) => format!("{} does not contain \"{words}\"", f.column),
+            }
+        })
+        .collect();
+    if let Some(since) = s.since {
+        scope.push(if nl {
+            format!("gestart vanaf {}", since.format("%d-%m-%Y"))
+        } else {
+            format!("started from {}", since.format("%Y-%m-%d"))
+        });
     }
+    if !scope.is_empty() {
+        parts.push(if nl {
+            format!("Zaken: {}.", scope.join("; "))
+        } else {
+            format!("Cases: {}.", scope.join("; "))
+        });
+    }
+    parts.push(if nl {
+        format!(
+            "Mediaan, 75% en 90% over alle zaken hierboven (Kaplan-Meier; open en ingetrokken \
+             zaken tellen als gecensureerd), betrouwbaarheidsinterval {conf} {}; % binnen termijn \
+             over de zaken met een besluit in de laatste 12 en 3 maanden. \"niet bereikt\": \
+             minder dan de helft (75%, 90%) heeft een besluit; bij een grens: geen grens te geven.",
+            s.ci.name()
+        )
+    } else {
+        format!(
+            "Median, 75% and 90% over all cases above (Kaplan-Meier; open and withdrawn cases \
+             are censored), {conf} interval {}; % within term over the cases decided in the last \
+             12 and 3 months. \"not reached\": fewer than half (75%, 90%) were decided; for a \
+             limit: no limit can be given.",
+            s.ci.name()
+        )
+    });
+    let excluded = excluded_text(&cases.excluded, &c.start, lang);
+    if !excluded.is_empty() {
+        parts.push(excluded);
+    }
+    if unreadable > 0 {
+        parts.push(if nl {
+            format!("{unreadable} rij(en) van het bestand onleesbaar: telt niet mee.")
+        } else {
+            format!("{unreadable} row(s) of the file could not be read and are not counted.")
+        });
+    }
+    parts.join(" ")
 }
 
 fn ext_text(days: i64, lang: Lang) -> String {
@@ -519,8 +672,8 @@ fn excluded_text(e: &caseflow::Excluded, start: &str, lang: Lang) -> String {
     .collect();
     match (parts.is_empty(), lang) {
         (true, _) => String::new(),
-        (false, Lang::Nl) => format!(" Niet meegeteld: {}.", parts.join(", ")),
-        (false, Lang::En) => format!(" Not counted: {}.", parts.join(", ")),
+        (false, Lang::Nl) => format!("Niet meegeteld: {}.", parts.join(", ")),
+        (false, Lang::En) => format!("Not counted: {}.", parts.join(", ")),
     }
 }
 

@@ -465,9 +465,10 @@ fn print_settings(src: &Source, plan: &Plan) {
 pub fn load_adhoc(
     path: &Path,
     dataset: Option<&str>,
+    mapping: Option<&Path>,
     pseudo: Option<&Pseudonymiser>,
     quiet: bool,
-) -> Result<(LazyFrame, tempfile::TempDir)> {
+) -> Result<Adhoc> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     if path
         .extension()
@@ -496,12 +497,20 @@ pub fn load_adhoc(
             }
             lf = lf.drop(cols(personal));
         }
-        return Ok((lf, tmp));
+        return Ok(Adhoc {
+            lf,
+            _tmp: tmp,
+            rejected: 0,
+        });
     }
     let fp = source::fingerprint(path)?;
     let mut src = source::open(path, &fp, &ReadOptions::default())?;
     let def = dataset.and_then(schema::dataset);
-    let mut plan = Plan::build(def, &src.headers, &Mapping::default(), None, None)?;
+    let mapping = match mapping {
+        Some(m) => Mapping::load(m)?,
+        None => Mapping::default(),
+    };
+    let mut plan = Plan::build(def, &src.headers, &mapping, None, None)?;
     if pseudo.is_none() {
         plan.drop_pseudonymised();
     }
@@ -524,5 +533,17 @@ pub fn load_adhoc(
         ScanArgsParquet::default(),
     )?
     .drop(cols([COL_POS, COL_INGEST]));
-    Ok((lf, tmp))
+    Ok(Adhoc {
+        lf,
+        _tmp: tmp,
+        rejected: staged.rejected(),
+    })
+}
+
+/// A file read without the warehouse: the frame, the staged copy it reads (removed when this
+/// is dropped), and how many rows could not be read.
+pub struct Adhoc {
+    pub lf: LazyFrame,
+    _tmp: tempfile::TempDir,
+    pub rejected: u64,
 }

@@ -40,7 +40,12 @@ pub struct Output {
     pub format: Format,
     pub path: Option<PathBuf>,
     pub lang: Lang,
+    /// Column labels of the command at hand, looked up before the shared ones.
+    pub labels: Labels,
 }
+
+/// (column name, Dutch label, English label).
+pub type Labels = &'static [(&'static str, &'static str, &'static str)];
 
 impl Output {
     /// `--format` or the default: a table on a terminal, CSV otherwise (or by the extension
@@ -54,7 +59,12 @@ impl Output {
             None if std::io::stdout().is_terminal() => Format::Table,
             None => Format::Csv,
         });
-        Output { format, path, lang }
+        Output {
+            format,
+            path,
+            lang,
+            labels: &[],
+        }
     }
 
     /// Writes a frame in the chosen format. `note` is printed under human-facing tables.
@@ -63,15 +73,15 @@ impl Output {
             let path = self.path.as_deref().context(
                 "--format xlsx writes a file: add --output FILE.xlsx (a workbook cannot go to the terminal)",
             )?;
-            return write_xlsx(df, path, self.lang);
+            return write_xlsx(df, path, self.lang, self.labels);
         }
         let mut buf = Vec::new();
         match self.format {
-            Format::Table => write_table(df, &mut buf, self.lang)?,
+            Format::Table => write_table(df, &mut buf, self.lang, self.labels)?,
             Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain)?,
             Format::CsvExcel => write_csv(df, &mut buf, CsvStyle::Excel)?,
             Format::Json => write_json(df, &mut buf)?,
-            Format::Markdown => write_markdown(df, &mut buf, self.lang)?,
+            Format::Markdown => write_markdown(df, &mut buf, self.lang, self.labels)?,
             Format::Xlsx => unreachable!("handled above"),
         }
         if let Some(n) = note
@@ -271,17 +281,22 @@ fn human_float(x: f64, nl: bool) -> String {
     if nl { s.replace('.', ",") } else { s }
 }
 
-fn headers(df: &DataFrame, lang: Lang) -> Vec<String> {
+fn headers(df: &DataFrame, lang: Lang, extra: Labels) -> Vec<String> {
     df.get_column_names()
         .iter()
-        .map(|n| label(n, lang))
+        .map(
+            |n| match extra.iter().find(|(name, _, _)| *name == n.as_str()) {
+                Some((_, nl, en)) => if lang == Lang::Nl { nl } else { en }.to_string(),
+                None => label(n, lang),
+            },
+        )
         .collect()
 }
 
-fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
+fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) -> Result<()> {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(headers(df, lang));
+    table.set_header(headers(df, lang, extra));
     let columns = df.columns();
     for (j, c) in columns.iter().enumerate() {
         if c.dtype().is_primitive_numeric()
@@ -301,9 +316,9 @@ fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
+fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) -> Result<()> {
     let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let hs = headers(df, lang);
+    let hs = headers(df, lang, extra);
     writeln!(
         out,
         "| {} |",
@@ -344,14 +359,14 @@ fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang) -> Result<()> {
+fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang, extra: Labels) -> Result<()> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     let bold = XFormat::new().set_bold();
     let date_fmt = XFormat::new().set_num_format("dd-mm-yyyy");
     let dt_fmt = XFormat::new().set_num_format("dd-mm-yyyy hh:mm:ss");
-    for (j, h) in headers(df, lang).iter().enumerate() {
+    for (j, h) in headers(df, lang, extra).iter().enumerate() {
         sheet.write_string_with_format(0, j as u16, h.as_str(), &bold)?;
     }
     for (j, c) in df.columns().iter().enumerate() {
@@ -463,7 +478,7 @@ mod tests {
     fn markdown_escapes_pipes_and_uses_dutch_decimals() {
         let df = df!("naam" => ["a|b"], "bedrag" => [1.5]).unwrap();
         let mut buf = Vec::new();
-        write_markdown(&df, &mut buf, Lang::Nl).unwrap();
+        write_markdown(&df, &mut buf, Lang::Nl, &[]).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
@@ -486,7 +501,7 @@ mod tests {
                 .starts_with("d\n1850-01-01\n")
         );
         let dir = tempfile::tempdir().unwrap();
-        write_xlsx(&df, &dir.path().join("x.xlsx"), Lang::Nl).unwrap();
+        write_xlsx(&df, &dir.path().join("x.xlsx"), Lang::Nl, &[]).unwrap();
     }
 
     #[test]
