@@ -69,4 +69,7 @@ pub enum Command {
     /// Waiting lists and legal terms for Wmo, Jeugd and VTH cases: how many wait, how long
     /// (Kaplan-Meier, open cases counted), how many are past the term, and per team or product.
     Waitlist(Box<cmd::waitlist::Args>),
+    /// Hired staff: contracts against invoices, spend after the end date or over the contract
+    /// value, suppliers against the EU tender threshold, costs per department.
+    Inhuur(Box<cmd::inhuur::Args>),
 }

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Datasets(args) => cmd::datasets::run(args, &cli.global),
         cli::Command::Sql(args) => cmd::sql::run(args, &cli.global),
         cli::Command::Waitlist(args) => cmd::waitlist::run(args, &cli.global),
+        cli::Command::Inhuur(args) => cmd::inhuur::run(args, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

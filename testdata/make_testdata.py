@@ -197,6 +197,81 @@ def vth_vergunningen():
     (HERE / "vth_vergunningen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def inhuur_2026():
+    """Contracts (xlsx, HR/inkoop) and invoices (CSV, finance) built so that every inhuur rule
+    fires, with a clean contract (K10); the expected findings and totals are computed by hand
+    in tests/inhuur.rs (as-of 31-3-2026). Plus a budget file per department."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Inhuur"
+    ws.append(["Contractnummer", "Leverancier", "Naam inhuurkracht", "Functie", "Afdeling",
+               "Startdatum", "Einddatum", "Uurtarief", "Max uren", "Contractwaarde", "Procedure"])
+    d = dt.datetime
+    enk, mvo = "enkelvoudig onderhands", "meervoudig onderhands"
+    rows = [
+        ["K01", "Interim Partners B.V.", "Piet Pieters", "Projectleider", "Ruimte", d(2023, 1, 1), d(2024, 12, 31), 120, 3000, 360000, "Europees aanbesteed"],
+        ["K02", "Detacheer & Co", "Anna Ali", "Beleidsadviseur Wmo", "Sociaal Domein", d(2025, 6, 1), d(2025, 12, 31), 95, 700, 66500, enk],
+        ["K03", "Interim Partners BV", "Karin Kok", "Jurist VTH", "Ruimte", d(2025, 3, 1), d(2026, 2, 28), 110, 800, None, mvo],
+        ["K04", "Data BV", "Tom Tak", "ICT-architect", "Bedrijfsvoering", d(2025, 4, 1), d(2027, 3, 31), 125, 800, 100000, mvo],
+        ["K05", "interim partners  bv", "Bram Berg", "Programmamanager", "Ruimte", d(2024, 1, 1), d(2025, 12, 31), 130, 1200, 156000, mvo],
+        ["K06", "Bureau Groot B.V.", "Lisa Lam", "Adviseur bedrijfsvoering", "Bedrijfsvoering", d(2022, 1, 1), d(2025, 12, 31), 130, 2000, 260000, mvo],
+        ["K07", "Detacheer & Co", "Mark Mol", "Consulent Jeugd", "Sociaal Domein", d(2023, 1, 1), d(2024, 12, 31), 90, 2800, 252000, mvo],
+        ["K08", "Data B.V.", "Mark Mol", "Consulent Jeugd", "Sociaal Domein", d(2025, 1, 1), "tot nader order", 95, None, None, enk],
+        ["K09", "Nieuwe Inzet BV", "Sara Stam", "Communicatieadviseur", "Bedrijfsvoering", d(2025, 12, 1), d(2026, 11, 30), 85, 600, 51000, enk],
+        ["K10", "Adviesbureau Helder", "Els Eik", "BI-specialist", "Bedrijfsvoering", d(2026, 1, 1), d(2026, 12, 31), 100, 500, 50000, enk],
+        ["K11", "Adviesbureau Helder", "Joost Jong", "Data-engineer", "Bedrijfsvoering", d(2026, 3, 15), d(2026, 5, 15), 100, 300, 30000, enk],
+        ["K12", "Nieuwe Inzet BV", "Piet Pieters", "Projectleider", "Ruimte", d(2026, 5, 1), d(2026, 10, 31), 110, 360, 39600, enk],
+    ]
+    for r in rows:
+        ws.append(r)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd-mm-yyyy"
+    wb.save(HERE / "inhuur_contracten_2026.xlsx")
+
+    lines = ["Factuurnummer;Contractnummer;Crediteur;Factuurdatum;Periode van;Periode tot;Bedrag excl. btw;Kostenplaats"]
+    inv = [
+        ("F101", "K01", "Interim Partners B.V.", "31-12-2023", "1-1-2023", "31-12-2023", "150.000,00", "Ruimte"),
+        ("F102", "K01", "Interim Partners B.V.", "31-12-2024", "1-1-2024", "31-12-2024", "150.000,00", "Ruimte"),
+        ("F201", "K02", "Detacheer & Co", "31-12-2025", "1-12-2025", "31-12-2025", "9.000,00", "Sociaal Domein"),
+        ("F202", "K02", "Detacheer & Co", "31-1-2026", "1-1-2026", "31-1-2026", "9.000,00", "Sociaal Domein"),
+        ("F203", "K02", "Detacheer & Co", "20-1-2026", "15-12-2025", "14-1-2026", "6.200,00", "Sociaal Domein"),
+        ("F301", "K03", "Interim Partners BV", "30-6-2025", "1-3-2025", "30-6-2025", "30.000,00", "Ruimte"),
+        ("F302", "K03", "Interim Partners BV", "31-10-2025", "1-7-2025", "31-10-2025", "30.000,00", "Ruimte"),
+        ("F303", "K03", "Interim Partners BV", "28-2-2026", "1-11-2025", "28-2-2026", "30.000,00", "Ruimte"),
+        ("F304", "K03", "Interim Partners BV", "15-3-2026", "", "", "-1.500,00", "Ruimte"),
+        ("F401", "K04", "Data BV", "30-9-2025", "1-4-2025", "30-9-2025", "45.000,00", "Bedrijfsvoering"),
+        ("F402", "K04", "Data BV", "28-2-2026", "1-10-2025", "28-2-2026", "47.000,00", "Bedrijfsvoering"),
+        ("F501", "K05", "Interim Partners", "30-6-2024", "1-1-2024", "30-6-2024", "70.000,00", "Ruimte"),
+        ("F502", "K05", "Interim Partners", "31-12-2024", "1-7-2024", "31-12-2024", "70.000,00", "Ruimte"),
+        ("F601", "K06", "Bureau Groot", "31-3-2022", "1-1-2022", "31-3-2022", "40.000,00", "Bedrijfsvoering"),
+        ("F602", "K06", "Bureau Groot", "31-12-2023", "1-1-2023", "31-12-2023", "60.000,00", "Bedrijfsvoering"),
+        ("F603", "K06", "Bureau Groot", "31-12-2024", "1-1-2024", "31-12-2024", "60.000,00", "Bedrijfsvoering"),
+        ("F604", "K06", "Bureau Groot", "31-12-2025", "1-1-2025", "31-12-2025", "60.000,00", "Bedrijfsvoering"),
+        ("F701", "K07", "Detacheer & Co", "30-6-2023", "1-1-2023", "30-6-2023", "45.000,00", "Sociaal Domein"),
+        ("F702", "K07", "Detacheer & Co", "31-12-2023", "1-7-2023", "31-12-2023", "45.000,00", "Sociaal Domein"),
+        ("F703", "K07", "Detacheer & Co", "30-6-2024", "1-1-2024", "30-6-2024", "45.000,00", "Sociaal Domein"),
+        ("F704", "K07", "Detacheer & Co", "31-12-2024", "1-7-2024", "31-12-2024", "45.000,00", "Sociaal Domein"),
+        ("F705", "K07", "Detacheer & Co", "31-1-2025", "1-1-2025", "31-1-2025", "5.000,00", "Sociaal Domein"),
+        ("F801", "K08", "Data B.V.", "31-3-2025", "1-1-2025", "31-3-2025", "15.000,00", "Sociaal Domein"),
+        ("F802", "K08", "Data B.V.", "30-6-2025", "1-4-2025", "30-6-2025", "15.000,00", "Sociaal Domein"),
+        ("F803", "K08", "Data B.V.", "30-9-2025", "1-7-2025", "30-9-2025", "15.000,00", "Sociaal Domein"),
+        ("F804", "K08", "Data B.V.", "31-12-2025", "1-10-2025", "31-12-2025", "15.000,00", "Sociaal Domein"),
+        ("F805", "K08", "Data B.V.", "31-3-2026", "1-1-2026", "31-3-2026", "15.000,00", "Sociaal Domein"),
+        ("F1001", "K10", "Adviesbureau Helder", "31-1-2026", "1-1-2026", "31-1-2026", "8.000,00", "Bedrijfsvoering"),
+        ("F1002", "K10", "Adviesbureau Helder", "28-2-2026", "1-2-2026", "28-2-2026", "8.000,00", "Bedrijfsvoering"),
+        ("F901", "", "Adviesbureau Zonder Contract", "15-3-2026", "", "", "1.234,56", "Bedrijfsvoering"),
+        ("F902", "K99", "Onbekend Bureau", "20-2-2026", "", "", "2.500,00", "Ruimte"),
+        ("F903", "K10", "Adviesbureau Helder", "31-3-2026", "1-3-2026", "31-3-2026", "n.v.t.", "Bedrijfsvoering"),
+    ]
+    lines += [";".join(r) for r in inv]
+    (HERE / "inhuur_facturen_2026.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    budget = ["afdeling;jaar;budget", "Bedrijfsvoering;2026;200.000,00", "Sociaal Domein;2026;150.000,00",
+              "Ruimte;2026;100.000,00", "Ruimte;2025;90.000,00"]
+    (HERE / "inhuur_budget.csv").write_text("\n".join(budget) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     meldingen_fixi()
     meldingen_signalen()
@@ -207,3 +282,4 @@ if __name__ == "__main__":
     projecten()
     zaken_wachtlijst()
     vth_vergunningen()
+    inhuur_2026()

@@ -5,6 +5,7 @@ mod util;
 
 mod datasets;
 mod ingest;
+mod inhuur;
 mod privacy;
 mod safety;
 mod sql;

@@ -2,4 +2,5 @@
 //! The subcommands in `cmd/` and the reports compose them.
 
 pub mod caseflow;
+pub mod inhuur;
 pub mod survival;

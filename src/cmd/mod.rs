@@ -2,6 +2,7 @@
 
 pub mod datasets;
 pub mod ingest;
+pub mod inhuur;
 pub mod sql;
 pub mod waitlist;
 

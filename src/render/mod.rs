@@ -42,6 +42,9 @@ pub struct Output {
     pub lang: Lang,
     /// Column labels of the command at hand, looked up before the shared ones.
     pub labels: Labels,
+    /// Columns that hold euros: two decimals always, thousands separated for people and for
+    /// Dutch Excel (1.234,56).
+    pub money: Vec<String>,
 }
 
 /// (column name, Dutch label, English label).
@@ -64,6 +67,7 @@ impl Output {
             path,
             lang,
             labels: &[],
+            money: Vec::new(),
         }
     }
 
@@ -73,15 +77,15 @@ impl Output {
             let path = self.path.as_deref().context(
                 "--format xlsx writes a file: add --output FILE.xlsx (a workbook cannot go to the terminal)",
             )?;
-            return write_xlsx(df, path, self.lang, self.labels);
+            return write_xlsx(df, path, self.human());
         }
         let mut buf = Vec::new();
         match self.format {
-            Format::Table => write_table(df, &mut buf, self.lang, self.labels)?,
-            Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain)?,
-            Format::CsvExcel => write_csv(df, &mut buf, CsvStyle::Excel)?,
+            Format::Table => write_table(df, &mut buf, self.human())?,
+            Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain, &self.money)?,
+            Format::CsvExcel => write_csv(df, &mut buf, CsvStyle::Excel, &self.money)?,
             Format::Json => write_json(df, &mut buf)?,
-            Format::Markdown => write_markdown(df, &mut buf, self.lang, self.labels)?,
+            Format::Markdown => write_markdown(df, &mut buf, self.human())?,
             Format::Xlsx => unreachable!("handled above"),
         }
         if let Some(n) = note
@@ -90,6 +94,14 @@ impl Output {
             writeln!(buf, "\n{n}")?;
         }
         self.emit(&buf)
+    }
+
+    fn human(&self) -> Human<'_> {
+        Human {
+            lang: self.lang,
+            labels: self.labels,
+            money: &self.money,
+        }
     }
 
     fn emit(&self, bytes: &[u8]) -> Result<()> {
@@ -104,6 +116,42 @@ impl Output {
             }
         }
     }
+}
+
+/// How tables for people are written: language, labels, money columns.
+#[derive(Clone, Copy)]
+struct Human<'a> {
+    lang: Lang,
+    labels: Labels,
+    money: &'a [String],
+}
+
+impl Human<'_> {
+    fn is_money(&self, c: &Column) -> bool {
+        self.money.iter().any(|m| m == c.name().as_str())
+    }
+}
+
+/// An amount with two decimals; with `dutch`, a decimal comma and thousands dots (1.234,56),
+/// else a decimal point and no separators (1234.56).
+pub fn money_text(x: f64, dutch: bool) -> String {
+    let plain = format!("{:.2}", x.abs());
+    if !dutch {
+        return format!(
+            "{}{plain}",
+            if x < 0.0 && plain != "0.00" { "-" } else { "" }
+        );
+    }
+    let (int, dec) = plain.split_once('.').unwrap_or((&plain, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let sign = if x < 0.0 && plain != "0.00" { "-" } else { "" };
+    format!("{sign}{grouped},{dec}")
 }
 
 /// One cell as text, in a given style.
@@ -194,7 +242,7 @@ fn is_text(dtype: &DataType) -> bool {
     )
 }
 
-fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle) -> Result<()> {
+fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle, money: &[String]) -> Result<()> {
     let excel = style == CsvStyle::Excel;
     if excel {
         out.extend_from_slice("\u{feff}".as_bytes());
@@ -209,11 +257,15 @@ fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle) -> Result<()> {
         .iter()
         .map(|c| {
             let text = is_text(c.dtype());
+            let euros = money.iter().any(|m| m == c.name().as_str());
             c.as_materialized_series()
                 .iter()
-                .map(|v| {
-                    let t = cell(&v, style, excel).unwrap_or_default();
-                    if text { defuse(&t).into_owned() } else { t }
+                .map(|v| match v {
+                    AnyValue::Float64(x) if euros => money_text(x, excel),
+                    v => {
+                        let t = cell(&v, style, excel).unwrap_or_default();
+                        if text { defuse(&t).into_owned() } else { t }
+                    }
                 })
                 .collect()
         })
@@ -261,6 +313,14 @@ fn write_json(df: &DataFrame, out: &mut Vec<u8>) -> Result<()> {
 }
 
 /// Human-facing text of a cell: decimal comma in Dutch, dates as dd-mm-yyyy in Dutch.
+/// A cell for people, money in euros when `euros`.
+fn human_text(v: &AnyValue, h: Human<'_>, euros: bool) -> String {
+    match v {
+        AnyValue::Float64(x) if euros => money_text(*x, h.lang == Lang::Nl),
+        v => human_cell(v, h.lang),
+    }
+}
+
 fn human_cell(v: &AnyValue, lang: Lang) -> String {
     let nl = lang == Lang::Nl;
     let style = if nl { CsvStyle::Excel } else { CsvStyle::Plain };
@@ -293,10 +353,10 @@ fn headers(df: &DataFrame, lang: Lang, extra: Labels) -> Vec<String> {
         .collect()
 }
 
-fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) -> Result<()> {
+fn write_table(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()> {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(headers(df, lang, extra));
+    table.set_header(headers(df, h.lang, h.labels));
     let columns = df.columns();
     for (j, c) in columns.iter().enumerate() {
         if c.dtype().is_primitive_numeric()
@@ -308,7 +368,11 @@ fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) -> 
     for i in 0..df.height() {
         let row: Vec<String> = columns
             .iter()
-            .map(|c| c.get(i).map(|v| human_cell(&v, lang)).unwrap_or_default())
+            .map(|c| {
+                c.get(i)
+                    .map(|v| human_text(&v, h, h.is_money(c)))
+                    .unwrap_or_default()
+            })
             .collect();
         table.add_row(row);
     }
@@ -316,9 +380,9 @@ fn write_table(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) -> 
     Ok(())
 }
 
-fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) -> Result<()> {
+fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()> {
     let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let hs = headers(df, lang, extra);
+    let hs = headers(df, h.lang, h.labels);
     writeln!(
         out,
         "| {} |",
@@ -350,7 +414,7 @@ fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) 
             .iter()
             .map(|c| {
                 c.get(i)
-                    .map(|v| esc(&human_cell(&v, lang)))
+                    .map(|v| esc(&human_text(&v, h, h.is_money(c))))
                     .unwrap_or_default()
             })
             .collect();
@@ -359,15 +423,16 @@ fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, lang: Lang, extra: Labels) 
     Ok(())
 }
 
-fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang, extra: Labels) -> Result<()> {
+fn write_xlsx(df: &DataFrame, path: &Path, h: Human<'_>) -> Result<()> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     let bold = XFormat::new().set_bold();
     let date_fmt = XFormat::new().set_num_format("dd-mm-yyyy");
     let dt_fmt = XFormat::new().set_num_format("dd-mm-yyyy hh:mm:ss");
-    for (j, h) in headers(df, lang, extra).iter().enumerate() {
-        sheet.write_string_with_format(0, j as u16, h.as_str(), &bold)?;
+    let money_fmt = XFormat::new().set_num_format("#,##0.00");
+    for (j, name) in headers(df, h.lang, h.labels).iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, name.as_str(), &bold)?;
     }
     for (j, c) in df.columns().iter().enumerate() {
         let j = j as u16;
@@ -386,6 +451,9 @@ fn write_xlsx(df: &DataFrame, path: &Path, lang: Lang, extra: Labels) -> Result<
                     if let Some(xd) = epoch_datetime(v, unit).and_then(excel_datetime) =>
                 {
                     sheet.write_datetime_with_format(r, j, &xd, &dt_fmt)?;
+                }
+                AnyValue::Float64(x) if h.is_money(c) => {
+                    sheet.write_number_with_format(r, j, x, &money_fmt)?;
                 }
                 v if c.dtype().is_primitive_numeric() => {
                     let x: f64 = v.extract().unwrap_or(f64::NAN);
@@ -430,6 +498,22 @@ pub fn check_output_path(path: &Path, warehouse: &Path) -> Result<()> {
 }
 
 #[cfg(test)]
+mod money_tests {
+    use super::money_text;
+
+    #[test]
+    fn euros_with_two_decimals_and_dutch_thousands() {
+        assert_eq!(money_text(1234.56, true), "1.234,56");
+        assert_eq!(money_text(228500.0, true), "228.500,00");
+        assert_eq!(money_text(-1500.0, true), "-1.500,00");
+        assert_eq!(money_text(999.995, true), "1.000,00");
+        assert_eq!(money_text(12.5, false), "12.50");
+        assert_eq!(money_text(-0.001, true), "0,00");
+        assert_eq!(money_text(1234567.891, false), "1234567.89");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -445,7 +529,7 @@ mod tests {
     #[test]
     fn csv_excel_has_bom_semicolon_decimal_comma_and_no_formulas() {
         let mut buf = Vec::new();
-        write_csv(&sample(), &mut buf, CsvStyle::Excel).unwrap();
+        write_csv(&sample(), &mut buf, CsvStyle::Excel, &[]).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
@@ -456,7 +540,7 @@ mod tests {
     #[test]
     fn plain_csv_keeps_points_and_negative_numbers() {
         let mut buf = Vec::new();
-        write_csv(&sample(), &mut buf, CsvStyle::Plain).unwrap();
+        write_csv(&sample(), &mut buf, CsvStyle::Plain, &[]).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
@@ -478,7 +562,16 @@ mod tests {
     fn markdown_escapes_pipes_and_uses_dutch_decimals() {
         let df = df!("naam" => ["a|b"], "bedrag" => [1.5]).unwrap();
         let mut buf = Vec::new();
-        write_markdown(&df, &mut buf, Lang::Nl, &[]).unwrap();
+        write_markdown(
+            &df,
+            &mut buf,
+            Human {
+                lang: Lang::Nl,
+                labels: &[],
+                money: &[],
+            },
+        )
+        .unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
@@ -494,14 +587,23 @@ mod tests {
             .unwrap();
         let df = DataFrame::new_infer_height(vec![days]).unwrap();
         let mut buf = Vec::new();
-        write_csv(&df, &mut buf, CsvStyle::Plain).unwrap();
+        write_csv(&df, &mut buf, CsvStyle::Plain, &[]).unwrap();
         assert!(
             String::from_utf8(buf)
                 .unwrap()
                 .starts_with("d\n1850-01-01\n")
         );
         let dir = tempfile::tempdir().unwrap();
-        write_xlsx(&df, &dir.path().join("x.xlsx"), Lang::Nl, &[]).unwrap();
+        write_xlsx(
+            &df,
+            &dir.path().join("x.xlsx"),
+            Human {
+                lang: Lang::Nl,
+                labels: &[],
+                money: &[],
+            },
+        )
+        .unwrap();
     }
 
     #[test]

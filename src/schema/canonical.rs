@@ -270,10 +270,11 @@ pub static DATASETS: &[Dataset] = &[
                 true,
                 &["Ingangsdatum", "Start", "Begindatum"],
             ),
+            // Empty or "tot nader order": open-ended (the 48-month rule of `inhuur`).
             col(
                 "einddatum",
                 Date,
-                true,
+                false,
                 &["Tot", "Einde", "Einddatum contract"],
             ),
             col(

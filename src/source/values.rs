@@ -496,6 +496,22 @@ fn valid_grouping(int_part: &str, sep: char) -> bool {
 
 /// Money: like [`parse_number`], rounded to whole cents (values with more than two decimals are
 /// rejected, since they are not amounts of money).
+/// Words that, in an optional date column, mean "no date: open-ended" (an end date of a
+/// contract "tot nader order"). Compared case-insensitively.
+pub const OPEN_ENDED: &[&str] = &[
+    "tot nader order",
+    "t.n.o.",
+    "onbepaald",
+    "onbepaalde tijd",
+    "voor onbepaalde tijd",
+    "open einde",
+    "doorlopend",
+];
+
+pub fn is_open_ended(v: &str) -> bool {
+    OPEN_ENDED.iter().any(|w| w.eq_ignore_ascii_case(v.trim()))
+}
+
 pub fn parse_money(raw: &str, style: NumberStyle) -> Option<f64> {
     let (n, decimals) = parse_number_decimals(raw, style)?;
     if decimals > 2 {

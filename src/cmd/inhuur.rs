@@ -1,0 +1,295 @@
+//! `datastroom inhuur`: hired staff, contracts against invoices, lawfulness signals. Glue only:
+//! contracts and invoices from the warehouse or from files, the analysis in
+//! `analysis::inhuur`.
+
+use crate::analysis::inhuur::{self, Book, Budget, Settings};
+use crate::cli::Global;
+use crate::render::Lang;
+use crate::warehouse::Warehouse;
+use crate::warehouse::pseudo::Pseudonymiser;
+use anyhow::{Context, Result, bail};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Hired staff ("inhuur"): contracts lined up with invoices, and what needs attention before
+/// the auditor finds it: spend after the end date, over the contract value, suppliers over
+/// the EU tender threshold (Europese aanbestedingsdrempel), the same person hired for years
+/// (Wet DBA), invoices without a contract.
+///
+/// Examples:
+///   datastroom inhuur                                   # overview on today
+///   datastroom inhuur --section findings --as-of 2026-03-31
+///   datastroom inhuur --section costs --budget budget-2026.csv
+///   datastroom inhuur --contracts contracten.xlsx --invoices facturen.csv --section findings
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The contracts: a dataset in the warehouse, or an export file (read on the spot).
+    #[arg(long, default_value = "inhuur_contracten")]
+    pub contracts: String,
+
+    /// The invoices: a dataset in the warehouse, or an export file (read on the spot).
+    #[arg(long, default_value = "inhuur_facturen")]
+    pub invoices: String,
+
+    /// Budgets per department: a file with the columns afdeling, jaar, budget (for --section
+    /// costs: the monitor of the savings targets).
+    #[arg(long)]
+    pub budget: Option<PathBuf>,
+
+    /// overview (the state on --as-of), findings (one row per signal), suppliers (spend per
+    /// supplier and the threshold), costs (per department per month, forecast, budget),
+    /// timeline (one row per contract, for a Gantt chart).
+    #[arg(long, value_enum, default_value = "overview")]
+    pub section: Section,
+
+    /// "Starting or ending soon": within this many days after --as-of.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(i64).range(0..=3660))]
+    pub horizon_days: i64,
+
+    /// Wet DBA signal: the same person hired without a break for longer than this many months.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub dba_months: u32,
+
+    /// A gap of up to this many days between two contracts of one person is no break.
+    #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(i64).range(0..=3660))]
+    pub dba_break_days: i64,
+
+    /// The EU threshold in euros, instead of the one valid on --as-of (221000 in 2024-2025,
+    /// 216000 from 2026), e.g. 750000 for social and other specific services.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+
+    /// The key file for contract files with worker names (else DATASTROOM_KEY): names become
+    /// the same keyed hashes as in the warehouse, so the Wet DBA signal can link people.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Section {
+    Overview,
+    Findings,
+    Suppliers,
+    Costs,
+    Timeline,
+}
+
+/// Column labels for people; JSON and CSV keep the names.
+const LABELS: crate::render::Labels = &[
+    ("rule", "signaal", "rule"),
+    ("contract_id", "contract", "contract"),
+    ("leverancier", "leverancier", "supplier"),
+    ("amount", "bedrag (EUR)", "amount (EUR)"),
+    ("detail", "toelichting", "detail"),
+    ("active", "lopend", "active"),
+    ("starting", "start binnenkort", "starting soon"),
+    ("ending", "loopt binnenkort af", "ending soon"),
+    (
+        "run_rate_month",
+        "per maand (laatste 3 mnd, EUR)",
+        "per month (last 3 mo, EUR)",
+    ),
+    (
+        "spend_ytd",
+        "besteed dit jaar (EUR)",
+        "spent this year (EUR)",
+    ),
+    (
+        "spend_last_year",
+        "besteed vorig jaar (EUR)",
+        "spent last year (EUR)",
+    ),
+    ("contracts", "contracten", "contracts"),
+    ("spend_48m", "48 maanden (EUR)", "48 months (EUR)"),
+    (
+        "counted_48m",
+        "telt voor drempel (EUR)",
+        "counts for threshold (EUR)",
+    ),
+    ("threshold", "drempel (EUR)", "threshold (EUR)"),
+    ("pct_threshold", "% van drempel", "% of threshold"),
+    ("status", "status", "status"),
+    ("afdeling", "afdeling", "department"),
+    ("ytd", "tot nu toe (EUR)", "year to date (EUR)"),
+    ("forecast", "prognose jaar (EUR)", "year forecast (EUR)"),
+    ("budget", "budget (EUR)", "budget (EUR)"),
+    (
+        "forecast_minus_budget",
+        "prognose - budget (EUR)",
+        "forecast - budget (EUR)",
+    ),
+    ("functie", "functie", "role"),
+    ("start", "start", "start"),
+    ("end", "einde", "end"),
+];
+
+/// Columns in euros. The month columns of `costs` are named YYYY-MM and added at run time.
+const MONEY: &[&str] = &[
+    "amount",
+    "run_rate_month",
+    "spend_ytd",
+    "spend_last_year",
+    "spend_48m",
+    "counted_48m",
+    "threshold",
+    "ytd",
+    "forecast",
+    "budget",
+    "forecast_minus_budget",
+];
+
+pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    let settings = Settings {
+        as_of: global
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        horizon_days: args.horizon_days,
+        dba_months: args.dba_months,
+        dba_break_days: args.dba_break_days,
+        threshold: match args.threshold {
+            Some(t) if t > 0.0 && t.is_finite() => Some(inhuur::cents(t)),
+            Some(_) => bail!("--threshold is an amount in euros, e.g. 216000"),
+            None => None,
+        },
+        lang: global.lang,
+    };
+    let key = Pseudonymiser::from_env_or_file(args.key_file.as_deref())?;
+    let contracts = load(&args.contracts, "inhuur_contracten", global, key.as_ref())?;
+    let invoices = load(&args.invoices, "inhuur_facturen", global, key.as_ref())?;
+    let book = Book::new(
+        inhuur::contracts_from(&contracts)?,
+        inhuur::invoices_from(&invoices)?,
+    );
+    let df = match args.section {
+        Section::Overview => inhuur::overview(&book, &settings)?,
+        Section::Findings => inhuur::findings_frame(&inhuur::findings(&book, &settings))?,
+        Section::Suppliers => inhuur::suppliers(&book, &settings)?,
+        Section::Costs => {
+            let budget = match &args.budget {
+                Some(p) => Some(read_budget(p, global.quiet)?),
+                None => None,
+            };
+            inhuur::costs(&book, &settings, budget.as_deref())?
+        }
+        Section::Timeline => inhuur::timeline(&book, &settings)?,
+    };
+    let mut out = super::output(global)?;
+    out.labels = LABELS;
+    // The month columns of `costs` (YYYY-MM) and the year columns of `suppliers` are euros.
+    out.money = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .filter(|n| {
+            MONEY.contains(&n.as_str())
+                || n.starts_with("spend_")
+                || (n.len() == 7 && n.as_bytes()[4] == b'-')
+        })
+        .collect();
+    let note = note(&book, &settings, persons_known(&book));
+    out.write(&df, Some(&note))?;
+    Ok(super::EXIT_OK)
+}
+
+/// A dataset from the warehouse, or a file read on the spot when `name` is an existing file.
+fn load(
+    name: &str,
+    dataset: &str,
+    global: &Global,
+    key: Option<&Pseudonymiser>,
+) -> Result<DataFrame> {
+    let path = Path::new(name);
+    if path.is_file() {
+        let adhoc = crate::ingest::load_adhoc(path, Some(dataset), None, key, global.quiet)?;
+        if adhoc.rejected > 0 && !global.quiet {
+            eprintln!(
+                "datastroom: let op: {} rijen van {} tellen niet mee (zie hierboven)",
+                adhoc.rejected,
+                path.display()
+            );
+        }
+        return adhoc
+            .lf
+            .clone()
+            .collect()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("reading {}", path.display()));
+    }
+    let wh = Warehouse::open(&global.warehouse)?;
+    wh.scan(name)?
+        .collect()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("reading the dataset {name}"))
+}
+
+/// A budget file: columns afdeling, jaar, budget (any export layout the ingest reads).
+fn read_budget(path: &Path, quiet: bool) -> Result<Vec<Budget>> {
+    let adhoc = crate::ingest::load_adhoc(path, None, None, None, quiet)?;
+    let df = adhoc.lf.clone().collect()?;
+    let need = ["afdeling", "jaar", "budget"];
+    if let Some(missing) = need.iter().find(|c| df.column(c).is_err()) {
+        bail!(
+            "the budget file {} has no column '{missing}'; it needs the columns afdeling, jaar \
+             and budget, e.g.\nafdeling;jaar;budget\nRuimte;2026;100.000,00",
+            path.display()
+        );
+    }
+    let dept = df.column("afdeling")?.cast(&DataType::String)?;
+    let year = df.column("jaar")?.cast(&DataType::Int32)?;
+    let amount = df.column("budget")?.cast(&DataType::Float64)?;
+    let mut out = Vec::new();
+    for (r, ((d, y), b)) in dept
+        .str()?
+        .iter()
+        .zip(year.i32()?.iter())
+        .zip(amount.f64()?.iter())
+        .enumerate()
+    {
+        match (d, y, b) {
+            (Some(d), Some(y), Some(b)) => out.push((d.to_string(), y, inhuur::cents(b))),
+            _ => bail!(
+                "the budget file {}, data row {}: afdeling, jaar and budget must all be filled",
+                path.display(),
+                r + 1
+            ),
+        }
+    }
+    Ok(out)
+}
+
+fn persons_known(book: &Book) -> bool {
+    book.contracts.iter().any(|c| c.person.is_some())
+}
+
+fn note(book: &Book, s: &Settings, persons: bool) -> String {
+    let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
+    let euros = crate::render::money_text(inhuur::euros(limit), s.lang == Lang::Nl);
+    let (nl, n) = (s.lang == Lang::Nl, book.contracts.len());
+    let mut text = if nl {
+        format!(
+            "Peildatum {}. {n} contracten, {} facturen. Europese drempel diensten: EUR {euros} \
+             (excl. btw), over 48 maanden per leverancier; Europees aanbestede contracten tellen \
+             niet mee. Bedragen exact op de cent.",
+            s.as_of.format("%d-%m-%Y"),
+            book.invoices.len()
+        )
+    } else {
+        format!(
+            "As of {}. {n} contracts, {} invoices. EU threshold for services: EUR {euros} (excl. \
+             VAT), over 48 months per supplier; contracts won by a European tender do not count. \
+             Amounts exact to the cent.",
+            s.as_of.format("%Y-%m-%d"),
+            book.invoices.len()
+        )
+    };
+    if !persons {
+        text.push_str(if nl {
+            " Geen inhuurkrachten bekend (kolom ontbreekt of geen sleutel): het Wet DBA-signaal \
+             kon niet worden bepaald."
+        } else {
+            " No hired persons known (column missing or no key): the Wet DBA signal could not \
+             be computed."
+        });
+    }
+    text
+}
