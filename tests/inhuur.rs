@@ -17,7 +17,7 @@ fn loaded() -> Workdir {
         ],
         0,
     );
-    // F903's amount "n.v.t." is rejected: 31 of 32 invoices.
+    // F903's amount "n.v.t." is rejected: 32 of 33 invoices.
     let f = wd.ingest_json(
         &[
             &testdata("inhuur_facturen_2026.csv"),
@@ -26,7 +26,7 @@ fn loaded() -> Workdir {
         ],
         3,
     );
-    assert_eq!(f["geaccepteerd"], 31);
+    assert_eq!(f["geaccepteerd"], 32);
     wd
 }
 
@@ -51,7 +51,9 @@ fn short(rows: &[Value]) -> Vec<(String, String, String, f64)> {
 }
 
 /// Every rule at least once, and K10 (the clean contract) in none:
-/// - spend_after_end: K02 ends 31-12-2025; F202 covers January 2026 (9.000); F203 covers
+/// - spend_after_end: K01 ends 31-12-2024; F103 covers January 2025 (2.000), and K12 (the
+///   same person, from 1-5-2026) starts far too late to take over: expired_active too.
+///   K02 ends 31-12-2025; F202 covers January 2026 (9.000); F203 covers
 ///   15-12-2025..14-1-2026, 14 of its 31 days after the end: 6.200 x 14/31 = 2.800. K07 ends
 ///   31-12-2024; F705 covers January 2025 (5.000), but K08 follows K07 for the same person, so
 ///   K07 is no expired_active.
@@ -72,12 +74,13 @@ fn short(rows: &[Value]) -> Vec<(String, String, String, f64)> {
 /// - invoice_without_contract: F901 (no contract) 1.234,56; F902 (K99 unknown) 2.500.
 /// - contract_without_invoices: K09 started 1-12-2025, 120 days ago; amount its value 51.000.
 ///   K11 started 16 days ago, K12 starts in May: no signal.
-/// - expired_active: K02, invoices after its end 9.000 + 2.800 = 11.800.
+/// - expired_active: K01 2.000; K02, invoices after its end 9.000 + 2.800 = 11.800.
 #[test]
 fn every_rule_fires_and_the_clean_contract_does_not() {
     let wd = loaded();
     let rows = inhuur(&wd, &["--section", "findings"]);
     let expected = [
+        ("spend_after_end", "K01", "Interim Partners BV", 2000.0),
         ("spend_after_end", "K02", "Detacheer & Co", 9000.0),
         ("spend_after_end", "K02", "Detacheer & Co", 2800.0),
         ("spend_after_end", "K07", "Detacheer & Co", 5000.0),
@@ -102,6 +105,7 @@ fn every_rule_fires_and_the_clean_contract_does_not() {
             "Nieuwe Inzet BV",
             51000.0,
         ),
+        ("expired_active", "K01", "Interim Partners BV", 2000.0),
         ("expired_active", "K02", "Detacheer & Co", 11800.0),
     ];
     let expected: Vec<(String, String, String, f64)> = expected
@@ -113,26 +117,26 @@ fn every_rule_fires_and_the_clean_contract_does_not() {
     for r in &rows {
         assert!(!r["detail"].as_str().unwrap().is_empty(), "{r}");
     }
-    assert!(rows[1]["detail"].as_str().unwrap().contains("14/31"));
+    let detail = |k: usize| rows[k]["detail"].as_str().unwrap().to_string();
+    assert!(detail(2).contains("14/31"), "{}", detail(2));
     assert!(
-        rows[5]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("€ 5.000,00 per maand x 48 = € 240.000,00")
+        detail(6).contains("€ 5.000,00 per maand x 48 = € 240.000,00"),
+        "{}",
+        detail(6)
     );
-    assert!(rows[3]["detail"].as_str().unwrap().contains("100,6%"));
+    assert!(detail(4).contains("100,6%"), "{}", detail(4));
     assert!(
-        rows[10]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("39 maanden, 2 contract(en) (K07, K08), 2 leverancier(s)")
+        detail(11).contains("39 maanden, 2 contract(en) (K07, K08), 2 leverancier(s)"),
+        "{}",
+        detail(11)
     );
 }
 
 /// On 31-3-2026 with 60 days ahead (to 30-5): active K04, K08 (open), K09, K10, K11; K12
 /// starts 1-5; K11 ends 15-5. Invoices 1-1..31-3-2026: 125.434,56 (Sociaal Domein 30.200,
 /// Ruimte 31.000, Bedrijfsvoering 64.234,56), so 41.811,52 a month. 2025: F201 9.000, F301
-/// and F302 60.000, F401 45.000, F604 60.000, F705 5.000, F801-F804 60.000 = 239.000.
+/// and F302 60.000, F401 45.000, F604 60.000, F705 5.000, F801-F804 60.000, F103 2.000 =
+/// 241.000.
 #[test]
 fn overview_on_the_as_of_date() {
     let wd = loaded();
@@ -141,7 +145,7 @@ fn overview_on_the_as_of_date() {
         rows,
         [
             json!({"active": 5, "starting": 1, "ending": 1, "run_rate_month": 41811.52,
-                "spend_ytd": 125434.56, "spend_last_year": 239000.0})
+                "spend_ytd": 125434.56, "spend_last_year": 241000.0})
         ]
     );
 }
@@ -174,7 +178,8 @@ fn costs_per_department_with_budget() {
 }
 
 /// Suppliers, their spellings joined: Interim Partners (4 spellings, 3 contracts), spend per
-/// year and the 48-month figures. 2024: F102 150.000 + F501 + F502 140.000 = 290.000.
+/// year and the 48-month figures. 2024: F102 150.000 + F501 + F502 140.000 = 290.000; all 48
+/// months: K01 302.000 (European, not counted) + 228.500 = 530.500.
 #[test]
 fn suppliers_with_years_and_threshold_status() {
     let wd = loaded();
@@ -185,7 +190,7 @@ fn suppliers_with_years_and_threshold_status() {
         .expect("one row for all spellings");
     assert_eq!(interim["contracts"], 3);
     assert_eq!(interim["spend_2024"], 290000.0);
-    assert_eq!(interim["spend_48m"], 528500.0);
+    assert_eq!(interim["spend_48m"], 530500.0);
     assert_eq!(interim["counted_48m"], 228500.0);
     assert_eq!(interim["status"], "boven de drempel");
     assert_eq!(rows.len(), 8, "one row per supplier: {rows:?}");
@@ -292,4 +297,97 @@ fn files_without_key_and_another_threshold() {
         "{out}"
     );
     assert!(out.contains("EUR 750.000,00"), "{out}");
+}
+
+/// On 30-6-2025 the threshold is 221.000, and the 16 invoices dated later do not count (32
+/// read: 16 up to 30-6-2025). Interim Partners then: K03 F301 30.000 + K05 140.000 = 170.000
+/// (76,9%: under 80%). --threshold in Dutch notation; English details with --lang en.
+#[test]
+fn an_earlier_as_of_date_and_english() {
+    let wd = loaded();
+    let mut cmd = wd.cmd(&[
+        "inhuur",
+        "-q",
+        "--as-of",
+        "2025-06-30",
+        "--section",
+        "suppliers",
+    ]);
+    cmd.args(["--format", "markdown"]);
+    let out = wd.run(cmd);
+    assert!(
+        out.contains("221.000,00") && out.contains("16 facturen gedateerd na de peildatum"),
+        "{out}"
+    );
+    let mut cmd = wd.cmd(&[
+        "inhuur",
+        "-q",
+        "--as-of",
+        "2025-06-30",
+        "--section",
+        "suppliers",
+    ]);
+    cmd.args(["--format", "json"]);
+    let rows: Vec<Value> = serde_json::from_str(&wd.run(cmd)).unwrap();
+    // Up to 30-6-2025 "Interim Partners B.V." is the spelling seen most often.
+    let interim = rows
+        .iter()
+        .find(|r| r["leverancier"] == "Interim Partners B.V.")
+        .unwrap();
+    assert_eq!(
+        (
+            interim["counted_48m"].as_f64(),
+            interim["pct_threshold"].as_f64()
+        ),
+        (Some(170000.0), Some(76.9))
+    );
+    let rows = inhuur(
+        &wd,
+        &[
+            "--section",
+            "findings",
+            "--threshold",
+            "150.000",
+            "--lang",
+            "en",
+        ],
+    );
+    let eu: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["rule"] == "eu_threshold")
+        .collect();
+    // Over 150.000: Data (332.000), Detacheer (209.200), Bureau Groot (180.000), Interim (228.500).
+    assert_eq!(eu.len(), 4, "{rows:?}");
+    let detail = eu[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("of the EU threshold € 150000.00"),
+        "{detail}"
+    );
+}
+
+/// Open-ended contracts in a CSV export: an empty Einddatum and "Tot nader order" are both no
+/// end date; an unreadable one ("Q3") is still rejected.
+#[test]
+fn open_ended_end_dates_in_a_csv() {
+    let wd = Workdir::new();
+    let file = wd.write(
+        "c.csv",
+        "Contractnummer;Leverancier;Startdatum;Einddatum\n\
+         A;X BV;1-1-2026;\n\
+         B;X BV;1-2-2026;Tot nader order\n\
+         C;X BV;1-3-2026;Q3\n",
+    );
+    let s = wd.ingest_json(&[&file.to_string_lossy(), "-d", "inhuur_contracten"], 3);
+    assert_eq!(
+        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let rows = wd.sql("SELECT contract_id, einddatum FROM inhuur_contracten ORDER BY contract_id");
+    assert_eq!(
+        rows,
+        [
+            json!({"contract_id": "A", "einddatum": null}),
+            json!({"contract_id": "B", "einddatum": null})
+        ]
+    );
 }

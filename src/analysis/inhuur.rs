@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One contract of hired staff.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
+    /// The municipality, when the warehouse holds more than one: ids are unique within one.
+    pub gemeente: Option<String>,
     pub id: String,
     pub supplier: String,
     /// The person, as the keyed hash stored at ingest (`None` when the export had no name or
@@ -34,6 +36,7 @@ pub struct Contract {
 /// One invoice line from the finance system.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invoice {
+    pub gemeente: Option<String>,
     pub id: String,
     pub contract: Option<String>,
     pub supplier: String,
@@ -154,16 +157,28 @@ pub struct Finding {
     pub detail: String,
 }
 
-/// Contracts and invoices, read and linked.
+/// Contracts and invoices as they stood on the as-of date (later invoices left out), linked
+/// by (gemeente, contract number).
 pub struct Book {
     pub contracts: Vec<Contract>,
     pub invoices: Vec<Invoice>,
+    /// Invoices dated after the as-of date, left out.
+    pub later: usize,
     /// Display name per supplier key: the spelling seen most often (ties: alphabetical).
     names: BTreeMap<String, String>,
+    /// Contract index per (gemeente, id).
+    index: HashMap<(Option<String>, String), usize>,
+    /// Invoice indices per contract index.
+    linked: HashMap<usize, Vec<usize>>,
 }
 
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 impl Book {
-    pub fn new(contracts: Vec<Contract>, invoices: Vec<Invoice>) -> Book {
+    pub fn new(contracts: Vec<Contract>, invoices: Vec<Invoice>, as_of: NaiveDate) -> Book {
+        let before = invoices.len();
+        let invoices: Vec<Invoice> = invoices.into_iter().filter(|i| i.date <= as_of).collect();
+        let later = before - invoices.len();
         let mut counts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let spellings = contracts
             .iter()
@@ -187,21 +202,54 @@ impl Book {
                 (key, best)
             })
             .collect();
-        Book {
+        let mut index = HashMap::default();
+        for (k, c) in contracts.iter().enumerate() {
+            index.entry((c.gemeente.clone(), c.id.clone())).or_insert(k);
+        }
+        let mut book = Book {
             contracts,
             invoices,
+            later,
             names,
+            index,
+            linked: HashMap::default(),
+        };
+        let mut linked: HashMap<usize, Vec<usize>> = HashMap::default();
+        for (k, i) in book.invoices.iter().enumerate() {
+            if let Some(c) = book.contract_index(i) {
+                linked.entry(c).or_default().push(k);
+            }
         }
+        book.linked = linked;
+        book
     }
 
-    fn contract(&self, id: &str) -> Option<&Contract> {
-        self.contracts.iter().find(|c| c.id == id)
+    /// The contract an invoice names: same number, same municipality (or none recorded on
+    /// either side).
+    fn contract_index(&self, i: &Invoice) -> Option<usize> {
+        let id = i.contract.as_ref()?;
+        self.index
+            .get(&(i.gemeente.clone(), id.clone()))
+            .or_else(|| self.index.get(&(None, id.clone())))
+            .copied()
+            .or_else(|| {
+                // An invoice without gemeente matches a contract of any one municipality.
+                i.gemeente
+                    .is_none()
+                    .then(|| self.contracts.iter().position(|c| &c.id == id))?
+            })
+    }
+
+    fn contract_of(&self, i: &Invoice) -> Option<&Contract> {
+        self.contract_index(i).map(|k| &self.contracts[k])
     }
 
     fn invoices_of<'a>(&'a self, c: &'a Contract) -> impl Iterator<Item = &'a Invoice> + 'a {
-        self.invoices
-            .iter()
-            .filter(move |i| i.contract.as_deref() == Some(c.id.as_str()))
+        let k = self.index.get(&(c.gemeente.clone(), c.id.clone())).copied();
+        k.and_then(|k| self.linked.get(&k))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.invoices[i])
     }
 
     /// The display name of a supplier.
@@ -215,7 +263,7 @@ impl Book {
 
     /// The supplier an invoice counts for: its contract's when linked, else its own.
     fn invoice_supplier_key(&self, i: &Invoice) -> String {
-        match i.contract.as_deref().and_then(|id| self.contract(id)) {
+        match self.contract_of(i) {
             Some(c) => supplier_key(&c.supplier),
             None => supplier_key(&i.supplier),
         }
@@ -462,11 +510,7 @@ pub fn supplier_spend(book: &Book, s: &Settings) -> Vec<SupplierSpend> {
     }
     for i in &book.invoices {
         let key = book.invoice_supplier_key(i);
-        let european = i
-            .contract
-            .as_deref()
-            .and_then(|id| book.contract(id))
-            .is_some_and(|c| c.european);
+        let european = book.contract_of(i).is_some_and(|c| c.european);
         let e = map.entry(key).or_default();
         if i.date <= s.as_of {
             *e.by_year.entry(i.date.year()).or_default() += i.amount;
@@ -482,21 +526,23 @@ pub fn supplier_spend(book: &Book, s: &Settings) -> Vec<SupplierSpend> {
         if c.end.is_some() || c.european || c.start > s.as_of {
             continue;
         }
-        let months = (s.as_of.year() - c.start.year()) * 12 + s.as_of.month() as i32
+        // Months from the start month to the last month invoiced (by period, else by date):
+        // invoices come in arrears, so counting to the as-of month would underestimate.
+        let Some(covered) = book.invoices_of(c).map(|i| i.to.unwrap_or(i.date)).max() else {
+            continue;
+        };
+        let months = (covered.year() - c.start.year()) * 12 + covered.month() as i32
             - c.start.month() as i32
             + 1;
-        let spent: i64 = book
-            .invoices_of(c)
-            .filter(|i| i.date <= s.as_of)
-            .map(|i| i.amount)
-            .sum();
+        let spent: i64 = book.invoices_of(c).map(|i| i.amount).sum();
         let in_window: i64 = book
             .invoices_of(c)
             .filter(|i| i.date >= from && i.date <= s.as_of)
             .map(|i| i.amount)
             .sum();
-        let monthly = spent / i64::from(months.max(1));
-        let estimate = monthly * 48;
+        let months = i64::from(months.max(1));
+        let monthly = (spent * 2 + months).div_euclid(2 * months);
+        let estimate = (spent * 96 + months).div_euclid(2 * months);
         if estimate > in_window {
             let e = map.entry(supplier_key(&c.supplier)).or_default();
             e.counted += estimate - in_window;
@@ -640,7 +686,12 @@ fn long_running(book: &Book, s: &Settings) -> Vec<Finding> {
         if limit.is_none_or(|l| stop <= l) {
             continue;
         }
-        let last = sp.contracts.last().expect("a spell has a contract");
+        // The contract that runs longest (open-ended counts as longest) names the spell.
+        let last = sp
+            .contracts
+            .iter()
+            .max_by_key(|c| (c.end.unwrap_or(NaiveDate::MAX), c.start))
+            .expect("a spell has a contract");
         let suppliers: BTreeSet<String> = sp
             .contracts
             .iter()
@@ -698,12 +749,7 @@ fn without_contract(book: &Book, s: &Settings) -> Vec<Finding> {
     let lang = s.lang;
     book.invoices
         .iter()
-        .filter(|i| {
-            i.contract
-                .as_deref()
-                .and_then(|id| book.contract(id))
-                .is_none()
-        })
+        .filter(|i| book.contract_of(i).is_none())
         .map(|i| Finding {
             rule: Rule::InvoiceWithoutContract,
             contract_id: i.contract.clone(),
@@ -753,17 +799,26 @@ fn without_invoices(book: &Book, s: &Settings) -> Vec<Finding> {
             contract_id: Some(c.id.clone()),
             supplier: book.supplier_name(&c.supplier),
             amount: book.value(c).map_or(0, |v| v.0),
-            detail: match lang {
-                Lang::Nl => format!(
-                    "gestart op {}, {} dagen geleden, en nog geen factuur (bedrag: de \
-                     contractwaarde)",
+            detail: match (lang, book.value(c).is_some()) {
+                (Lang::Nl, known) => format!(
+                    "gestart op {}, {} dagen geleden, en nog geen factuur (bedrag: {})",
                     day(c.start, lang),
-                    (s.as_of - c.start).num_days()
+                    (s.as_of - c.start).num_days(),
+                    if known {
+                        "de contractwaarde"
+                    } else {
+                        "geen contractwaarde bekend"
+                    }
                 ),
-                Lang::En => format!(
-                    "started on {}, {} days ago, and no invoice yet (amount: the contract value)",
+                (Lang::En, known) => format!(
+                    "started on {}, {} days ago, and no invoice yet (amount: {})",
                     day(c.start, lang),
-                    (s.as_of - c.start).num_days()
+                    (s.as_of - c.start).num_days(),
+                    if known {
+                        "the contract value"
+                    } else {
+                        "no contract value known"
+                    }
                 ),
             },
         })
@@ -772,7 +827,8 @@ fn without_invoices(book: &Book, s: &Settings) -> Vec<Finding> {
 
 /// A later contract of the same person (or, without a person, of the same supplier and
 /// function) that takes over: it starts after this one and ends later or never.
-fn has_successor(book: &Book, c: &Contract) -> bool {
+fn has_successor(book: &Book, c: &Contract, s: &Settings) -> bool {
+    let Some(end) = c.end else { return false };
     book.contracts.iter().any(|o| {
         let same = match (&c.person, &o.person) {
             (Some(a), Some(b)) => a == b,
@@ -782,7 +838,13 @@ fn has_successor(book: &Book, c: &Contract) -> bool {
                     && c.function == o.function
             }
         };
-        o.id != c.id && same && o.start > c.start && o.end.is_none_or(|e| Some(e) > c.end)
+        // It takes over: starts after this one, within the allowed break after its end,
+        // by the as-of date, and runs longer.
+        let takes_over = o.start > c.start
+            && (o.start - end).num_days() <= s.dba_break_days + 1
+            && o.start <= s.as_of
+            && o.end.is_none_or(|e| e > end);
+        o.id != c.id && same && takes_over
     })
 }
 
@@ -793,7 +855,7 @@ fn expired_active(book: &Book, s: &Settings) -> Vec<Finding> {
         let Some(end) = c.end.filter(|e| *e < s.as_of) else {
             continue;
         };
-        if has_successor(book, c) {
+        if has_successor(book, c, s) {
             continue;
         }
         let after: Vec<(i64, &Invoice)> = book
@@ -1006,12 +1068,7 @@ pub fn costs(book: &Book, s: &Settings, budget: Option<&[Budget]>) -> Result<Dat
         let dept = i
             .department
             .clone()
-            .or_else(|| {
-                i.contract
-                    .as_deref()
-                    .and_then(|id| book.contract(id))
-                    .and_then(|c| c.department.clone())
-            })
+            .or_else(|| book.contract_of(i).and_then(|c| c.department.clone()))
             .unwrap_or_else(|| unknown.to_string());
         let row = by_dept
             .entry(dept)
@@ -1020,7 +1077,8 @@ pub fn costs(book: &Book, s: &Settings, budget: Option<&[Budget]>) -> Result<Dat
     }
     if let Some(b) = budget {
         for (dept, y, _) in b {
-            if *y == year {
+            let known = by_dept.keys().any(|k| k.eq_ignore_ascii_case(dept));
+            if *y == year && !known {
                 by_dept
                     .entry(dept.clone())
                     .or_insert_with(|| vec![0; months as usize]);
@@ -1124,9 +1182,26 @@ pub fn timeline(book: &Book, s: &Settings) -> Result<DataFrame> {
     ])?)
 }
 
+/// A procurement procedure that was a European tender: it names Europe ("Europees
+/// aanbesteed", "Europese openbare procedure") and is not "onderhands", "onder de Europese
+/// drempel" or "niet/geen Europees".
+pub fn is_european(procedure: &str) -> bool {
+    let p = procedure.to_lowercase();
+    p.contains("europe")
+        && !["onder", "niet", "geen", "not "]
+            .iter()
+            .any(|w| p.contains(w))
+}
+
 /// Reads contracts from a frame with the canonical columns of `inhuur_contracten`.
 pub fn contracts_from(df: &DataFrame) -> Result<Vec<Contract>> {
+    require(
+        df,
+        "contracts",
+        &["contract_id", "leverancier", "startdatum"],
+    )?;
     let text = |name: &str| opt_text(df, name);
+    let gemeente = text("gemeente")?;
     let (ids, suppliers) = (text("contract_id")?, text("leverancier")?);
     let (persons, functions, depts, procs) = (
         text("inhuurkracht")?,
@@ -1150,6 +1225,7 @@ pub fn contracts_from(df: &DataFrame) -> Result<Vec<Contract>> {
             );
         };
         out.push(Contract {
+            gemeente: gemeente[r].clone(),
             id,
             supplier: suppliers[r].clone().unwrap_or_default(),
             person: persons[r].clone(),
@@ -1160,9 +1236,7 @@ pub fn contracts_from(df: &DataFrame) -> Result<Vec<Contract>> {
             rate: rates[r].map(cents),
             max_hours: hours[r],
             value: values[r].map(cents),
-            european: procs[r]
-                .as_deref()
-                .is_some_and(|p| p.to_lowercase().contains("europe")),
+            european: procs[r].as_deref().is_some_and(is_european),
         });
     }
     Ok(out)
@@ -1170,7 +1244,13 @@ pub fn contracts_from(df: &DataFrame) -> Result<Vec<Contract>> {
 
 /// Reads invoices from a frame with the canonical columns of `inhuur_facturen`.
 pub fn invoices_from(df: &DataFrame) -> Result<Vec<Invoice>> {
+    require(
+        df,
+        "invoices",
+        &["factuur_id", "leverancier", "factuurdatum", "bedrag"],
+    )?;
     let text = |name: &str| opt_text(df, name);
+    let gemeente = text("gemeente")?;
     let (ids, contracts, suppliers, depts) = (
         text("factuur_id")?,
         text("contract_id")?,
@@ -1193,6 +1273,7 @@ pub fn invoices_from(df: &DataFrame) -> Result<Vec<Invoice>> {
             );
         };
         out.push(Invoice {
+            gemeente: gemeente[r].clone(),
             id,
             contract: contracts[r].clone().filter(|c| !c.trim().is_empty()),
             supplier: suppliers[r].clone().unwrap_or_default(),
@@ -1204,6 +1285,26 @@ pub fn invoices_from(df: &DataFrame) -> Result<Vec<Invoice>> {
         });
     }
     Ok(out)
+}
+
+fn require(df: &DataFrame, what: &str, columns: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = columns
+        .iter()
+        .copied()
+        .filter(|c| df.column(c).is_err())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the {what} have no column {}; found: {}",
+            missing.join(", "),
+            df.get_column_names()
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
 }
 
 fn opt_text(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
@@ -1263,6 +1364,15 @@ mod tests {
     }
 
     #[test]
+    fn european_tenders() {
+        assert!(is_european("Europees aanbesteed"));
+        assert!(is_european("Europese openbare procedure"));
+        assert!(!is_european("onderhands, onder de Europese drempel"));
+        assert!(!is_european("niet Europees"));
+        assert!(!is_european("meervoudig onderhands"));
+    }
+
+    #[test]
     fn thresholds_by_date() {
         assert_eq!(eu_threshold(d(2025, 12, 31)), 22_100_000);
         assert_eq!(eu_threshold(d(2026, 1, 1)), 21_600_000);
@@ -1274,6 +1384,7 @@ mod tests {
     #[test]
     fn invoice_spanning_the_end_date_is_split_by_days() {
         let i = Invoice {
+            gemeente: None,
             id: "F".into(),
             contract: None,
             supplier: "X".into(),

@@ -54,15 +54,31 @@ pub struct Args {
     #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(i64).range(0..=3660))]
     pub dba_break_days: i64,
 
-    /// The EU threshold in euros, instead of the one valid on --as-of (221000 in 2024-2025,
-    /// 216000 from 2026), e.g. 750000 for social and other specific services.
+    /// The EU threshold in euros, instead of the one valid on --as-of (221.000 in 2024-2025,
+    /// 216.000 from 2026), e.g. 750.000 for social and other specific services. Dutch
+    /// notation: 750.000 and 750000 both mean seven hundred fifty thousand.
+    #[arg(long, value_parser = parse_euros)]
+    pub threshold: Option<i64>,
+
+    /// Only contracts and invoices of this municipality (the gemeente column).
     #[arg(long)]
-    pub threshold: Option<f64>,
+    pub gemeente: Option<String>,
 
     /// The key file for contract files with worker names (else DATASTROOM_KEY): names become
     /// the same keyed hashes as in the warehouse, so the Wet DBA signal can link people.
     #[arg(long)]
     pub key_file: Option<PathBuf>,
+}
+
+/// An amount in euros, Dutch notation, as whole cents.
+fn parse_euros(s: &str) -> Result<i64, String> {
+    use crate::source::values::{NumberStyle, parse_money};
+    match parse_money(s, NumberStyle::DecimalComma) {
+        Some(x) if x > 0.0 => Ok(inhuur::cents(x)),
+        _ => Err(format!(
+            "'{s}' is not an amount in euros; write it as 216.000 or 216000"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,19 +162,20 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         horizon_days: args.horizon_days,
         dba_months: args.dba_months,
         dba_break_days: args.dba_break_days,
-        threshold: match args.threshold {
-            Some(t) if t > 0.0 && t.is_finite() => Some(inhuur::cents(t)),
-            Some(_) => bail!("--threshold is an amount in euros, e.g. 216000"),
-            None => None,
-        },
+        threshold: args.threshold,
         lang: global.lang,
     };
     let key = Pseudonymiser::from_env_or_file(args.key_file.as_deref())?;
     let contracts = load(&args.contracts, "inhuur_contracten", global, key.as_ref())?;
     let invoices = load(&args.invoices, "inhuur_facturen", global, key.as_ref())?;
+    let (contracts, invoices) = match &args.gemeente {
+        Some(g) => (of_gemeente(contracts, g)?, of_gemeente(invoices, g)?),
+        None => (contracts, invoices),
+    };
     let book = Book::new(
         inhuur::contracts_from(&contracts)?,
         inhuur::invoices_from(&invoices)?,
+        settings.as_of,
     );
     let df = match args.section {
         Section::Overview => inhuur::overview(&book, &settings)?,
@@ -191,7 +208,8 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     Ok(super::EXIT_OK)
 }
 
-/// A dataset from the warehouse, or a file read on the spot when `name` is an existing file.
+/// A dataset from the warehouse, or, when `name` has an extension or a folder in it, a file
+/// read on the spot.
 fn load(
     name: &str,
     dataset: &str,
@@ -199,15 +217,11 @@ fn load(
     key: Option<&Pseudonymiser>,
 ) -> Result<DataFrame> {
     let path = Path::new(name);
-    if path.is_file() {
-        let adhoc = crate::ingest::load_adhoc(path, Some(dataset), None, key, global.quiet)?;
-        if adhoc.rejected > 0 && !global.quiet {
-            eprintln!(
-                "datastroom: let op: {} rijen van {} tellen niet mee (zie hierboven)",
-                adhoc.rejected,
-                path.display()
-            );
+    if path.extension().is_some() || name.contains(['/', '\\']) {
+        if !path.is_file() {
+            bail!("the file {name} does not exist (a name without an extension is a dataset)");
         }
+        let adhoc = crate::ingest::load_adhoc(path, Some(dataset), None, key, global.quiet)?;
         return adhoc
             .lf
             .clone()
@@ -220,6 +234,26 @@ fn load(
         .collect()
         .map_err(anyhow::Error::from)
         .with_context(|| format!("reading the dataset {name}"))
+}
+
+/// The rows of one municipality (case-insensitive).
+fn of_gemeente(df: DataFrame, gemeente: &str) -> Result<DataFrame> {
+    if df.column("gemeente").is_err() {
+        bail!(
+            "--gemeente {gemeente}: the data has no column gemeente (set it at ingest with --gemeente)"
+        );
+    }
+    let want = gemeente.trim().to_lowercase();
+    df.lazy()
+        .filter(
+            col("gemeente")
+                .str()
+                .to_lowercase()
+                .eq(lit(want))
+                .fill_null(lit(false)),
+        )
+        .collect()
+        .map_err(anyhow::Error::from)
 }
 
 /// A budget file: columns afdeling, jaar, budget (any export layout the ingest reads).
@@ -246,7 +280,19 @@ fn read_budget(path: &Path, quiet: bool) -> Result<Vec<Budget>> {
         .enumerate()
     {
         match (d, y, b) {
-            (Some(d), Some(y), Some(b)) => out.push((d.to_string(), y, inhuur::cents(b))),
+            (Some(d), Some(y), _)
+                if out
+                    .iter()
+                    .any(|(od, oy, _): &Budget| od.eq_ignore_ascii_case(d.trim()) && *oy == y) =>
+            {
+                bail!(
+                    "the budget file {}, data row {}: {d} {y} appears twice; give one budget per \
+                     afdeling and jaar",
+                    path.display(),
+                    r + 1
+                )
+            }
+            (Some(d), Some(y), Some(b)) => out.push((d.trim().to_string(), y, inhuur::cents(b))),
             _ => bail!(
                 "the budget file {}, data row {}: afdeling, jaar and budget must all be filled",
                 path.display(),
@@ -262,6 +308,7 @@ fn persons_known(book: &Book) -> bool {
 }
 
 fn note(book: &Book, s: &Settings, persons: bool) -> String {
+    let later = book.later;
     let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
     let euros = crate::render::money_text(inhuur::euros(limit), s.lang == Lang::Nl);
     let (nl, n) = (s.lang == Lang::Nl, book.contracts.len());
@@ -282,6 +329,13 @@ fn note(book: &Book, s: &Settings, persons: bool) -> String {
             book.invoices.len()
         )
     };
+    if later > 0 {
+        text.push_str(&if nl {
+            format!(" {later} facturen gedateerd na de peildatum tellen niet mee.")
+        } else {
+            format!(" {later} invoices dated after the as-of date are not counted.")
+        });
+    }
     if !persons {
         text.push_str(if nl {
             " Geen inhuurkrachten bekend (kolom ontbreekt of geen sleutel): het Wet DBA-signaal \

@@ -124,7 +124,12 @@ impl ColumnParser {
             Kind::Date => match values::parse_date(v, self.order) {
                 Some(d) => Ok(Cell::Date(days_since_epoch(d))),
                 // "tot nader order" as an end date: no end (an open-ended contract).
-                None if !self.plan.required && values::is_open_ended(v) => Ok(Cell::Null),
+                None if !self.plan.required
+                    && self.plan.name == "einddatum"
+                    && values::is_open_ended(v) =>
+                {
+                    Ok(Cell::Null)
+                }
                 None => bad("geldige datum"),
             },
             Kind::Datetime => match values::parse_datetime(v, self.order) {

@@ -312,7 +312,6 @@ fn write_json(df: &DataFrame, out: &mut Vec<u8>) -> Result<()> {
     Ok(())
 }
 
-/// Human-facing text of a cell: decimal comma in Dutch, dates as dd-mm-yyyy in Dutch.
 /// A cell for people, money in euros when `euros`.
 fn human_text(v: &AnyValue, h: Human<'_>, euros: bool) -> String {
     match v {
@@ -321,6 +320,7 @@ fn human_text(v: &AnyValue, h: Human<'_>, euros: bool) -> String {
     }
 }
 
+/// Human-facing text of a cell: decimal comma in Dutch, dates as dd-mm-yyyy in Dutch.
 fn human_cell(v: &AnyValue, lang: Lang) -> String {
     let nl = lang == Lang::Nl;
     let style = if nl { CsvStyle::Excel } else { CsvStyle::Plain };

@@ -494,10 +494,8 @@ fn valid_grouping(int_part: &str, sep: char) -> bool {
             .all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Money: like [`parse_number`], rounded to whole cents (values with more than two decimals are
-/// rejected, since they are not amounts of money).
-/// Words that, in an optional date column, mean "no date: open-ended" (an end date of a
-/// contract "tot nader order"). Compared case-insensitively.
+/// Words that, in an end-date column (`einddatum`, not required), mean "no date: open-ended"
+/// (a contract "tot nader order"). Compared case-insensitively.
 pub const OPEN_ENDED: &[&str] = &[
     "tot nader order",
     "t.n.o.",
@@ -512,6 +510,8 @@ pub fn is_open_ended(v: &str) -> bool {
     OPEN_ENDED.iter().any(|w| w.eq_ignore_ascii_case(v.trim()))
 }
 
+/// Money: like [`parse_number`], rounded to whole cents (values with more than two decimals are
+/// rejected, since they are not amounts of money).
 pub fn parse_money(raw: &str, style: NumberStyle) -> Option<f64> {
     let (n, decimals) = parse_number_decimals(raw, style)?;
     if decimals > 2 {
