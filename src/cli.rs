@@ -72,4 +72,7 @@ pub enum Command {
     /// Hired staff: contracts against invoices, spend after the end date or over the contract
     /// value, suppliers against the EU tender threshold, costs per department.
     Inhuur(Box<cmd::inhuur::Args>),
+    /// Peaks in dated events (meldingen): which weeks are higher than this time of year
+    /// normally brings (Farrington flexible, EARS).
+    Peaks(Box<cmd::peaks::Args>),
 }

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Sql(args) => cmd::sql::run(args, &cli.global),
         cli::Command::Waitlist(args) => cmd::waitlist::run(args, &cli.global),
         cli::Command::Inhuur(args) => cmd::inhuur::run(args, &cli.global),
+        cli::Command::Peaks(args) => cmd::peaks::run(args, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,6 +6,7 @@ mod util;
 mod datasets;
 mod ingest;
 mod inhuur;
+mod peaks;
 mod privacy;
 mod safety;
 mod sql;

@@ -2,5 +2,8 @@
 //! The subcommands in `cmd/` and the reports compose them.
 
 pub mod caseflow;
+pub mod ears;
+pub mod farrington;
 pub mod inhuur;
+pub mod peaks;
 pub mod survival;

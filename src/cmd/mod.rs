@@ -3,6 +3,7 @@
 pub mod datasets;
 pub mod ingest;
 pub mod inhuur;
+pub mod peaks;
 pub mod sql;
 pub mod waitlist;
 

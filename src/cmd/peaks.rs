@@ -1,0 +1,233 @@
+//! `datastroom peaks`: when do reports (or any dated events) peak? Glue only: counts from the
+//! warehouse or a file, judged by `analysis::peaks`.
+
+use crate::analysis::farrington;
+use crate::analysis::peaks::{self, MethodChoice, Period, Settings};
+use crate::cli::Global;
+use crate::render::Lang;
+use crate::warehouse::Warehouse;
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use std::path::PathBuf;
+
+/// Peaks ("pieken") in dated events: is this week's count higher than this time of year
+/// normally brings? Farrington flexible (the outbreak-detection standard) for series with at
+/// least 2 years of history, EARS C2 for daily data and short series.
+///
+/// Examples:
+///   datastroom peaks                                   # meldingen per categorie, last 12 weeks
+///   datastroom peaks --by none --period month --all
+///   datastroom peaks --input reports.csv --date-column datum --method ears-c3 --period day
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The dataset with the events.
+    #[arg(long, default_value = "meldingen")]
+    pub dataset: String,
+
+    /// Read the events from this export instead of the warehouse.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+
+    /// The date (or date-time) column of the events.
+    #[arg(long, default_value = "datum_melding")]
+    pub date_column: String,
+
+    /// Series per value of these columns (comma-separated); "none" for the total.
+    #[arg(long, default_value = "categorie", value_delimiter = ',')]
+    pub by: Vec<String>,
+
+    /// day, week (ISO weeks, Monday to Sunday) or month.
+    #[arg(long, value_enum, default_value = "week")]
+    pub period: Period,
+
+    /// The first period to judge (default: 12 periods before --to).
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+
+    /// The last period to judge (default: the one holding --as-of).
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+
+    /// Judge every period that has enough history, and list them all, alarm or not.
+    #[arg(long)]
+    pub all: bool,
+
+    /// auto, farrington, ears-c1, ears-c2 or ears-c3.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub method: MethodChoice,
+
+    /// Farrington: one-sided alpha of the upper bound (0.05: a 95% bound). EARS: its alpha
+    /// (default CDC's: 0.001 for C1 and C2, 0.025 for C3).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+
+    /// Farrington: years of history (fewer when the series is shorter).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub years: u32,
+
+    /// Farrington: periods on either side of the same period in past years.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=26))]
+    pub window: u32,
+
+    /// Farrington: 10 (improved method: all past data in 10 periods) or 1 (original).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=52))]
+    pub no_periods: u32,
+
+    /// Farrington: Anscombe residuals above this are down-weighted (improved 2.58, original 1).
+    #[arg(long, default_value_t = 2.58)]
+    pub reweight_threshold: f64,
+
+    /// Farrington: the most recent periods left out of the fit (improved 26).
+    #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(0..=104))]
+    pub past_weeks_not_included: u32,
+
+    /// EARS: the smallest standard deviation used, so one report in a quiet series does not
+    /// alarm.
+    #[arg(long, default_value_t = 0.5)]
+    pub min_sigma: f64,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
+        .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
+}
+
+const LABELS: crate::render::Labels = &[
+    ("period_start", "periode", "period"),
+    ("group", "groep", "group"),
+    ("observed", "aantal", "observed"),
+    ("expected", "verwacht", "expected"),
+    ("upper_bound", "bovengrens", "upper bound"),
+    ("alarm", "piek", "alarm"),
+    ("score", "score", "score"),
+    ("method", "methode", "method"),
+];
+
+pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    let as_of = global
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    if let Some(a) = args.alpha
+        && !(a > 0.0 && a < 0.5)
+    {
+        bail!("--alpha must lie between 0 and 0.5, e.g. 0.05");
+    }
+    let to = args.period.start(args.to.unwrap_or(as_of));
+    let from = match (args.from, args.all) {
+        (_, true) => NaiveDate::MIN,
+        (Some(f), false) => args.period.start(f),
+        (None, false) => {
+            let mut f = to;
+            for _ in 0..11 {
+                f = back(args.period, f);
+            }
+            f
+        }
+    };
+    let settings = Settings {
+        period: args.period,
+        method: args.method,
+        farrington: farrington::Control {
+            b: args.years as usize,
+            w: args.window as usize,
+            weights_threshold: args.reweight_threshold,
+            alpha: args.alpha.unwrap_or(0.05),
+            no_periods: args.no_periods as usize,
+            past_weeks_not_included: Some(args.past_weeks_not_included as usize),
+            ..farrington::Control::improved()
+        },
+        ears_alpha: args.alpha,
+        min_sigma: args.min_sigma,
+        from,
+        to,
+    };
+    let _adhoc;
+    let lf = match &args.input {
+        Some(path) => {
+            let adhoc = crate::ingest::load_adhoc(path, None, None, None, global.quiet)?;
+            let lf = adhoc.lf.clone();
+            _adhoc = adhoc;
+            lf
+        }
+        None => Warehouse::open(&global.warehouse)?.scan(&args.dataset)?,
+    };
+    let by: Vec<String> = args
+        .by
+        .iter()
+        .filter(|b| !b.eq_ignore_ascii_case("none"))
+        .cloned()
+        .collect();
+    let total = match global.lang {
+        Lang::Nl => "totaal",
+        Lang::En => "total",
+    };
+    let series = peaks::series(lf, &args.date_column, &by, args.period, to, total)?;
+    let (judged, short) = peaks::detect(&series, &settings);
+    let shown: Vec<peaks::Judged> = judged
+        .iter()
+        .filter(|j| args.all || j.alarm)
+        .cloned()
+        .collect();
+    let mut out = super::output(global)?;
+    out.labels = LABELS;
+    out.write(
+        &peaks::frame(&shown)?,
+        Some(&note(&judged, &short, &settings, global.lang)),
+    )?;
+    Ok(super::EXIT_OK)
+}
+
+fn back(p: Period, d: NaiveDate) -> NaiveDate {
+    match p {
+        Period::Day => d - chrono::Duration::days(1),
+        Period::Week => d - chrono::Duration::days(7),
+        Period::Month => d.checked_sub_months(chrono::Months::new(1)).unwrap_or(d),
+    }
+}
+
+fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) -> String {
+    let alarms = judged.iter().filter(|j| j.alarm).count();
+    let mut methods: Vec<&str> = judged.iter().map(|j| j.method).collect();
+    methods.sort_unstable();
+    methods.dedup();
+    let f = &s.farrington;
+    let mut text = match lang {
+        Lang::Nl => format!(
+            "{alarms} pieken in {} beoordeelde perioden (methode: {}). Farrington flexible: {} \
+             jaar historie (of minder), venster {}, {} perioden, drempel herweging {}, laatste \
+             {} perioden niet in het model, alpha {}; geen piek bij minder dan 5 meldingen in 4 \
+             perioden.",
+            judged.len(),
+            methods.join(", "),
+            f.b,
+            f.w,
+            f.no_periods,
+            f.weights_threshold,
+            f.past_weeks_not_included.unwrap_or(f.w),
+            f.alpha
+        ),
+        Lang::En => format!(
+            "{alarms} alarms in {} judged periods (method: {}). Farrington flexible: {} years of \
+             history (or fewer), window {}, {} periods, reweighting threshold {}, last {} \
+             periods left out of the fit, alpha {}; no alarm below 5 reports in 4 periods.",
+            judged.len(),
+            methods.join(", "),
+            f.b,
+            f.w,
+            f.no_periods,
+            f.weights_threshold,
+            f.past_weeks_not_included.unwrap_or(f.w),
+            f.alpha
+        ),
+    };
+    if !short.is_empty() {
+        text.push_str(&match lang {
+            Lang::Nl => format!(
+                " Te weinig historie om te beoordelen: {}.",
+                short.join(", ")
+            ),
+            Lang::En => format!(" Too little history to judge: {}.", short.join(", ")),
+        });
+    }
+    text
+}

@@ -1,0 +1,184 @@
+//! `datastroom peaks` end to end: events in a file, counted per period, judged; the values are
+//! hand-computed (EARS) or R surveillance's (Farrington flexible, testdata/surveillance/).
+
+use crate::util::{Workdir, testdata};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn peaks(wd: &Workdir, file: &str, args: &[&str]) -> Vec<Value> {
+    let mut cmd = wd.cmd(&[
+        "peaks",
+        "-q",
+        "--input",
+        file,
+        "--date-column",
+        "datum",
+        "--format",
+        "json",
+    ]);
+    cmd.args(args);
+    serde_json::from_str(&wd.run(cmd)).expect("json")
+}
+
+/// One event row per count: `datum;categorie`.
+fn events(counts: &[(String, String, u64)]) -> String {
+    let mut out = String::from("datum;categorie\n");
+    for (date, cat, n) in counts {
+        for _ in 0..*n {
+            out.push_str(&format!("{date};{cat}\n"));
+        }
+    }
+    out
+}
+
+/// EARS C1 by hand: days 1..7 of March 2024 with 1..7 reports, 11 on the 8th. Baseline mean
+/// 4, sd 2.160247, z(0.999) = 3.090232: upper 10.675665, so the 8th is a peak.
+#[test]
+fn ears_c1_by_hand() {
+    let wd = Workdir::new();
+    let counts: Vec<(String, String, u64)> = [1, 2, 3, 4, 5, 6, 7, 11]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (format!("{}-3-2024", i + 1), "Afval".to_string(), *n))
+        .collect();
+    let file = wd.write("m.csv", events(&counts));
+    let rows = peaks(
+        &wd,
+        &file.to_string_lossy(),
+        &[
+            "--period",
+            "day",
+            "--method",
+            "ears-c1",
+            "--min-sigma",
+            "0",
+            "--by",
+            "none",
+            "--all",
+            "--as-of",
+            "2024-03-08",
+        ],
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["period_start"], "2024-03-08");
+    assert_eq!(rows[0]["observed"], 11);
+    assert!((rows[0]["upper_bound"].as_f64().unwrap() - 10.675665).abs() < 1e-6);
+    assert_eq!(rows[0]["alarm"], true);
+    assert_eq!(rows[0]["method"], "ears-c1");
+}
+
+/// Farrington flexible through the whole command: the synthetic weekly series of
+/// testdata/surveillance written out as one row per report, counted per ISO week, judged
+/// with the original settings (b 3, w 3, 1 period, threshold 1), equal to R to 1e-6 with the
+/// same alarms. And the improved settings with b 3.
+#[test]
+fn farrington_through_the_command_equals_r() {
+    let wd = Workdir::new();
+    let synthetic = std::fs::read_to_string(testdata("surveillance/synthetic.csv")).unwrap();
+    let counts: Vec<(String, String, u64)> = synthetic
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string(), f[2].parse().unwrap())
+        })
+        .collect();
+    let file = wd.write("events.csv", events(&counts));
+    let file = file.to_string_lossy();
+    let reference =
+        std::fs::read_to_string(testdata("surveillance/reference_synthetic.csv")).unwrap();
+    let mut want: BTreeMap<(String, String, String), (f64, f64, bool)> = BTreeMap::new();
+    for l in reference.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if let (Ok(e), Ok(u)) = (f[4].trim().parse::<f64>(), f[5].trim().parse::<f64>()) {
+            want.insert((f[0].into(), f[1].into(), f[2].into()), (e, u, f[6] == "1"));
+        }
+    }
+    for (settings, args) in [
+        (
+            "original",
+            vec![
+                "--no-periods",
+                "1",
+                "--reweight-threshold",
+                "1",
+                "--past-weeks-not-included",
+                "3",
+            ],
+        ),
+        (
+            "improved",
+            vec![
+                "--no-periods",
+                "10",
+                "--reweight-threshold",
+                "2.58",
+                "--past-weeks-not-included",
+                "26",
+            ],
+        ),
+    ] {
+        let mut all = vec![
+            "--method",
+            "farrington",
+            "--years",
+            "3",
+            "--all",
+            "--as-of",
+            "2023-12-31",
+        ];
+        all.extend(args);
+        let rows = peaks(&wd, &file, &all);
+        let mut compared = 0;
+        for r in &rows {
+            let key = (
+                r["group"].as_str().unwrap().to_string(),
+                settings.to_string(),
+                r["period_start"].as_str().unwrap().to_string(),
+            );
+            let Some((e, u, alarm)) = want.get(&key) else {
+                continue;
+            };
+            let (ge, gu) = (
+                r["expected"].as_f64().unwrap(),
+                r["upper_bound"].as_f64().unwrap(),
+            );
+            assert!(
+                (ge - e).abs() <= 1e-6 * e.abs() && (gu - u).abs() <= 1e-6 * u.abs(),
+                "{key:?}: {r} vs {e} {u}"
+            );
+            assert_eq!(r["alarm"].as_bool().unwrap(), *alarm, "{key:?}");
+            compared += 1;
+        }
+        assert!(compared > 600, "{settings}: {compared} weeks compared");
+    }
+}
+
+/// A category with one report has too little history: it is named in the note, not dropped.
+#[test]
+fn short_series_are_named() {
+    let wd = Workdir::new();
+    let mut counts: Vec<(String, String, u64)> = (1..=28)
+        .map(|d| (format!("{d}-2-2024"), "Afval".to_string(), 3))
+        .collect();
+    counts.push(("27-2-2024".into(), "Kapotte lantaarnpaal".into(), 1));
+    let file = wd.write("m.csv", events(&counts));
+    let out = wd.run(wd.cmd(&[
+        "peaks",
+        "-q",
+        "--input",
+        &file.to_string_lossy(),
+        "--date-column",
+        "datum",
+        "--period",
+        "day",
+        "--as-of",
+        "2024-02-28",
+        "--format",
+        "markdown",
+    ]));
+    assert!(
+        out.contains("Te weinig historie om te beoordelen: Kapotte lantaarnpaal."),
+        "{out}"
+    );
+}
