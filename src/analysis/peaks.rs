@@ -83,7 +83,7 @@ pub struct Judged {
     pub method: &'static str,
 }
 
-/// A complete series: a count for every period from its first event up to `to`.
+/// A complete series: a count for every period from the first event in the data up to `to`.
 pub struct Series {
     pub group: String,
     pub starts: Vec<NaiveDate>,
@@ -160,12 +160,17 @@ pub fn series(
             .or_default() += n;
     }
     let last = period.start(to);
+    // Every series starts at the first period of the data: a category without reports in
+    // its first months had zero reports then, which is history too.
+    let Some(first) = per.values().filter_map(|m| m.keys().next()).min().copied() else {
+        return Ok(Vec::new());
+    };
     Ok(per
         .into_iter()
         .map(|(group, m)| {
             let mut starts = Vec::new();
             let mut counts = Vec::new();
-            let mut p = *m.keys().next().expect("a group has a count");
+            let mut p = first;
             while p <= last {
                 starts.push(p);
                 counts.push(m.get(&p).copied().unwrap_or(0.0));
