@@ -184,3 +184,48 @@ fn short_series_are_named() {
         "{out}"
     );
 }
+
+/// Drivers and weather through the command: 2 reports a day about Zwerfafval from 10 to 24
+/// July 2019, then on the 25th (36.9 degrees at Cabauw) 2 about Zwerfafval and 10 about
+/// Hitte. EARS C1 (baseline 2, sd 0, min sigma 0.5: bound 2 + 3.090232 x 0.5 = 3.545) flags
+/// the 25th; Hitte explains it (10, expected 0: it never occurred before), and the weather
+/// column shows that day's values (the file holds one year: no normal).
+#[test]
+fn drivers_and_weather_of_an_alarm() {
+    let wd = Workdir::new();
+    let mut csv = String::from("datum;categorie;subcategorie\n");
+    for day in 10..=25 {
+        for _ in 0..2 {
+            csv.push_str(&format!("{day}-7-2019;Afval;Zwerfafval\n"));
+        }
+    }
+    for _ in 0..10 {
+        csv.push_str("25-7-2019;Afval;Hitte\n");
+    }
+    let file = wd.write("m.csv", csv);
+    let rows = peaks(
+        &wd,
+        &file.to_string_lossy(),
+        &[
+            "--period",
+            "day",
+            "--method",
+            "ears-c1",
+            "--as-of",
+            "2019-07-25",
+            "--weather",
+            &testdata("knmi/etmgeg_348_2019.txt"),
+        ],
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["period_start"], "2019-07-25");
+    assert!(
+        (rows[0]["upper_bound"].as_f64().unwrap() - 3.545116).abs() < 1e-6,
+        "{rows:?}"
+    );
+    assert_eq!(rows[0]["drivers"], "subcategorie: Hitte 10 (verwacht 0,0)");
+    assert_eq!(
+        rows[0]["weather"],
+        "windstoot max 6,0 m/s; neerslag 0,0 mm; min. temperatuur 17,0 °C"
+    );
+}

@@ -284,14 +284,17 @@ fn judge(series: &Series, first: usize, end: usize, s: &Settings) -> Option<Vec<
     }
 }
 
-/// The judged periods as a frame, newest first, then by group.
-pub fn frame(rows: &[Judged]) -> Result<DataFrame> {
-    let mut rows: Vec<&Judged> = rows.iter().collect();
+/// Newest first, then by group: the order of the output.
+pub fn sort_newest_first(rows: &mut [Judged]) {
     rows.sort_by(|a, b| {
         b.period_start
             .cmp(&a.period_start)
             .then_with(|| a.group.cmp(&b.group))
     });
+}
+
+/// The judged periods as a frame, in the order given.
+pub fn frame(rows: &[Judged]) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
             "period_start".into(),
@@ -347,5 +350,317 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()
         );
         assert_eq!(Period::Day.start(d), d);
+    }
+}
+
+/// Counts per group, level of `column` and period: the input of the drivers.
+pub type LevelCounts = BTreeMap<String, BTreeMap<String, BTreeMap<NaiveDate, f64>>>;
+
+pub fn level_counts(
+    lf: LazyFrame,
+    date_col: &str,
+    by: &[String],
+    column: &str,
+    period: Period,
+    total: &str,
+) -> Result<LevelCounts> {
+    let group = if by.is_empty() {
+        lit(total.to_string())
+    } else {
+        concat_str(
+            by.iter()
+                .map(|b| {
+                    col(b.as_str())
+                        .cast(DataType::String)
+                        .fill_null(lit("(leeg)"))
+                })
+                .collect::<Vec<_>>(),
+            " / ",
+            false,
+        )
+    };
+    let df = lf
+        .select([
+            group.alias("group"),
+            col(column)
+                .cast(DataType::String)
+                .fill_null(lit("(leeg)"))
+                .alias("level"),
+            col(date_col)
+                .cast(DataType::Date)
+                .cast(DataType::Int32)
+                .alias("day"),
+        ])
+        .filter(col("day").is_not_null())
+        .group_by([col("group"), col("level"), col("day")])
+        .agg([len().cast(DataType::Float64).alias("n")])
+        .collect()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("counting the events per {column}"))?;
+    let (g, l, d, n) = (
+        df.column("group")?.str()?,
+        df.column("level")?.str()?,
+        df.column("day")?.i32()?,
+        df.column("n")?.f64()?,
+    );
+    let mut out: LevelCounts = BTreeMap::new();
+    for i in 0..df.height() {
+        let (Some(g), Some(l), Some(d), Some(n)) = (g.get(i), l.get(i), d.get(i), n.get(i)) else {
+            continue;
+        };
+        let Some(day) = crate::render::epoch_date(d) else {
+            continue;
+        };
+        *out.entry(g.to_string())
+            .or_default()
+            .entry(l.to_string())
+            .or_default()
+            .entry(period.start(day))
+            .or_default() += n;
+    }
+    Ok(out)
+}
+
+/// The levels of one column that explain most of an alarm's excess: each level's count in the
+/// period against its own expected count (the period's expected total x the level's share of
+/// the group before the period). The top 3 with a positive excess, as text.
+pub fn drivers(j: &Judged, column: &str, counts: &LevelCounts, nl: bool) -> Option<String> {
+    let levels = counts.get(&j.group)?;
+    let before =
+        |m: &BTreeMap<NaiveDate, f64>| -> f64 { m.range(..j.period_start).map(|(_, v)| v).sum() };
+    let total_before: f64 = levels.values().map(before).sum();
+    let expected_total = j.expected?;
+    let mut excess: Vec<(String, f64, f64)> = levels
+        .iter()
+        .map(|(level, m)| {
+            let now = m.get(&j.period_start).copied().unwrap_or(0.0);
+            let share = if total_before > 0.0 {
+                before(m) / total_before
+            } else {
+                0.0
+            };
+            (level.clone(), now, expected_total * share)
+        })
+        .filter(|(_, now, exp)| now - exp > 0.0)
+        .collect();
+    excess.sort_by(|a, b| {
+        (b.1 - b.2)
+            .total_cmp(&(a.1 - a.2))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    if excess.is_empty() {
+        return None;
+    }
+    let num = |x: f64| {
+        let t = format!("{:.1}", if x.abs() < 0.05 { 0.0 } else { x });
+        if nl { t.replace('.', ",") } else { t }
+    };
+    let parts: Vec<String> = excess
+        .iter()
+        .take(3)
+        .map(|(level, now, exp)| {
+            if nl {
+                format!("{level} {now} (verwacht {})", num(*exp))
+            } else {
+                format!("{level} {now} (expected {})", num(*exp))
+            }
+        })
+        .collect();
+    Some(format!("{column}: {}", parts.join(", ")))
+}
+
+/// Weather over one period: max gust, total precipitation, min temperature.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Weather {
+    pub gust: Option<f64>,
+    pub rain: Option<f64>,
+    pub min_temp: Option<f64>,
+}
+
+/// The weather per period start.
+pub fn weather_per_period(
+    days: &[crate::source::knmi::Day],
+    period: Period,
+) -> BTreeMap<NaiveDate, Weather> {
+    let mut out: BTreeMap<NaiveDate, Weather> = BTreeMap::new();
+    for d in days {
+        let w = out.entry(period.start(d.date)).or_default();
+        if let Some(g) = d.max_gust {
+            w.gust = Some(w.gust.map_or(g, |x| x.max(g)));
+        }
+        if let Some(r) = d.precipitation {
+            w.rain = Some(w.rain.unwrap_or(0.0) + r);
+        }
+        if let Some(t) = d.min_temp {
+            w.min_temp = Some(w.min_temp.map_or(t, |x| x.min(t)));
+        }
+    }
+    out
+}
+
+/// The same calendar period in other years: ISO week number, month, or day of the year.
+fn same_period(a: NaiveDate, b: NaiveDate, period: Period) -> bool {
+    match period {
+        Period::Week => a.iso_week().week() == b.iso_week().week(),
+        Period::Month => a.month() == b.month(),
+        Period::Day => a.ordinal() == b.ordinal(),
+    }
+}
+
+/// The weather of an alarm's period against that calendar period's normal (the mean over the
+/// other years in the file), as text.
+pub fn weather_text(
+    start: NaiveDate,
+    per: &BTreeMap<NaiveDate, Weather>,
+    period: Period,
+    nl: bool,
+) -> Option<String> {
+    let now = per.get(&start)?;
+    let others: Vec<&Weather> = per
+        .iter()
+        .filter(|(d, _)| d.year() != start.year() && same_period(**d, start, period))
+        .map(|(_, w)| w)
+        .collect();
+    let mean = |f: fn(&Weather) -> Option<f64>| -> Option<f64> {
+        let v: Vec<f64> = others.iter().filter_map(|w| f(w)).collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let num = |x: f64| {
+        let t = format!("{x:.1}");
+        if nl { t.replace('.', ",") } else { t }
+    };
+    let part = |name: &str, unit: &str, v: Option<f64>, normal: Option<f64>| -> Option<String> {
+        let v = v?;
+        Some(match normal {
+            Some(n) if nl => format!("{name} {} {unit} (normaal {})", num(v), num(n)),
+            Some(n) => format!("{name} {} {unit} (normal {})", num(v), num(n)),
+            None => format!("{name} {} {unit}", num(v)),
+        })
+    };
+    let (gust, rain, temp) = if nl {
+        ("windstoot max", "neerslag", "min. temperatuur")
+    } else {
+        ("max gust", "precipitation", "min temperature")
+    };
+    let parts: Vec<String> = [
+        part(gust, "m/s", now.gust, mean(|w| w.gust)),
+        part(rain, "mm", now.rain, mean(|w| w.rain)),
+        part(temp, "°C", now.min_temp, mean(|w| w.min_temp)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// Pearson correlation of two equally long series; `None` with fewer than 3 pairs or no spread.
+pub fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return None;
+    }
+    let (mx, my) = (
+        x[..n].iter().sum::<f64>() / n as f64,
+        y[..n].iter().sum::<f64>() / n as f64,
+    );
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (a, b) = (x[i] - mx, y[i] - my);
+        sxy += a * b;
+        sxx += a * a;
+        syy += b * b;
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Per series: the correlation of its counts with max gust, precipitation and min temperature
+/// over the periods that have both.
+pub fn correlate(all: &[Series], per: &BTreeMap<NaiveDate, Weather>) -> Result<DataFrame> {
+    let mut rows: Vec<(String, i64, Option<f64>, Option<f64>, Option<f64>)> = Vec::new();
+    for s in all {
+        let pick = |f: fn(&Weather) -> Option<f64>| -> (Vec<f64>, Vec<f64>) {
+            s.starts
+                .iter()
+                .zip(&s.counts)
+                .filter_map(|(d, c)| per.get(d).and_then(f).map(|w| (*c, w)))
+                .unzip()
+        };
+        let (cg, g) = pick(|w| w.gust);
+        let (cr, r) = pick(|w| w.rain);
+        let (ct, t) = pick(|w| w.min_temp);
+        let round = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 1000.0);
+        rows.push((
+            s.group.clone(),
+            cg.len() as i64,
+            round(correlation(&cg, &g)),
+            round(correlation(&cr, &r)),
+            round(correlation(&ct, &t)),
+        ));
+    }
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new(
+            "group".into(),
+            rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "periods".into(),
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "corr_max_gust".into(),
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "corr_precipitation".into(),
+            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "corr_min_temp".into(),
+            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+        ),
+    ])?)
+}
+
+#[cfg(test)]
+mod driver_tests {
+    use super::*;
+
+    /// Group "Afval": before the alarm week, Zwerfafval 30 and Grofvuil 10 (shares 3/4, 1/4).
+    /// In the alarm week 60 reports, expected 20: Zwerfafval 20 (expected 15, +5), Grofvuil
+    /// 40 (expected 5, +35). Grofvuil explains most.
+    #[test]
+    fn drivers_by_hand() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        let mut counts: LevelCounts = BTreeMap::new();
+        let afval = counts.entry("Afval".into()).or_default();
+        afval.insert(
+            "Zwerfafval".into(),
+            BTreeMap::from([(d(1, 1), 30.0), (d(1, 8), 20.0)]),
+        );
+        afval.insert(
+            "Grofvuil".into(),
+            BTreeMap::from([(d(1, 1), 10.0), (d(1, 8), 40.0)]),
+        );
+        let j = Judged {
+            group: "Afval".into(),
+            period_start: d(1, 8),
+            observed: 60.0,
+            expected: Some(20.0),
+            upper: Some(30.0),
+            alarm: true,
+            score: Some(4.0),
+            method: "farrington",
+        };
+        assert_eq!(
+            drivers(&j, "subcategorie", &counts, true).unwrap(),
+            "subcategorie: Grofvuil 40 (verwacht 5,0), Zwerfafval 20 (verwacht 15,0)"
+        );
+    }
+
+    #[test]
+    fn correlation_by_hand() {
+        assert_eq!(correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]), Some(1.0));
+        let r = correlation(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]).unwrap();
+        assert!((r - 0.8).abs() < 1e-12, "{r}");
     }
 }

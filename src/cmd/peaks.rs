@@ -85,6 +85,21 @@ pub struct Args {
     /// alarm.
     #[arg(long, default_value_t = 0.5)]
     pub min_sigma: f64,
+
+    /// Columns whose levels explain each alarm (comma-separated): the 3 levels with the most
+    /// reports above their usual share. Default: subcategorie, wijk and kanaal where present;
+    /// "none" for no explanation.
+    #[arg(long, value_delimiter = ',')]
+    pub explain: Vec<String>,
+
+    /// A KNMI daily weather file (etmgeg_NNN.txt of the nearest station, e.g. 275 Deelen):
+    /// each alarm gets the period's max gust, precipitation and min temperature against normal.
+    #[arg(long)]
+    pub weather: Option<PathBuf>,
+
+    /// With --weather: instead of alarms, the correlation of each series with the weather.
+    #[arg(long, requires = "weather")]
+    pub correlate: bool,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -101,6 +116,16 @@ const LABELS: crate::render::Labels = &[
     ("alarm", "piek", "alarm"),
     ("score", "score", "score"),
     ("method", "methode", "method"),
+    ("drivers", "verklaring", "drivers"),
+    ("weather", "weer", "weather"),
+    ("periods", "perioden", "periods"),
+    ("corr_max_gust", "correlatie windstoot", "corr. max gust"),
+    (
+        "corr_precipitation",
+        "correlatie neerslag",
+        "corr. precipitation",
+    ),
+    ("corr_min_temp", "correlatie min. temp.", "corr. min temp"),
 ];
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
@@ -161,20 +186,103 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         Lang::Nl => "totaal",
         Lang::En => "total",
     };
-    let series = peaks::series(lf, &args.date_column, &by, args.period, to, total)?;
+    let series = peaks::series(lf.clone(), &args.date_column, &by, args.period, to, total)?;
+    let weather = match &args.weather {
+        Some(path) => Some(peaks::weather_per_period(
+            &crate::source::knmi::read(path)?,
+            args.period,
+        )),
+        None => None,
+    };
+    let mut out = super::output(global)?;
+    out.labels = LABELS;
+    if let (true, Some(w)) = (args.correlate, &weather) {
+        out.write(
+            &peaks::correlate(&series, w)?,
+            Some(correlate_note(global.lang)),
+        )?;
+        return Ok(super::EXIT_OK);
+    }
     let (judged, short) = peaks::detect(&series, &settings);
-    let shown: Vec<peaks::Judged> = judged
+    let mut shown: Vec<peaks::Judged> = judged
         .iter()
         .filter(|j| args.all || j.alarm)
         .cloned()
         .collect();
-    let mut out = super::output(global)?;
-    out.labels = LABELS;
-    out.write(
-        &peaks::frame(&shown)?,
-        Some(&note(&judged, &short, &settings, global.lang)),
-    )?;
+    peaks::sort_newest_first(&mut shown);
+    let mut df = peaks::frame(&shown)?;
+    let nl = global.lang == Lang::Nl;
+    let explain = explain_columns(&args.explain, &lf)?;
+    if !explain.is_empty() {
+        let counts: Vec<(String, peaks::LevelCounts)> = explain
+            .iter()
+            .map(|c| {
+                peaks::level_counts(lf.clone(), &args.date_column, &by, c, args.period, total)
+                    .map(|lc| (c.clone(), lc))
+            })
+            .collect::<Result<_>>()?;
+        let texts: Vec<Option<String>> = shown
+            .iter()
+            .map(|j| {
+                let parts: Vec<String> = counts
+                    .iter()
+                    .filter(|_| j.alarm)
+                    .filter_map(|(c, lc)| peaks::drivers(j, c, lc, nl))
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join("; "))
+            })
+            .collect();
+        df.with_column(polars::prelude::Column::new("drivers".into(), texts))?;
+    }
+    if let Some(w) = &weather {
+        let texts: Vec<Option<String>> = shown
+            .iter()
+            .map(|j| {
+                j.alarm
+                    .then(|| peaks::weather_text(j.period_start, w, args.period, nl))
+                    .flatten()
+            })
+            .collect();
+        df.with_column(polars::prelude::Column::new("weather".into(), texts))?;
+    }
+    out.write(&df, Some(&note(&judged, &short, &settings, global.lang)))?;
     Ok(super::EXIT_OK)
+}
+
+/// --explain, or by default the meldingen columns that are there.
+fn explain_columns(asked: &[String], lf: &polars::prelude::LazyFrame) -> Result<Vec<String>> {
+    if asked.iter().any(|c| c.eq_ignore_ascii_case("none")) {
+        return Ok(Vec::new());
+    }
+    let schema = lf.clone().collect_schema().map_err(anyhow::Error::from)?;
+    if asked.is_empty() {
+        return Ok(["subcategorie", "wijk", "kanaal"]
+            .iter()
+            .filter(|c| schema.get(c).is_some())
+            .map(|c| c.to_string())
+            .collect());
+    }
+    for c in asked {
+        if schema.get(c).is_none() {
+            bail!("--explain {c}: the data has no such column");
+        }
+    }
+    Ok(asked.to_vec())
+}
+
+fn correlate_note(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => {
+            "Pearson-correlatie van het aantal meldingen per periode met de hoogste windstoot, \
+             de neerslag en de laagste temperatuur in die periode (KNMI). Rond 0: geen verband; \
+             boven 0,5 of onder -0,5: een duidelijk verband (geen bewijs van oorzaak)."
+        }
+        Lang::En => {
+            "Pearson correlation of the number of reports per period with the highest gust, the \
+             precipitation and the lowest temperature in that period (KNMI). Near 0: no relation; \
+             above 0.5 or below -0.5: a clear relation (no proof of cause)."
+        }
+    }
 }
 
 fn back(p: Period, d: NaiveDate) -> NaiveDate {

@@ -4,6 +4,7 @@
 
 pub mod excel;
 pub mod json;
+pub mod knmi;
 pub mod text;
 pub mod values;
 
