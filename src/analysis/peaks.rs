@@ -576,7 +576,9 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
 /// Per series: the correlation of its counts with max gust, precipitation and min temperature
 /// over the periods that have both.
 pub fn correlate(all: &[Series], per: &BTreeMap<NaiveDate, Weather>) -> Result<DataFrame> {
-    let mut rows: Vec<(String, i64, Option<f64>, Option<f64>, Option<f64>)> = Vec::new();
+    let (mut groups, mut periods) = (Vec::new(), Vec::new());
+    let (mut gust, mut rain, mut temp) = (Vec::new(), Vec::new(), Vec::new());
+    let round = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 1000.0);
     for s in all {
         let pick = |f: fn(&Weather) -> Option<f64>| -> (Vec<f64>, Vec<f64>) {
             s.starts
@@ -588,36 +590,18 @@ pub fn correlate(all: &[Series], per: &BTreeMap<NaiveDate, Weather>) -> Result<D
         let (cg, g) = pick(|w| w.gust);
         let (cr, r) = pick(|w| w.rain);
         let (ct, t) = pick(|w| w.min_temp);
-        let round = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 1000.0);
-        rows.push((
-            s.group.clone(),
-            cg.len() as i64,
-            round(correlation(&cg, &g)),
-            round(correlation(&cr, &r)),
-            round(correlation(&ct, &t)),
-        ));
+        groups.push(s.group.as_str());
+        periods.push(cg.len() as i64);
+        gust.push(round(correlation(&cg, &g)));
+        rain.push(round(correlation(&cr, &r)));
+        temp.push(round(correlation(&ct, &t)));
     }
     Ok(DataFrame::new_infer_height(vec![
-        Column::new(
-            "group".into(),
-            rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "periods".into(),
-            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "corr_max_gust".into(),
-            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "corr_precipitation".into(),
-            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "corr_min_temp".into(),
-            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
-        ),
+        Column::new("group".into(), groups),
+        Column::new("periods".into(), periods),
+        Column::new("corr_max_gust".into(), gust),
+        Column::new("corr_precipitation".into(), rain),
+        Column::new("corr_min_temp".into(), temp),
     ])?)
 }
 
