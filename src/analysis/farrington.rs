@@ -96,15 +96,31 @@ pub fn run(
     range.map(|k| point(counts, dates, k, c)).collect()
 }
 
-fn point(counts: &[f64], dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Point> {
+/// The expected count and the upper bound for time point `k`, without the limit54 rule: also
+/// for a future `k`, where `counts` holds NaN (a forecast: the fit leaves recent weeks out).
+pub fn bound(counts: &[f64], dates: Option<&[i32]>, k: usize, c: &Control) -> Option<(f64, f64)> {
     let data = design_data(counts, dates, k, c)?;
     let fit = fit_with_trend_choice(&data, c)?;
+    let upper = upper_bound(&fit, c);
+    upper.is_finite().then_some((fit.pred_fit, upper))
+}
+
+/// The 2/3-power (delta) upper bound: (mu0^(2/3) + z sqrt(4/9 mu0^(1/3) tau))^(3/2) with
+/// tau = phi + se(mu0)^2 / mu0.
+fn upper_bound(fit: &Fit, c: &Control) -> f64 {
     let z = Normal::standard().inverse_cdf(1.0 - c.alpha);
-    let y = counts[k];
     let (mu0, se) = (fit.pred_fit, fit.pred_se);
     let tau = fit.phi + se * se / mu0;
     let se_t = (4.0 / 9.0 * mu0.powf(1.0 / 3.0) * tau).sqrt();
-    let upper = (mu0.powf(2.0 / 3.0) + z * se_t).powf(1.5);
+    (mu0.powf(2.0 / 3.0) + z * se_t).powf(1.5)
+}
+
+fn point(counts: &[f64], dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Point> {
+    let data = design_data(counts, dates, k, c)?;
+    let fit = fit_with_trend_choice(&data, c)?;
+    let y = counts[k];
+    let mu0 = fit.pred_fit;
+    let upper = upper_bound(&fit, c);
     let score = (y - mu0) / (upper - mu0);
     let from = (k + 1).saturating_sub(c.limit54.1);
     let recent: f64 = counts[from..=k].iter().sum();

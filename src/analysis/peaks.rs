@@ -284,6 +284,73 @@ fn judge(series: &Series, first: usize, end: usize, s: &Settings) -> Option<Vec<
     }
 }
 
+/// Expected counts and upper bounds for the `n` periods after the last one of each series:
+/// Farrington flexible where the series qualifies (the fit leaves the recent periods out, so a
+/// future period is predicted like a current one), else the mean of the last 7 periods with a
+/// bound of mean + z sd (EARS C1 held flat).
+pub fn forecast(all: &[Series], n: usize, s: &Settings) -> Vec<Judged> {
+    let mut out = Vec::new();
+    for series in all {
+        let len = series.starts.len();
+        let Some(&last) = series.starts.last() else {
+            continue;
+        };
+        let f = &s.farrington;
+        let years = (len + n - 1).saturating_sub(f.w) / s.period.freq();
+        let ears_asked = matches!(
+            s.method,
+            MethodChoice::EarsC1 | MethodChoice::EarsC2 | MethodChoice::EarsC3
+        );
+        let farrington_ok = !ears_asked && s.period != Period::Day && years >= 2;
+        let mut starts = series.starts.clone();
+        let mut counts = series.counts.clone();
+        let mut p = last;
+        for _ in 0..n {
+            p = s.period.next(p);
+            starts.push(p);
+            counts.push(f64::NAN);
+        }
+        let dates: Vec<i32> = starts.iter().map(|d| day_number(*d)).collect();
+        let control = farrington::Control {
+            b: f.b.min(years),
+            freq: s.period.freq(),
+            ..f.clone()
+        };
+        for k in len..len + n {
+            let (expected, upper, method) = if farrington_ok {
+                match farrington::bound(&counts, Some(&dates), k, &control) {
+                    Some((e, u)) => (Some(e), Some(u), "farrington"),
+                    None => (None, None, "farrington"),
+                }
+            } else if len >= 7 {
+                let alpha = s.ears_alpha.unwrap_or(0.001);
+                // The baseline: the last 7 periods.
+                let tail = &series.counts[len - 7..];
+                let mean = tail.iter().sum::<f64>() / 7.0;
+                let sd = (tail.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 6.0).sqrt();
+                let z = statrs::distribution::ContinuousCDF::inverse_cdf(
+                    &statrs::distribution::Normal::standard(),
+                    1.0 - alpha,
+                );
+                (Some(mean), Some(mean + z * sd.max(s.min_sigma)), "ears-c1")
+            } else {
+                continue;
+            };
+            out.push(Judged {
+                group: series.group.clone(),
+                period_start: starts[k],
+                observed: f64::NAN,
+                expected,
+                upper,
+                alarm: false,
+                score: None,
+                method,
+            });
+        }
+    }
+    out
+}
+
 /// Newest first, then by group: the order of the output.
 pub fn sort_newest_first(rows: &mut [Judged]) {
     rows.sort_by(|a, b| {
@@ -646,5 +713,58 @@ mod driver_tests {
         assert_eq!(correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]), Some(1.0));
         let r = correlation(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]).unwrap();
         assert!((r - 0.8).abs() < 1e-12, "{r}");
+    }
+}
+
+#[cfg(test)]
+mod forecast_tests {
+    use super::*;
+    use crate::analysis::farrington::reference::{close, expected, synthetic};
+
+    /// The fit leaves the recent weeks out, so next week's forecast made today equals the
+    /// judgement R makes next week: the last week of the synthetic "stable" and "trend"
+    /// series, forecast from the week before, against R's expected and bound for it.
+    #[test]
+    fn next_week_forecast_equals_next_weeks_judgement() {
+        let data = synthetic();
+        let reference = expected();
+        for name in ["stable", "trend", "winter"] {
+            let (dates, counts) = &data[name];
+            let n = counts.len();
+            let starts: Vec<NaiveDate> = dates
+                .iter()
+                .map(|d| crate::render::epoch_date(*d).unwrap())
+                .collect();
+            let series = Series {
+                group: name.into(),
+                starts: starts[..n - 1].to_vec(),
+                counts: counts[..n - 1].to_vec(),
+            };
+            let settings = Settings {
+                period: Period::Week,
+                method: MethodChoice::Farrington,
+                farrington: farrington::Control {
+                    b: 3,
+                    weights_threshold: 1.0,
+                    no_periods: 1,
+                    past_weeks_not_included: Some(3),
+                    ..farrington::Control::improved()
+                },
+                ears_alpha: None,
+                min_sigma: 0.5,
+                from: starts[0],
+                to: starts[n - 2],
+            };
+            let f = forecast(&[series], 1, &settings);
+            let want = reference[&(name.to_string(), "original".to_string())]
+                .last()
+                .unwrap()
+                .clone();
+            assert_eq!(f[0].period_start.format("%Y-%m-%d").to_string(), want.0);
+            assert!(
+                close(f[0].expected, want.2) && close(f[0].upper, want.3),
+                "{name}: {f:?} vs {want:?}"
+            );
+        }
     }
 }

@@ -100,6 +100,11 @@ pub struct Args {
     /// With --weather: instead of alarms, the correlation of each series with the weather.
     #[arg(long, requires = "weather")]
     pub correlate: bool,
+
+    /// Instead of alarms: the expected count and upper bound of the next N periods per series
+    /// (for capacity planning).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=104))]
+    pub forecast: Option<u32>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -203,6 +208,13 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         )?;
         return Ok(super::EXIT_OK);
     }
+    if let Some(n) = args.forecast {
+        let mut rows = peaks::forecast(&series, n as usize, &settings);
+        rows.sort_by(|a, b| (&a.group, a.period_start).cmp(&(&b.group, b.period_start)));
+        let df = peaks::frame(&rows)?.drop_many(["observed", "alarm", "score"]);
+        out.write(&df, Some(forecast_note(global.lang)))?;
+        return Ok(super::EXIT_OK);
+    }
     let (judged, short) = peaks::detect(&series, &settings);
     let mut shown: Vec<peaks::Judged> = judged
         .iter()
@@ -268,6 +280,21 @@ fn explain_columns(asked: &[String], lf: &polars::prelude::LazyFrame) -> Result<
         }
     }
     Ok(asked.to_vec())
+}
+
+fn forecast_note(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => {
+            "Verwachting per periode met bovengrens: Farrington flexible (zelfde model als bij \
+             pieken) waar de reeks 2 jaar of meer historie heeft, anders het gemiddelde van de \
+             laatste 7 perioden (vlak)."
+        }
+        Lang::En => {
+            "Expected count per period with its upper bound: Farrington flexible (the model \
+             of the peaks) where the series has 2 years of history or more, else the mean of \
+             the last 7 periods (flat)."
+        }
+    }
 }
 
 fn correlate_note(lang: Lang) -> &'static str {
