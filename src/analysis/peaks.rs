@@ -316,7 +316,7 @@ pub fn forecast(all: &[Series], n: usize, s: &Settings) -> Vec<Judged> {
             freq: s.period.freq(),
             ..f.clone()
         };
-        for k in len..len + n {
+        for (k, &start) in starts.iter().enumerate().skip(len) {
             let (expected, upper, method) = if farrington_ok {
                 match farrington::bound(&counts, Some(&dates), k, &control) {
                     Some((e, u)) => (Some(e), Some(u), "farrington"),
@@ -338,7 +338,7 @@ pub fn forecast(all: &[Series], n: usize, s: &Settings) -> Vec<Judged> {
             };
             out.push(Judged {
                 group: series.group.clone(),
-                period_start: starts[k],
+                period_start: start,
                 observed: f64::NAN,
                 expected,
                 upper,
