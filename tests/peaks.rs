@@ -229,3 +229,40 @@ fn drivers_and_weather_of_an_alarm() {
         "windstoot max 6,0 m/s; neerslag 0,0 mm; min. temperatuur 17,0 °C"
     );
 }
+
+/// The renewal forecast from the warehouse: reisdocumenten.csv keeps 4 documents, expiring
+/// 10-3-2024 and 21-3-2024 (adults, geldig_tot), 2-5-2024 (a minor) and 30-11-2026. January to
+/// June 2024: March 2, May 1 (a minor); average 3 / 6 = 0.5, so March is 4 times and May 2
+/// times the average: both peak months.
+#[test]
+fn renewals_per_month() {
+    let wd = Workdir::new();
+    wd.ingest_sample("reisdocumenten.csv", "reisdocumenten");
+    let mut cmd = wd.cmd(&["peaks", "-q", "--as-of", "2024-01-01", "--format", "json"]);
+    cmd.args(["renewals", "--horizon", "6"]);
+    let rows: Vec<Value> = serde_json::from_str(&wd.run(cmd)).unwrap();
+    let got: Vec<(String, i64, i64, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["month"].as_str().unwrap().to_string(),
+                r["expected"].as_i64().unwrap(),
+                r["minors"].as_i64().unwrap(),
+                r["peak"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("2024-01", 0, 0, false),
+        ("2024-02", 0, 0, false),
+        ("2024-03", 2, 0, true),
+        ("2024-04", 0, 0, false),
+        ("2024-05", 1, 1, true),
+        ("2024-06", 0, 0, false),
+    ];
+    let want: Vec<(String, i64, i64, bool)> = want
+        .iter()
+        .map(|(m, e, n, p)| (m.to_string(), *e, *n, *p))
+        .collect();
+    assert_eq!(got, want);
+}

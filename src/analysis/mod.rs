@@ -6,4 +6,5 @@ pub mod ears;
 pub mod farrington;
 pub mod inhuur;
 pub mod peaks;
+pub mod renewals;
 pub mod survival;

@@ -20,6 +20,9 @@ use std::path::PathBuf;
 ///   datastroom peaks --input reports.csv --date-column datum --method ears-c3 --period day
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(subcommand)]
+    pub what: Option<What>,
+
     /// The dataset with the events.
     #[arg(long, default_value = "meldingen")]
     pub dataset: String,
@@ -107,6 +110,40 @@ pub struct Args {
     pub forecast: Option<u32>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// The ID-card and passport renewal forecast ("vernieuwingsprognose"): expected
+    /// applications per month from the issuance records, peak months flagged.
+    Renewals(RenewalsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenewalsArgs {
+    /// The dataset with the issued documents.
+    #[arg(long, default_value = "reisdocumenten")]
+    pub dataset: String,
+
+    /// Read the documents from this export instead of the warehouse.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+
+    /// Months ahead, from the month of --as-of.
+    #[arg(long, default_value_t = 36, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub horizon: u32,
+
+    /// Validity for adults (documents issued from 9 March 2014; before: 5 years).
+    #[arg(long, default_value_t = 10)]
+    pub adult_years: u32,
+
+    /// Validity for minors.
+    #[arg(long, default_value_t = 5)]
+    pub minor_years: u32,
+
+    /// A month is a peak at this many times the monthly average of the horizon.
+    #[arg(long, default_value_t = 1.5)]
+    pub peak_ratio: f64,
+}
+
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
         .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
@@ -137,6 +174,9 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    if let Some(What::Renewals(r)) = &args.what {
+        return renewals(r, as_of, global);
+    }
     if let Some(a) = args.alpha
         && !(a > 0.0 && a < 0.5)
     {
@@ -310,6 +350,82 @@ fn correlate_note(lang: Lang) -> &'static str {
              above 0.5 or below -0.5: a clear relation (no proof of cause)."
         }
     }
+}
+
+fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<u8> {
+    let _adhoc;
+    let lf = match &r.input {
+        Some(path) => {
+            let key = crate::warehouse::pseudo::Pseudonymiser::from_env_or_file(None)?;
+            let adhoc = crate::ingest::load_adhoc(
+                path,
+                Some("reisdocumenten"),
+                None,
+                key.as_ref(),
+                global.quiet,
+            )?;
+            let lf = adhoc.lf.clone();
+            _adhoc = adhoc;
+            lf
+        }
+        None => Warehouse::open(&global.warehouse)?.scan(&r.dataset)?,
+    };
+    let df = lf.collect().map_err(anyhow::Error::from)?;
+    let docs = crate::analysis::renewals::documents(&df)?;
+    let unknown = docs
+        .iter()
+        .filter(|d| d.adult.is_none() && d.valid_until.is_none())
+        .count();
+    let table = crate::analysis::renewals::forecast(
+        &docs,
+        as_of,
+        r.horizon,
+        r.adult_years,
+        r.minor_years,
+        r.peak_ratio,
+    )?;
+    let mut out = super::output(global)?;
+    out.labels = &[
+        ("month", "maand", "month"),
+        ("expected", "verwachte aanvragen", "expected applications"),
+        ("minors", "waarvan minderjarig", "of which minors"),
+        ("ratio_to_average", "x gemiddelde", "x average"),
+        ("peak", "piekmaand", "peak month"),
+    ];
+    let note = match global.lang {
+        Lang::Nl => format!(
+            "{} documenten. Verloopdatum: geldig_tot, anders uitgifte + {} jaar (volwassen, \
+             uitgegeven vanaf 9-3-2014; daarvoor 5) of {} jaar (minderjarig). Piekmaand: {} keer \
+             het maandgemiddelde van de {} maanden of meer.{}",
+            docs.len(),
+            r.adult_years,
+            r.minor_years,
+            r.peak_ratio,
+            r.horizon,
+            if unknown > 0 {
+                format!(" {unknown} documenten zonder leeftijd zijn als volwassen geteld.")
+            } else {
+                String::new()
+            }
+        ),
+        Lang::En => format!(
+            "{} documents. Expiry: geldig_tot, else issue + {} years (adult, issued from \
+             2014-03-09; before: 5) or {} years (minor). Peak month: {} times the monthly average \
+             of the {} months or more.{}",
+            docs.len(),
+            r.adult_years,
+            r.minor_years,
+            r.peak_ratio,
+            r.horizon,
+            if unknown > 0 {
+                format!(" {unknown} documents without an age are counted as adult.")
+            } else {
+                String::new()
+            }
+        ),
+    };
+    out.write(&table, Some(&note))?;
+    Ok(super::EXIT_OK)
 }
 
 fn back(p: Period, d: NaiveDate) -> NaiveDate {
