@@ -90,16 +90,23 @@ pub struct Series {
     pub counts: Vec<f64>,
 }
 
-/// Counts per group and period from dated events. `by` columns are joined with " / " into the
-/// group name; no `by`: one group named `total`.
-pub fn series(
+/// Event counts per group, period and level of each explain column: the one pass over the
+/// events that both the series and the drivers are built from.
+pub struct Counts {
+    /// (group, period start, explain levels) -> count
+    cells: Vec<(String, NaiveDate, Vec<String>, f64)>,
+}
+
+/// Counts the events per group (the `by` columns joined with " / "; no `by`: one group named
+/// `total`), period of `date_col`, and level of each `explain` column, in one pass.
+pub fn count(
     lf: LazyFrame,
     date_col: &str,
     by: &[String],
+    explain: &[String],
     period: Period,
-    to: NaiveDate,
     total: &str,
-) -> Result<Vec<Series>> {
+) -> Result<Counts> {
     let mut lf = lf;
     let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
     match schema.get(date_col) {
@@ -107,82 +114,106 @@ pub fn series(
         Some(t) => bail!("column '{date_col}' holds {t}, not dates; choose one with --date-column"),
         None => bail!("the data has no column '{date_col}'; choose the date with --date-column"),
     }
-    for b in by {
+    for b in by.iter().chain(explain) {
         if schema.get(b).is_none() {
-            bail!("cannot group by '{b}': the data has no such column");
+            bail!("the data has no column '{b}'");
         }
     }
-    let group = if by.is_empty() {
-        lit(total.to_string())
-    } else {
-        concat_str(
-            by.iter()
-                .map(|b| {
-                    col(b.as_str())
-                        .cast(DataType::String)
-                        .fill_null(lit("(leeg)"))
-                })
-                .collect::<Vec<_>>(),
-            " / ",
-            false,
-        )
+    let text = |c: &str| col(c).cast(DataType::String).fill_null(lit("(leeg)"));
+    let group = match by {
+        [] => lit(total.to_string()),
+        [one] => text(one),
+        many => concat_str(many.iter().map(|b| text(b)).collect::<Vec<_>>(), " / ", false),
     };
-    let counts = lf
-        .select([
-            group.alias("group"),
-            col(date_col)
-                .cast(DataType::Date)
-                .cast(DataType::Int32)
-                .alias("day"),
-        ])
-        .filter(col("day").is_not_null())
-        .group_by([col("group"), col("day")])
+    let date = col(date_col).cast(DataType::Date);
+    // The period start as a day number, computed in the query so that few rows come back.
+    let day = date.clone().cast(DataType::Int32);
+    let start = match period {
+        Period::Day => day,
+        // 1970-01-01 was a Thursday: (d + 3) mod 7 days since Monday.
+        Period::Week => {
+            day.clone() - ((day + lit(3)) % lit(7) + lit(7)) % lit(7)
+        }
+        Period::Month => date.dt().month_start().cast(DataType::Int32),
+    };
+    let mut keys = vec![group.alias("group"), start.alias("period")];
+    keys.extend(explain.iter().enumerate().map(|(i, c)| text(c).alias(format!("level{i}"))));
+    let mut key_names = vec![col("group"), col("period")];
+    key_names.extend((0..explain.len()).map(|i| col(format!("level{i}"))));
+    let df = lf
+        .select(keys)
+        .filter(col("period").is_not_null())
+        .group_by(key_names)
         .agg([len().cast(DataType::Float64).alias("n")])
-        .collect()
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
         .map_err(anyhow::Error::from)
         .context("counting the events")?;
-    let (g, d, n) = (
-        counts.column("group")?.str()?,
-        counts.column("day")?.i32()?,
-        counts.column("n")?.f64()?,
-    );
-    let mut per: BTreeMap<String, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
-    for i in 0..counts.height() {
-        let (Some(g), Some(d), Some(n)) = (g.get(i), d.get(i), n.get(i)) else {
+    let g = df.column("group")?.str()?;
+    let p = df.column("period")?.i32()?;
+    let n = df.column("n")?.f64()?;
+    let levels: Vec<&StringChunked> = (0..explain.len())
+        .map(|i| df.column(&format!("level{i}")).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
+    let mut cells = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let (Some(g), Some(p), Some(n)) = (g.get(i), p.get(i), n.get(i)) else {
             continue;
         };
-        let Some(day) = crate::render::epoch_date(d) else {
+        let Some(day) = crate::render::epoch_date(p) else {
             continue;
         };
-        *per.entry(g.to_string())
-            .or_default()
-            .entry(period.start(day))
-            .or_default() += n;
+        let lv = levels.iter().map(|l| l.get(i).unwrap_or("").to_string()).collect();
+        cells.push((g.to_string(), day, lv, n));
     }
-    let last = period.start(to);
-    // Every series starts at the first period of the data: a category without reports in
-    // its first months had zero reports then, which is history too.
-    let Some(first) = per.values().filter_map(|m| m.keys().next()).min().copied() else {
-        return Ok(Vec::new());
-    };
-    Ok(per
-        .into_iter()
-        .map(|(group, m)| {
-            let mut starts = Vec::new();
-            let mut counts = Vec::new();
-            let mut p = first;
-            while p <= last {
-                starts.push(p);
-                counts.push(m.get(&p).copied().unwrap_or(0.0));
-                p = period.next(p);
-            }
-            Series {
-                group,
-                starts,
-                counts,
-            }
-        })
-        .collect())
+    Ok(Counts { cells })
+}
+
+impl Counts {
+    /// The complete series per group, from the first period of the data to the period of
+    /// `to`, zeros filled in.
+    pub fn series(&self, period: Period, to: NaiveDate) -> Vec<Series> {
+        let mut per: BTreeMap<&str, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+        for (g, d, _, n) in &self.cells {
+            *per.entry(g.as_str()).or_default().entry(*d).or_default() += n;
+        }
+        let last = period.start(to);
+        // Every series starts at the first period of the data: a category without reports in
+        // its first months had zero reports then, which is history too.
+        let Some(first) = per.values().filter_map(|m| m.keys().next()).min().copied() else {
+            return Vec::new();
+        };
+        per.into_iter()
+            .map(|(group, m)| {
+                let (mut starts, mut counts) = (Vec::new(), Vec::new());
+                let mut p = first;
+                while p <= last {
+                    starts.push(p);
+                    counts.push(m.get(&p).copied().unwrap_or(0.0));
+                    p = period.next(p);
+                }
+                Series {
+                    group: group.to_string(),
+                    starts,
+                    counts,
+                }
+            })
+            .collect()
+    }
+
+    /// The counts per group, level and period of explain column `i`.
+    pub fn levels(&self, i: usize) -> LevelCounts {
+        let mut out: LevelCounts = BTreeMap::new();
+        for (g, d, lv, n) in &self.cells {
+            *out.entry(g.clone())
+                .or_default()
+                .entry(lv[i].clone())
+                .or_default()
+                .entry(*d)
+                .or_default() += n;
+        }
+        out
+    }
 }
 
 /// Judges the periods from..=to of every series. Series too short for any method are
@@ -422,71 +453,6 @@ mod tests {
 
 /// Counts per group, level of `column` and period: the input of the drivers.
 pub type LevelCounts = BTreeMap<String, BTreeMap<String, BTreeMap<NaiveDate, f64>>>;
-
-pub fn level_counts(
-    lf: LazyFrame,
-    date_col: &str,
-    by: &[String],
-    column: &str,
-    period: Period,
-    total: &str,
-) -> Result<LevelCounts> {
-    let group = if by.is_empty() {
-        lit(total.to_string())
-    } else {
-        concat_str(
-            by.iter()
-                .map(|b| {
-                    col(b.as_str())
-                        .cast(DataType::String)
-                        .fill_null(lit("(leeg)"))
-                })
-                .collect::<Vec<_>>(),
-            " / ",
-            false,
-        )
-    };
-    let df = lf
-        .select([
-            group.alias("group"),
-            col(column)
-                .cast(DataType::String)
-                .fill_null(lit("(leeg)"))
-                .alias("level"),
-            col(date_col)
-                .cast(DataType::Date)
-                .cast(DataType::Int32)
-                .alias("day"),
-        ])
-        .filter(col("day").is_not_null())
-        .group_by([col("group"), col("level"), col("day")])
-        .agg([len().cast(DataType::Float64).alias("n")])
-        .collect()
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("counting the events per {column}"))?;
-    let (g, l, d, n) = (
-        df.column("group")?.str()?,
-        df.column("level")?.str()?,
-        df.column("day")?.i32()?,
-        df.column("n")?.f64()?,
-    );
-    let mut out: LevelCounts = BTreeMap::new();
-    for i in 0..df.height() {
-        let (Some(g), Some(l), Some(d), Some(n)) = (g.get(i), l.get(i), d.get(i), n.get(i)) else {
-            continue;
-        };
-        let Some(day) = crate::render::epoch_date(d) else {
-            continue;
-        };
-        *out.entry(g.to_string())
-            .or_default()
-            .entry(l.to_string())
-            .or_default()
-            .entry(period.start(day))
-            .or_default() += n;
-    }
-    Ok(out)
-}
 
 /// The levels of one column that explain most of an alarm's excess: each level's count in the
 /// period against its own expected count (the period's expected total x the level's share of

@@ -231,7 +231,9 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         Lang::Nl => "totaal",
         Lang::En => "total",
     };
-    let series = peaks::series(lf.clone(), &args.date_column, &by, args.period, to, total)?;
+    let explain = explain_columns(&args.explain, &lf)?;
+    let counts = peaks::count(lf.clone(), &args.date_column, &by, &explain, args.period, total)?;
+    let series = counts.series(args.period, to);
     let weather = match &args.weather {
         Some(path) => Some(peaks::weather_per_period(
             &crate::source::knmi::read(path)?,
@@ -264,15 +266,12 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     peaks::sort_newest_first(&mut shown);
     let mut df = peaks::frame(&shown)?;
     let nl = global.lang == Lang::Nl;
-    let explain = explain_columns(&args.explain, &lf)?;
     if !explain.is_empty() {
         let counts: Vec<(String, peaks::LevelCounts)> = explain
             .iter()
-            .map(|c| {
-                peaks::level_counts(lf.clone(), &args.date_column, &by, c, args.period, total)
-                    .map(|lc| (c.clone(), lc))
-            })
-            .collect::<Result<_>>()?;
+            .enumerate()
+            .map(|(i, c)| (c.clone(), counts.levels(i)))
+            .collect();
         let texts: Vec<Option<String>> = shown
             .iter()
             .map(|j| {
