@@ -97,6 +97,18 @@ pub struct Counts {
     cells: Vec<(String, NaiveDate, Vec<String>, f64)>,
 }
 
+/// Keeps the events of these groups (the explanation of alarms needs only their groups).
+pub fn only_groups(lf: LazyFrame, by: &[String], groups: &[String]) -> LazyFrame {
+    let text = |c: &str| col(c).cast(DataType::String).fill_null(lit("(leeg)"));
+    let group = match by {
+        [] => return lf,
+        [one] => text(one),
+        many => concat_str(many.iter().map(|b| text(b)).collect::<Vec<_>>(), " / ", false),
+    };
+    let wanted = polars::prelude::Series::new("groups".into(), groups);
+    lf.filter(group.is_in(lit(wanted).implode(false), false))
+}
+
 /// Counts the events per group (the `by` columns joined with " / "; no `by`: one group named
 /// `total`), period of `date_col`, and level of each `explain` column, in one pass.
 pub fn count(

@@ -232,7 +232,7 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         Lang::En => "total",
     };
     let explain = explain_columns(&args.explain, &lf)?;
-    let counts = peaks::count(lf.clone(), &args.date_column, &by, &explain, args.period, total)?;
+    let counts = peaks::count(lf.clone(), &args.date_column, &by, &[], args.period, total)?;
     let series = counts.series(args.period, to);
     let weather = match &args.weather {
         Some(path) => Some(peaks::weather_per_period(
@@ -266,7 +266,16 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     peaks::sort_newest_first(&mut shown);
     let mut df = peaks::frame(&shown)?;
     let nl = global.lang == Lang::Nl;
-    if !explain.is_empty() {
+    let alarmed: Vec<String> = {
+        let mut g: Vec<String> = shown.iter().filter(|j| j.alarm).map(|j| j.group.clone()).collect();
+        g.sort();
+        g.dedup();
+        g
+    };
+    if !explain.is_empty() && !alarmed.is_empty() {
+        // A second pass over the events of the groups with alarms only.
+        let lf = peaks::only_groups(lf.clone(), &by, &alarmed);
+        let counts = peaks::count(lf, &args.date_column, &by, &explain, args.period, total)?;
         let counts: Vec<(String, peaks::LevelCounts)> = explain
             .iter()
             .enumerate()
