@@ -334,12 +334,68 @@ fn fit_flexible(d: &Data, c: &Control, trend: bool) -> Option<Glm> {
     Some(m)
 }
 
-/// Columns: intercept, [wtime], one dummy per period level after the first (R's treatment
-/// contrasts over the levels present).
-fn design(d: &Data, trend: bool) -> Vec<Vec<f64>> {
-    (0..d.y.len())
-        .map(|i| design_row(d, trend, d.wtime[i], d.group[i]))
-        .collect()
+/// One row of the design: at most three non-zero entries (intercept, wtime, one period
+/// dummy), kept sparse so that a fit costs O(n) per IRLS step.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    idx: [usize; 3],
+    val: [f64; 3],
+    len: usize,
+}
+
+impl Row {
+    fn from_dense(dense: &[f64]) -> Row {
+        let mut r = Row {
+            idx: [0; 3],
+            val: [0.0; 3],
+            len: 0,
+        };
+        for (j, &v) in dense.iter().enumerate() {
+            if v != 0.0 {
+                debug_assert!(r.len < 3, "at most three non-zero columns");
+                r.idx[r.len] = j;
+                r.val[r.len] = v;
+                r.len += 1;
+            }
+        }
+        r
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.idx[..self.len].iter().copied().zip(self.val[..self.len].iter().copied())
+    }
+
+    fn dot(&self, beta: &[f64]) -> f64 {
+        self.entries().map(|(j, v)| v * beta[j]).sum()
+    }
+
+    /// x' M x over the non-zero entries.
+    fn quad(&self, m: &[Vec<f64>]) -> f64 {
+        let mut s = 0.0;
+        for (a, va) in self.entries() {
+            for (b, vb) in self.entries() {
+                s += va * m[a][b] * vb;
+            }
+        }
+        s
+    }
+}
+
+/// The design matrix: intercept, [wtime], one dummy per period level after the first (R's
+/// treatment contrasts over the levels present).
+struct Design {
+    rows: Vec<Row>,
+    p: usize,
+}
+
+fn design(d: &Data, trend: bool) -> Design {
+    let p = 1 + usize::from(trend) + d.levels.len().saturating_sub(1);
+    Design {
+        rows: (0..d.y.len())
+            .map(|i| Row::from_dense(&design_row(d, trend, d.wtime[i], d.group[i])))
+            .collect(),
+        p,
+    }
 }
 
 fn design_row(d: &Data, trend: bool, wtime: f64, level: usize) -> Vec<f64> {
@@ -366,7 +422,7 @@ struct Glm {
     summary_weights: Vec<f64>,
     /// (X' W X)^-1 with those weights: R's cov.unscaled.
     cov: Vec<Vec<f64>>,
-    x: Vec<Vec<f64>>,
+    x: Vec<Row>,
     converged: bool,
     phi: f64,
     has_trend: bool,
@@ -416,8 +472,7 @@ impl Glm {
     }
 
     fn hat(&self, i: usize) -> f64 {
-        let xi = &self.x[i];
-        self.working[i] * quad(&self.cov, xi)
+        self.working[i] * self.x[i].quad(&self.cov)
     }
 
     /// Prediction on the response scale with its standard error, as predict.glm with the
@@ -469,10 +524,10 @@ fn deviance(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
 
 /// R's glm.fit for the Poisson family and log link: start at mu = y + 0.1, iterate weighted
 /// least squares until the relative change in deviance is below 1e-8, at most 25 times.
-fn irls(x: &[Vec<f64>], y: &[f64], prior: &[f64]) -> Option<Glm> {
+fn irls(x: &Design, y: &[f64], prior: &[f64]) -> Option<Glm> {
     const EPSILON: f64 = 1e-8;
     const MAXIT: usize = 25;
-    let (n, p) = (y.len(), x.first()?.len());
+    let (n, p) = (y.len(), x.p);
     if n <= p {
         return None;
     }
@@ -486,11 +541,12 @@ fn irls(x: &[Vec<f64>], y: &[f64], prior: &[f64]) -> Option<Glm> {
         let z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / mu[i]).collect();
         let mut xtwx = vec![vec![0.0; p]; p];
         let mut xtwz = vec![0.0; p];
-        for i in 0..n {
-            for a in 0..p {
-                xtwz[a] += x[i][a] * working[i] * z[i];
-                for b in 0..p {
-                    xtwx[a][b] += x[i][a] * working[i] * x[i][b];
+        for (i, row) in x.rows.iter().enumerate() {
+            let w = working[i];
+            for (a, va) in row.entries() {
+                xtwz[a] += va * w * z[i];
+                for (b, vb) in row.entries() {
+                    xtwx[a][b] += va * w * vb;
                 }
             }
         }
@@ -498,10 +554,7 @@ fn irls(x: &[Vec<f64>], y: &[f64], prior: &[f64]) -> Option<Glm> {
         beta = (0..p)
             .map(|a| (0..p).map(|b| cov[a][b] * xtwz[b]).sum())
             .collect();
-        eta = x
-            .iter()
-            .map(|row| row.iter().zip(&beta).map(|(a, b)| a * b).sum())
-            .collect();
+        eta = x.rows.iter().map(|row| row.dot(&beta)).collect();
         mu = eta.iter().map(|e| e.exp()).collect();
         let dev = deviance(y, &mu, prior);
         if !dev.is_finite() {
@@ -520,7 +573,7 @@ fn irls(x: &[Vec<f64>], y: &[f64], prior: &[f64]) -> Option<Glm> {
         summary_weights: working.clone(),
         working,
         cov,
-        x: x.to_vec(),
+        x: x.rows.clone(),
         converged,
         phi: 1.0,
         has_trend: false,
@@ -576,7 +629,10 @@ mod tests {
     #[test]
     fn intercept_only_glm_is_the_mean() {
         let y = [2.0, 4.0, 6.0, 8.0];
-        let x: Vec<Vec<f64>> = y.iter().map(|_| vec![1.0]).collect();
+        let x = Design {
+            rows: y.iter().map(|_| Row::from_dense(&[1.0])).collect(),
+            p: 1,
+        };
         let m = irls(&x, &y, &[1.0; 4]).unwrap();
         assert!(m.converged);
         assert!((m.beta[0] - 5.0_f64.ln()).abs() < 1e-10);

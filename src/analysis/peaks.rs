@@ -231,18 +231,23 @@ impl Counts {
 /// Judges the periods from..=to of every series. Series too short for any method are
 /// returned by name in the second list, never silently skipped.
 pub fn detect(all: &[Series], s: &Settings) -> (Vec<Judged>, Vec<String>) {
-    let mut out = Vec::new();
-    let mut short = Vec::new();
-    for series in all {
-        let idx: Vec<usize> = (0..series.starts.len())
-            .filter(|&i| series.starts[i] >= s.from && series.starts[i] <= s.to)
-            .collect();
-        let Some((&first, &last)) = idx.first().zip(idx.last()) else {
-            continue;
-        };
-        match judge(series, first, last + 1, s) {
-            Some(rows) => out.extend(rows),
-            None => short.push(series.group.clone()),
+    use rayon::prelude::*;
+    // Series are independent: judge them on all cores, then keep the input order.
+    let results: Vec<Option<Result<Vec<Judged>, String>>> = all
+        .par_iter()
+        .map(|series| {
+            let idx: Vec<usize> = (0..series.starts.len())
+                .filter(|&i| series.starts[i] >= s.from && series.starts[i] <= s.to)
+                .collect();
+            let (&first, &last) = idx.first().zip(idx.last())?;
+            Some(judge(series, first, last + 1, s).ok_or_else(|| series.group.clone()))
+        })
+        .collect();
+    let (mut out, mut short) = (Vec::new(), Vec::new());
+    for r in results.into_iter().flatten() {
+        match r {
+            Ok(rows) => out.extend(rows),
+            Err(group) => short.push(group),
         }
     }
     (out, short)

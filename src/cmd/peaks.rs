@@ -51,7 +51,8 @@ pub struct Args {
     #[arg(long, value_parser = parse_date)]
     pub to: Option<NaiveDate>,
 
-    /// Judge every period that has enough history, and list them all, alarm or not.
+    /// List every judged period, alarm or not; without --from, judge every period that has
+    /// enough history.
     #[arg(long)]
     pub all: bool,
 
@@ -184,8 +185,8 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     }
     let to = args.period.start(args.to.unwrap_or(as_of));
     let from = match (args.from, args.all) {
-        (_, true) => NaiveDate::MIN,
-        (Some(f), false) => args.period.start(f),
+        (Some(f), _) => args.period.start(f),
+        (None, true) => NaiveDate::MIN,
         (None, false) => {
             let mut f = to;
             for _ in 0..11 {
