@@ -266,3 +266,36 @@ fn renewals_per_month() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// The sample exports: 9 reports from March 2024 on (2025's three lie after the as-of date).
+/// Weekly series from the week of 26 February to that of 29 April: 10 weeks, so EARS C2 (9
+/// weeks of history) judges only the last. Afval: weeks 26-2 and 11-3 had 1 report, the
+/// baseline (the 7 weeks to 8 April) has mean 2/7 and sd 0.488, raised to the minimum 0.5:
+/// bound 0.2857 + 3.090232 x 0.5 = 1.8308. No peaks.
+#[test]
+fn on_the_sample_exports() {
+    let wd = Workdir::new();
+    wd.ingest_sample("meldingen_fixi.csv", "meldingen");
+    wd.ingest_sample("meldingen_signalen.json", "meldingen");
+    let mut cmd = wd.cmd(&[
+        "peaks",
+        "-q",
+        "--as-of",
+        "2024-04-30",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<Value> = serde_json::from_str(&wd.run(cmd.arg("--explain").arg("none"))).unwrap();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    let afval = rows.iter().find(|r| r["group"] == "Afval").unwrap();
+    assert_eq!(afval["period_start"], "2024-04-29");
+    assert!(
+        (afval["upper_bound"].as_f64().unwrap() - 1.830830).abs() < 1e-6,
+        "{afval}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["alarm"] == false && r["method"] == "ears-c2")
+    );
+}

@@ -362,7 +362,10 @@ impl Row {
     }
 
     fn entries(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
-        self.idx[..self.len].iter().copied().zip(self.val[..self.len].iter().copied())
+        self.idx[..self.len]
+            .iter()
+            .copied()
+            .zip(self.val[..self.len].iter().copied())
     }
 
     fn dot(&self, beta: &[f64]) -> f64 {

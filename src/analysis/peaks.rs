@@ -103,7 +103,11 @@ pub fn only_groups(lf: LazyFrame, by: &[String], groups: &[String]) -> LazyFrame
     let group = match by {
         [] => return lf,
         [one] => text(one),
-        many => concat_str(many.iter().map(|b| text(b)).collect::<Vec<_>>(), " / ", false),
+        many => concat_str(
+            many.iter().map(|b| text(b)).collect::<Vec<_>>(),
+            " / ",
+            false,
+        ),
     };
     let wanted = polars::prelude::Series::new("groups".into(), groups);
     lf.filter(group.is_in(lit(wanted).implode(false), false))
@@ -135,7 +139,11 @@ pub fn count(
     let group = match by {
         [] => lit(total.to_string()),
         [one] => text(one),
-        many => concat_str(many.iter().map(|b| text(b)).collect::<Vec<_>>(), " / ", false),
+        many => concat_str(
+            many.iter().map(|b| text(b)).collect::<Vec<_>>(),
+            " / ",
+            false,
+        ),
     };
     let date = col(date_col).cast(DataType::Date);
     // The period start as a day number, computed in the query so that few rows come back.
@@ -143,13 +151,16 @@ pub fn count(
     let start = match period {
         Period::Day => day,
         // 1970-01-01 was a Thursday: (d + 3) mod 7 days since Monday.
-        Period::Week => {
-            day.clone() - ((day + lit(3)) % lit(7) + lit(7)) % lit(7)
-        }
+        Period::Week => day.clone() - ((day + lit(3)) % lit(7) + lit(7)) % lit(7),
         Period::Month => date.dt().month_start().cast(DataType::Int32),
     };
     let mut keys = vec![group.alias("group"), start.alias("period")];
-    keys.extend(explain.iter().enumerate().map(|(i, c)| text(c).alias(format!("level{i}"))));
+    keys.extend(
+        explain
+            .iter()
+            .enumerate()
+            .map(|(i, c)| text(c).alias(format!("level{i}"))),
+    );
     let mut key_names = vec![col("group"), col("period")];
     key_names.extend((0..explain.len()).map(|i| col(format!("level{i}"))));
     let df = lf
@@ -175,7 +186,10 @@ pub fn count(
         let Some(day) = crate::render::epoch_date(p) else {
             continue;
         };
-        let lv = levels.iter().map(|l| l.get(i).unwrap_or("").to_string()).collect();
+        let lv = levels
+            .iter()
+            .map(|l| l.get(i).unwrap_or("").to_string())
+            .collect();
         cells.push((g.to_string(), day, lv, n));
     }
     Ok(Counts { cells })

@@ -268,7 +268,11 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let mut df = peaks::frame(&shown)?;
     let nl = global.lang == Lang::Nl;
     let alarmed: Vec<String> = {
-        let mut g: Vec<String> = shown.iter().filter(|j| j.alarm).map(|j| j.group.clone()).collect();
+        let mut g: Vec<String> = shown
+            .iter()
+            .filter(|j| j.alarm)
+            .map(|j| j.group.clone())
+            .collect();
         g.sort();
         g.dedup();
         g
