@@ -247,7 +247,7 @@ fn renewals_per_month() {
             (
                 r["month"].as_str().unwrap().to_string(),
                 r["expected"].as_i64().unwrap(),
-                r["minors"].as_i64().unwrap(),
+                r["issued_to_minors"].as_i64().unwrap(),
                 r["peak"].as_bool().unwrap(),
             )
         })

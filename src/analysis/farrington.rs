@@ -171,7 +171,10 @@ fn design_data(counts: &[f64], dates: Option<&[i32]>, k: usize, c: &Control) -> 
             if period < p as isize - (2 * w as isize + 1) {
                 return None;
             }
-            let (len, rest) = (period / (p as isize - 1), period % (p as isize - 1));
+            let (len, rest) = (
+                period.div_euclid(p as isize - 1),
+                period.rem_euclid(p as isize - 1),
+            );
             let mut start = ref_week + w as isize + 1;
             for j in 1..p {
                 let size = len + isize::from((j as isize) <= rest);
@@ -224,7 +227,14 @@ fn reference_points(dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Vec<
             let weekday = |x: chrono::NaiveDate| i64::from(x.weekday().num_days_from_sunday());
             (0..=c.b)
                 .map(|y| {
-                    let target = day.checked_sub_months(Months::new(12 * y as u32))?;
+                    // R's seq(by = "-1 year") rolls 29 February to 1 March in other years.
+                    let target = if day.month() == 2 && day.day() == 29 && y > 0 {
+                        let year = day.year() - y as i32;
+                        chrono::NaiveDate::from_ymd_opt(year, 2, 29)
+                            .or_else(|| chrono::NaiveDate::from_ymd_opt(year, 3, 1))?
+                    } else {
+                        day.checked_sub_months(Months::new(12 * y as u32))?
+                    };
                     if c.freq != 52 {
                         // Months (and days): the same date in earlier years, as R does.
                         let num = crate::analysis::caseflow::day_number(target);
@@ -539,6 +549,7 @@ fn irls(x: &Design, y: &[f64], prior: &[f64]) -> Option<Glm> {
     let mut dev_old = deviance(y, &mu, prior);
     let mut converged = false;
     let (mut beta, mut working, mut cov) = (vec![0.0; p], vec![0.0; n], vec![]);
+    let mut beta_old: Vec<f64> = Vec::new();
     for _ in 0..MAXIT {
         working = (0..n).map(|i| prior[i] * mu[i]).collect();
         let z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / mu[i]).collect();
@@ -559,10 +570,24 @@ fn irls(x: &Design, y: &[f64], prior: &[f64]) -> Option<Glm> {
             .collect();
         eta = x.rows.iter().map(|row| row.dot(&beta)).collect();
         mu = eta.iter().map(|e| e.exp()).collect();
-        let dev = deviance(y, &mu, prior);
-        if !dev.is_finite() {
-            return None;
+        let mut dev = deviance(y, &mu, prior);
+        // As R's glm.fit: a step to a non-finite deviance is halved towards the last one.
+        let mut halvings = 0;
+        while !dev.is_finite() {
+            halvings += 1;
+            if halvings > MAXIT || beta_old.is_empty() {
+                return None;
+            }
+            beta = beta
+                .iter()
+                .zip(&beta_old)
+                .map(|(b, o)| (b + o) / 2.0)
+                .collect();
+            eta = x.rows.iter().map(|row| row.dot(&beta)).collect();
+            mu = eta.iter().map(|e| e.exp()).collect();
+            dev = deviance(y, &mu, prior);
         }
+        beta_old = beta.clone();
         if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {
             converged = true;
             break;
@@ -586,42 +611,49 @@ fn irls(x: &Design, y: &[f64], prior: &[f64]) -> Option<Glm> {
 }
 
 /// The inverse of a small symmetric positive definite matrix (Gauss-Jordan with partial
-/// pivoting); `None` when singular.
+/// pivoting on the matrix scaled to a unit diagonal, so that a large column such as the time
+/// trend does not hide a small one); `None` when singular.
 fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = m.len();
-    let mut a: Vec<Vec<f64>> = m
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let mut r = row.clone();
+    let d: Vec<f64> = (0..n).map(|i| m[i][i].sqrt()).collect();
+    if d.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+        return None;
+    }
+    let mut a: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            let mut r: Vec<f64> = (0..n).map(|j| m[i][j] / (d[i] * d[j])).collect();
             r.extend((0..n).map(|j| if i == j { 1.0 } else { 0.0 }));
             r
         })
         .collect();
-    let scale = m.iter().flatten().fold(0.0_f64, |s, v| s.max(v.abs()));
     for col in 0..n {
         let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() <= scale * 1e-13 {
+        // R's glm drops columns that are linearly dependent at a tolerance of 1e-11.
+        if a[pivot][col].abs() <= 1e-11 {
             return None;
         }
         a.swap(col, pivot);
-        let d = a[col][col];
+        let p = a[col][col];
         for v in a[col].iter_mut() {
-            *v /= d;
+            *v /= p;
         }
-        for r in 0..n {
+        let pivot_row = a[col].clone();
+        for (r, row) in a.iter_mut().enumerate() {
             if r != col {
-                let f = a[r][col];
+                let f = row[col];
                 if f != 0.0 {
-                    let pivot_row = a[col].clone();
-                    for (v, pv) in a[r].iter_mut().zip(pivot_row) {
+                    for (v, pv) in row.iter_mut().zip(&pivot_row) {
                         *v -= f * pv;
                     }
                 }
             }
         }
     }
-    Some(a.into_iter().map(|r| r[n..].to_vec()).collect())
+    Some(
+        (0..n)
+            .map(|i| (0..n).map(|j| a[i][n + j] / (d[i] * d[j])).collect())
+            .collect(),
+    )
 }
 
 #[cfg(test)]

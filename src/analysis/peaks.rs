@@ -267,18 +267,37 @@ pub fn detect(all: &[Series], s: &Settings) -> (Vec<Judged>, Vec<String>) {
     (out, short)
 }
 
+/// The Farrington settings for this period length: the periods left out of the fit and the
+/// number of blocks are given in weeks and scaled to months (26 weeks: 6 months; at most as
+/// many blocks as there are periods between the yearly windows).
+fn scaled_control(f: &farrington::Control, period: Period) -> farrington::Control {
+    let freq = period.freq();
+    let past = f.past_weeks_not_included.unwrap_or(f.w);
+    let between = freq.saturating_sub(2 * f.w + 1).max(1);
+    farrington::Control {
+        freq,
+        past_weeks_not_included: Some(if period == Period::Month {
+            (past * 12).div_ceil(52)
+        } else {
+            past
+        }),
+        no_periods: f.no_periods.min(between + 1),
+        ..f.clone()
+    }
+}
+
+/// Years of history a period has: whole years before it, after the window.
+fn years_before(k: usize, w: usize, freq: usize) -> usize {
+    k.saturating_sub(w) / freq
+}
+
 fn judge(series: &Series, first: usize, end: usize, s: &Settings) -> Option<Vec<Judged>> {
-    let f = &s.farrington;
-    // Farrington needs b years plus w periods before a judged period; with fewer years,
-    // as many as the last judged period has (at least 2). Earlier periods are not judged.
-    let years = (end - 1).saturating_sub(f.w) / s.period.freq();
-    let b = f.b.min(years);
-    let farrington_ok = s.period != Period::Day && years >= 2;
-    let farrington_first = first.max(b * s.period.freq() + f.w);
-    let ears_method = |m: ears::Method| -> Option<Vec<Judged>> {
-        let first = first.max(m.history(7));
-        if first >= end {
-            return None;
+    let f = scaled_control(&s.farrington, s.period);
+    let freq = s.period.freq();
+    let ears_rows = |m: ears::Method, from: usize, to: usize| -> Vec<Judged> {
+        let from = from.max(m.history(7));
+        if from >= to {
+            return Vec::new();
         }
         let alpha = s.ears_alpha.unwrap_or(m.default_alpha());
         let name = match m {
@@ -286,64 +305,78 @@ fn judge(series: &Series, first: usize, end: usize, s: &Settings) -> Option<Vec<
             ears::Method::C2 => "ears-c2",
             ears::Method::C3 => "ears-c3",
         };
-        let points = ears::run(&series.counts, m, alpha, s.min_sigma, 7, first..end);
-        Some(
-            points
-                .into_iter()
-                .zip(first..end)
-                .map(|(p, i)| Judged {
-                    group: series.group.clone(),
-                    period_start: series.starts[i],
-                    observed: series.counts[i],
-                    expected: Some(p.expected),
-                    upper: p.upper,
-                    alarm: p.alarm,
-                    score: p
-                        .upper
-                        .map(|u| (series.counts[i] - p.expected) / (u - p.expected)),
-                    method: name,
-                })
-                .collect(),
-        )
+        let points = ears::run(&series.counts, m, alpha, s.min_sigma, 7, from..to);
+        points
+            .into_iter()
+            .zip(from..to)
+            .map(|(p, i)| Judged {
+                group: series.group.clone(),
+                period_start: series.starts[i],
+                observed: series.counts[i],
+                expected: Some(p.expected),
+                upper: p.upper,
+                alarm: p.alarm,
+                // C3's bound includes the count itself: no score.
+                score: (m != ears::Method::C3)
+                    .then(|| {
+                        p.upper
+                            .map(|u| (series.counts[i] - p.expected) / (u - p.expected))
+                    })
+                    .flatten(),
+                method: name,
+            })
+            .collect()
     };
-    let run_farrington = || -> Option<Vec<Judged>> {
-        let first = farrington_first;
-        if first >= end {
-            return None;
-        }
-        let control = farrington::Control {
-            b,
-            freq: s.period.freq(),
-            ..f.clone()
-        };
+    // Farrington judges each period with as many years as it has (up to --years, at least
+    // 2); consecutive periods with the same number of years share one control.
+    let farrington_rows = |from: usize, to: usize| -> Vec<Judged> {
         let dates: Vec<i32> = series.starts.iter().map(|d| day_number(*d)).collect();
-        let points = farrington::run(&series.counts, Some(&dates), first..end, &control);
-        Some(
-            points
-                .into_iter()
-                .zip(first..end)
-                .map(|(p, i)| Judged {
-                    group: series.group.clone(),
-                    period_start: series.starts[i],
-                    observed: series.counts[i],
-                    expected: p.as_ref().map(|p| p.mu0),
-                    upper: p.as_ref().and_then(|p| p.upper),
-                    alarm: p.as_ref().is_some_and(|p| p.alarm),
-                    score: p.as_ref().and_then(|p| p.score),
-                    method: "farrington",
-                })
-                .collect(),
-        )
+        let mut out = Vec::new();
+        let mut k = from;
+        while k < to {
+            let b = f.b.min(years_before(k, f.w, freq));
+            let mut stop = k + 1;
+            while stop < to && f.b.min(years_before(stop, f.w, freq)) == b {
+                stop += 1;
+            }
+            let control = farrington::Control { b, ..f.clone() };
+            let points = farrington::run(&series.counts, Some(&dates), k..stop, &control);
+            out.extend(points.into_iter().zip(k..stop).map(|(p, i)| Judged {
+                group: series.group.clone(),
+                period_start: series.starts[i],
+                observed: series.counts[i],
+                expected: p.as_ref().map(|p| p.mu0),
+                upper: p.as_ref().and_then(|p| p.upper),
+                alarm: p.as_ref().is_some_and(|p| p.alarm),
+                score: p.as_ref().and_then(|p| p.score),
+                method: if p.is_some() {
+                    "farrington"
+                } else {
+                    "farrington (geen model)"
+                },
+            }));
+            k = stop;
+        }
+        out
     };
-    match s.method {
-        MethodChoice::Auto if farrington_ok => run_farrington(),
-        MethodChoice::Auto => ears_method(ears::Method::C2),
-        MethodChoice::Farrington if farrington_ok => run_farrington(),
-        MethodChoice::Farrington => None,
-        MethodChoice::EarsC1 => ears_method(ears::Method::C1),
-        MethodChoice::EarsC2 => ears_method(ears::Method::C2),
-        MethodChoice::EarsC3 => ears_method(ears::Method::C3),
-    }
+    // The first period with 2 years of history.
+    let two_years = 2 * freq + f.w;
+    let can_farrington = s.period != Period::Day;
+    let rows = match s.method {
+        MethodChoice::Auto if can_farrington => {
+            let split = two_years.clamp(first, end);
+            let mut rows = ears_rows(ears::Method::C2, first, split);
+            rows.extend(farrington_rows(split, end));
+            rows
+        }
+        MethodChoice::Auto => ears_rows(ears::Method::C2, first, end),
+        MethodChoice::Farrington if can_farrington => farrington_rows(two_years.max(first), end),
+        MethodChoice::Farrington => Vec::new(),
+        MethodChoice::EarsC1 => ears_rows(ears::Method::C1, first, end),
+        MethodChoice::EarsC2 => ears_rows(ears::Method::C2, first, end),
+        MethodChoice::EarsC3 => ears_rows(ears::Method::C3, first, end),
+    };
+    (!rows.is_empty()).then_some(rows)
 }
 
 /// Expected counts and upper bounds for the `n` periods after the last one of each series:
@@ -358,7 +391,7 @@ pub fn forecast(all: &[Series], n: usize, s: &Settings) -> Vec<Judged> {
             continue;
         };
         let f = &s.farrington;
-        let years = (len + n - 1).saturating_sub(f.w) / s.period.freq();
+        let years = years_before(len, f.w, s.period.freq());
         let ears_asked = matches!(
             s.method,
             MethodChoice::EarsC1 | MethodChoice::EarsC2 | MethodChoice::EarsC3
@@ -375,8 +408,7 @@ pub fn forecast(all: &[Series], n: usize, s: &Settings) -> Vec<Judged> {
         let dates: Vec<i32> = starts.iter().map(|d| day_number(*d)).collect();
         let control = farrington::Control {
             b: f.b.min(years),
-            freq: s.period.freq(),
-            ..f.clone()
+            ..scaled_control(f, s.period)
         };
         for (k, &start) in starts.iter().enumerate().skip(len) {
             let (expected, upper, method) = if farrington_ok {
@@ -580,9 +612,13 @@ pub fn weather_text(
     nl: bool,
 ) -> Option<String> {
     let now = per.get(&start)?;
+    let year = |d: NaiveDate| match period {
+        Period::Week => d.iso_week().year(),
+        _ => d.year(),
+    };
     let others: Vec<&Weather> = per
         .iter()
-        .filter(|(d, _)| d.year() != start.year() && same_period(**d, start, period))
+        .filter(|(d, _)| year(**d) != year(start) && same_period(**d, start, period))
         .map(|(_, w)| w)
         .collect();
     let mean = |f: fn(&Weather) -> Option<f64>| -> Option<f64> {

@@ -77,7 +77,7 @@ pub fn documents(df: &DataFrame) -> Result<Vec<Document>> {
 }
 
 /// Per month from the as-of month on, `horizon` months: expected applications (documents
-/// expiring that month), of which minors, the ratio to the horizon's monthly average, and
+/// expiring that month), of which issued to minors, the ratio to the horizon's monthly average, and
 /// whether it is a peak month (at least `peak_ratio` times the average).
 pub fn forecast(
     docs: &[Document],
@@ -120,7 +120,7 @@ pub fn forecast(
             counts.values().map(|c| c.0).collect::<Vec<_>>(),
         ),
         Column::new(
-            "minors".into(),
+            "issued_to_minors".into(),
             counts.values().map(|c| c.1).collect::<Vec<_>>(),
         ),
         Column::new("ratio_to_average".into(), ratio.clone()),
@@ -201,6 +201,7 @@ mod tests {
         });
         let df = forecast(&docs, d(2024, 3, 15), 4, 10, 5, 1.5).unwrap();
         let get = |c: &str| df.column(c).unwrap().as_materialized_series().clone();
+        assert!(df.column("issued_to_minors").is_ok());
         assert_eq!(
             get("expected")
                 .i64()
@@ -210,7 +211,7 @@ mod tests {
             [6, 1, 2, 0]
         );
         assert_eq!(
-            get("minors")
+            get("issued_to_minors")
                 .i64()
                 .unwrap()
                 .into_no_null_iter()

@@ -74,14 +74,15 @@ pub struct Args {
     pub window: u32,
 
     /// Farrington: 10 (improved method: all past data in 10 periods) or 1 (original).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=52))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub no_periods: u32,
 
     /// Farrington: Anscombe residuals above this are down-weighted (improved 2.58, original 1).
     #[arg(long, default_value_t = 2.58)]
     pub reweight_threshold: f64,
 
-    /// Farrington: the most recent periods left out of the fit (improved 26).
+    /// Farrington: the most recent weeks left out of the fit (improved 26; for months scaled
+    /// to 6).
     #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(0..=104))]
     pub past_weeks_not_included: u32,
 
@@ -236,10 +237,21 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     let counts = peaks::count(lf.clone(), &args.date_column, &by, &[], args.period, total)?;
     let series = counts.series(args.period, to);
     let weather = match &args.weather {
-        Some(path) => Some(peaks::weather_per_period(
-            &crate::source::knmi::read(path)?,
-            args.period,
-        )),
+        Some(path) => {
+            let days = crate::source::knmi::read(path)?;
+            let mut stations: Vec<&str> = days.iter().map(|d| d.station.as_str()).collect();
+            stations.sort_unstable();
+            stations.dedup();
+            if stations.len() > 1 {
+                bail!(
+                    "{} holds {} stations ({}); give the file of one station",
+                    path.display(),
+                    stations.len(),
+                    stations.join(", ")
+                );
+            }
+            Some(peaks::weather_per_period(&days, args.period))
+        }
         None => None,
     };
     let mut out = super::output(global)?;
@@ -401,15 +413,20 @@ fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<u8> {
     out.labels = &[
         ("month", "maand", "month"),
         ("expected", "verwachte aanvragen", "expected applications"),
-        ("minors", "waarvan minderjarig", "of which minors"),
+        (
+            "issued_to_minors",
+            "uitgegeven aan minderjarigen",
+            "issued to minors",
+        ),
         ("ratio_to_average", "x gemiddelde", "x average"),
         ("peak", "piekmaand", "peak month"),
     ];
     let note = match global.lang {
         Lang::Nl => format!(
             "{} documenten. Verloopdatum: geldig_tot, anders uitgifte + {} jaar (volwassen, \
-             uitgegeven vanaf 9-3-2014; daarvoor 5) of {} jaar (minderjarig). Piekmaand: {} keer \
-             het maandgemiddelde van de {} maanden of meer.{}",
+             uitgegeven vanaf 9-3-2014; daarvoor 5) of {} jaar (minderjarig). Aanvraag verwacht in \
+             de maand van verlopen (wie eerder vernieuwt, telt te laat). Piekmaand: {} keer het \
+             maandgemiddelde van de {} maanden of meer.{}",
             docs.len(),
             r.adult_years,
             r.minor_years,
@@ -423,7 +440,8 @@ fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<u8> {
         ),
         Lang::En => format!(
             "{} documents. Expiry: geldig_tot, else issue + {} years (adult, issued from \
-             2014-03-09; before: 5) or {} years (minor). Peak month: {} times the monthly average \
+             2014-03-09; before: 5) or {} years (minor). Applications expected in the month of \
+             expiry (early renewals count too late). Peak month: {} times the monthly average \
              of the {} months or more.{}",
             docs.len(),
             r.adult_years,
@@ -451,6 +469,10 @@ fn back(p: Period, d: NaiveDate) -> NaiveDate {
 
 fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) -> String {
     let alarms = judged.iter().filter(|j| j.alarm).count();
+    let no_model = judged
+        .iter()
+        .filter(|j| j.method == "farrington (geen model)")
+        .count();
     let mut methods: Vec<&str> = judged.iter().map(|j| j.method).collect();
     methods.sort_unstable();
     methods.dedup();
@@ -484,6 +506,18 @@ fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) ->
             f.alpha
         ),
     };
+    if no_model > 0 {
+        text.push_str(&match lang {
+            Lang::Nl => format!(
+                " {no_model} perioden zonder uitkomst: het model convergeerde niet (methode \
+                 'farrington (geen model)')."
+            ),
+            Lang::En => format!(
+                " {no_model} periods without a result: the model did not converge (method \
+                 'farrington (geen model)')."
+            ),
+        });
+    }
     if !short.is_empty() {
         text.push_str(&match lang {
             Lang::Nl => format!(
