@@ -110,6 +110,12 @@ pub fn only_groups(lf: LazyFrame, by: &[String], groups: &[String]) -> LazyFrame
         ),
     };
     let wanted = polars::prelude::Series::new("groups".into(), groups);
+    // One text column: filter on the column itself, so the Parquet reader can skip rows
+    // before decoding the other columns.
+    let group = match by {
+        [one] if !groups.iter().any(|g| g == "(leeg)") => col(one.as_str()),
+        _ => group,
+    };
     lf.filter(group.is_in(lit(wanted).implode(false), false))
 }
 
