@@ -86,6 +86,20 @@ pub struct Args {
     #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(0..=104))]
     pub past_weeks_not_included: u32,
 
+    /// Farrington: keep the time trend only when its p-value is below this (and b >= 3, and
+    /// the prediction stays under the largest count).
+    #[arg(long, default_value_t = 0.05)]
+    pub p_threshold_trend: f64,
+
+    /// Farrington: never fit a time trend.
+    #[arg(long)]
+    pub no_trend: bool,
+
+    /// Farrington: no alarm with fewer than CASES reports in the last PERIODS periods,
+    /// written CASES,PERIODS (default 5,4).
+    #[arg(long, default_value = "5,4", value_parser = parse_limit54)]
+    pub limit54: (f64, usize),
+
     /// EARS: the smallest standard deviation used, so one report in a quiet series does not
     /// alarm.
     #[arg(long, default_value_t = 0.5)]
@@ -144,6 +158,17 @@ pub struct RenewalsArgs {
     /// A month is a peak at this many times the monthly average of the horizon.
     #[arg(long, default_value_t = 1.5)]
     pub peak_ratio: f64,
+}
+
+fn parse_limit54(s: &str) -> Result<(f64, usize), String> {
+    let err = || format!("'{s}' is not CASES,PERIODS, e.g. 5,4");
+    let (c, p) = s.split_once(',').ok_or_else(err)?;
+    let cases: f64 = c.trim().parse().map_err(|_| err())?;
+    let periods: usize = p.trim().parse().map_err(|_| err())?;
+    if cases < 0.0 || periods == 0 {
+        return Err(err());
+    }
+    Ok((cases, periods))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -206,6 +231,9 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
             alpha: args.alpha.unwrap_or(0.05),
             no_periods: args.no_periods as usize,
             past_weeks_not_included: Some(args.past_weeks_not_included as usize),
+            p_threshold_trend: args.p_threshold_trend,
+            trend: !args.no_trend,
+            limit54: args.limit54,
             ..farrington::Control::improved()
         },
         ears_alpha: args.alpha,
@@ -481,7 +509,7 @@ fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) ->
         Lang::Nl => format!(
             "{alarms} pieken in {} beoordeelde perioden (methode: {}). Farrington flexible: {} \
              jaar historie (of minder), venster {}, {} perioden, drempel herweging {}, laatste \
-             {} perioden niet in het model, alpha {}; geen piek bij minder dan 5 meldingen in 4 \
+             {} perioden niet in het model, alpha {}; geen piek bij minder dan {} meldingen in {} \
              perioden.",
             judged.len(),
             methods.join(", "),
@@ -490,12 +518,14 @@ fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) ->
             f.no_periods,
             f.weights_threshold,
             f.past_weeks_not_included.unwrap_or(f.w),
-            f.alpha
+            f.alpha,
+            f.limit54.0,
+            f.limit54.1
         ),
         Lang::En => format!(
             "{alarms} alarms in {} judged periods (method: {}). Farrington flexible: {} years of \
              history (or fewer), window {}, {} periods, reweighting threshold {}, last {} \
-             periods left out of the fit, alpha {}; no alarm below 5 reports in 4 periods.",
+             periods left out of the fit, alpha {}; no alarm below {} reports in {} periods.",
             judged.len(),
             methods.join(", "),
             f.b,
@@ -503,7 +533,9 @@ fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) ->
             f.no_periods,
             f.weights_threshold,
             f.past_weeks_not_included.unwrap_or(f.w),
-            f.alpha
+            f.alpha,
+            f.limit54.0,
+            f.limit54.1
         ),
     };
     if no_model > 0 {
@@ -528,4 +560,18 @@ fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) ->
         });
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_limit54;
+
+    #[test]
+    fn limit54_is_cases_and_periods() {
+        assert_eq!(parse_limit54("5,4"), Ok((5.0, 4)));
+        assert_eq!(parse_limit54(" 3 , 2 "), Ok((3.0, 2)));
+        assert!(parse_limit54("5").is_err());
+        assert!(parse_limit54("5,0").is_err());
+        assert!(parse_limit54("-1,4").is_err());
+    }
 }
