@@ -41,7 +41,7 @@ pub struct Global {
     pub output: Option<PathBuf>,
 
     /// Reference date ("peildatum") for analyses, e.g. 2024-03-31 or 31-3-2024. Default: today.
-    #[arg(long, global = true, value_parser = parse_as_of)]
+    #[arg(long, global = true, value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
 
     /// Print no progress or diagnostics on stderr (errors still are).
@@ -53,7 +53,8 @@ pub struct Global {
     pub lang: Lang,
 }
 
-fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
+/// A date on the command line: 2024-03-31 or 31-3-2024 (day first, the Dutch way).
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
         .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
 }

@@ -44,11 +44,11 @@ pub struct Args {
     pub period: Period,
 
     /// The first period to judge (default: 12 periods before --to).
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = crate::cli::parse_date)]
     pub from: Option<NaiveDate>,
 
     /// The last period to judge (default: the one holding --as-of).
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = crate::cli::parse_date)]
     pub to: Option<NaiveDate>,
 
     /// List every judged period, alarm or not; without --from, judge every period that has
@@ -169,11 +169,6 @@ fn parse_limit54(s: &str) -> Result<(f64, usize), String> {
         return Err(err());
     }
     Ok((cases, periods))
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
-        .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
 }
 
 const LABELS: crate::render::Labels = &[

@@ -82,7 +82,7 @@ pub struct Args {
     pub gemeente: Option<String>,
 
     /// Only cases that started on or after this date (the cohort), e.g. 2024-01-01.
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = crate::cli::parse_date)]
     pub since: Option<NaiveDate>,
 
     /// What to show: summary, open (the open cases), flow (weekly inflow, outflow, backlog),
@@ -120,11 +120,6 @@ pub struct Args {
     /// Weeks shown by --section flow, up to the as-of date (1 to 520).
     #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(1..=520))]
     pub weeks: u32,
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
-        .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
