@@ -155,6 +155,11 @@ const MONEY: &[&str] = &[
 ];
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    super::emit(&table(args, global)?, global)
+}
+
+/// The section asked for, as a table with its note.
+pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
     let settings = Settings {
         as_of: global
             .as_of
@@ -190,10 +195,8 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         }
         Section::Timeline => inhuur::timeline(&book, &settings)?,
     };
-    let mut out = super::output(global)?;
-    out.labels = LABELS;
     // The month columns of `costs` (YYYY-MM) and the year columns of `suppliers` are euros.
-    out.money = df
+    let money = df
         .get_column_names()
         .iter()
         .map(|n| n.to_string())
@@ -204,8 +207,12 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         })
         .collect();
     let note = note(&book, &settings, persons_known(&book));
-    out.write(&df, Some(&note))?;
-    Ok(super::EXIT_OK)
+    Ok(super::Table {
+        df,
+        note,
+        labels: LABELS,
+        money,
+    })
 }
 
 /// A dataset from the warehouse, or, when `name` has an extension or a folder in it, a file

@@ -27,3 +27,21 @@ pub fn output(global: &Global) -> anyhow::Result<Output> {
         global.lang,
     ))
 }
+
+/// What a command computes before it is written: the frame, the note under it, and how to
+/// show it (labels, money columns). `report` composes these.
+pub struct Table {
+    pub df: polars::prelude::DataFrame,
+    pub note: String,
+    pub labels: crate::render::Labels,
+    pub money: Vec<String>,
+}
+
+/// Writes a table with the global --format and --output.
+pub fn emit(table: &Table, global: &Global) -> anyhow::Result<u8> {
+    let mut out = output(global)?;
+    out.labels = table.labels;
+    out.money = table.money.clone();
+    out.write(&table.df, Some(&table.note))?;
+    Ok(EXIT_OK)
+}

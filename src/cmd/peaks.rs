@@ -193,6 +193,20 @@ const LABELS: crate::render::Labels = &[
 ];
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    super::emit(&table(args, global)?, global)
+}
+
+fn plain(df: polars::prelude::DataFrame, note: &str) -> super::Table {
+    super::Table {
+        df,
+        note: note.to_string(),
+        labels: LABELS,
+        money: Vec::new(),
+    }
+}
+
+/// The peaks (or forecast, correlations, renewals) asked for, as a table with its note.
+pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -277,21 +291,17 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         }
         None => None,
     };
-    let mut out = super::output(global)?;
-    out.labels = LABELS;
     if let (true, Some(w)) = (args.correlate, &weather) {
-        out.write(
-            &peaks::correlate(&series, w)?,
-            Some(correlate_note(global.lang)),
-        )?;
-        return Ok(super::EXIT_OK);
+        return Ok(plain(
+            peaks::correlate(&series, w)?,
+            correlate_note(global.lang),
+        ));
     }
     if let Some(n) = args.forecast {
         let mut rows = peaks::forecast(&series, n as usize, &settings);
         rows.sort_by(|a, b| (&a.group, a.period_start).cmp(&(&b.group, b.period_start)));
         let df = peaks::frame(&rows)?.drop_many(["observed", "alarm", "score"]);
-        out.write(&df, Some(forecast_note(global.lang)))?;
-        return Ok(super::EXIT_OK);
+        return Ok(plain(df, forecast_note(global.lang)));
     }
     let (judged, short) = peaks::detect(&series, &settings);
     let mut shown: Vec<peaks::Judged> = judged
@@ -345,8 +355,7 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
             .collect();
         df.with_column(polars::prelude::Column::new("weather".into(), texts))?;
     }
-    out.write(&df, Some(&note(&judged, &short, &settings, global.lang)))?;
-    Ok(super::EXIT_OK)
+    Ok(plain(df, &note(&judged, &short, &settings, global.lang)))
 }
 
 /// --explain, or by default the meldingen columns that are there.
@@ -400,7 +409,7 @@ fn correlate_note(lang: Lang) -> &'static str {
     }
 }
 
-fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<u8> {
+fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<super::Table> {
     let _adhoc;
     let lf = match &r.input {
         Some(path) => {
@@ -432,8 +441,7 @@ fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<u8> {
         r.minor_years,
         r.peak_ratio,
     )?;
-    let mut out = super::output(global)?;
-    out.labels = &[
+    let labels: crate::render::Labels = &[
         ("month", "maand", "month"),
         ("expected", "verwachte aanvragen", "expected applications"),
         (
@@ -478,8 +486,12 @@ fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<u8> {
             }
         ),
     };
-    out.write(&table, Some(&note))?;
-    Ok(super::EXIT_OK)
+    Ok(super::Table {
+        df: table,
+        note,
+        labels,
+        money: Vec::new(),
+    })
 }
 
 fn back(p: Period, d: NaiveDate) -> NaiveDate {

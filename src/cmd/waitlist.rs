@@ -308,6 +308,11 @@ impl Preset {
 }
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    super::emit(&table(args, global)?, global)
+}
+
+/// The figures asked for, as a table with its note.
+pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -361,22 +366,27 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         _ => "measuring the cases",
     })?;
     warn_excluded(&cases, global.quiet);
-    let mut out = super::output(global)?;
-    out.labels = LABELS;
+    let human = matches!(
+        super::output(global)?.format,
+        Format::Table | Format::Markdown
+    );
     let df = match args.section {
         Section::Summary | Section::By => caseflow::summary(&cases, &settings)?,
         Section::Survival => caseflow::survival_table(&cases, &settings)?,
         Section::Flow => caseflow::flow(&cases, args.weeks)?,
         Section::Open => open_section(&cases, args, key.is_some())?,
     };
-    let df = if matches!(out.format, Format::Table | Format::Markdown) {
+    let df = if human {
         not_reached_as_text(df, global.lang)?
     } else {
         df
     };
-    let note = note(&settings, &rule, &cases, unreadable, global.lang);
-    out.write(&df, Some(&note))?;
-    Ok(super::EXIT_OK)
+    Ok(super::Table {
+        df,
+        note: note(&settings, &rule, &cases, unreadable, global.lang),
+        labels: LABELS,
+        money: Vec::new(),
+    })
 }
 
 /// Options -> checked settings, plus the sentence that says which legal rule applies.
