@@ -8,6 +8,7 @@ mod cli;
 mod cmd;
 mod ingest;
 mod render;
+mod report;
 mod schema;
 mod source;
 mod warehouse;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         cli::Command::Waitlist(args) => cmd::waitlist::run(args, &cli.global),
         cli::Command::Inhuur(args) => cmd::inhuur::run(args, &cli.global),
         cli::Command::Peaks(args) => cmd::peaks::run(args, &cli.global),
+        cli::Command::Report(args) => cmd::report::run(args, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,6 +8,7 @@ mod ingest;
 mod inhuur;
 mod peaks;
 mod privacy;
+mod report;
 mod safety;
 mod sql;
 mod waitlist;

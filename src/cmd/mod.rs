@@ -4,6 +4,7 @@ pub mod datasets;
 pub mod ingest;
 pub mod inhuur;
 pub mod peaks;
+pub mod report;
 pub mod sql;
 pub mod waitlist;
 

@@ -25,9 +25,16 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
+    let df = query(&args.query, args.input.as_deref(), global)?;
+    super::output(global)?.write(&df, None)?;
+    Ok(super::EXIT_OK)
+}
+
+/// Runs a query over the warehouse (and `input`, as table `input`).
+pub fn query(sql: &str, input: Option<&std::path::Path>, global: &Global) -> Result<DataFrame> {
     let mut ctx = SQLContext::new();
     let _adhoc; // keeps the staged copy of --input alive while the query runs
-    if let Some(path) = &args.input {
+    if let Some(path) = input {
         let adhoc = crate::ingest::load_adhoc(path, None, None, None, global.quiet)?;
         ctx.register("input", adhoc.lf.clone());
         _adhoc = adhoc;
@@ -36,23 +43,22 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     for name in wh.catalog.datasets.keys() {
         ctx.register(name, wh.scan(name)?);
     }
-    if args.input.is_none() && wh.catalog.datasets.is_empty() {
+    if input.is_none() && wh.catalog.datasets.is_empty() {
         bail!(
             "the warehouse {} has no datasets; ingest an export first, or query a file with --input",
             global.warehouse.display()
         );
     }
     let df = ctx
-        .execute(&args.query)
+        .execute(sql)
         .and_then(LazyFrame::collect)
         .map_err(anyhow::Error::from)
         .with_context(|| {
             let mut tables: Vec<&str> = wh.catalog.datasets.keys().map(String::as_str).collect();
-            if args.input.is_some() {
+            if input.is_some() {
                 tables.push("input");
             }
             format!("the query failed; tables available: {}", tables.join(", "))
         })?;
-    super::output(global)?.write(&df, None)?;
-    Ok(super::EXIT_OK)
+    Ok(df)
 }

@@ -96,6 +96,20 @@ impl Output {
         self.emit(&buf)
     }
 
+    /// The table as Markdown and its note, for a report (always Markdown, whatever --format).
+    pub fn markdown(&self, df: &DataFrame) -> Result<String> {
+        let mut buf = Vec::new();
+        write_markdown(df, &mut buf, self.human())?;
+        Ok(String::from_utf8(buf)?)
+    }
+
+    /// The table as CSV for Dutch Excel (UTF-8 with BOM, ';', decimal comma).
+    pub fn csv_excel(&self, df: &DataFrame) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        write_csv(df, &mut buf, CsvStyle::Excel, &self.money)?;
+        Ok(buf)
+    }
+
     fn human(&self) -> Human<'_> {
         Human {
             lang: self.lang,

@@ -1,0 +1,382 @@
+//! Reports: a TOML spec (docs/report.md) names a title, an audience, a period and sections;
+//! the runner computes each section with the same code and options as its subcommand and
+//! writes one Markdown document plus a CSV (Dutch Excel) per table, each file atomically.
+
+use crate::cli::Global;
+use crate::cmd::{self, Table};
+use crate::render::{Format, Lang, Output};
+use crate::warehouse::{self, Warehouse};
+use anyhow::{Context, Result, bail};
+use chrono::{Datelike, NaiveDate};
+use clap::Parser;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// The base of the file names: `<name>-<period>.md`.
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub audience: Audience,
+    pub period: PeriodKind,
+    #[serde(default)]
+    pub language: Language,
+    #[serde(rename = "section", default)]
+    pub sections: Vec<SectionSpec>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    Management,
+    Raad,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodKind {
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Nl,
+    En,
+}
+
+/// One section: its type, a heading, and the options of its subcommand (as in
+/// `datastroom waitlist --preset jeugd --section by --by team`: `preset = "jeugd"`, ...).
+#[derive(Debug, Deserialize)]
+pub struct SectionSpec {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// For `text`: Markdown. For `sql`: the caption under the table.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// For `sql`: the query.
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(flatten)]
+    pub options: toml::Table,
+}
+
+/// The last complete period on or before `as_of`: its label and last day.
+pub fn last_complete(kind: PeriodKind, as_of: NaiveDate) -> (String, NaiveDate) {
+    let next = as_of.succ_opt().unwrap_or(as_of);
+    match kind {
+        PeriodKind::Week => {
+            let end = next
+                - chrono::Duration::days(next.weekday().num_days_from_monday().into())
+                - chrono::Duration::days(1);
+            let w = end.iso_week();
+            (format!("{}-W{:02}", w.year(), w.week()), end)
+        }
+        PeriodKind::Month => {
+            let end = next.with_day(1).expect("day 1") - chrono::Duration::days(1);
+            (end.format("%Y-%m").to_string(), end)
+        }
+        PeriodKind::Quarter => {
+            let first_month = (next.month0() / 3) * 3 + 1;
+            let start = NaiveDate::from_ymd_opt(next.year(), first_month, 1).expect("a quarter");
+            let end = start - chrono::Duration::days(1);
+            (format!("{}-Q{}", end.year(), end.month0() / 3 + 1), end)
+        }
+        PeriodKind::Year => {
+            let start = NaiveDate::from_ymd_opt(next.year(), 1, 1).expect("1 January");
+            let end = start - chrono::Duration::days(1);
+            (end.year().to_string(), end)
+        }
+    }
+}
+
+#[derive(Parser)]
+struct WaitlistArgs {
+    #[command(flatten)]
+    args: cmd::waitlist::Args,
+}
+
+#[derive(Parser)]
+struct InhuurArgs {
+    #[command(flatten)]
+    args: cmd::inhuur::Args,
+}
+
+#[derive(Parser)]
+struct PeaksArgs {
+    #[command(flatten)]
+    args: cmd::peaks::Args,
+}
+
+/// A section's options as command-line arguments: `by = "team"` -> `--by team`, `all = true`
+/// -> `--all`, lists joined by commas.
+fn argv(options: &toml::Table) -> Result<Vec<String>> {
+    let mut out = vec!["section".to_string()];
+    for (k, v) in options {
+        let flag = format!("--{}", k.replace('_', "-"));
+        match v {
+            toml::Value::Boolean(true) => out.push(flag),
+            toml::Value::Boolean(false) => {}
+            toml::Value::String(s) => out.extend([flag, s.clone()]),
+            toml::Value::Integer(i) => out.extend([flag, i.to_string()]),
+            toml::Value::Float(f) => out.extend([flag, f.to_string()]),
+            toml::Value::Array(a) => {
+                let items: Vec<String> = a
+                    .iter()
+                    .map(|x| match x {
+                        toml::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                out.extend([flag, items.join(",")]);
+            }
+            other => bail!("option {k} = {other}: give a text, number, true/false or a list"),
+        }
+    }
+    Ok(out)
+}
+
+/// Computes one section as a table (or Markdown text).
+fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
+    let parse_err = |e: clap::Error| anyhow::anyhow!("{}", e.render().to_string().trim());
+    Ok(match s.kind.as_str() {
+        "text" => Section::Text(s.text.clone().unwrap_or_default()),
+        "sql" => {
+            let query = s
+                .query
+                .as_deref()
+                .context("a sql section needs query = \"SELECT ...\"")?;
+            Section::Table(Table {
+                df: cmd::sql::query(query, None, global)?,
+                note: s.text.clone().unwrap_or_default(),
+                labels: &[],
+                money: Vec::new(),
+            })
+        }
+        "waitlist" => {
+            let a = WaitlistArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
+            Section::Table(cmd::waitlist::table(&a.args, global)?)
+        }
+        "inhuur" => {
+            let a = InhuurArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
+            Section::Table(cmd::inhuur::table(&a.args, global)?)
+        }
+        "peaks" => {
+            let a = PeaksArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
+            Section::Table(cmd::peaks::table(&a.args, global)?)
+        }
+        other => bail!("unknown section type '{other}'; known: text, sql, waitlist, inhuur, peaks"),
+    })
+}
+
+enum Section {
+    Text(String),
+    Table(Table),
+}
+
+/// Per dataset: the last ingest (date) and the latest date in its records.
+fn data_dates(wh: &Warehouse) -> Result<Vec<(String, String, String)>> {
+    use polars::prelude::*;
+    let mut out = Vec::new();
+    for (name, entry) in &wh.catalog.datasets {
+        let last_ingest = entry
+            .ingests
+            .last()
+            .map(|i| i.time.chars().take(10).collect::<String>())
+            .unwrap_or_default();
+        let date_cols: Vec<Expr> = entry
+            .columns
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    crate::schema::Kind::Date | crate::schema::Kind::Datetime
+                )
+            })
+            .map(|c| {
+                col(c.name.as_str())
+                    .cast(DataType::Date)
+                    .cast(DataType::Int32)
+                    .max()
+            })
+            .collect();
+        let latest = if date_cols.is_empty() {
+            String::new()
+        } else {
+            let df = wh.scan(name)?.select(date_cols).collect()?;
+            let max = df
+                .columns()
+                .iter()
+                .filter_map(|c| c.i32().ok().and_then(|v| v.get(0)))
+                .max();
+            max.and_then(crate::render::epoch_date)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        out.push((name.clone(), last_ingest, latest));
+    }
+    Ok(out)
+}
+
+/// Writes the report into `out_dir`; returns the paths written.
+pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("reading the report spec {}", spec_path.display()))?;
+    let spec: Spec = toml::from_str(&text).with_context(|| {
+        format!(
+            "the report spec {} is not valid (docs/report.md)",
+            spec_path.display()
+        )
+    })?;
+    let as_of = global
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (label, end) = last_complete(spec.period, as_of);
+    let lang = match spec.language {
+        Language::Nl => Lang::Nl,
+        Language::En => Lang::En,
+    };
+    let section_global = Global {
+        warehouse: global.warehouse.clone(),
+        format: Some(Format::Markdown),
+        output: None,
+        as_of: Some(end),
+        quiet: true,
+        lang,
+    };
+    let wh = Warehouse::open(&global.warehouse)?;
+    let nl = lang == Lang::Nl;
+    let mut md = format!(
+        "# {}\n\n{} {label} ({} {}), {}: {}.\n\n",
+        spec.title,
+        if nl { "Periode" } else { "Period" },
+        if nl { "t/m" } else { "to" },
+        end.format(if nl { "%d-%m-%Y" } else { "%Y-%m-%d" }),
+        if nl { "publiek" } else { "audience" },
+        match (spec.audience, nl) {
+            (Audience::Management, true) => "management",
+            (Audience::Raad, true) => "gemeenteraad",
+            (Audience::Management, false) => "management",
+            (Audience::Raad, false) => "council",
+        }
+    );
+    md.push_str(if nl {
+        "## Stand van de gegevens\n\n| dataset | laatst ingelezen | laatste datum in de gegevens |\n| --- | --- | --- |\n"
+    } else {
+        "## Data as of\n\n| dataset | last ingest | latest date in the data |\n| --- | --- | --- |\n"
+    });
+    for (name, ingest, latest) in data_dates(&wh)? {
+        md.push_str(&format!("| {name} | {ingest} | {latest} |\n"));
+    }
+    md.push('\n');
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("creating the folder {}", out_dir.display()))?;
+    let mut written = Vec::new();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for (i, s) in spec.sections.iter().enumerate() {
+        if let Some(t) = &s.title {
+            md.push_str(&format!("## {t}\n\n"));
+        }
+        let computed = section(s, &section_global)
+            .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
+        match computed {
+            Section::Text(t) => {
+                md.push_str(t.trim());
+                md.push_str("\n\n");
+            }
+            Section::Table(t) => {
+                let mut out = Output::new(Some(Format::Markdown), None, lang);
+                out.labels = t.labels;
+                out.money = t.money.clone();
+                md.push_str(&out.markdown(&t.df)?);
+                if !t.note.is_empty() {
+                    md.push_str(&format!("\n{}\n", t.note));
+                }
+                md.push('\n');
+                let csv = out_dir.join(format!("{}-{label}-{}.csv", spec.name, i + 1));
+                files.push((csv, out.csv_excel(&t.df)?));
+            }
+        }
+    }
+    let md_path = out_dir.join(format!("{}-{label}.md", spec.name));
+    files.push((md_path, md.into_bytes()));
+    for (path, bytes) in files {
+        warehouse::write_atomic(&path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// The last complete period on or before as-of.
+    #[test]
+    fn last_complete_periods() {
+        // Wednesday 3 July 2024: the week of 24-30 June (W26), June, Q2, 2023.
+        let as_of = d(2024, 7, 3);
+        assert_eq!(
+            last_complete(PeriodKind::Week, as_of),
+            ("2024-W26".into(), d(2024, 6, 30))
+        );
+        assert_eq!(
+            last_complete(PeriodKind::Month, as_of),
+            ("2024-06".into(), d(2024, 6, 30))
+        );
+        assert_eq!(
+            last_complete(PeriodKind::Quarter, as_of),
+            ("2024-Q2".into(), d(2024, 6, 30))
+        );
+        assert_eq!(
+            last_complete(PeriodKind::Year, as_of),
+            ("2023".into(), d(2023, 12, 31))
+        );
+        // On a Sunday, that week is complete; on 30 June, June is.
+        assert_eq!(
+            last_complete(PeriodKind::Week, d(2024, 6, 30)).1,
+            d(2024, 6, 30)
+        );
+        assert_eq!(
+            last_complete(PeriodKind::Month, d(2024, 6, 30)).1,
+            d(2024, 6, 30)
+        );
+        assert_eq!(
+            last_complete(PeriodKind::Quarter, d(2024, 6, 30)).0,
+            "2024-Q2"
+        );
+    }
+
+    #[test]
+    fn options_become_arguments() {
+        let t: toml::Table = toml::from_str("preset = \"jeugd\"\nall = true\nweeks = 4\nexplain = [\"wijk\", \"kanaal\"]\nnone = false").unwrap();
+        let mut got = argv(&t).unwrap();
+        got.remove(0);
+        assert_eq!(
+            got,
+            [
+                "--all",
+                "--explain",
+                "wijk,kanaal",
+                "--preset",
+                "jeugd",
+                "--weeks",
+                "4"
+            ]
+        );
+    }
+}

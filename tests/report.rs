@@ -1,0 +1,87 @@
+//! `datastroom report`: a spec with text, a waiting-list table and a SQL table, from the
+//! warehouse; the period is the last complete week before the as-of date.
+
+use crate::util::Workdir;
+
+const SPEC: &str = r#"
+name = "wachtlijst"
+title = "Wachtlijsten Wmo en Jeugd"
+period = "week"
+
+[[section]]
+type = "text"
+title = "Inleiding"
+text = "De wachttijden van deze week."
+
+[[section]]
+type = "waitlist"
+title = "Jeugd per team"
+preset = "jeugd"
+section = "by"
+by = "team"
+
+[[section]]
+type = "sql"
+title = "Zaken per wet"
+query = "SELECT wet, COUNT(*) AS zaken FROM zaken_sociaal GROUP BY wet ORDER BY wet"
+text = "Alle zaken in het warehouse."
+"#;
+
+/// On Wednesday 3 July 2024 the last complete week is 2024-W26 (to Sunday 30 June), so the
+/// waiting list is computed as of 30 June: the Jeugd figures of tests/waitlist.rs
+/// (jeugd_by_team). The same data and as-of give the same bytes.
+#[test]
+fn weekly_report_from_the_warehouse() {
+    let wd = Workdir::new();
+    wd.ingest_sample("zaken_wachtlijst.csv", "zaken_sociaal");
+    let spec = wd.write("spec.toml", SPEC);
+    let run = || {
+        wd.run(
+            wd.cmd(&["report", "-q", "--as-of", "2024-07-03"])
+                .arg(&spec)
+                .args(["--out-dir", "out"]),
+        );
+        std::fs::read(wd.path("out/wachtlijst-2024-W26.md")).expect("the report")
+    };
+    let first = run();
+    let md = String::from_utf8(first.clone()).unwrap();
+    assert!(
+        md.starts_with("# Wachtlijsten Wmo en Jeugd\n\nPeriode 2024-W26 (t/m 30-06-2024)"),
+        "{md}"
+    );
+    assert!(md.contains("| zaken_sociaal |"), "{md}");
+    assert!(md.contains("## Jeugd per team"), "{md}");
+    assert!(
+        md.contains(
+            "| Team Noord | 3 | 3 | 3 | 0 | 0 | 50 | 0 | 1 | 56 | 56 | niet bereikt | 64 | 64 |"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("Peildatum 30-06-2024."), "{md}");
+    assert!(md.contains("| Jeugdwet | 6 |\n| Wmo | 12 |"), "{md}");
+    let csv = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26-3.csv")).unwrap();
+    assert_eq!(csv, "\u{feff}wet;zaken\nJeugdwet;6\nWmo;12\n");
+    assert_eq!(run(), first, "byte-identical on a second run");
+}
+
+/// A section type that does not exist, or a wrong option, is an error naming the section.
+#[test]
+fn bad_sections_are_named() {
+    let wd = Workdir::new();
+    wd.ingest_sample("zaken_wachtlijst.csv", "zaken_sociaal");
+    let spec = wd.write(
+        "spec.toml",
+        "name = \"x\"\ntitle = \"X\"\nperiod = \"month\"\n[[section]]\ntype = \"waitlist\"\npreset = \"wmo\"\n",
+    );
+    let err = wd.fail(wd.cmd(&["report", "-q"]).arg(&spec));
+    assert!(
+        err.contains("section 1 (waitlist)") && err.contains("wmo"),
+        "{err}"
+    );
+    let spec = wd.write(
+        "spec2.toml",
+        "name = \"x\"\ntitle = \"X\"\nperiod = \"month\"\n[[section]]\ntype = \"grafiek\"\n",
+    );
+    let err = wd.fail(wd.cmd(&["report", "-q"]).arg(&spec));
+    assert!(err.contains("unknown section type 'grafiek'"), "{err}");
+}
