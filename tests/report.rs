@@ -85,3 +85,34 @@ fn bad_sections_are_named() {
     let err = wd.fail(wd.cmd(&["report", "-q"]).arg(&spec));
     assert!(err.contains("unknown section type 'grafiek'"), "{err}");
 }
+
+/// For the council: the Jeugd teams have 3 cases each, so their rows are hidden ("<5" for the
+/// counts, x for what is derived from them); the total row shows 6 cases, hides its small
+/// counts (4 closed, 2 open, 1 past term, 1 withdrawn), and keeps its percentages and days.
+#[test]
+fn council_report_hides_small_numbers() {
+    let wd = Workdir::new();
+    wd.ingest_sample("zaken_wachtlijst.csv", "zaken_sociaal");
+    let spec = wd.write(
+        "raad.toml",
+        "name = \"raad\"\ntitle = \"Jeugd\"\naudience = \"raad\"\nperiod = \"week\"\n\
+         [[section]]\ntype = \"waitlist\"\npreset = \"jeugd\"\nsection = \"by\"\nby = \"team\"\n",
+    );
+    wd.run(
+        wd.cmd(&["report", "-q", "--as-of", "2024-07-03"])
+            .arg(&spec)
+            .args(["--out-dir", "out"]),
+    );
+    let md = std::fs::read_to_string(wd.path("out/raad-2024-W26.md")).unwrap();
+    // Noord's one withdrawn case is itself a small count: "<5".
+    assert!(
+        md.contains("| Team Noord | <5 | <5 | <5 | x | x | x | x | <5 | x | x | x | x | x |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Team Zuid | <5 | <5 | <5 | <5 | <5 | x | x | x | x | x | x | x | x |"),
+        "{md}"
+    );
+    assert!(md.contains("| totaal | 6 | 6 | <5 | <5 | <5 | 66,70 | 50 | <5 | 56 | 45 | niet bereikt | 64 | niet bereikt |"), "{md}");
+    assert!(md.contains("Aantallen onder 5 staan als <5"), "{md}");
+}

@@ -346,7 +346,7 @@ fn human_cell(v: &AnyValue, lang: Lang) -> String {
 }
 
 /// Floats rounded to at most 2 decimals for reading; the CSV/JSON keep full precision.
-fn human_float(x: f64, nl: bool) -> String {
+pub fn human_float(x: f64, nl: bool) -> String {
     let s = if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {

@@ -12,6 +12,8 @@ use clap::Parser;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod suppress;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
@@ -23,8 +25,28 @@ pub struct Spec {
     pub period: PeriodKind,
     #[serde(default)]
     pub language: Language,
+    #[serde(default)]
+    pub privacy: Privacy,
     #[serde(rename = "section", default)]
     pub sections: Vec<SectionSpec>,
+}
+
+/// Publication safety: for audience `raad`, counts below `min_cell` are hidden.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    #[serde(default = "default_min_cell")]
+    pub min_cell: i64,
+}
+
+fn default_min_cell() -> i64 {
+    5
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy { min_cell: 5 }
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -293,7 +315,34 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 md.push_str(t.trim());
                 md.push_str("\n\n");
             }
-            Section::Table(t) => {
+            Section::Table(mut t) => {
+                if spec.audience == Audience::Raad {
+                    let group = ["group", "leverancier", "afdeling", "wet"]
+                        .into_iter()
+                        .find(|c| t.df.column(c).is_ok());
+                    let total = if nl { "totaal" } else { "total" };
+                    let size = t.df.column("n").is_ok().then_some("n");
+                    let s =
+                        suppress::suppress(&t.df, nl, spec.privacy.min_cell, group, total, size)?;
+                    if s.hidden > 0 {
+                        t.note.push_str(&if nl {
+                            format!(
+                                " Aantallen onder {m} staan als <{m}; met x zijn cellen verborgen \
+                                 waaruit een klein aantal terug te rekenen is, en cijfers van \
+                                 groepen kleiner dan {m}.",
+                                m = spec.privacy.min_cell
+                            )
+                        } else {
+                            format!(
+                                " Counts below {m} are shown as <{m}; x hides cells from which a \
+                                 small count could be recomputed, and figures of groups smaller \
+                                 than {m}.",
+                                m = spec.privacy.min_cell
+                            )
+                        });
+                    }
+                    t.df = s.df;
+                }
                 let mut out = Output::new(Some(Format::Markdown), None, lang);
                 out.labels = t.labels;
                 out.money = t.money.clone();
