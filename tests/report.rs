@@ -61,6 +61,15 @@ fn weekly_report_from_the_warehouse() {
     assert!(md.contains("| Jeugdwet | 6 |\n| Wmo | 12 |"), "{md}");
     let csv = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26-3.csv")).unwrap();
     assert_eq!(csv, "\u{feff}wet;zaken\nJeugdwet;6\nWmo;12\n");
+    let html = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Jeugd per team</h2>"));
+    assert!(
+        html.contains("<td>Team Noord</td><td class=\"num\">3</td>"),
+        "{html}"
+    );
+    for external in ["http:", "https:", "src=", "<link", "@import", "url("] {
+        assert!(!html.contains(external), "{external} in the HTML");
+    }
     assert_eq!(run(), first, "byte-identical on a second run");
 }
 
@@ -115,4 +124,22 @@ fn council_report_hides_small_numbers() {
     );
     assert!(md.contains("| totaal | 6 | 6 | <5 | <5 | <5 | 66,70 | 50 | <5 | 56 | 45 | niet bereikt | 64 | niet bereikt |"), "{md}");
     assert!(md.contains("Aantallen onder 5 staan als <5"), "{md}");
+}
+
+/// Per-employee figures never go into a council report.
+#[test]
+fn no_employee_tables_for_the_council() {
+    let wd = Workdir::new();
+    wd.ingest_sample("zaken_wachtlijst.csv", "zaken_sociaal");
+    let spec = wd.write(
+        "raad.toml",
+        "name = \"raad\"\ntitle = \"Jeugd\"\naudience = \"raad\"\nperiod = \"week\"\n\
+         [[section]]\ntype = \"waitlist\"\npreset = \"jeugd\"\nsection = \"by\"\nby = \"consulent\"\n\
+         allow_employee_names = true\n",
+    );
+    let err = wd.fail(wd.cmd(&["report", "-q"]).arg(&spec));
+    assert!(
+        err.contains("per employee") && err.contains("raad"),
+        "{err}"
+    );
 }

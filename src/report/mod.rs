@@ -12,6 +12,7 @@ use clap::Parser;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod html;
 mod suppress;
 
 #[derive(Debug, Deserialize)]
@@ -308,6 +309,17 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         if let Some(t) = &s.title {
             md.push_str(&format!("## {t}\n\n"));
         }
+        if spec.audience == Audience::Raad
+            && (s.options.get("by").and_then(|v| v.as_str()) == Some("consulent")
+                || s.options.get("allow_employee_names").is_some())
+        {
+            bail!(
+                "section {} ({}): figures per employee (consulent) are for managers; a report \
+                 with audience = \"raad\" cannot have them",
+                i + 1,
+                s.kind
+            );
+        }
         let computed = section(s, &section_global)
             .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
         match computed {
@@ -357,6 +369,11 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         }
     }
     let md_path = out_dir.join(format!("{}-{label}.md", spec.name));
+    let html = html::from_markdown(&md, &spec.title, if nl { "nl" } else { "en" });
+    files.push((
+        out_dir.join(format!("{}-{label}.html", spec.name)),
+        html.into_bytes(),
+    ));
     files.push((md_path, md.into_bytes()));
     for (path, bytes) in files {
         warehouse::write_atomic(&path, &bytes)
