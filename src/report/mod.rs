@@ -28,6 +28,10 @@ pub struct Spec {
     pub language: Language,
     #[serde(default)]
     pub privacy: Privacy,
+    /// An ingest plan (relative to the spec) to load into a temporary warehouse first, so
+    /// that the report runs end to end on exports (the README's example).
+    #[serde(default)]
+    pub inlezen: Option<PathBuf>,
     #[serde(rename = "section", default)]
     pub sections: Vec<SectionSpec>,
 }
@@ -120,6 +124,12 @@ pub fn last_complete(kind: PeriodKind, as_of: NaiveDate) -> (String, NaiveDate) 
             (end.year().to_string(), end)
         }
     }
+}
+
+#[derive(Parser)]
+struct IngestArgs {
+    #[command(flatten)]
+    args: cmd::ingest::Args,
 }
 
 #[derive(Parser)]
@@ -268,15 +278,47 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         Language::Nl => Lang::Nl,
         Language::En => Lang::En,
     };
+    // With `inlezen`, the exports are loaded into a temporary warehouse first.
+    let temp = match &spec.inlezen {
+        Some(plan) => {
+            let plan = spec_path.parent().unwrap_or(Path::new(".")).join(plan);
+            let dir = tempfile::tempdir().context("creating a temporary warehouse")?;
+            let ingest_global = Global {
+                warehouse: dir.path().join("warehouse"),
+                format: Some(Format::Csv),
+                output: Some(dir.path().join("ingest.csv")),
+                as_of: None,
+                quiet: true,
+                lang: Lang::Nl,
+            };
+            let plan_arg = plan.to_string_lossy().into_owned();
+            let a = IngestArgs::try_parse_from(["ingest", "--plan", plan_arg.as_str()])
+                .map_err(|e| anyhow::anyhow!("{}", e.render().to_string().trim()))?;
+            let code = cmd::ingest::run(&a.args, &ingest_global)
+                .with_context(|| format!("ingesting with the plan {}", plan.display()))?;
+            if code == cmd::EXIT_REJECTED && !global.quiet {
+                eprintln!(
+                    "datastroom: let op: bij het inlezen ({}) zijn rijen afgekeurd",
+                    plan.display()
+                );
+            }
+            Some(dir)
+        }
+        None => None,
+    };
+    let warehouse = match &temp {
+        Some(dir) => dir.path().join("warehouse"),
+        None => global.warehouse.clone(),
+    };
     let section_global = Global {
-        warehouse: global.warehouse.clone(),
+        warehouse: warehouse.clone(),
         format: Some(Format::Markdown),
         output: None,
         as_of: Some(end),
         quiet: true,
         lang,
     };
-    let wh = Warehouse::open(&global.warehouse)?;
+    let wh = Warehouse::open(&warehouse)?;
     let nl = lang == Lang::Nl;
     let mut md = format!(
         "# {}\n\n{} {label} ({} {}), {}: {}.\n\n",
