@@ -16,26 +16,15 @@ python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 cargo build --release --quiet
 BIN="$CARGO_TARGET_DIR/release/datastroom"
 
-measure() { # rows, tool, command...: prints "rows tool wall_s peak_MiB"
-  local label=$1 tool=$2; shift 2
-  local log; log=$(mktemp)
-  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log"; return 1; }
-  local wall peak
-  wall=$(grep "Elapsed (wall clock)" "$log" | awk -F': ' '{print $2}' \
-    | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  peak=$(grep "Maximum resident set size" "$log" | awk -F': ' '{printf "%.0f", $2/1024}')
-  printf "%-10s %-11s %8.2f s %8s MiB\n" "$label" "$tool" "$wall" "$peak"
-  rm -f "$log"
-}
+source benches/measure.sh
 
-echo "rows       tool            wall        peak"
 for n in $ROWS; do
   csv="$DATA/fixi_$n.csv"
   [ -f "$csv" ] || python3 benches/gen_fixi.py "$n" "$csv"
   wh=$(mktemp -d)
-  measure "$n" datastroom "$BIN" --quiet --warehouse "$wh" ingest "$csv" --dataset meldingen --mode replace --max-rejects 100 --format csv
+  measure "$n rows, datastroom" "$BIN" --quiet --warehouse "$wh" ingest "$csv" --dataset meldingen --mode replace --max-rejects 100 --format csv
   rm -rf "$wh"
   out=$(mktemp -d)
-  measure "$n" duckdb python3 benches/duckdb_ingest.py "$csv" "$out/meldingen.parquet"
+  measure "$n rows, duckdb" python3 benches/duckdb_ingest.py "$csv" "$out/meldingen.parquet"
   rm -rf "$out"
 done
