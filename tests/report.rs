@@ -7,6 +7,7 @@ const SPEC: &str = r#"
 name = "wachtlijst"
 title = "Wachtlijsten Wmo en Jeugd"
 period = "week"
+xlsx = true
 
 [[section]]
 type = "text"
@@ -61,6 +62,9 @@ fn weekly_report_from_the_warehouse() {
     assert!(md.contains("| Jeugdwet | 6 |\n| Wmo | 12 |"), "{md}");
     let csv = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26-3.csv")).unwrap();
     assert_eq!(csv, "\u{feff}wet;zaken\nJeugdwet;6\nWmo;12\n");
+    use calamine::Reader;
+    let book = calamine::open_workbook_auto(wd.path("out/wachtlijst-2024-W26.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["2 Jeugd per team", "3 Zaken per wet"]);
     let html = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Jeugd per team</h2>"));
     assert!(
@@ -70,7 +74,10 @@ fn weekly_report_from_the_warehouse() {
     for external in ["http:", "https:", "src=", "<link", "@import", "url("] {
         assert!(!html.contains(external), "{external} in the HTML");
     }
+    let xlsx = std::fs::read(wd.path("out/wachtlijst-2024-W26.xlsx")).unwrap();
     assert_eq!(run(), first, "byte-identical on a second run");
+    let again = std::fs::read(wd.path("out/wachtlijst-2024-W26.xlsx")).unwrap();
+    assert!(xlsx == again, "the workbook is byte-identical too");
 }
 
 /// A section type that does not exist, or a wrong option, is an error naming the section.

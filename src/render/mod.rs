@@ -438,9 +438,51 @@ fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()>
 }
 
 fn write_xlsx(df: &DataFrame, path: &Path, h: Human<'_>) -> Result<()> {
-    use rust_xlsxwriter::{Format as XFormat, Workbook};
-    let mut wb = Workbook::new();
-    let sheet = wb.add_worksheet();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    fill_sheet(wb.add_worksheet(), df, h)?;
+    save_workbook(&mut wb, path)
+}
+
+/// One workbook with a sheet per table (a report's `xlsx = true`): (sheet name, table,
+/// output settings of that table).
+/// `created` is written as the workbook's creation date, so that the same report gives the
+/// same bytes.
+pub fn write_workbook(
+    sheets: &[(String, &DataFrame, &Output)],
+    created: NaiveDate,
+    path: &Path,
+) -> Result<()> {
+    use chrono::Datelike;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+        created.year() as u16,
+        created.month() as u8,
+        created.day() as u8,
+    )?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
+    for (name, df, out) in sheets {
+        let sheet = wb.add_worksheet();
+        // Excel allows 31 characters and no []:*?/\ in a sheet name.
+        let clean: String = name
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        sheet.set_name(clean)?;
+        fill_sheet(sheet, df, out.human())?;
+    }
+    save_workbook(&mut wb, path)
+}
+
+fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<()> {
+    let tmp = crate::warehouse::tmp_path(path);
+    wb.save(&tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    crate::warehouse::publish(&tmp, path)
+}
+
+fn fill_sheet(sheet: &mut rust_xlsxwriter::Worksheet, df: &DataFrame, h: Human<'_>) -> Result<()> {
+    use rust_xlsxwriter::Format as XFormat;
     let bold = XFormat::new().set_bold();
     let date_fmt = XFormat::new().set_num_format("dd-mm-yyyy");
     let dt_fmt = XFormat::new().set_num_format("dd-mm-yyyy hh:mm:ss");
@@ -482,10 +524,7 @@ fn write_xlsx(df: &DataFrame, path: &Path, h: Human<'_>) -> Result<()> {
         }
     }
     sheet.autofit();
-    let tmp = crate::warehouse::tmp_path(path);
-    wb.save(&tmp)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    crate::warehouse::publish(&tmp, path)
+    Ok(())
 }
 
 fn excel_date(d: NaiveDate) -> Option<rust_xlsxwriter::ExcelDateTime> {

@@ -28,6 +28,9 @@ pub struct Spec {
     pub language: Language,
     #[serde(default)]
     pub privacy: Privacy,
+    /// Also one Excel workbook with a sheet per table.
+    #[serde(default)]
+    pub xlsx: bool,
     /// An ingest plan (relative to the spec) to load into a temporary warehouse first, so
     /// that the report runs end to end on exports (the README's example).
     #[serde(default)]
@@ -347,6 +350,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         .with_context(|| format!("creating the folder {}", out_dir.display()))?;
     let mut written = Vec::new();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut sheets: Vec<(String, polars::prelude::DataFrame, Output)> = Vec::new();
     for (i, s) in spec.sections.iter().enumerate() {
         if let Some(t) = &s.title {
             md.push_str(&format!("## {t}\n\n"));
@@ -407,6 +411,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 md.push('\n');
                 let csv = out_dir.join(format!("{}-{label}-{}.csv", spec.name, i + 1));
                 files.push((csv, out.csv_excel(&t.df)?));
+                let sheet = format!("{} {}", i + 1, s.title.as_deref().unwrap_or(&s.kind));
+                sheets.push((sheet, t.df, out));
             }
         }
     }
@@ -420,6 +426,13 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
     for (path, bytes) in files {
         warehouse::write_atomic(&path, &bytes)
             .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    if spec.xlsx {
+        let path = out_dir.join(format!("{}-{label}.xlsx", spec.name));
+        let refs: Vec<(String, &polars::prelude::DataFrame, &Output)> =
+            sheets.iter().map(|(n, df, o)| (n.clone(), df, o)).collect();
+        crate::render::write_workbook(&refs, end, &path)?;
         written.push(path);
     }
     Ok(written)
