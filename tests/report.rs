@@ -184,3 +184,69 @@ fn the_weekly_example_runs_end_to_end() {
         "the example uses a temporary warehouse"
     );
 }
+
+/// Every example spec runs on the sample exports (each loads them into a temporary warehouse).
+#[test]
+fn every_example_spec_runs() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut ran = Vec::new();
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".toml") || name == "inlezen.toml" {
+            continue;
+        }
+        let wd = Workdir::new();
+        wd.run(
+            wd.cmd(&["report", "-q", "--as-of", "2024-08-01"])
+                .arg(&path)
+                .args(["--out-dir", "out"]),
+        );
+        let mds: Vec<_> = std::fs::read_dir(wd.path("out"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "md")
+            })
+            .collect();
+        assert_eq!(mds.len(), 1, "{name}");
+        if name == "projecten.toml" {
+            // On 31-7-2024 (the end of July): P-02 (2023 to 2026, Ontwerp) and P-01 (from 14
+            // March 2024, Uitvoering) run; P-04 is Afgerond. P-03 was rejected at ingest.
+            let md = std::fs::read_to_string(wd.path("out/projecten-2024-07.md")).unwrap();
+            assert!(
+                md.contains(
+                    "| P-02 | Nieuw zwembad | 01-01-2023 | 01-07-2026 | Ontwerp | lopend |"
+                ),
+                "{md}"
+            );
+            assert!(
+                md.contains(
+                    "| P-01 | Herinrichting Markt | 14-03-2024 | 31-12-2025 | Uitvoering | lopend |"
+                ),
+                "{md}"
+            );
+            assert!(
+                md.contains(
+                    "| P-04 | Wijkvisie Giesbeek | 01-02-2024 | 30-11-2024 | Afgerond | afgerond |"
+                ),
+                "{md}"
+            );
+        }
+        ran.push(name);
+    }
+    ran.sort();
+    assert_eq!(
+        ran,
+        [
+            "inhuur-maand.toml",
+            "kwartaal-sociaal-domein.toml",
+            "projecten.toml",
+            "vth.toml",
+            "weekly.toml"
+        ]
+    );
+}

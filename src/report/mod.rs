@@ -210,13 +210,146 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
             let a = PeaksArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
             Section::Table(cmd::peaks::table(&a.args, global)?)
         }
-        other => bail!("unknown section type '{other}'; known: text, sql, waitlist, inhuur, peaks"),
+        "timeline" => Section::Table(timeline(&s.options, global)?),
+        other => bail!(
+            "unknown section type '{other}'; known: text, sql, waitlist, inhuur, peaks, timeline"
+        ),
     })
 }
 
 enum Section {
     Text(String),
     Table(Table),
+}
+
+/// Words in a status that mean "done".
+const DONE: [&str; 6] = [
+    "afgerond",
+    "gereed",
+    "klaar",
+    "opgeleverd",
+    "closed",
+    "done",
+];
+
+/// A timeline of any dataset with a start, an end and a status (projects by default): one row
+/// per item, by start, with its state on the as-of date. Options: `dataset` (projecten), `id`
+/// (project_id), `name` (naam), `start` (startdatum), `end` (einddatum), `status` (status).
+fn timeline(options: &toml::Table, global: &Global) -> Result<Table> {
+    use polars::prelude::*;
+    let opt = |k: &str, default: &str| -> String {
+        options
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or(default)
+            .to_string()
+    };
+    for k in options.keys() {
+        if !["dataset", "id", "name", "start", "end", "status"].contains(&k.as_str()) {
+            bail!("timeline: unknown option '{k}'; known: dataset, id, name, start, end, status");
+        }
+    }
+    let (dataset, id, name) = (
+        opt("dataset", "projecten"),
+        opt("id", "project_id"),
+        opt("name", "naam"),
+    );
+    let (start, end, status) = (
+        opt("start", "startdatum"),
+        opt("end", "einddatum"),
+        opt("status", "status"),
+    );
+    let as_of = global
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let wh = Warehouse::open(&global.warehouse)?;
+    let mut lf = wh.scan(&dataset)?;
+    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
+    for c in [&id, &name, &start, &end] {
+        if schema.get(c).is_none() {
+            bail!("timeline: the dataset {dataset} has no column '{c}'");
+        }
+    }
+    let status_expr = if schema.get(&status).is_some() {
+        col(status.as_str()).cast(DataType::String)
+    } else {
+        lit(NULL).cast(DataType::String)
+    };
+    let df = lf
+        .select([
+            col(id.as_str()).cast(DataType::String).alias("id"),
+            col(name.as_str()).cast(DataType::String).alias("name"),
+            col(start.as_str()).cast(DataType::Date).alias("start"),
+            col(end.as_str()).cast(DataType::Date).alias("end"),
+            status_expr.alias("status"),
+        ])
+        .sort(["start", "id"], SortMultipleOptions::default())
+        .collect()?;
+    let nl = global.lang == Lang::Nl;
+    let day = |c: &str| -> Result<Vec<Option<NaiveDate>>> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Int32)?
+            .i32()?
+            .iter()
+            .map(|v| v.and_then(crate::render::epoch_date))
+            .collect())
+    };
+    let (starts, ends) = (day("start")?, day("end")?);
+    let statuses: Vec<Option<String>> = df
+        .column("status")?
+        .str()?
+        .iter()
+        .map(|v| v.map(String::from))
+        .collect();
+    let state: Vec<&str> = (0..df.height())
+        .map(|i| {
+            let done = statuses[i]
+                .as_deref()
+                .is_some_and(|s| DONE.iter().any(|w| s.to_lowercase().contains(w)));
+            let (future, overdue) = (
+                starts[i].is_some_and(|s| s > as_of),
+                ends[i].is_some_and(|e| e < as_of),
+            );
+            match (done, future, overdue, nl) {
+                (true, _, _, true) => "afgerond",
+                (true, _, _, false) => "done",
+                (_, true, _, true) => "gepland",
+                (_, true, _, false) => "planned",
+                (_, _, true, true) => "over de einddatum",
+                (_, _, true, false) => "past its end date",
+                (_, _, _, true) => "lopend",
+                (_, _, _, false) => "running",
+            }
+        })
+        .collect();
+    let mut df = df;
+    df.with_column(Column::new("state".into(), state))?;
+    Ok(Table {
+        df,
+        note: if nl {
+            format!(
+                "Stand op {}: afgerond volgens de status, gepland (start later), over de \
+                 einddatum (niet afgerond en de einddatum voorbij) of lopend.",
+                as_of.format("%d-%m-%Y")
+            )
+        } else {
+            format!(
+                "State on {}: done by its status, planned (starts later), past its end date \
+                 (not done, end date passed) or running.",
+                as_of.format("%Y-%m-%d")
+            )
+        },
+        labels: &[
+            ("id", "nummer", "id"),
+            ("name", "naam", "name"),
+            ("start", "start", "start"),
+            ("end", "einde", "end"),
+            ("status", "status", "status"),
+            ("state", "stand", "state"),
+        ],
+        money: Vec::new(),
+    })
 }
 
 /// Per dataset: the last ingest (date) and the latest date in its records.
