@@ -71,8 +71,18 @@ fn weekly_report_from_the_warehouse() {
         html.contains("<td>Team Noord</td><td class=\"num\">3</td>"),
         "{html}"
     );
+    // "Zaken per wet" has one text and one number column: a bar chart, inline.
+    assert_eq!(html.matches("<svg").count(), 1, "{html}");
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap() + 6];
+    assert!(svg.contains("Zaken per wet") && svg.contains("Jeugdwet") && svg.contains("Wmo"));
+    assert_eq!(
+        svg.matches('<').count(),
+        svg.matches('>').count(),
+        "balanced tags"
+    );
+    let body = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     for external in ["http:", "https:", "src=", "<link", "@import", "url("] {
-        assert!(!html.contains(external), "{external} in the HTML");
+        assert!(!body.contains(external), "{external} in the HTML");
     }
     let xlsx = std::fs::read(wd.path("out/wachtlijst-2024-W26.xlsx")).unwrap();
     assert_eq!(run(), first, "byte-identical on a second run");

@@ -2,6 +2,7 @@
 //! `--format` and `--output`. Formats: a terminal table, CSV, CSV for Dutch Excel, JSON, Markdown
 //! and xlsx. CSV and xlsx never let a cell start a formula (formula injection).
 
+pub mod chart;
 mod labels;
 
 pub use labels::label;

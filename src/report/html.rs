@@ -16,8 +16,9 @@ th,td{border:1px solid #777;padding:0.25em 0.5em;vertical-align:top}\
 th{background:#e8e8e8;text-align:left}td.num{text-align:right}\
 p.note{font-size:0.85em;color:#333}";
 
-/// Converts the Markdown that `report` writes (headings, paragraphs, pipe tables) to HTML.
-pub fn from_markdown(md: &str, title: &str, lang: &str) -> String {
+/// Converts the Markdown that `report` writes (headings, paragraphs, pipe tables) to HTML;
+/// a line `<!-- chart N -->` becomes the N-th inline SVG chart.
+pub fn from_markdown(md: &str, title: &str, lang: &str, charts: &[String]) -> String {
     let mut body = String::new();
     let lines: Vec<&str> = md.lines().collect();
     let mut i = 0;
@@ -32,6 +33,17 @@ pub fn from_markdown(md: &str, title: &str, lang: &str) -> String {
             }
             body.push_str(&table(&lines[start..i]));
             after_table = true;
+            continue;
+        }
+        if let Some(n) = line
+            .strip_prefix("<!-- chart ")
+            .and_then(|r| r.strip_suffix(" -->"))
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            if let Some(svg) = charts.get(n) {
+                body.push_str(&format!("<figure>{svg}</figure>\n"));
+            }
+            i += 1;
             continue;
         }
         if let Some(h) = line.strip_prefix("# ") {
@@ -99,7 +111,7 @@ mod tests {
     #[test]
     fn markdown_to_html() {
         let md = "# Titel & zo\n\nPeriode 2024-W26.\n\n## Tabel\n\n| groep | zaken |\n| --- | ---: |\n| Noord | <5 |\n\nEen noot.\n";
-        let html = from_markdown(md, "Titel & zo", "nl");
+        let html = from_markdown(md, "Titel & zo", "nl", &[]);
         assert!(html.contains("<h1>Titel &amp; zo</h1>"));
         assert!(html.contains("<th>groep</th><th>zaken</th>"));
         assert!(html.contains("<td>Noord</td><td class=\"num\">&lt;5</td>"));

@@ -222,6 +222,48 @@ enum Section {
     Table(Table),
 }
 
+/// A bar chart for a table with one text column and one numeric column (a measure over
+/// categories), up to 40 rows; `None` for other tables.
+fn bar_chart(
+    df: &polars::prelude::DataFrame,
+    title: &str,
+    labels: crate::render::Labels,
+    lang: Lang,
+) -> Result<Option<String>> {
+    use polars::prelude::*;
+    let text: Vec<&Column> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String)
+        .collect();
+    let nums: Vec<&Column> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype().is_primitive_numeric())
+        .collect();
+    if text.len() != 1 || nums.len() != 1 || df.height() == 0 || df.height() > 40 {
+        return Ok(None);
+    }
+    let cats: Vec<String> = text[0]
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect();
+    let vals: Vec<f64> = nums[0]
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .map(|v| v.unwrap_or(0.0))
+        .collect();
+    let name = nums[0].name().as_str();
+    let unit = labels
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, nl, en)| if lang == Lang::Nl { *nl } else { *en })
+        .unwrap_or(name);
+    crate::render::chart::bars(title, unit, &cats, &vals, lang == Lang::Nl).map(Some)
+}
+
 /// Words in a status that mean "done".
 const DONE: [&str; 6] = [
     "afgerond",
@@ -484,6 +526,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
     let mut written = Vec::new();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut sheets: Vec<(String, polars::prelude::DataFrame, Output)> = Vec::new();
+    let mut charts: Vec<String> = Vec::new();
     for (i, s) in spec.sections.iter().enumerate() {
         if let Some(t) = &s.title {
             md.push_str(&format!("## {t}\n\n"));
@@ -542,6 +585,11 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                     md.push_str(&format!("\n{}\n", t.note));
                 }
                 md.push('\n');
+                let title = s.title.as_deref().unwrap_or(&s.kind);
+                if let Some(svg) = bar_chart(&t.df, title, t.labels, lang)? {
+                    md.push_str(&format!("<!-- chart {} -->\n\n", charts.len()));
+                    charts.push(svg);
+                }
                 let csv = out_dir.join(format!("{}-{label}-{}.csv", spec.name, i + 1));
                 files.push((csv, out.csv_excel(&t.df)?));
                 let sheet = format!("{} {}", i + 1, s.title.as_deref().unwrap_or(&s.kind));
@@ -550,7 +598,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         }
     }
     let md_path = out_dir.join(format!("{}-{label}.md", spec.name));
-    let html = html::from_markdown(&md, &spec.title, if nl { "nl" } else { "en" });
+    let html = html::from_markdown(&md, &spec.title, if nl { "nl" } else { "en" }, &charts);
     files.push((
         out_dir.join(format!("{}-{label}.html", spec.name)),
         html.into_bytes(),
