@@ -71,15 +71,23 @@ fn weekly_report_from_the_warehouse() {
         html.contains("<td>Team Noord</td><td class=\"num\">3</td>"),
         "{html}"
     );
-    // "Zaken per wet" has one text and one number column: a bar chart, inline.
-    assert_eq!(html.matches("<svg").count(), 1, "{html}");
-    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap() + 6];
-    assert!(svg.contains("Zaken per wet") && svg.contains("Jeugdwet") && svg.contains("Wmo"));
-    assert_eq!(
-        svg.matches('<').count(),
-        svg.matches('>').count(),
-        "balanced tags"
-    );
+    // The Jeugd section gets its Kaplan-Meier curves; "Zaken per wet" (one text and one
+    // number column) a bar chart. Both inline.
+    let svgs: Vec<&str> = html
+        .split("<svg")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</svg>").expect("closed")])
+        .collect();
+    assert_eq!(svgs.len(), 2, "{html}");
+    assert!(svgs[0].contains("Jeugd per team") && svgs[0].contains("nog wachtend"));
+    assert!(svgs[1].contains("Zaken per wet") && svgs[1].contains("Jeugdwet"));
+    for svg in &svgs {
+        assert_eq!(
+            svg.matches('<').count() + 1,
+            svg.matches('>').count(),
+            "balanced tags"
+        );
+    }
     let body = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     for external in ["http:", "https:", "src=", "<link", "@import", "url("] {
         assert!(!body.contains(external), "{external} in the HTML");
@@ -188,7 +196,10 @@ fn the_weekly_example_runs_end_to_end() {
     }
     assert!(md.contains("| Team Noord | 4 |"), "{md}");
     assert!(md.contains("| Groen | 5 |"), "{md}");
-    assert!(out.join("week-2024-W26.html").is_file());
+    let html = std::fs::read_to_string(out.join("week-2024-W26.html")).unwrap();
+    // Bars for "Meldingen per categorie", Kaplan-Meier curves for the two waiting lists.
+    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    assert!(html.contains("nog wachtend") && html.contains("Team Noord"));
     assert!(
         !wd.warehouse().exists(),
         "the example uses a temporary warehouse"

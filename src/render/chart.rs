@@ -82,6 +82,69 @@ fn number(x: f64, nl: bool) -> String {
     if nl { s.replace('.', ",") } else { s }
 }
 
+/// Step curves (Kaplan-Meier: the share still waiting against days), one per group, in grey
+/// tones from black, with a legend.
+pub fn steps(
+    title: &str,
+    x_unit: &str,
+    y_unit: &str,
+    curves: &[(String, Vec<(f64, f64)>)],
+    nl: bool,
+) -> Result<String> {
+    let max_x = curves
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.0))
+        .fold(1.0_f64, f64::max)
+        * 1.05;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(34)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0.0..max_x, 0.0..1.0)
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        chart
+            .configure_mesh()
+            .x_desc(x_unit)
+            .y_desc(y_unit)
+            .x_label_formatter(&|x| number(*x, nl))
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        let tones = [0u8, 110, 170, 60, 200, 140];
+        for (k, (name, points)) in curves.iter().enumerate() {
+            let g = tones[k % tones.len()];
+            let color = RGBColor(g, g, g);
+            // A step curve: the share holds until the next day with decisions.
+            let mut path = vec![(0.0, 1.0)];
+            for &(x, y) in points {
+                let last = path.last().map_or(1.0, |p: &(f64, f64)| p.1);
+                path.push((x, last));
+                path.push((x, y));
+            }
+            chart
+                .draw_series(LineSeries::new(path, color.stroke_width(2)))
+                .map_err(|e| anyhow!("chart: {e}"))?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

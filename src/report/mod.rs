@@ -191,26 +191,46 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
                 .query
                 .as_deref()
                 .context("a sql section needs query = \"SELECT ...\"")?;
-            Section::Table(Table {
-                df: cmd::sql::query(query, None, global)?,
-                note: s.text.clone().unwrap_or_default(),
-                labels: &[],
-                money: Vec::new(),
-            })
+            Section::Table(
+                Table {
+                    df: cmd::sql::query(query, None, global)?,
+                    note: s.text.clone().unwrap_or_default(),
+                    labels: &[],
+                    money: Vec::new(),
+                },
+                None,
+            )
         }
         "waitlist" => {
             let a = WaitlistArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
-            Section::Table(cmd::waitlist::table(&a.args, global)?)
+            let table = cmd::waitlist::table(&a.args, global)?;
+            // Summaries get their Kaplan-Meier curves as a chart.
+            let chart = match a.args.section {
+                cmd::waitlist::Section::Summary | cmd::waitlist::Section::By => {
+                    let mut curve_args = WaitlistArgs::try_parse_from(argv(&s.options)?)
+                        .map_err(parse_err)?
+                        .args;
+                    curve_args.section = cmd::waitlist::Section::Survival;
+                    let curves = cmd::waitlist::table(&curve_args, global)?;
+                    km_chart(
+                        &curves.df,
+                        s.title.as_deref().unwrap_or("Wachttijd"),
+                        global.lang,
+                    )?
+                }
+                _ => None,
+            };
+            Section::Table(table, chart)
         }
         "inhuur" => {
             let a = InhuurArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
-            Section::Table(cmd::inhuur::table(&a.args, global)?)
+            Section::Table(cmd::inhuur::table(&a.args, global)?, None)
         }
         "peaks" => {
             let a = PeaksArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
-            Section::Table(cmd::peaks::table(&a.args, global)?)
+            Section::Table(cmd::peaks::table(&a.args, global)?, None)
         }
-        "timeline" => Section::Table(timeline(&s.options, global)?),
+        "timeline" => Section::Table(timeline(&s.options, global)?, None),
         other => bail!(
             "unknown section type '{other}'; known: text, sql, waitlist, inhuur, peaks, timeline"
         ),
@@ -219,7 +239,37 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
 
 enum Section {
     Text(String),
-    Table(Table),
+    /// A table and, for some sections, a chart of their own (SVG).
+    Table(Table, Option<String>),
+}
+
+/// The Kaplan-Meier curves of a survival table (group, time, survival) as a step chart.
+fn km_chart(df: &polars::prelude::DataFrame, title: &str, lang: Lang) -> Result<Option<String>> {
+    use polars::prelude::*;
+    if df.height() == 0 {
+        return Ok(None);
+    }
+    let group = df.column("group")?.str()?;
+    let time = df.column("time")?.cast(&DataType::Float64)?;
+    let surv = df.column("survival")?.cast(&DataType::Float64)?;
+    let (time, surv) = (time.f64()?, surv.f64()?);
+    let mut curves: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for i in 0..df.height() {
+        let (Some(g), Some(t), Some(v)) = (group.get(i), time.get(i), surv.get(i)) else {
+            continue;
+        };
+        if curves.last().is_none_or(|c| c.0 != g) {
+            curves.push((g.to_string(), Vec::new()));
+        }
+        curves.last_mut().expect("pushed").1.push((t, v));
+    }
+    let nl = lang == Lang::Nl;
+    let (x, y) = if nl {
+        ("dagen sinds de start", "nog wachtend")
+    } else {
+        ("days since the start", "still waiting")
+    };
+    crate::render::chart::steps(title, x, y, &curves, nl).map(Some)
 }
 
 /// A bar chart for a table with one text column and one numeric column (a measure over
@@ -549,7 +599,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 md.push_str(t.trim());
                 md.push_str("\n\n");
             }
-            Section::Table(mut t) => {
+            Section::Table(mut t, mut own_chart) => {
                 if spec.audience == Audience::Raad {
                     let group = ["group", "leverancier", "afdeling", "wet"]
                         .into_iter()
@@ -559,6 +609,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                     let s =
                         suppress::suppress(&t.df, nl, spec.privacy.min_cell, group, total, size)?;
                     if s.hidden > 0 {
+                        // Curves of groups this small would show what the table hides.
+                        own_chart = None;
                         t.note.push_str(&if nl {
                             format!(
                                 " Aantallen onder {m} staan als <{m}; met x zijn cellen verborgen \
@@ -586,7 +638,11 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 }
                 md.push('\n');
                 let title = s.title.as_deref().unwrap_or(&s.kind);
-                if let Some(svg) = bar_chart(&t.df, title, t.labels, lang)? {
+                let chart = match own_chart {
+                    Some(svg) => Some(svg),
+                    None => bar_chart(&t.df, title, t.labels, lang)?,
+                };
+                if let Some(svg) = chart {
                     md.push_str(&format!("<!-- chart {} -->\n\n", charts.len()));
                     charts.push(svg);
                 }
