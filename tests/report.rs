@@ -234,6 +234,7 @@ fn every_example_spec_runs() {
             })
             .collect();
         assert_eq!(mds.len(), 1, "{name}");
+        golden(&mds[0].as_ref().unwrap().path(), &name);
         if name == "projecten.toml" {
             // On 31-7-2024 (the end of July): P-02 (2023 to 2026, Ontwerp) and P-01 (from 14
             // March 2024, Uitvoering) run; P-04 is Afgerond. P-03 was rejected at ingest.
@@ -269,5 +270,49 @@ fn every_example_spec_runs() {
             "vth.toml",
             "weekly.toml"
         ]
+    );
+}
+
+/// Compares a report with its golden file in tests/data (`DATASTROOM_BLESS=1 cargo test`
+/// rewrites them, on purpose only). The ingest dates in the data-date table are masked: the
+/// examples load the samples afresh on every run.
+fn golden(md: &std::path::Path, spec: &str) {
+    let text = std::fs::read_to_string(md).unwrap();
+    let masked: String = text
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            // | dataset | last ingest | latest date |: mask the second cell.
+            if cells.len() == 3
+                && l.starts_with("| ")
+                && cells[1].len() == 10
+                && cells[1].as_bytes()[4] == b'-'
+            {
+                format!("{} | (ingelezen) | {}", cells[0], cells[2])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(spec.replace(".toml", "-expected.md"));
+    if std::env::var("DATASTROOM_BLESS").is_ok() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &masked).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run DATASTROOM_BLESS=1 cargo test",
+            path.display()
+        )
+    });
+    assert_eq!(
+        masked,
+        want,
+        "{spec}: the report differs from {}",
+        path.display()
     );
 }
