@@ -197,8 +197,13 @@ fn the_weekly_example_runs_end_to_end() {
     assert!(md.contains("| Team Noord | 4 |"), "{md}");
     assert!(md.contains("| Groen | 5 |"), "{md}");
     let html = std::fs::read_to_string(out.join("week-2024-W26.html")).unwrap();
-    // Bars for "Meldingen per categorie", Kaplan-Meier curves for the two waiting lists.
-    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    // Bars for "Meldingen per categorie", Kaplan-Meier curves for the two waiting lists,
+    // lines for the weekly flow.
+    assert_eq!(html.matches("<svg").count(), 4, "{html}");
+    assert!(
+        html.contains("werkvoorraad") && html.contains("instroom"),
+        "{html}"
+    );
     assert!(html.contains("nog wachtend") && html.contains("Team Noord"));
     assert!(
         !wd.warehouse().exists(),

@@ -145,6 +145,97 @@ pub fn steps(
     Ok(svg)
 }
 
+/// Lines over labelled periods (weeks), one per series, in grey tones with distinct point
+/// markers so that they stay apart in black and white; a legend names them.
+pub fn lines(
+    title: &str,
+    x_unit: &str,
+    y_unit: &str,
+    x_labels: &[String],
+    series: &[(String, Vec<f64>)],
+    nl: bool,
+) -> Result<String> {
+    let n = x_labels.len();
+    let max_y = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(1.0_f64, f64::max)
+        * 1.1;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..max_y)
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        let label = |x: &f64| -> String {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < n {
+                x_labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_desc(x_unit)
+            .y_desc(y_unit)
+            .x_labels(n.min(14))
+            .x_label_formatter(&label)
+            .y_label_formatter(&|y| number(*y, nl))
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        let tones = [0u8, 120, 180];
+        for (k, (name, values)) in series.iter().enumerate() {
+            let g = tones[k % tones.len()];
+            let color = RGBColor(g, g, g);
+            let points: Vec<(f64, f64)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(|e| anyhow!("chart: {e}"))?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+            // Markers: circles, squares, triangles.
+            match k % 3 {
+                0 => chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled()))),
+                1 => chart.draw_series(points.iter().map(|p| {
+                    Rectangle::new(
+                        [
+                            (p.0 - 0.08, p.1 - max_y * 0.012),
+                            (p.0 + 0.08, p.1 + max_y * 0.012),
+                        ],
+                        color.filled(),
+                    )
+                })),
+                _ => chart.draw_series(
+                    points
+                        .iter()
+                        .map(|p| TriangleMarker::new(*p, 4, color.filled())),
+                ),
+            }
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,6 +218,11 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
                         global.lang,
                     )?
                 }
+                cmd::waitlist::Section::Flow => flow_chart(
+                    &table.df,
+                    s.title.as_deref().unwrap_or("Werkvoorraad"),
+                    global.lang,
+                )?,
                 _ => None,
             };
             Section::Table(table, chart)
@@ -241,6 +246,46 @@ enum Section {
     Text(String),
     /// A table and, for some sections, a chart of their own (SVG).
     Table(Table, Option<String>),
+}
+
+/// Weekly inflow, outflow and backlog of a flow table as lines.
+fn flow_chart(df: &polars::prelude::DataFrame, title: &str, lang: Lang) -> Result<Option<String>> {
+    use polars::prelude::*;
+    if df.height() == 0 {
+        return Ok(None);
+    }
+    let weeks: Vec<String> = df
+        .column("week")?
+        .str()?
+        .iter()
+        .map(|w| w.unwrap_or("").rsplit('-').next().unwrap_or("").to_string())
+        .collect();
+    let values = |c: &str| -> Result<Vec<f64>> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect())
+    };
+    let nl = lang == Lang::Nl;
+    let names = if nl {
+        ["instroom", "uitstroom", "werkvoorraad"]
+    } else {
+        ["inflow", "outflow", "backlog"]
+    };
+    let series = vec![
+        (names[0].to_string(), values("inflow")?),
+        (names[1].to_string(), values("outflow")?),
+        (names[2].to_string(), values("backlog")?),
+    ];
+    let (x, y) = if nl {
+        ("week", "zaken")
+    } else {
+        ("week", "cases")
+    };
+    crate::render::chart::lines(title, x, y, &weeks, &series, nl).map(Some)
 }
 
 /// The Kaplan-Meier curves of a survival table (group, time, survival) as a step chart.
