@@ -262,6 +262,13 @@ fn every_example_spec_runs() {
                 ),
                 "{md}"
             );
+            // The Gantt chart: a bar per project (P-03 was rejected), the peildatum marked.
+            let html = std::fs::read_to_string(wd.path("out/projecten-2024-07.html")).unwrap();
+            let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+            for name in ["Nieuw zwembad", "Herinrichting Markt", "Wijkvisie Giesbeek"] {
+                assert!(svg.contains(name), "{name}: {svg}");
+            }
+            assert!(svg.contains("peildatum 31-07-2024"), "{svg}");
         }
         ran.push(name);
     }

@@ -236,6 +236,95 @@ pub fn lines(
     Ok(svg)
 }
 
+/// A Gantt chart: one bar per item from its start to its end (an open end runs to `today`,
+/// drawn lighter), a vertical line at `today`, dates on the x axis.
+pub fn gantt(
+    title: &str,
+    items: &[(String, i32, Option<i32>)],
+    today: i32,
+    nl: bool,
+) -> Result<String> {
+    let n = items.len();
+    let lo = items.iter().map(|i| i.1).min().unwrap_or(today).min(today);
+    let hi = items
+        .iter()
+        .map(|i| i.2.unwrap_or(today))
+        .max()
+        .unwrap_or(today)
+        .max(today);
+    let pad = ((hi - lo) as f64 * 0.03).max(7.0);
+    let (x0, x1) = (lo as f64 - pad, hi as f64 + pad);
+    let height = 70 + 24 * n as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        let longest = items.iter().map(|i| i.0.chars().count()).max().unwrap_or(4);
+        let peildatum = crate::render::epoch_date(today)
+            .map(|d| {
+                d.format(if nl { "%d-%m-%Y" } else { "%Y-%m-%d" })
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let x_desc = if nl {
+            format!("datum (lijn: peildatum {peildatum}; licht: geen einddatum)")
+        } else {
+            format!("date (line: as of {peildatum}; light: no end date)")
+        };
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size((longest as u32 * 7).clamp(40, 260))
+            .build_cartesian_2d(x0..x1, 0.0..n as f64)
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        let label = |v: &f64| -> String {
+            let i = v.floor() as usize;
+            if *v >= 0.0 && i < n && (v - v.floor() - 0.5).abs() < 1e-9 {
+                items[n - 1 - i].0.clone()
+            } else {
+                String::new()
+            }
+        };
+        let date = |x: &f64| -> String {
+            crate::render::epoch_date(x.round() as i32)
+                .map(|d| d.format(if nl { "%m-%Y" } else { "%Y-%m" }).to_string())
+                .unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&label)
+            .x_labels(8)
+            .x_label_formatter(&date)
+            .x_desc(x_desc.as_str())
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(k, (_, start, end))| {
+                let y = (n - 1 - k) as f64;
+                let (to, tone) = match end {
+                    Some(e) => (*e as f64, 110),
+                    None => (today as f64, 180),
+                };
+                Rectangle::new(
+                    [(*start as f64, y + 0.2), (to, y + 0.8)],
+                    RGBColor(tone, tone, tone).filled(),
+                )
+            }))
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(today as f64, 0.0), (today as f64, n as f64)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +350,19 @@ mod tests {
         );
         // The background and the two bars.
         assert!(svg.matches("<rect").count() >= 3, "{svg}");
+    }
+
+    #[test]
+    fn a_gantt_chart_has_a_bar_per_item_and_the_peildatum() {
+        // 2024-03-14 is day 19796, 2025-12-31 day 20453, 2024-07-31 day 19935.
+        let items = vec![
+            ("Herinrichting Markt".to_string(), 19796, Some(20453)),
+            ("Nieuw zwembad".to_string(), 19358, None),
+        ];
+        let svg = gantt("Tijdlijn", &items, 19935, true).unwrap();
+        assert!(svg.contains("Herinrichting Markt") && svg.contains("Nieuw zwembad"));
+        assert!(svg.contains("peildatum 31-07-2024"), "{svg}");
+        // A dark bar for the item with an end date, a light one for the open one.
+        assert!(svg.contains("#6E6E6E") && svg.contains("#B4B4B4"), "{svg}");
     }
 }

@@ -229,13 +229,32 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
         }
         "inhuur" => {
             let a = InhuurArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
-            Section::Table(cmd::inhuur::table(&a.args, global)?, None)
+            let table = cmd::inhuur::table(&a.args, global)?;
+            let chart = match a.args.section {
+                cmd::inhuur::Section::Timeline => gantt_chart(
+                    &table.df,
+                    ("contract_id", "start", "end"),
+                    s.title.as_deref().unwrap_or("Contracten"),
+                    global,
+                )?,
+                _ => None,
+            };
+            Section::Table(table, chart)
         }
         "peaks" => {
             let a = PeaksArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
             Section::Table(cmd::peaks::table(&a.args, global)?, None)
         }
-        "timeline" => Section::Table(timeline(&s.options, global)?, None),
+        "timeline" => {
+            let table = timeline(&s.options, global)?;
+            let chart = gantt_chart(
+                &table.df,
+                ("name", "start", "end"),
+                s.title.as_deref().unwrap_or("Tijdlijn"),
+                global,
+            )?;
+            Section::Table(table, chart)
+        }
         other => bail!(
             "unknown section type '{other}'; known: text, sql, waitlist, inhuur, peaks, timeline"
         ),
@@ -246,6 +265,42 @@ enum Section {
     Text(String),
     /// A table and, for some sections, a chart of their own (SVG).
     Table(Table, Option<String>),
+}
+
+/// A Gantt chart of a table with a name column and start and end dates.
+fn gantt_chart(
+    df: &polars::prelude::DataFrame,
+    (name, start, end): (&str, &str, &str),
+    title: &str,
+    global: &Global,
+) -> Result<Option<String>> {
+    use polars::prelude::*;
+    if df.height() == 0 || df.height() > 60 {
+        return Ok(None);
+    }
+    let names = df.column(name)?.cast(&DataType::String)?;
+    let day = |c: &str| -> Result<Vec<Option<i32>>> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Int32)?
+            .i32()?
+            .iter()
+            .collect())
+    };
+    let (starts, ends) = (day(start)?, day(end)?);
+    let items: Vec<(String, i32, Option<i32>)> = names
+        .str()?
+        .iter()
+        .zip(starts.iter().zip(&ends))
+        .filter_map(|(n, (s, e))| Some((n.unwrap_or("").to_string(), (*s)?, *e)))
+        .collect();
+    let today = global
+        .as_of
+        .map(crate::analysis::caseflow::day_number)
+        .unwrap_or_else(|| {
+            crate::analysis::caseflow::day_number(chrono::Local::now().date_naive())
+        });
+    crate::render::chart::gantt(title, &items, today, global.lang == Lang::Nl).map(Some)
 }
 
 /// Weekly inflow, outflow and backlog of a flow table as lines.
