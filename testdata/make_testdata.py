@@ -43,6 +43,95 @@ def meldingen_fixi():
     (HERE / "meldingen_fixi.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace"))
 
 
+def meldingen_historie():
+    """Three years of Fixi reports of one municipality (28-6-2021 to 28-7-2024), for `peaks` and
+    the weekly example: seasonal rates per category (Groen in summer, Verlichting in the dark
+    months, Wegen after frost) drawn from a Poisson distribution with a fixed seed, and two
+    planted peaks: Riolering/Wateroverlast in Lobith in week 24 of 2024 (10-16 June, +14) and
+    Groen/Boom omgevallen in Giesbeek in week 26 (24-30 June, +22). Windows-1252, ';', melder
+    names in some rows."""
+    import math
+    import random
+
+    rnd = random.Random(20240630)
+    header = ["Meldingnummer", "Datum melding", "Hoofdcategorie", "Subcategorie", "Status",
+              "Datum afgehandeld", "Wijk", "Buurt", "Straat", "Kanaal", "Naam melder",
+              "E-mail melder", "Telefoon melder"]
+    subs = {
+        "Groen": ["Boom omgevallen", "Snoeien", "Onkruid", "Eikenprocessierups", "Gras maaien"],
+        "Afval": ["Zwerfvuil", "Container vol", "Dumping", "Grofvuil"],
+        "Wegen": ["Losse tegel", "Gat in de weg", "Verzakking", "Stoep beschadigd"],
+        "Riolering": ["Verstopping", "Wateroverlast", "Put kapot"],
+        "Verlichting": ["Lantaarnpaal defect", "Lamp brandt overdag"],
+    }
+    places = {
+        "Centrum": ("Oud Zevenaar", ["Kerkstraat", "Grietsestraat", "Markt", "Hof van Zevenaar"]),
+        "Noord": ("Hengelder", ["Stationsweg", "Hengelderweg", "Beukenlaan"]),
+        "Babberich": ("Babberich", ["Heuvelsestraat", "Kerkweg", "Babberichseweg"]),
+        "Giesbeek": ("Giesbeek", ["Dorpsstraat", "Rivierweg", "Kerklaan", "Bosweg"]),
+        "Lobith": ("Lobith", ["Dijk", "Tolkamerweg", "Molenstraat"]),
+    }
+    kanalen = ["App"] * 10 + ["Web"] * 6 + ["Telefoon"] * 3 + ["Balie"]
+    names = ["Jan de Vries", "Fatma Öztürk", "Piet Jansen", "Anouk Bakker", "Zoë Élan",
+             "Mohamed El Amrani", "Ria Hendriks"]
+
+    def season(week, top):
+        return max(0.0, math.cos(2 * math.pi * (week - top) / 52))
+
+    def poisson(lam):
+        l, k, p = math.exp(-lam), 0, 1.0
+        while True:
+            p *= rnd.random()
+            if p <= l:
+                return k
+            k += 1
+
+    rows = []
+    seq = {}
+    monday = dt.date(2021, 6, 28)
+    while monday <= dt.date(2024, 7, 22):
+        week = monday.isocalendar()[1]
+        rates = {
+            "Groen": 3 + 4 * season(week, 25),
+            "Afval": 4 + 1 * season(week, 30),
+            "Wegen": 2 + 2 * season(week, 6),
+            "Riolering": 1.2,
+            "Verlichting": 0.8 + 2.5 * season(week, 50),
+        }
+        planned = [(cat, None, None) for cat, lam in rates.items() for _ in range(poisson(lam))]
+        if monday == dt.date(2024, 6, 10):
+            planned += [("Riolering", "Wateroverlast", "Lobith")] * 14
+        if monday == dt.date(2024, 6, 24):
+            planned += [("Groen", "Boom omgevallen", "Giesbeek")] * 18
+            planned += [("Groen", "Boom omgevallen", "Babberich")] * 4
+        for cat, sub, wijk in planned:
+            when = dt.datetime.combine(monday + dt.timedelta(days=rnd.randrange(7)), dt.time(0)) \
+                + dt.timedelta(minutes=rnd.randrange(7 * 60, 22 * 60))
+            sub = sub or rnd.choice(subs[cat])
+            wijk = wijk or rnd.choice(list(places))
+            buurt, streets = places[wijk]
+            kanaal = rnd.choice(kanalen)
+            seq[when.year] = seq.get(when.year, 0) + 1
+            done = when + dt.timedelta(days=rnd.randrange(1, 15), hours=rnd.randrange(0, 6))
+            closed = done.date() <= dt.date(2024, 7, 28)
+            named = rnd.random() < 0.15
+            name = rnd.choice(names) if named else ""
+            rows.append((when, [
+                f"Z-{when.year}-{seq[when.year]:05d}",
+                f"{when.day}-{when.month}-{when.year} {when.hour}:{when.minute:02d}",
+                cat, sub, "Afgehandeld" if closed else "Open",
+                f"{done.day}-{done.month}-{done.year} {done.hour}:{done.minute:02d}" if closed else "",
+                wijk, buurt, f"{rnd.choice(streets)} {rnd.randrange(1, 80)}", kanaal,
+                name, (name.split()[0].lower() + "@example.nl") if named and rnd.random() < 0.5 else "",
+                f"06{rnd.randrange(10**7, 10**8)}" if named and rnd.random() < 0.5 else "",
+            ]))
+        monday += dt.timedelta(days=7)
+    rows.sort(key=lambda r: r[0])
+    lines = ["Export meldingen openbare ruimte;;;;;;;;;;;;", "", ";".join(header)]
+    lines += [";".join(r) for _, r in rows]
+    (HERE / "meldingen_historie.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+
 def meldingen_signalen():
     """Signalen-style JSON (as the public API gives it): UTC time stamps, English keys."""
     rows = [
@@ -275,6 +364,7 @@ def inhuur_2026():
 
 if __name__ == "__main__":
     meldingen_fixi()
+    meldingen_historie()
     meldingen_signalen()
     zaken_sociaal()
     inhuur_contracten()

@@ -1,7 +1,7 @@
 //! `datastroom report`: a spec with text, a waiting-list table and a SQL table, from the
 //! warehouse; the period is the last complete week before the as-of date.
 
-use crate::util::Workdir;
+use crate::util::{Workdir, testdata};
 
 const SPEC: &str = r#"
 name = "wachtlijst"
@@ -151,6 +151,44 @@ fn council_report_hides_small_numbers() {
     assert!(md.contains("Aantallen onder 5 staan als <5"), "{md}");
 }
 
+/// Peaks charts in a council report: a series with a week of 1 to 4 reports is not drawn
+/// (the chart would show the small counts the table hides). By category every alarmed series
+/// has such a week; the total never does (at least 7 a week in the sample's last 12 weeks).
+#[test]
+fn council_peaks_charts_leave_out_small_counts() {
+    let wd = Workdir::new();
+    wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            &testdata("meldingen_historie.csv"),
+            "-d",
+            "meldingen",
+        ]),
+        0,
+    );
+    let spec = |by: &str| {
+        wd.write(
+            &format!("raad-{by}.toml"),
+            format!(
+                "name = \"raad-{by}\"\ntitle = \"Meldingen\"\naudience = \"raad\"\n\
+                 period = \"week\"\n[[section]]\ntype = \"peaks\"\ntitle = \"Pieken\"\n\
+                 by = [\"{by}\"]\n"
+            ),
+        )
+    };
+    for (by, charts) in [("categorie", 0), ("none", 1)] {
+        wd.run(
+            wd.cmd(&["report", "-q", "--as-of", "2024-07-01", "--out-dir", "out"])
+                .arg(spec(by)),
+        );
+        let html =
+            std::fs::read_to_string(wd.path(&format!("out/raad-{by}-2024-W26.html"))).unwrap();
+        assert_eq!(html.matches("<svg").count(), charts, "{by}");
+    }
+    let md = std::fs::read_to_string(wd.path("out/raad-categorie-2024-W26.md")).unwrap();
+    assert!(md.contains("| 13-05-2024 | Riolering | <5 |"), "{md}");
+}
+
 /// Per-employee figures never go into a council report.
 #[test]
 fn no_employee_tables_for_the_council() {
@@ -195,11 +233,43 @@ fn the_weekly_example_runs_end_to_end() {
         assert!(md.contains(heading), "{heading}\n{md}");
     }
     assert!(md.contains("| Team Noord | 4 |"), "{md}");
-    assert!(md.contains("| Groen | 5 |"), "{md}");
+    // Groen: 726 in meldingen_historie.csv, 4 accepted in meldingen_fixi.csv, 1 in the
+    // Signalen JSON (counted with Python's csv module).
+    assert!(md.contains("| Groen | 731 |"), "{md}");
+    // The two peaks planted in meldingen_historie.csv: 14 Wateroverlast reports in Lobith in
+    // the week of 10 June (none other that week), and 22 fallen trees (18 in Giesbeek, 4 in
+    // Babberich) on top of 6 ordinary Groen reports in the week of 24 June.
+    let row = |start: &str| {
+        md.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("{start}\n{md}"))
+            .to_string()
+    };
+    let riolering = row("| 10-06-2024 | Riolering | 14 |");
+    assert!(
+        riolering.contains("| ja |")
+            && riolering.contains("Wateroverlast 14 (")
+            && riolering.contains("Lobith 14 ("),
+        "{riolering}"
+    );
+    let groen = row("| 24-06-2024 | Groen | 28 |");
+    assert!(
+        groen.contains("Boom omgevallen 24 (") && groen.contains("Giesbeek 19 ("),
+        "{groen}"
+    );
     let html = std::fs::read_to_string(out.join("week-2024-W26.html")).unwrap();
-    // Bars for "Meldingen per categorie", Kaplan-Meier curves for the two waiting lists,
-    // lines for the weekly flow.
-    assert_eq!(html.matches("<svg").count(), 4, "{html}");
+    // Peaks charts for the three groups with alarms (Groen, Riolering, Verlichting), bars for
+    // "Meldingen per categorie", Kaplan-Meier curves for the two waiting lists, lines for the
+    // weekly flow.
+    assert_eq!(html.matches("<svg").count(), 7, "{html}");
+    for title in [
+        "Pieken in meldingen (laatste 12 weken): Groen",
+        "Pieken in meldingen (laatste 12 weken): Riolering",
+        "Pieken in meldingen (laatste 12 weken): Verlichting",
+    ] {
+        assert!(html.contains(title), "{title}");
+    }
+    assert!(html.contains("bovengrens") && html.contains("piek"));
     assert!(
         html.contains("werkvoorraad") && html.contains("instroom"),
         "{html}"

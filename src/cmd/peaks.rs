@@ -218,18 +218,7 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
     {
         bail!("--alpha must lie between 0 and 0.5, e.g. 0.05");
     }
-    let to = args.period.start(args.to.unwrap_or(as_of));
-    let from = match (args.from, args.all) {
-        (Some(f), _) => args.period.start(f),
-        (None, true) => NaiveDate::MIN,
-        (None, false) => {
-            let mut f = to;
-            for _ in 0..11 {
-                f = back(args.period, f);
-            }
-            f
-        }
-    };
+    let (from, to) = window(args, as_of);
     let settings = Settings {
         period: args.period,
         method: args.method,
@@ -492,6 +481,24 @@ fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<super
         labels,
         money: Vec::new(),
     })
+}
+
+/// The first and last period judged: --from/--to, or every period with --all, or the last 12
+/// periods up to the as-of date.
+pub fn window(args: &Args, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let to = args.period.start(args.to.unwrap_or(as_of));
+    let from = match (args.from, args.all) {
+        (Some(f), _) => args.period.start(f),
+        (None, true) => NaiveDate::MIN,
+        (None, false) => {
+            let mut f = to;
+            for _ in 0..11 {
+                f = back(args.period, f);
+            }
+            f
+        }
+    };
+    (from, to)
 }
 
 fn back(p: Period, d: NaiveDate) -> NaiveDate {

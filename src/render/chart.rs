@@ -161,6 +161,12 @@ pub fn lines(
         .flat_map(|(_, v)| v.iter().copied())
         .fold(1.0_f64, f64::max)
         * 1.1;
+    // Below zero only when a value is (a credit note in a month).
+    let min_y = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(0.0_f64, f64::min)
+        * 1.1;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
@@ -169,8 +175,8 @@ pub fn lines(
             .caption(title, ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..max_y)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), min_y..max_y)
             .map_err(|e| anyhow!("chart: {e}"))?;
         let label = |x: &f64| -> String {
             let i = x.round();
@@ -193,29 +199,37 @@ pub fn lines(
         for (k, (name, values)) in series.iter().enumerate() {
             let g = tones[k % tones.len()];
             let color = RGBColor(g, g, g);
+            // Markers: circles, squares, triangles; with more than three series the next
+            // three pair each tone with another marker.
+            let marker = (k + k / 3) % 3;
             let points: Vec<(f64, f64)> = values
                 .iter()
                 .enumerate()
                 .map(|(i, v)| (i as f64, *v))
                 .collect();
-            chart
+            let anno = chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
                 .map_err(|e| anyhow!("chart: {e}"))?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            // Markers: circles, squares, triangles.
-            match k % 3 {
+                .label(name.clone());
+            // The legend: the line with the series' marker on it.
+            let line = move |x, y| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (18, 0)], color.stroke_width(2))
+            };
+            match marker {
+                0 => anno.legend(move |(x, y)| line(x, y) + Circle::new((9, 0), 3, color.filled())),
+                1 => anno.legend(move |(x, y)| {
+                    line(x, y) + Rectangle::new([(6, -3), (12, 3)], color.filled())
+                }),
+                _ => anno.legend(move |(x, y)| {
+                    line(x, y) + TriangleMarker::new((9, 0), 4, color.filled())
+                }),
+            };
+            match marker {
                 0 => chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled()))),
+                // Squares in pixels, whatever the scale of the axes.
                 1 => chart.draw_series(points.iter().map(|p| {
-                    Rectangle::new(
-                        [
-                            (p.0 - 0.08, p.1 - max_y * 0.012),
-                            (p.0 + 0.08, p.1 + max_y * 0.012),
-                        ],
-                        color.filled(),
-                    )
+                    EmptyElement::at(*p) + Rectangle::new([(-3, -3), (3, 3)], color.filled())
                 })),
                 _ => chart.draw_series(
                     points
@@ -228,6 +242,146 @@ pub fn lines(
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    }
+    Ok(svg)
+}
+
+/// One series judged for peaks: the counts per period as grey bars, the expected count as a
+/// dashed line, the upper bound as a solid line, and the alarms marked with a black triangle
+/// above their bar (and a darker bar).
+pub struct PeakSeries<'a> {
+    pub title: &'a str,
+    pub x_unit: &'a str,
+    pub y_unit: &'a str,
+    pub periods: &'a [String],
+    pub observed: &'a [f64],
+    pub expected: &'a [Option<f64>],
+    pub upper: &'a [Option<f64>],
+    pub alarm: &'a [bool],
+}
+
+pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
+    let n = p.periods.len();
+    let max_y = p
+        .observed
+        .iter()
+        .copied()
+        .chain(p.upper.iter().flatten().copied())
+        .fold(1.0_f64, f64::max)
+        * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 340)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(p.title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..max_y)
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        let label = |x: &f64| -> String {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < n {
+                p.periods[i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc(p.x_unit)
+            .y_desc(p.y_unit)
+            .x_labels(n.min(13))
+            .x_label_formatter(&label)
+            .y_label_formatter(&|y| number(*y, nl))
+            .draw()
+            .map_err(|e| anyhow!("chart: {e}"))?;
+        let (observed, expected, upper, alarm) = if nl {
+            ("aantal", "verwacht", "bovengrens", "piek")
+        } else {
+            ("count", "expected", "upper bound", "peak")
+        };
+        let light = RGBColor(200, 200, 200);
+        let dark = RGBColor(90, 90, 90);
+        chart
+            .draw_series(
+                p.observed
+                    .iter()
+                    .zip(p.alarm)
+                    .enumerate()
+                    .map(|(i, (v, a))| {
+                        let x = i as f64;
+                        let tone = if *a { dark } else { light };
+                        Rectangle::new([(x - 0.35, 0.0), (x + 0.35, *v)], tone.filled())
+                    }),
+            )
+            .map_err(|e| anyhow!("chart: {e}"))?
+            .label(observed)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], light.filled()));
+        // A line per stretch of periods that has a value (no model: no line).
+        let stretches = |values: &[Option<f64>]| -> Vec<Vec<(f64, f64)>> {
+            let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (i, v) in values.iter().enumerate() {
+                match v {
+                    Some(v) => out.last_mut().unwrap().push((i as f64, *v)),
+                    None => out.push(Vec::new()),
+                }
+            }
+            out.retain(|s| !s.is_empty());
+            out
+        };
+        for (k, points) in stretches(p.expected).into_iter().enumerate() {
+            let series = chart
+                .draw_series(DashedLineSeries::new(points, 6, 4, BLACK.stroke_width(2)))
+                .map_err(|e| anyhow!("chart: {e}"))?;
+            if k == 0 {
+                series.label(expected).legend(|(x, y)| {
+                    plotters::element::DashedPathElement::new(
+                        vec![(x, y), (x + 18, y)],
+                        5,
+                        3,
+                        BLACK.stroke_width(2),
+                    )
+                });
+            }
+        }
+        for (k, points) in stretches(p.upper).into_iter().enumerate() {
+            let series = chart
+                .draw_series(LineSeries::new(points, BLACK.stroke_width(1)))
+                .map_err(|e| anyhow!("chart: {e}"))?;
+            if k == 0 {
+                series.label(upper).legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1))
+                });
+            }
+        }
+        if p.alarm.iter().any(|a| *a) {
+            let lift = max_y * 0.04;
+            chart
+                .draw_series(
+                    p.observed
+                        .iter()
+                        .zip(p.alarm)
+                        .enumerate()
+                        .filter(|(_, (_, a))| **a)
+                        .map(|(i, (v, _))| {
+                            TriangleMarker::new((i as f64, v + lift), 6, BLACK.filled())
+                        }),
+                )
+                .map_err(|e| anyhow!("chart: {e}"))?
+                .label(alarm)
+                .legend(|(x, y)| TriangleMarker::new((x + 9, y), 5, BLACK.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
@@ -364,5 +518,40 @@ mod tests {
         assert!(svg.contains("peildatum 31-07-2024"), "{svg}");
         // A dark bar for the item with an end date, a light one for the open one.
         assert!(svg.contains("#6E6E6E") && svg.contains("#B4B4B4"), "{svg}");
+    }
+
+    #[test]
+    fn a_peaks_chart_marks_each_alarm_and_names_its_lines() {
+        let periods: Vec<String> = ["03-06", "10-06", "17-06", "24-06"]
+            .map(String::from)
+            .into();
+        let svg = peaks(
+            &PeakSeries {
+                title: "Pieken: Groen",
+                x_unit: "week (maandag)",
+                y_unit: "aantal",
+                periods: &periods,
+                observed: &[7.0, 10.0, 16.0, 28.0],
+                expected: &[Some(6.3), Some(6.8), Some(7.1), Some(6.8)],
+                upper: &[Some(11.0), None, Some(12.0), Some(11.5)],
+                alarm: &[false, false, true, true],
+            },
+            true,
+        )
+        .unwrap();
+        for text in [
+            "Pieken: Groen",
+            "aantal",
+            "verwacht",
+            "bovengrens",
+            "piek",
+            "24-06",
+        ] {
+            assert!(svg.contains(text), "{text}: {svg}");
+        }
+        // A triangle above each of the two alarms, one in the legend.
+        assert_eq!(svg.matches("<polygon").count(), 3, "{svg}");
+        // The dark bars of the alarms.
+        assert_eq!(svg.matches("#5A5A5A").count(), 2, "{svg}");
     }
 }

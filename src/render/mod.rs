@@ -335,13 +335,20 @@ fn human_text(v: &AnyValue, h: Human<'_>, euros: bool) -> String {
     }
 }
 
-/// Human-facing text of a cell: decimal comma in Dutch, dates as dd-mm-yyyy in Dutch.
+/// Human-facing text of a cell: decimal comma, dates as dd-mm-yyyy and ja/nee in Dutch.
 fn human_cell(v: &AnyValue, lang: Lang) -> String {
     let nl = lang == Lang::Nl;
     let style = if nl { CsvStyle::Excel } else { CsvStyle::Plain };
     match v {
         AnyValue::Float64(x) => human_float(*x, nl),
         AnyValue::Float32(x) => human_float(f64::from(*x), nl),
+        AnyValue::Boolean(b) => match (b, nl) {
+            (true, true) => "ja",
+            (false, true) => "nee",
+            (true, false) => "yes",
+            (false, false) => "no",
+        }
+        .to_string(),
         other => cell(other, style, nl).unwrap_or_default(),
     }
 }
@@ -610,6 +617,35 @@ mod tests {
         assert_eq!(v[1]["naam"], "Zevenaar");
         assert_eq!(v[0]["bedrag"], 1234.5);
         assert_eq!(v[1]["aantal"], 4);
+    }
+
+    #[test]
+    fn booleans_read_ja_nee_for_people_and_true_false_for_machines() {
+        let df = df!("piek" => [true, false]).unwrap();
+        let mut buf = Vec::new();
+        let human = |lang| Human {
+            lang,
+            labels: &[],
+            money: &[],
+        };
+        write_markdown(&df, &mut buf, human(Lang::Nl)).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "| piek |\n| --- |\n| ja |\n| nee |\n"
+        );
+        let mut buf = Vec::new();
+        write_markdown(&df, &mut buf, human(Lang::En)).unwrap();
+        assert!(
+            String::from_utf8(buf)
+                .unwrap()
+                .ends_with("| yes |\n| no |\n")
+        );
+        let mut buf = Vec::new();
+        write_csv(&df, &mut buf, CsvStyle::Excel, &[]).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "\u{feff}piek\ntrue\nfalse\n"
+        );
     }
 
     #[test]

@@ -182,7 +182,7 @@ fn argv(options: &toml::Table) -> Result<Vec<String>> {
 }
 
 /// Computes one section as a table (or Markdown text).
-fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
+fn section(s: &SectionSpec, global: &Global, min_cell: Option<i64>) -> Result<Section> {
     let parse_err = |e: clap::Error| anyhow::anyhow!("{}", e.render().to_string().trim());
     Ok(match s.kind.as_str() {
         "text" => Section::Text(s.text.clone().unwrap_or_default()),
@@ -231,6 +231,11 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
             let a = InhuurArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
             let table = cmd::inhuur::table(&a.args, global)?;
             let chart = match a.args.section {
+                cmd::inhuur::Section::Costs => spend_chart(
+                    &table.df,
+                    s.title.as_deref().unwrap_or("Kosten per maand"),
+                    global.lang,
+                )?,
                 cmd::inhuur::Section::Timeline => gantt_chart(
                     &table.df,
                     ("contract_id", "start", "end"),
@@ -243,7 +248,31 @@ fn section(s: &SectionSpec, global: &Global) -> Result<Section> {
         }
         "peaks" => {
             let a = PeaksArgs::try_parse_from(argv(&s.options)?).map_err(parse_err)?;
-            Section::Table(cmd::peaks::table(&a.args, global)?, None)
+            let table = cmd::peaks::table(&a.args, global)?;
+            let chart = if a.args.what.is_none() && a.args.forecast.is_none() && !a.args.correlate {
+                // Every judged period of the window, not only the alarms, without drivers.
+                let mut all = PeaksArgs::try_parse_from(argv(&s.options)?)
+                    .map_err(parse_err)?
+                    .args;
+                let as_of = global
+                    .as_of
+                    .unwrap_or_else(|| chrono::Local::now().date_naive());
+                all.from = Some(cmd::peaks::window(&all, as_of).0);
+                all.all = true;
+                all.explain = vec!["none".into()];
+                all.weather = None;
+                let judged = cmd::peaks::table(&all, global)?;
+                peaks_chart(
+                    &judged.df,
+                    s.title.as_deref().unwrap_or("Pieken"),
+                    all.period,
+                    min_cell,
+                    global.lang,
+                )?
+            } else {
+                None
+            };
+            Section::Table(table, chart)
         }
         "timeline" => {
             let table = timeline(&s.options, global)?;
@@ -265,6 +294,127 @@ enum Section {
     Text(String),
     /// A table and, for some sections, a chart of their own (SVG).
     Table(Table, Option<String>),
+}
+
+/// Peaks charts: for each group with an alarm in the window (newest alarm first, at most 4; or
+/// the one series when there is only one), the counts with expected value, upper bound and
+/// alarms. For the council (`min_cell`), a series with a count below it is left out.
+fn peaks_chart(
+    df: &polars::prelude::DataFrame,
+    title: &str,
+    period: crate::analysis::peaks::Period,
+    min_cell: Option<i64>,
+    lang: Lang,
+) -> Result<Option<String>> {
+    use crate::analysis::peaks::Period;
+    use polars::prelude::*;
+    struct Row {
+        group: String,
+        start: i32,
+        observed: f64,
+        expected: Option<f64>,
+        upper: Option<f64>,
+        alarm: bool,
+    }
+    let f = |c: &str| -> Result<Vec<Option<f64>>> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .collect())
+    };
+    let (observed, expected, upper) = (f("observed")?, f("expected")?, f("upper_bound")?);
+    let starts: Vec<Option<i32>> = df
+        .column("period_start")?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .iter()
+        .collect();
+    let alarms: Vec<Option<bool>> = df.column("alarm")?.bool()?.iter().collect();
+    let groups = df.column("group")?.cast(&DataType::String)?;
+    let mut rows: Vec<Row> = groups
+        .str()?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            Some(Row {
+                group: g.unwrap_or("").to_string(),
+                start: starts[i]?,
+                observed: observed[i]?,
+                expected: expected[i],
+                upper: upper[i],
+                alarm: alarms[i].unwrap_or(false),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.group, a.start).cmp(&(&b.group, b.start)));
+    // Groups by their newest alarm, newest first.
+    let mut alarmed: Vec<(i32, &str)> = Vec::new();
+    for r in rows.iter().filter(|r| r.alarm) {
+        match alarmed.iter_mut().find(|(_, g)| *g == r.group) {
+            Some(a) => a.0 = a.0.max(r.start),
+            None => alarmed.push((r.start, &r.group)),
+        }
+    }
+    alarmed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let mut chosen: Vec<&str> = alarmed.iter().map(|a| a.1).take(4).collect();
+    if chosen.is_empty() {
+        let mut all: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+        all.dedup();
+        if all.len() == 1 {
+            chosen = all;
+        }
+    }
+    let nl = lang == Lang::Nl;
+    let mut svgs = String::new();
+    for g in chosen {
+        let series: Vec<&Row> = rows.iter().filter(|r| r.group == g).collect();
+        // At most the last 26 periods.
+        let series = &series[series.len().saturating_sub(26)..];
+        if let Some(m) = min_cell
+            && series
+                .iter()
+                .any(|r| r.observed > 0.0 && r.observed < m as f64)
+        {
+            continue;
+        }
+        let periods: Vec<String> = series
+            .iter()
+            .map(|r| {
+                crate::render::epoch_date(r.start)
+                    .map(|d| match period {
+                        Period::Month => d.format("%m-%Y").to_string(),
+                        _ if nl => d.format("%d-%m").to_string(),
+                        _ => d.format("%m-%d").to_string(),
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let x_unit = match (period, nl) {
+            (Period::Day, true) => "dag",
+            (Period::Day, false) => "day",
+            (Period::Week, true) => "week (maandag)",
+            (Period::Week, false) => "week (Monday)",
+            (Period::Month, true) => "maand",
+            (Period::Month, false) => "month",
+        };
+        let chart_title = format!("{title}: {g}");
+        svgs.push_str(&crate::render::chart::peaks(
+            &crate::render::chart::PeakSeries {
+                title: &chart_title,
+                x_unit,
+                y_unit: if nl { "aantal" } else { "count" },
+                periods: &periods,
+                observed: &series.iter().map(|r| r.observed).collect::<Vec<_>>(),
+                expected: &series.iter().map(|r| r.expected).collect::<Vec<_>>(),
+                upper: &series.iter().map(|r| r.upper).collect::<Vec<_>>(),
+                alarm: &series.iter().map(|r| r.alarm).collect::<Vec<_>>(),
+            },
+            nl,
+        )?);
+    }
+    Ok((!svgs.is_empty()).then_some(svgs))
 }
 
 /// A Gantt chart of a table with a name column and start and end dates.
@@ -301,6 +451,58 @@ fn gantt_chart(
             crate::analysis::caseflow::day_number(chrono::Local::now().date_naive())
         });
     crate::render::chart::gantt(title, &items, today, global.lang == Lang::Nl).map(Some)
+}
+
+/// Spend per month of an inhuur costs table (a column per month, yyyy-mm) as a line per
+/// afdeling.
+fn spend_chart(df: &polars::prelude::DataFrame, title: &str, lang: Lang) -> Result<Option<String>> {
+    use polars::prelude::*;
+    let months: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| {
+            let b = c.as_bytes();
+            b.len() == 7 && b[4] == b'-' && c.chars().filter(|ch| ch.is_ascii_digit()).count() == 6
+        })
+        .collect();
+    if df.height() == 0 || df.height() > 9 || months.is_empty() {
+        return Ok(None);
+    }
+    let names = df.column("afdeling")?.cast(&DataType::String)?;
+    let mut series: Vec<(String, Vec<f64>)> = names
+        .str()?
+        .iter()
+        .map(|n| (n.unwrap_or("").to_string(), Vec::new()))
+        .collect();
+    for m in &months {
+        for (k, v) in df
+            .column(m)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .enumerate()
+        {
+            series[k].1.push(v.unwrap_or(0.0));
+        }
+    }
+    let nl = lang == Lang::Nl;
+    let labels: Vec<String> = months
+        .iter()
+        .map(|m| {
+            if nl {
+                format!("{}-{}", &m[5..], &m[..4])
+            } else {
+                m.clone()
+            }
+        })
+        .collect();
+    let (x, y) = if nl {
+        ("maand", "EUR")
+    } else {
+        ("month", "EUR")
+    };
+    crate::render::chart::lines(title, x, y, &labels, &series, nl).map(Some)
 }
 
 /// Weekly inflow, outflow and backlog of a flow table as lines.
@@ -692,7 +894,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 s.kind
             );
         }
-        let computed = section(s, &section_global)
+        let raad_min_cell = (spec.audience == Audience::Raad).then_some(spec.privacy.min_cell);
+        let computed = section(s, &section_global, raad_min_cell)
             .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
         match computed {
             Section::Text(t) => {
