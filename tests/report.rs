@@ -309,7 +309,9 @@ fn every_example_spec_runs() {
             })
             .collect();
         assert_eq!(mds.len(), 1, "{name}");
-        golden(&mds[0].as_ref().unwrap().path(), &name);
+        let md = mds[0].as_ref().unwrap().path();
+        golden(&md, &name);
+        self_contained_with_valid_svgs(&md.with_extension("html"), &name);
         if name == "projecten.toml" {
             // On 31-7-2024 (the end of July): P-02 (2023 to 2026, Ontwerp) and P-01 (from 14
             // March 2024, Uitvoering) run; P-04 is Afgerond. P-03 was rejected at ingest.
@@ -353,6 +355,34 @@ fn every_example_spec_runs() {
             "weekly.toml"
         ]
     );
+}
+
+/// The HTML refers to nothing outside itself, and every inline SVG chart is well-formed XML
+/// (parsed by roxmltree) with an `svg` root and a title text.
+fn self_contained_with_valid_svgs(html: &std::path::Path, spec: &str) {
+    let html = std::fs::read_to_string(html).unwrap();
+    let body = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for external in ["http:", "https:", "src=", "<link", "@import", "url("] {
+        assert!(!body.contains(external), "{spec}: {external} in the HTML");
+    }
+    let mut rest = html.as_str();
+    let mut count = 0;
+    while let Some(start) = rest.find("<svg") {
+        let end = start + rest[start..].find("</svg>").expect("closed") + "</svg>".len();
+        let svg = &rest[start..end];
+        let doc = roxmltree::Document::parse(svg)
+            .unwrap_or_else(|e| panic!("{spec}: chart {count} is not valid XML: {e}\n{svg}"));
+        assert_eq!(doc.root_element().tag_name().name(), "svg", "{spec}");
+        assert!(
+            doc.descendants().any(|n| n.has_tag_name("text")),
+            "{spec}: chart {count} has no text"
+        );
+        count += 1;
+        rest = &rest[end..];
+    }
+    // Every figure holds a chart (a peaks section may hold one per group).
+    assert!(count >= html.matches("<figure>").count(), "{spec}");
+    assert!(!html.contains("<figure></figure>"), "{spec}");
 }
 
 /// Compares a report with its golden file in tests/data (`DATASTROOM_BLESS=1 cargo test`

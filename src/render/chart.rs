@@ -554,4 +554,24 @@ mod tests {
         // The dark bars of the alarms.
         assert_eq!(svg.matches("#5A5A5A").count(), 2, "{svg}");
     }
+
+    #[test]
+    fn labels_with_markup_characters_stay_valid_xml() {
+        let svg = bars(
+            "Kosten <per> leverancier",
+            "EUR",
+            &["Detacheer & Co".into(), "\"Interim\" BV".into()],
+            &[5.0, 3.0],
+            true,
+        )
+        .unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .collect();
+        assert!(texts.contains(&"Detacheer & Co"), "{texts:?}");
+        assert!(texts.contains(&"Kosten <per> leverancier"), "{texts:?}");
+    }
 }
