@@ -73,13 +73,29 @@ pub fn bars(
     Ok(svg)
 }
 
+/// An axis or bar value: thousands grouped (20.000 in Dutch, 20,000 in English), one decimal
+/// when it has any.
 fn number(x: f64, nl: bool) -> String {
+    let (sep, point) = if nl { ('.', ',') } else { (',', '.') };
     let s = if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {
         format!("{x:.1}")
     };
-    if nl { s.replace('.', ",") } else { s }
+    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(sep);
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}{point}{frac}")
+    }
 }
 
 /// Step curves (Kaplan-Meier: the share still waiting against days), one per group, in grey
@@ -573,5 +589,15 @@ mod tests {
             .collect();
         assert!(texts.contains(&"Detacheer & Co"), "{texts:?}");
         assert!(texts.contains(&"Kosten <per> leverancier"), "{texts:?}");
+    }
+
+    #[test]
+    fn axis_numbers_group_thousands() {
+        assert_eq!(number(20000.0, true), "20.000");
+        assert_eq!(number(20000.0, false), "20,000");
+        assert_eq!(number(-1234567.0, true), "-1.234.567");
+        assert_eq!(number(2.5, true), "2,5");
+        assert_eq!(number(999.0, true), "999");
+        assert_eq!(number(1500.25, false), "1,500.2");
     }
 }
