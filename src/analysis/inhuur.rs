@@ -874,18 +874,28 @@ fn expired_active(book: &Book, s: &Settings) -> Vec<Finding> {
             amount,
             detail: match lang {
                 Lang::Nl => format!(
-                    "afgelopen op {}, geen opvolgend contract, en toch nog {} factuur/facturen \
+                    "afgelopen op {}, geen opvolgend contract, en toch nog {} {} \
                      (laatste {}) voor {} na de einddatum: verleng of beëindig",
                     day(end, lang),
                     after.len(),
+                    if after.len() == 1 {
+                        "factuur"
+                    } else {
+                        "facturen"
+                    },
                     day(last, lang),
                     eur(amount, lang)
                 ),
                 Lang::En => format!(
-                    "ended on {}, no successor, yet {} invoice(s) (last {}) for {} after the end \
+                    "ended on {}, no successor, yet {} {} (last {}) for {} after the end \
                      date: extend or stop",
                     day(end, lang),
                     after.len(),
+                    if after.len() == 1 {
+                        "invoice"
+                    } else {
+                        "invoices"
+                    },
                     day(last, lang),
                     eur(amount, lang)
                 ),

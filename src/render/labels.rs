@@ -38,7 +38,17 @@ const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 /// The label of a column name in the given language; the name itself when it has none.
+/// `spend_<year>` (inhuur's spend per calendar year) reads "besteed <year> (EUR)".
 pub fn label(name: &str, lang: Lang) -> String {
+    if let Some(year) = name.strip_prefix("spend_")
+        && year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+    {
+        return match lang {
+            Lang::Nl => format!("besteed {year} (EUR)"),
+            Lang::En => format!("spent {year} (EUR)"),
+        };
+    }
     LABELS
         .iter()
         .find(|(n, _, _)| *n == name)
