@@ -525,8 +525,15 @@ pub type LevelCounts = BTreeMap<String, BTreeMap<String, BTreeMap<NaiveDate, f64
 
 /// The levels of one column that explain most of an alarm's excess: each level's count in the
 /// period against its own expected count (the period's expected total x the level's share of
-/// the group before the period). The top 3 with a positive excess, as text.
-pub fn drivers(j: &Judged, column: &str, counts: &LevelCounts, nl: bool) -> Option<String> {
+/// the group before the period). The top 3 with a positive excess, as text; with `min_cell`
+/// (for publication) counts from 1 to `min_cell - 1` read "<5".
+pub fn drivers(
+    j: &Judged,
+    column: &str,
+    counts: &LevelCounts,
+    nl: bool,
+    min_cell: Option<i64>,
+) -> Option<String> {
     let levels = counts.get(&j.group)?;
     let before =
         |m: &BTreeMap<NaiveDate, f64>| -> f64 { m.range(..j.period_start).map(|(_, v)| v).sum() };
@@ -561,6 +568,10 @@ pub fn drivers(j: &Judged, column: &str, counts: &LevelCounts, nl: bool) -> Opti
         .iter()
         .take(3)
         .map(|(level, now, exp)| {
+            let now = match min_cell {
+                Some(m) if *now > 0.0 && *now < m as f64 => format!("<{m}"),
+                _ => now.to_string(),
+            };
             if nl {
                 format!("{level} {now} (verwacht {})", num(*exp))
             } else {
@@ -742,8 +753,13 @@ mod driver_tests {
             method: "farrington",
         };
         assert_eq!(
-            drivers(&j, "subcategorie", &counts, true).unwrap(),
+            drivers(&j, "subcategorie", &counts, true, None).unwrap(),
             "subcategorie: Grofvuil 40 (verwacht 5,0), Zwerfafval 20 (verwacht 15,0)"
+        );
+        // For the council (minimum 25): the 20 is a small count.
+        assert_eq!(
+            drivers(&j, "subcategorie", &counts, true, Some(25)).unwrap(),
+            "subcategorie: Grofvuil 40 (verwacht 5,0), Zwerfafval <25 (verwacht 15,0)"
         );
     }
 

@@ -206,7 +206,7 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
                 || (n.len() == 7 && n.as_bytes()[4] == b'-')
         })
         .collect();
-    let note = note(&book, &settings, persons_known(&book));
+    let note = note(&book, &settings, persons_known(&book), global);
     Ok(super::Table {
         df,
         note,
@@ -314,29 +314,31 @@ fn persons_known(book: &Book) -> bool {
     book.contracts.iter().any(|c| c.person.is_some())
 }
 
-fn note(book: &Book, s: &Settings, persons: bool) -> String {
-    let later = book.later;
+fn note(book: &Book, s: &Settings, persons: bool, global: &Global) -> String {
+    let later = global.count_text(book.later as i64);
+    let invoices = global.count_text(book.invoices.len() as i64);
     let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
     let euros = crate::render::money_text(inhuur::euros(limit), s.lang == Lang::Nl);
-    let (nl, n) = (s.lang == Lang::Nl, book.contracts.len());
+    let (nl, n) = (
+        s.lang == Lang::Nl,
+        global.count_text(book.contracts.len() as i64),
+    );
     let mut text = if nl {
         format!(
-            "Peildatum {}. {n} contracten, {} facturen. Europese drempel diensten: EUR {euros} \
-             (excl. btw), over 48 maanden per leverancier; Europees aanbestede contracten tellen \
-             niet mee. Bedragen exact op de cent.",
+            "Peildatum {}. {n} contracten, {invoices} facturen. Europese drempel diensten: EUR \
+             {euros} (excl. btw), over 48 maanden per leverancier; Europees aanbestede contracten \
+             tellen niet mee. Bedragen exact op de cent.",
             s.as_of.format("%d-%m-%Y"),
-            book.invoices.len()
         )
     } else {
         format!(
-            "As of {}. {n} contracts, {} invoices. EU threshold for services: EUR {euros} (excl. \
-             VAT), over 48 months per supplier; contracts won by a European tender do not count. \
-             Amounts exact to the cent.",
+            "As of {}. {n} contracts, {invoices} invoices. EU threshold for services: EUR \
+             {euros} (excl. VAT), over 48 months per supplier; contracts won by a European tender \
+             do not count. Amounts exact to the cent.",
             s.as_of.format("%Y-%m-%d"),
-            book.invoices.len()
         )
     };
-    if later > 0 {
+    if book.later > 0 {
         text.push_str(&if nl {
             format!(" {later} facturen gedateerd na de peildatum tellen niet mee.")
         } else {

@@ -326,7 +326,7 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
                 let parts: Vec<String> = counts
                     .iter()
                     .filter(|_| j.alarm)
-                    .filter_map(|(c, lc)| peaks::drivers(j, c, lc, nl))
+                    .filter_map(|(c, lc)| peaks::drivers(j, c, lc, nl, global.publish_min_cell))
                     .collect();
                 (!parts.is_empty()).then(|| parts.join("; "))
             })

@@ -383,7 +383,7 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
     };
     Ok(super::Table {
         df,
-        note: note(&settings, &rule, &cases, unreadable, global.lang),
+        note: note(&settings, &rule, &cases, unreadable, global),
         labels: LABELS,
         money: Vec::new(),
     })
@@ -544,7 +544,8 @@ fn warn_excluded(cases: &Cases, quiet: bool) {
 
 /// Under the table: the rule, the as-of date, which cases (filters, cohort), how suspension
 /// and withdrawn cases count, what was left out.
-fn note(s: &Settings, rule: &str, cases: &Cases, unreadable: u64, lang: Lang) -> String {
+fn note(s: &Settings, rule: &str, cases: &Cases, unreadable: u64, global: &Global) -> String {
+    let lang = global.lang;
     let c = &s.clock;
     let nl = lang == Lang::Nl;
     let conf = format!("{:.0}%", (1.0 - s.alpha) * 100.0);
@@ -624,7 +625,7 @@ fn note(s: &Settings, rule: &str, cases: &Cases, unreadable: u64, lang: Lang) ->
             s.ci.name()
         )
     });
-    let excluded = excluded_text(&cases.excluded, &c.start, lang);
+    let excluded = excluded_text(&cases.excluded, &c.start, global);
     if !excluded.is_empty() {
         parts.push(excluded);
     }
@@ -646,7 +647,8 @@ fn ext_text(days: i64, lang: Lang) -> String {
     }
 }
 
-fn excluded_text(e: &caseflow::Excluded, start: &str, lang: Lang) -> String {
+fn excluded_text(e: &caseflow::Excluded, start: &str, global: &Global) -> String {
+    let lang = global.lang;
     let (no_start_nl, no_start_en) = (format!("zonder {start}"), format!("without {start}"));
     let parts: Vec<String> = [
         (e.no_start, no_start_nl.as_str(), no_start_en.as_str()),
@@ -673,7 +675,13 @@ fn excluded_text(e: &caseflow::Excluded, start: &str, lang: Lang) -> String {
     ]
     .iter()
     .filter(|(n, _, _)| *n > 0)
-    .map(|(n, nl, en)| format!("{n} {}", if lang == Lang::Nl { nl } else { en }))
+    .map(|(n, nl, en)| {
+        format!(
+            "{} {}",
+            global.count_text(*n as i64),
+            if lang == Lang::Nl { nl } else { en }
+        )
+    })
     .collect();
     match (parts.is_empty(), lang) {
         (true, _) => String::new(),

@@ -417,6 +417,109 @@ fn peaks_chart(
     Ok((!svgs.is_empty()).then_some(svgs))
 }
 
+/// What a council report must never show: the columns that hold people (employee names,
+/// pseudonyms) in any dataset of the warehouse, and the employee names themselves.
+struct People {
+    columns: std::collections::BTreeSet<String>,
+    names: std::collections::BTreeSet<String>,
+}
+
+impl People {
+    fn of(wh: &Warehouse) -> Result<People> {
+        use crate::schema::Privacy;
+        use polars::prelude::*;
+        let mut columns = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
+        for (dataset, entry) in &wh.catalog.datasets {
+            for c in &entry.columns {
+                if c.privacy == Privacy::None {
+                    continue;
+                }
+                columns.insert(c.name.clone());
+                if c.privacy == Privacy::Employee {
+                    let df = wh
+                        .scan(dataset)?
+                        .select([col(c.name.as_str()).cast(DataType::String).unique()])
+                        .collect()?;
+                    names.extend(
+                        df.column(&c.name)?
+                            .str()?
+                            .iter()
+                            .flatten()
+                            .filter(|v| !v.trim().is_empty())
+                            .map(String::from),
+                    );
+                }
+            }
+        }
+        Ok(People { columns, names })
+    }
+
+    /// Sections that list people or cases one by one, or group by a person.
+    fn refuse_section(&self, s: &SectionSpec) -> Result<()> {
+        let text = |k: &str| s.options.get(k).and_then(|v| v.as_str());
+        for (option, value) in &s.options {
+            let values: Vec<&str> = match value {
+                toml::Value::String(v) => vec![v.as_str()],
+                toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+                _ => Vec::new(),
+            };
+            if let Some(v) = values.iter().find(|v| self.columns.contains(**v)) {
+                bail!(
+                    "{option} = \"{v}\": figures per employee (or per pseudonymised person) \
+                     are for managers; a report with audience = \"raad\" cannot have them"
+                );
+            }
+        }
+        if s.options.contains_key("allow_employee_names") || s.options.contains_key("show_personal")
+        {
+            bail!(
+                "allow_employee_names and show_personal are for managers; a report with \
+                 audience = \"raad\" cannot have them"
+            );
+        }
+        let per_case = match (s.kind.as_str(), text("section")) {
+            ("waitlist", Some("open")) => Some("one row per open case"),
+            ("inhuur", Some("findings" | "timeline")) => {
+                Some("one row per contract, and so per hired person")
+            }
+            _ => None,
+        };
+        if let Some(why) = per_case {
+            bail!(
+                "section = \"{}\" lists {why}; a report with audience = \"raad\" shows figures \
+                 over groups (for example section = \"summary\" or \"by\", or \"costs\")",
+                text("section").unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
+    /// A table with a person's column or an employee's name in it.
+    fn refuse_table(&self, df: &polars::prelude::DataFrame) -> Result<()> {
+        use polars::prelude::*;
+        for c in df.columns() {
+            if self.columns.contains(c.name().as_str()) {
+                bail!(
+                    "the table has the column '{}', which holds people; a report with \
+                     audience = \"raad\" cannot show it",
+                    c.name()
+                );
+            }
+            if c.dtype() == &DataType::String
+                && let Some(v) = c.str()?.iter().flatten().find(|v| self.names.contains(*v))
+            {
+                bail!(
+                    "column '{}' holds an employee's name ('{v}'); a report with \
+                     audience = \"raad\" cannot show employee names",
+                    c.name()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A Gantt chart of a table with a name column and start and end dates.
 fn gantt_chart(
     df: &polars::prelude::DataFrame,
@@ -820,6 +923,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 as_of: None,
                 quiet: true,
                 lang: Lang::Nl,
+                publish_min_cell: None,
             };
             let plan_arg = plan.to_string_lossy().into_owned();
             let a = IngestArgs::try_parse_from(["ingest", "--plan", plan_arg.as_str()])
@@ -847,6 +951,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         as_of: Some(end),
         quiet: true,
         lang,
+        publish_min_cell: (spec.audience == Audience::Raad).then_some(spec.privacy.min_cell),
     };
     let wh = Warehouse::open(&warehouse)?;
     let nl = lang == Lang::Nl;
@@ -873,6 +978,10 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         md.push_str(&format!("| {name} | {ingest} | {latest} |\n"));
     }
     md.push('\n');
+    let people = match spec.audience {
+        Audience::Raad => Some(People::of(&wh)?),
+        Audience::Management => None,
+    };
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("creating the folder {}", out_dir.display()))?;
     let mut written = Vec::new();
@@ -883,20 +992,19 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         if let Some(t) = &s.title {
             md.push_str(&format!("## {t}\n\n"));
         }
-        if spec.audience == Audience::Raad
-            && (s.options.get("by").and_then(|v| v.as_str()) == Some("consulent")
-                || s.options.get("allow_employee_names").is_some())
-        {
-            bail!(
-                "section {} ({}): figures per employee (consulent) are for managers; a report \
-                 with audience = \"raad\" cannot have them",
-                i + 1,
-                s.kind
-            );
+        if let (Audience::Raad, Some(people)) = (spec.audience, &people) {
+            people
+                .refuse_section(s)
+                .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
         }
         let raad_min_cell = (spec.audience == Audience::Raad).then_some(spec.privacy.min_cell);
         let computed = section(s, &section_global, raad_min_cell)
             .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
+        if let (Section::Table(t, _), Some(people)) = (&computed, &people) {
+            people
+                .refuse_table(&t.df)
+                .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
+        }
         match computed {
             Section::Text(t) => {
                 md.push_str(t.trim());
@@ -904,9 +1012,17 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
             }
             Section::Table(mut t, mut own_chart) => {
                 if spec.audience == Audience::Raad {
+                    // The column naming the rows: a known one, or the first text column (a
+                    // SQL table's GROUP BY column), where a total row may say "totaal".
+                    let first_text =
+                        t.df.columns()
+                            .iter()
+                            .find(|c| c.dtype() == &polars::prelude::DataType::String)
+                            .map(|c| c.name().to_string());
                     let group = ["group", "leverancier", "afdeling", "wet"]
                         .into_iter()
-                        .find(|c| t.df.column(c).is_ok());
+                        .find(|c| t.df.column(c).is_ok())
+                        .or(first_text.as_deref());
                     let total = if nl { "totaal" } else { "total" };
                     let size = t.df.column("n").is_ok().then_some("n");
                     let s =
