@@ -4,11 +4,13 @@ use crate::cli::Global;
 use anyhow::Result;
 use std::path::PathBuf;
 
-/// A report ("rapportage") from a spec: title, audience, period and sections, each computed
-/// as its subcommand would; one Markdown file plus a CSV per table (Dutch Excel), written
-/// atomically. The period is the last complete week, month, quarter or year up to --as-of.
+/// A report ("rapportage") from a spec: title, audience (management, or raad: the council,
+/// with small numbers hidden), period and sections, each computed as its subcommand would.
+/// Writes a Markdown file, the same as one self-contained HTML file with charts, a CSV per
+/// table (Dutch Excel) and optionally a workbook; all are renamed into place only when every
+/// one is written. The period is the last complete week, month, quarter or year up to --as-of.
 ///
-/// Example: datastroom report examples/wachtlijst-week.toml --as-of 2024-07-01 --out-dir rapporten
+/// Example: datastroom report examples/weekly.toml --as-of 2024-07-01 --out-dir rapporten
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The report spec (TOML).

@@ -455,11 +455,10 @@ fn write_xlsx(df: &DataFrame, path: &Path, h: Human<'_>) -> Result<()> {
 /// output settings of that table).
 /// `created` is written as the workbook's creation date, so that the same report gives the
 /// same bytes.
-pub fn write_workbook(
+pub fn workbook_bytes(
     sheets: &[(String, &DataFrame, &Output)],
     created: NaiveDate,
-    path: &Path,
-) -> Result<()> {
+) -> Result<Vec<u8>> {
     use chrono::Datelike;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
@@ -470,16 +469,17 @@ pub fn write_workbook(
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
     for (name, df, out) in sheets {
         let sheet = wb.add_worksheet();
-        // Excel allows 31 characters and no []:*?/\ in a sheet name.
+        // Excel allows 31 characters, no []:*?/\ and no apostrophe at either end.
         let clean: String = name
             .chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
             .take(31)
             .collect();
-        sheet.set_name(clean)?;
+        let clean = clean.trim_matches(|c: char| c == '\'' || c.is_whitespace());
+        sheet.set_name(if clean.is_empty() { "tabel" } else { clean })?;
         fill_sheet(sheet, df, out.human())?;
     }
-    save_workbook(&mut wb, path)
+    Ok(wb.save_to_buffer()?)
 }
 
 fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<()> {

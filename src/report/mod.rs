@@ -100,6 +100,18 @@ pub struct SectionSpec {
     pub options: toml::Table,
 }
 
+/// The first day of the period that ends on `end`.
+pub fn period_start(kind: PeriodKind, end: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let first = |m: u32| NaiveDate::from_ymd_opt(end.year(), m, 1).unwrap_or(end);
+    match kind {
+        PeriodKind::Week => end - chrono::Duration::days(6),
+        PeriodKind::Month => first(end.month()),
+        PeriodKind::Quarter => first((end.month() - 1) / 3 * 3 + 1),
+        PeriodKind::Year => first(1),
+    }
+}
+
 /// The last complete period on or before `as_of`: its label and last day.
 pub fn last_complete(kind: PeriodKind, as_of: NaiveDate) -> (String, NaiveDate) {
     let next = as_of.succ_opt().unwrap_or(as_of);
@@ -182,7 +194,12 @@ fn argv(options: &toml::Table) -> Result<Vec<String>> {
 }
 
 /// Computes one section as a table (or Markdown text).
-fn section(s: &SectionSpec, global: &Global, min_cell: Option<i64>) -> Result<Section> {
+fn section(
+    s: &SectionSpec,
+    global: &Global,
+    start: NaiveDate,
+    min_cell: Option<i64>,
+) -> Result<Section> {
     let parse_err = |e: clap::Error| anyhow::anyhow!("{}", e.render().to_string().trim());
     Ok(match s.kind.as_str() {
         "text" => Section::Text(s.text.clone().unwrap_or_default()),
@@ -191,9 +208,25 @@ fn section(s: &SectionSpec, global: &Global, min_cell: Option<i64>) -> Result<Se
                 .query
                 .as_deref()
                 .context("a sql section needs query = \"SELECT ...\"")?;
+            // {start} and {end}: the first and last day of the report's period.
+            let day = |d: NaiveDate| format!("DATE('{}')", d.format("%Y-%m-%d"));
+            let end = global.as_of.context("the period's last day")?;
+            let query = query
+                .replace("{start}", &day(start))
+                .replace("{end}", &day(end));
+            let mut df = cmd::sql::query(&query, None, global)?;
+            // Without ORDER BY the order of the rows is not fixed; the report's must be.
+            if !query.to_lowercase().contains("order by") && df.width() > 0 {
+                let names: Vec<String> = df
+                    .get_column_names()
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect();
+                df = df.sort(names, Default::default())?;
+            }
             Section::Table(
                 Table {
-                    df: cmd::sql::query(query, None, global)?,
+                    df,
                     note: s.text.clone().unwrap_or_default(),
                     labels: &[],
                     money: Vec::new(),
@@ -211,7 +244,12 @@ fn section(s: &SectionSpec, global: &Global, min_cell: Option<i64>) -> Result<Se
                         .map_err(parse_err)?
                         .args;
                     curve_args.section = cmd::waitlist::Section::Survival;
-                    let curves = cmd::waitlist::table(&curve_args, global)?;
+                    // Its warnings were given by the table already.
+                    let quiet = Global {
+                        quiet: true,
+                        ..global.clone()
+                    };
+                    let curves = cmd::waitlist::table(&curve_args, &quiet)?;
                     km_chart(
                         &curves.df,
                         s.title.as_deref().unwrap_or("Wachttijd"),
@@ -261,7 +299,11 @@ fn section(s: &SectionSpec, global: &Global, min_cell: Option<i64>) -> Result<Se
                 all.all = true;
                 all.explain = vec!["none".into()];
                 all.weather = None;
-                let judged = cmd::peaks::table(&all, global)?;
+                let quiet = Global {
+                    quiet: true,
+                    ..global.clone()
+                };
+                let judged = cmd::peaks::table(&all, &quiet)?;
                 peaks_chart(
                     &judged.df,
                     s.title.as_deref().unwrap_or("Pieken"),
@@ -729,6 +771,20 @@ const DONE: [&str; 6] = [
     "done",
 ];
 
+/// A status that says the item is done: one of the DONE words, and no "niet", "nog", "not" or
+/// "bijna" ("Niet gereed", "nog niet afgerond" are not done).
+fn status_done(status: &str) -> bool {
+    let lower = status.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| DONE.contains(w))
+        && !words
+            .iter()
+            .any(|w| ["niet", "nog", "not", "bijna", "half"].contains(w))
+}
+
 /// A timeline of any dataset with a start, an end and a status (projects by default): one row
 /// per item, by start, with its state on the as-of date. Options: `dataset` (projecten), `id`
 /// (project_id), `name` (naam), `start` (startdatum), `end` (einddatum), `status` (status).
@@ -801,9 +857,7 @@ fn timeline(options: &toml::Table, global: &Global) -> Result<Table> {
         .collect();
     let state: Vec<&str> = (0..df.height())
         .map(|i| {
-            let done = statuses[i]
-                .as_deref()
-                .is_some_and(|s| DONE.iter().any(|w| s.to_lowercase().contains(w)));
+            let done = statuses[i].as_deref().is_some_and(status_done);
             let (future, overdue) = (
                 starts[i].is_some_and(|s| s > as_of),
                 ends[i].is_some_and(|e| e < as_of),
@@ -850,15 +904,76 @@ fn timeline(options: &toml::Table, global: &Global) -> Result<Table> {
 }
 
 /// Per dataset: the last ingest (date) and the latest date in its records.
-fn data_dates(wh: &Warehouse) -> Result<Vec<(String, String, String)>> {
+/// The datasets the sections read: a section's `dataset` (`contracts`, `invoices`) option or its
+/// type's default, and for SQL every dataset named in the query.
+fn used_datasets(spec: &Spec, wh: &Warehouse) -> std::collections::BTreeSet<String> {
+    let mut used = std::collections::BTreeSet::new();
+    for s in &spec.sections {
+        let opt = |k: &str, default: &str| -> Option<String> {
+            match s.options.get(k) {
+                Some(v) => v.as_str().map(String::from),
+                None if s.options.contains_key("input") => None,
+                None => Some(default.to_string()),
+            }
+        };
+        let names: Vec<Option<String>> = match s.kind.as_str() {
+            "waitlist" => vec![opt("dataset", "zaken_sociaal")],
+            "peaks" => vec![opt("dataset", "meldingen")],
+            "timeline" => vec![opt("dataset", "projecten")],
+            "inhuur" => vec![
+                opt("contracts", "inhuur_contracten"),
+                opt("invoices", "inhuur_facturen"),
+            ],
+            "sql" => {
+                let q = s.query.as_deref().unwrap_or("").to_lowercase();
+                let words: std::collections::BTreeSet<&str> = q
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .collect();
+                wh.catalog
+                    .datasets
+                    .keys()
+                    .filter(|d| words.contains(d.to_lowercase().as_str()))
+                    .map(|d| Some(d.clone()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        used.extend(
+            names
+                .into_iter()
+                .flatten()
+                .filter(|n| wh.catalog.datasets.contains_key(n)),
+        );
+    }
+    used
+}
+
+/// Per dataset the reports reads: its last ingest ("bij dit rapport" when the report loaded the
+/// exports itself) and the latest date in its records, not counting dates that lie ahead by
+/// nature (end dates, valid-until dates).
+fn data_dates(
+    wh: &Warehouse,
+    used: &std::collections::BTreeSet<String>,
+    loaded_here: bool,
+    nl: bool,
+) -> Result<Vec<(String, String, String)>> {
     use polars::prelude::*;
     let mut out = Vec::new();
-    for (name, entry) in &wh.catalog.datasets {
-        let last_ingest = entry
-            .ingests
-            .last()
-            .map(|i| i.time.chars().take(10).collect::<String>())
-            .unwrap_or_default();
+    for (name, entry) in wh
+        .catalog
+        .datasets
+        .iter()
+        .filter(|(n, _)| used.contains(*n))
+    {
+        let last_ingest = match (loaded_here, nl) {
+            (true, true) => "bij het maken van dit rapport".to_string(),
+            (true, false) => "when this report was made".to_string(),
+            (false, _) => entry
+                .ingests
+                .last()
+                .map(|i| i.time.chars().take(10).collect::<String>())
+                .unwrap_or_default(),
+        };
         let date_cols: Vec<Expr> = entry
             .columns
             .iter()
@@ -866,7 +981,7 @@ fn data_dates(wh: &Warehouse) -> Result<Vec<(String, String, String)>> {
                 matches!(
                     c.kind,
                     crate::schema::Kind::Date | crate::schema::Kind::Datetime
-                )
+                ) && !["einddatum", "geldig_tot", "periode_tot"].contains(&c.name.as_str())
             })
             .map(|c| {
                 col(c.name.as_str())
@@ -907,6 +1022,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let (label, end) = last_complete(spec.period, as_of);
+    let start = period_start(spec.period, end);
     let lang = match spec.language {
         Language::Nl => Lang::Nl,
         Language::En => Lang::En,
@@ -949,7 +1065,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         format: Some(Format::Markdown),
         output: None,
         as_of: Some(end),
-        quiet: true,
+        // The sections' own warnings (cases left out, ...) go to stderr as the report's.
+        quiet: global.quiet,
         lang,
         publish_min_cell: (spec.audience == Audience::Raad).then_some(spec.privacy.min_cell),
     };
@@ -974,7 +1091,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
     } else {
         "## Data as of\n\n| dataset | last ingest | latest date in the data |\n| --- | --- | --- |\n"
     });
-    for (name, ingest, latest) in data_dates(&wh)? {
+    let used = used_datasets(&spec, &wh);
+    for (name, ingest, latest) in data_dates(&wh, &used, temp.is_some(), nl)? {
         md.push_str(&format!("| {name} | {ingest} | {latest} |\n"));
     }
     md.push('\n');
@@ -998,7 +1116,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
         }
         let raad_min_cell = (spec.audience == Audience::Raad).then_some(spec.privacy.min_cell);
-        let computed = section(s, &section_global, raad_min_cell)
+        let computed = section(s, &section_global, start, raad_min_cell)
             .with_context(|| format!("section {} ({})", i + 1, s.kind))?;
         if let (Section::Table(t, _), Some(people)) = (&computed, &people) {
             people
@@ -1079,19 +1197,43 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
         html.into_bytes(),
     ));
     files.push((md_path, md.into_bytes()));
-    for (path, bytes) in files {
-        warehouse::write_atomic(&path, &bytes)
-            .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
-    }
     if spec.xlsx {
         let path = out_dir.join(format!("{}-{label}.xlsx", spec.name));
         let refs: Vec<(String, &polars::prelude::DataFrame, &Output)> =
             sheets.iter().map(|(n, df, o)| (n.clone(), df, o)).collect();
-        crate::render::write_workbook(&refs, end, &path)?;
-        written.push(path);
+        files.push((path, crate::render::workbook_bytes(&refs, end)?));
     }
+    publish_all(&files)?;
+    written.extend(files.into_iter().map(|(p, _)| p));
     Ok(written)
+}
+
+/// Writes every file of a report next to its place first (synced temporary files), and only
+/// when all of them are there renames them into place: a run that fails on the way leaves the
+/// previous report as it was, and its temporary files are removed.
+fn publish_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    use std::io::Write;
+    let tmps: Vec<PathBuf> = files.iter().map(|(p, _)| warehouse::tmp_path(p)).collect();
+    let staged = files
+        .iter()
+        .zip(&tmps)
+        .try_for_each(|((path, bytes), tmp)| {
+            let mut f = std::fs::File::create(tmp)
+                .with_context(|| format!("writing {} (for {})", tmp.display(), path.display()))?;
+            f.write_all(bytes)
+                .and_then(|_| f.sync_all())
+                .with_context(|| format!("writing {}", tmp.display()))
+        });
+    if let Err(e) = staged {
+        for tmp in &tmps {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    for ((path, _), tmp) in files.iter().zip(&tmps) {
+        warehouse::publish(tmp, path)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1100,6 +1242,47 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn done_statuses() {
+        for s in ["Afgerond", "gereed", "Opgeleverd (fase 2)", "Done"] {
+            assert!(status_done(s), "{s}");
+        }
+        for s in [
+            "Niet gereed",
+            "nog niet afgerond",
+            "Uitvoering",
+            "Bijna klaar",
+            "",
+        ] {
+            assert!(!status_done(s), "{s}");
+        }
+    }
+
+    /// The first day of each kind of period.
+    #[test]
+    fn period_starts() {
+        assert_eq!(
+            period_start(PeriodKind::Week, d(2024, 6, 30)),
+            d(2024, 6, 24)
+        );
+        assert_eq!(
+            period_start(PeriodKind::Month, d(2024, 6, 30)),
+            d(2024, 6, 1)
+        );
+        assert_eq!(
+            period_start(PeriodKind::Quarter, d(2024, 6, 30)),
+            d(2024, 4, 1)
+        );
+        assert_eq!(
+            period_start(PeriodKind::Quarter, d(2024, 12, 31)),
+            d(2024, 10, 1)
+        );
+        assert_eq!(
+            period_start(PeriodKind::Year, d(2023, 12, 31)),
+            d(2023, 1, 1)
+        );
     }
 
     /// The last complete period on or before as-of.
