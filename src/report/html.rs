@@ -16,14 +16,28 @@ th,td{border:1px solid #777;padding:0.25em 0.5em;vertical-align:top}\
 th{background:#e8e8e8;text-align:left}td.num{text-align:right}\
 p.note{font-size:0.85em;color:#333}";
 
-/// Converts the Markdown that `report` writes (headings, paragraphs, pipe tables) to HTML;
-/// a line `<!-- chart N -->` becomes the N-th inline SVG chart.
+/// Converts the Markdown that `report` writes, and that `text` sections hold, to HTML:
+/// headings (#, ##, ###), paragraphs (consecutive lines), bullet and numbered lists, pipe
+/// tables, **bold**, *italic* and `code`; a link `[text](address)` is written as "text
+/// (address)", so the file refers to nothing outside itself. A line `<!-- chart N -->` becomes
+/// the N-th inline SVG chart.
 pub fn from_markdown(md: &str, title: &str, lang: &str, charts: &[String]) -> String {
     let mut body = String::new();
     let lines: Vec<&str> = md.lines().collect();
     let mut i = 0;
     // A paragraph right after a table is its note.
     let mut after_table = false;
+    let list_item = |l: &str| -> Option<(bool, String)> {
+        let t = l.trim_start();
+        if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+            return Some((false, rest.to_string()));
+        }
+        let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+        (digits > 0)
+            .then(|| t[digits..].strip_prefix(". "))
+            .flatten()
+            .map(|rest| (true, rest.to_string()))
+    };
     while i < lines.len() {
         let line = lines[i];
         if line.starts_with('|') {
@@ -46,24 +60,119 @@ pub fn from_markdown(md: &str, title: &str, lang: &str, charts: &[String]) -> St
             i += 1;
             continue;
         }
-        if let Some(h) = line.strip_prefix("# ") {
-            body.push_str(&format!("<h1>{}</h1>\n", esc(h)));
+        if let Some((ordered, _)) = list_item(line) {
+            let tag = if ordered { "ol" } else { "ul" };
+            body.push_str(&format!("<{tag}>\n"));
+            while let Some((o, item)) = lines.get(i).and_then(|l| list_item(l)) {
+                if o != ordered {
+                    break;
+                }
+                body.push_str(&format!("<li>{}</li>\n", inline(&item)));
+                i += 1;
+            }
+            body.push_str(&format!("</{tag}>\n"));
             after_table = false;
-        } else if let Some(h) = line.strip_prefix("## ") {
-            body.push_str(&format!("<h2>{}</h2>\n", esc(h)));
-            after_table = false;
-        } else if !line.trim().is_empty() {
-            let class = if after_table { " class=\"note\"" } else { "" };
-            body.push_str(&format!("<p{class}>{}</p>\n", esc(line)));
-            after_table = false;
+            continue;
         }
+        let heading = [("### ", "h3"), ("## ", "h2"), ("# ", "h1")]
+            .iter()
+            .find_map(|(p, tag)| line.strip_prefix(p).map(|h| (h, tag)));
+        if let Some((h, tag)) = heading {
+            body.push_str(&format!("<{tag}>{}</{tag}>\n", inline(h)));
+            after_table = false;
+            i += 1;
+            continue;
+        }
+        if line.trim().is_empty() {
+            i += 1;
+            continue;
+        }
+        // A paragraph: this line and the next ones up to a blank line or another block.
+        let mut text = vec![line.trim()];
         i += 1;
+        while let Some(next) = lines.get(i) {
+            let block = next.trim().is_empty()
+                || next.starts_with('|')
+                || next.starts_with('#')
+                || next.starts_with("<!-- chart ")
+                || list_item(next).is_some();
+            if block {
+                break;
+            }
+            text.push(next.trim());
+            i += 1;
+        }
+        let class = if after_table { " class=\"note\"" } else { "" };
+        body.push_str(&format!("<p{class}>{}</p>\n", inline(&text.join(" "))));
+        after_table = false;
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         esc(title)
     )
+}
+
+/// Inline Markdown: escapes the text, then **bold**, *italic*, `code`, and a link as
+/// "text (address)".
+fn inline(text: &str) -> String {
+    // Links first, on the raw text: [text](address) -> text (address).
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after.find("](").and_then(|close| {
+            let target = &after[close + 2..];
+            target
+                .find(')')
+                .map(|end| (&after[..close], &target[..end], close + 2 + end + 1))
+        });
+        match link {
+            Some((label, address, used)) => {
+                plain.push_str(&rest[..open]);
+                plain.push_str(&format!("{label} ({address})"));
+                rest = &after[used..];
+            }
+            None => {
+                plain.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    plain.push_str(rest);
+    let escaped = esc(&plain);
+    let mut out = String::new();
+    let mut open: Vec<&str> = Vec::new();
+    let mut chars = escaped.char_indices().peekable();
+    while let Some((k, c)) = chars.next() {
+        let (marker, tag) = match c {
+            '*' if escaped[k..].starts_with("**") => ("**", "strong"),
+            '*' => ("*", "em"),
+            '`' => ("`", "code"),
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        if marker == "**" {
+            chars.next();
+        }
+        // Open only when the marker closes later on; otherwise it is a plain character.
+        let closes = escaped[k + marker.len()..].contains(marker);
+        if open.last() == Some(&tag) {
+            open.pop();
+            out.push_str(&format!("</{tag}>"));
+        } else if closes {
+            open.push(tag);
+            out.push_str(&format!("<{tag}>"));
+        } else {
+            out.push_str(marker);
+        }
+    }
+    while let Some(tag) = open.pop() {
+        out.push_str(&format!("</{tag}>"));
+    }
+    out
 }
 
 /// A pipe table: header row, alignment row (---: is right-aligned), data rows.
@@ -118,5 +227,27 @@ mod tests {
         assert!(html.contains("<p class=\"note\">Een noot.</p>"));
         assert!(html.contains("<p>Periode 2024-W26.</p>"));
         assert!(!html.contains("http") && !html.contains("src="));
+    }
+
+    #[test]
+    fn text_sections_get_lists_emphasis_and_plain_links() {
+        let md = "### Leeswijzer\nDe cijfers gaan over\nhet **kwartaal**.\n\n- open zaken *tellen* mee\n- zie [de Wmo](https://wetten.overheid.nl/BWBR0035362)\n\n1. eerst\n2. dan `x < 5`\n";
+        let html = from_markdown(md, "T", "nl", &[]);
+        assert!(html.contains("<h3>Leeswijzer</h3>"), "{html}");
+        assert!(
+            html.contains("<p>De cijfers gaan over het <strong>kwartaal</strong>.</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ul>\n<li>open zaken <em>tellen</em> mee</li>\n<li>zie de Wmo (https://wetten.overheid.nl/BWBR0035362)</li>\n</ul>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ol>\n<li>eerst</li>\n<li>dan <code>x &lt; 5</code></li>\n</ol>"),
+            "{html}"
+        );
+        assert!(!html.contains("href") && !html.contains("src="));
+        // A lone star is a star.
+        assert!(from_markdown("5 * 3", "T", "nl", &[]).contains("<p>5 * 3</p>"));
     }
 }
