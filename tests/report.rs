@@ -252,24 +252,29 @@ fn council_peaks_charts_leave_out_small_counts() {
         ]),
         0,
     );
-    let spec = |by: &str| {
+    let spec = |by: &str, chart: bool| {
         wd.write(
             &format!("raad-{by}.toml"),
             format!(
                 "name = \"raad-{by}\"\ntitle = \"Meldingen\"\naudience = \"raad\"\n\
                  period = \"week\"\n[[section]]\ntype = \"peaks\"\ntitle = \"Pieken\"\n\
-                 by = [\"{by}\"]\n"
+                 by = [\"{by}\"]\nchart = {chart}\n"
             ),
         )
     };
-    for (by, charts) in [("categorie", 0), ("none", 1)] {
+    // chart = false leaves out what would be drawn.
+    for (by, chart, charts) in [
+        ("categorie", true, 0),
+        ("none", true, 1),
+        ("none", false, 0),
+    ] {
         wd.run(
             wd.cmd(&["report", "-q", "--as-of", "2024-07-01", "--out-dir", "out"])
-                .arg(spec(by)),
+                .arg(spec(by, chart)),
         );
         let html =
             std::fs::read_to_string(wd.path(&format!("out/raad-{by}-2024-W26.html"))).unwrap();
-        assert_eq!(html.matches("<svg").count(), charts, "{by}");
+        assert_eq!(html.matches("<svg").count(), charts, "{by} {chart}");
     }
     let md = std::fs::read_to_string(wd.path("out/raad-categorie-2024-W26.md")).unwrap();
     // The 3 Riolering reports of 13 May (2 Verstopping, 1 Put kapot): hidden in the count and

@@ -96,8 +96,15 @@ pub struct SectionSpec {
     /// For `sql`: the query.
     #[serde(default)]
     pub query: Option<String>,
+    /// `chart = false`: the table without its chart.
+    #[serde(default = "yes")]
+    pub chart: bool,
     #[serde(flatten)]
     pub options: toml::Table,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The first day of the period that ends on `end`.
@@ -1176,6 +1183,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 md.push('\n');
                 let title = s.title.as_deref().unwrap_or(&s.kind);
                 let chart = match own_chart {
+                    _ if !s.chart => None,
                     Some(svg) => Some(svg),
                     None => bar_chart(&t.df, title, t.labels, lang)?,
                 };
