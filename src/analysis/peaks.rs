@@ -520,12 +520,21 @@ mod tests {
     }
 }
 
+/// The first day of the year before a period, the baseline of the drivers: recent enough to
+/// follow new subcategories and growing neighbourhoods, a whole year so that no season
+/// weighs more than another.
+pub fn baseline_start(period_start: NaiveDate) -> NaiveDate {
+    period_start
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 /// Counts per group, level of `column` and period: the input of the drivers.
 pub type LevelCounts = BTreeMap<String, BTreeMap<String, BTreeMap<NaiveDate, f64>>>;
 
 /// The levels of one column that explain most of an alarm's excess: each level's count in the
 /// period against its own expected count (the period's expected total x the level's share of
-/// the group before the period). The top 3 with a positive excess, as text; with `min_cell`
+/// the group in the year before the period). The top 3 with a positive excess, as text; with `min_cell`
 /// (for publication) counts from 1 to `min_cell - 1` read "<5".
 pub fn drivers(
     j: &Judged,
@@ -535,8 +544,10 @@ pub fn drivers(
     min_cell: Option<i64>,
 ) -> Option<String> {
     let levels = counts.get(&j.group)?;
-    let before =
-        |m: &BTreeMap<NaiveDate, f64>| -> f64 { m.range(..j.period_start).map(|(_, v)| v).sum() };
+    let from = baseline_start(j.period_start);
+    let before = |m: &BTreeMap<NaiveDate, f64>| -> f64 {
+        m.range(from..j.period_start).map(|(_, v)| v).sum()
+    };
     let total_before: f64 = levels.values().map(before).sum();
     let expected_total = j.expected?;
     let mut excess: Vec<(String, f64, f64)> = levels
@@ -754,6 +765,16 @@ mod driver_tests {
         };
         assert_eq!(
             drivers(&j, "subcategorie", &counts, true, None).unwrap(),
+            "subcategorie: Grofvuil 40 (verwacht 5,0), Zwerfafval 20 (verwacht 15,0)"
+        );
+        // A level seen only more than a year before the period has no share in the baseline.
+        let mut old = counts.clone();
+        old.get_mut("Afval").unwrap().insert(
+            "Hondenpoep".into(),
+            BTreeMap::from([(d(1, 1) - chrono::Duration::days(400), 1000.0)]),
+        );
+        assert_eq!(
+            drivers(&j, "subcategorie", &old, true, None).unwrap(),
             "subcategorie: Grofvuil 40 (verwacht 5,0), Zwerfafval 20 (verwacht 15,0)"
         );
         // For the council (minimum 25): the 20 is a small count.

@@ -312,8 +312,17 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         g
     };
     if !explain.is_empty() && !alarmed.is_empty() {
-        // A second pass over the events of the groups with alarms only.
-        let lf = peaks::only_groups(lf.clone(), &by, &alarmed);
+        // A second pass over the events of the groups with alarms only, from the year before
+        // the first alarm (the drivers' baseline) to the last alarm.
+        let starts = shown.iter().filter(|j| j.alarm).map(|j| j.period_start);
+        let first = starts.clone().min().map(peaks::baseline_start);
+        let last = starts.max().map(|d| args.period.next(d));
+        let mut lf = peaks::only_groups(lf.clone(), &by, &alarmed);
+        if let (Some(first), Some(last)) = (first, last) {
+            use polars::prelude::{DataType, col, lit};
+            let day = col(args.date_column.as_str()).cast(DataType::Date);
+            lf = lf.filter(day.clone().gt_eq(lit(first)).and(day.lt(lit(last))));
+        }
         let counts = peaks::count(lf, &args.date_column, &by, &explain, args.period, total)?;
         let counts: Vec<(String, peaks::LevelCounts)> = explain
             .iter()
