@@ -139,6 +139,28 @@ const LABELS: crate::render::Labels = &[
     ("end", "einde", "end"),
 ];
 
+/// The note for a council report: the rules, without counts of contracts and invoices.
+fn council_note(s: &Settings) -> String {
+    let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
+    let nl = s.lang == Lang::Nl;
+    let euros = crate::render::money_text(inhuur::euros(limit), nl);
+    if nl {
+        format!(
+            "Peildatum {}. Europese drempel diensten: EUR {euros} (excl. btw), over 48 maanden \
+             per leverancier; Europees aanbestede contracten tellen niet mee. Bedragen exact op \
+             de cent.",
+            s.as_of.format("%d-%m-%Y")
+        )
+    } else {
+        format!(
+            "As of {}. EU threshold for services: EUR {euros} (excl. VAT), over 48 months per \
+             supplier; contracts won by a European tender do not count. Amounts exact to the \
+             cent.",
+            s.as_of.format("%Y-%m-%d")
+        )
+    }
+}
+
 /// Columns in euros. The month columns of `costs` are named YYYY-MM and added at run time.
 const MONEY: &[&str] = &[
     "amount",
@@ -315,6 +337,11 @@ fn persons_known(book: &Book) -> bool {
 }
 
 fn note(book: &Book, s: &Settings, persons: bool, global: &Global) -> String {
+    if global.publish_min_cell.is_some() {
+        // For the council: the number of contracts would be a total of a table that may hide
+        // some (contracts per supplier), so the note leaves the numbers out.
+        return council_note(s);
+    }
     let later = global.count_text(book.later as i64);
     let invoices = global.count_text(book.invoices.len() as i64);
     let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));

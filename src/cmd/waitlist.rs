@@ -173,11 +173,13 @@ const LABELS: crate::render::Labels = &[
         "open, termijn verstreken",
         "open past term",
     ),
+    ("decided_12m", "besluiten (12 mnd)", "decisions (12 mo)"),
     (
         "within_term_pct",
         "% binnen termijn (12 mnd)",
         "% within term (12 mo)",
     ),
+    ("decided_3m", "besluiten (3 mnd)", "decisions (3 mo)"),
     (
         "within_term_pct_3m",
         "% binnen termijn (3 mnd)",
@@ -631,9 +633,15 @@ fn note(s: &Settings, rule: &str, cases: &Cases, unreadable: u64, global: &Globa
     }
     if unreadable > 0 {
         parts.push(if nl {
-            format!("{unreadable} rij(en) van het bestand onleesbaar: telt niet mee.")
+            format!(
+                "{} rij(en) van het bestand onleesbaar: telt niet mee.",
+                global.count_text(unreadable as i64)
+            )
         } else {
-            format!("{unreadable} row(s) of the file could not be read and are not counted.")
+            format!(
+                "{} row(s) of the file could not be read and are not counted.",
+                global.count_text(unreadable as i64)
+            )
         });
     }
     parts.join(" ")

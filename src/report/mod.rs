@@ -223,7 +223,9 @@ fn section(
                 .replace("{end}", &day(end));
             let mut df = cmd::sql::query(&query, None, global)?;
             // Without ORDER BY the order of the rows is not fixed; the report's must be.
-            if !query.to_lowercase().contains("order by") && df.width() > 0 {
+            let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
+            let ordered = words.windows(2).any(|w| w[0] == "order" && w[1] == "by");
+            if !ordered && df.width() > 0 {
                 let names: Vec<String> = df
                     .get_column_names()
                     .iter()
@@ -508,9 +510,14 @@ impl People {
     fn refuse_section(&self, s: &SectionSpec) -> Result<()> {
         let text = |k: &str| s.options.get(k).and_then(|v| v.as_str());
         for (option, value) in &s.options {
+            // Lists may also be written "wet,consulent", as on the command line.
             let values: Vec<&str> = match value {
-                toml::Value::String(v) => vec![v.as_str()],
-                toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+                toml::Value::String(v) => v.split(',').map(str::trim).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .flat_map(|v| v.split(',').map(str::trim))
+                    .collect(),
                 _ => Vec::new(),
             };
             if let Some(v) = values.iter().find(|v| self.columns.contains(**v)) {
@@ -527,8 +534,26 @@ impl People {
                  audience = \"raad\" cannot have them"
             );
         }
+        if s.kind == "sql" {
+            let query = s.query.as_deref().unwrap_or("").to_lowercase();
+            let words: std::collections::BTreeSet<&str> = query
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .collect();
+            if let Some(c) = self.columns.iter().find(|c| words.contains(c.as_str())) {
+                bail!(
+                    "the query names '{c}', a column that holds people; a query for a report \
+                     with audience = \"raad\" may not use it (count cases with COUNT(*))"
+                );
+            }
+        }
         let per_case = match (s.kind.as_str(), text("section")) {
             ("waitlist", Some("open")) => Some("one row per open case"),
+            ("waitlist", Some("survival")) => {
+                Some("each day a decision fell, with the number of cases (a Kaplan-Meier table)")
+            }
+            ("timeline", _) if text("dataset") == Some("inhuur_contracten") => {
+                Some("one row per contract, and so per hired person")
+            }
             ("inhuur", Some("findings" | "timeline")) => {
                 Some("one row per contract, and so per hired person")
             }
@@ -544,6 +569,25 @@ impl People {
         Ok(())
     }
 
+    /// Whether a text holds an employee's name: the whole text, or a name of four or more
+    /// characters as a word in it ("Jeugd / K. Visser", "K. VISSER").
+    fn names_in(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        self.names.iter().any(|name| {
+            let name = name.to_lowercase();
+            if lower == name {
+                return true;
+            }
+            name.chars().count() >= 4
+                && lower.match_indices(&name).any(|(k, _)| {
+                    let before = lower[..k].chars().next_back();
+                    let after = lower[k + name.len()..].chars().next();
+                    !before.is_some_and(char::is_alphanumeric)
+                        && !after.is_some_and(char::is_alphanumeric)
+                })
+        })
+    }
+
     /// A table with a person's column or an employee's name in it.
     fn refuse_table(&self, df: &polars::prelude::DataFrame) -> Result<()> {
         use polars::prelude::*;
@@ -556,7 +600,7 @@ impl People {
                 );
             }
             if c.dtype() == &DataType::String
-                && let Some(v) = c.str()?.iter().flatten().find(|v| self.names.contains(*v))
+                && let Some(v) = c.str()?.iter().flatten().find(|v| self.names_in(v))
             {
                 bail!(
                     "column '{}' holds an employee's name ('{v}'); a report with \
@@ -1250,6 +1294,21 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn employee_names_inside_values() {
+        let people = People {
+            columns: Default::default(),
+            names: ["K. Visser".to_string(), "Ali".to_string()].into(),
+        };
+        assert!(people.names_in("K. Visser"));
+        assert!(people.names_in("Jeugd / k. visser"));
+        // Short names only as the whole value: "Ali" is no driver of "Alie" or "Kalibreren".
+        assert!(people.names_in("Ali"));
+        assert!(!people.names_in("Jeugd / Ali"));
+        assert!(!people.names_in("Visserijweg"));
+        assert!(!people.names_in("K. Visserman"));
     }
 
     #[test]
