@@ -248,6 +248,12 @@ fn section(
             let table = cmd::waitlist::table(&a.args, global)?;
             // Summaries get their Kaplan-Meier curves as a chart.
             let chart = match a.args.section {
+                // Each step of a curve is the number decided on one day: not for the council.
+                cmd::waitlist::Section::Summary | cmd::waitlist::Section::By
+                    if min_cell.is_some() =>
+                {
+                    None
+                }
                 cmd::waitlist::Section::Summary | cmd::waitlist::Section::By => {
                     let mut curve_args = WaitlistArgs::try_parse_from(argv(&s.options)?)
                         .map_err(parse_err)?
