@@ -139,6 +139,52 @@ fn a_failed_write_leaves_the_previous_report() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// language = "en": headings, labels, notes, booleans, dates and the charts' axes in English,
+/// numbers with a decimal point.
+#[test]
+fn an_english_report() {
+    let wd = Workdir::new();
+    let plan = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/inlezen.toml");
+    let spec = wd.write(
+        "en.toml",
+        format!(
+            "name = \"en\"\ntitle = \"Weekly report\"\nperiod = \"week\"\nlanguage = \"en\"\n\
+             inlezen = {plan:?}\n\
+             [[section]]\ntype = \"peaks\"\ntitle = \"Peaks\"\nby = [\"categorie\"]\n\
+             [[section]]\ntype = \"waitlist\"\ntitle = \"Youth care\"\npreset = \"jeugd\"\n\
+             section = \"by\"\nby = \"team\"\n"
+        ),
+    );
+    wd.run(
+        wd.cmd(&["report", "-q", "--as-of", "2024-07-01", "--out-dir", "out"])
+            .arg(&spec),
+    );
+    let md = std::fs::read_to_string(wd.path("out/en-2024-W26.md")).unwrap();
+    for text in [
+        "Period 2024-W26 (to 2024-06-30), audience: management.",
+        "## Data as of",
+        "| meldingen | when this report was made |",
+        "| period | group | observed | expected | upper bound | alarm |",
+        "| 2024-06-24 | Groen | 28 | 6.79 | 11.54 | yes |",
+        "Wateroverlast 14 (expected 0.2)",
+        "| group | cases | started (12 mo) |",
+        "7 alarms in 60 judged periods",
+    ] {
+        assert!(md.contains(text), "{text}\n{md}");
+    }
+    let html = std::fs::read_to_string(wd.path("out/en-2024-W26.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    for text in [
+        "week (Monday)",
+        "upper bound",
+        "days since the start",
+        "still waiting",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    assert!(!html.contains("verwacht") && !html.contains("bovengrens"));
+}
+
 /// A section type that does not exist, or a wrong option, is an error naming the section.
 #[test]
 fn bad_sections_are_named() {
