@@ -185,6 +185,35 @@ fn short_series_are_named() {
     );
 }
 
+/// Reports without a date cannot be placed in a period: they are not counted, and the note
+/// says how many (here 2 of 17), rather than dropping them silently.
+#[test]
+fn undated_reports_are_named() {
+    let wd = Workdir::new();
+    let mut csv = events(
+        &(1..=5)
+            .map(|d| (format!("{d}-2-2024"), "Afval".to_string(), 3))
+            .collect::<Vec<_>>(),
+    );
+    csv.push_str(";Afval\n;Groen\n");
+    let file = wd.write("m.csv", csv);
+    let out = wd.run(wd.cmd(&[
+        "peaks",
+        "-q",
+        "--input",
+        &file.to_string_lossy(),
+        "--date-column",
+        "datum",
+        "--period",
+        "day",
+        "--as-of",
+        "2024-02-05",
+        "--format",
+        "markdown",
+    ]));
+    assert!(out.contains(" 2 zonder datum tellen niet mee."), "{out}");
+}
+
 /// Drivers and weather through the command: 2 reports a day about Zwerfafval from 10 to 24
 /// July 2019, then on the 25th (36.9 degrees at Cabauw) 2 about Zwerfafval and 10 about
 /// Hitte. EARS C1 (baseline 2, sd 0, min sigma 0.5: bound 2 + 3.090232 x 0.5 = 3.545) flags

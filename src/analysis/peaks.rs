@@ -95,6 +95,8 @@ pub struct Series {
 pub struct Counts {
     /// (group, period start, explain levels) -> count
     cells: Vec<(String, NaiveDate, Vec<String>, f64)>,
+    /// Events without a date (or one outside the calendar): not counted, but said.
+    pub undated: f64,
 }
 
 /// Keeps the events of these groups (the explanation of alarms needs only their groups).
@@ -169,9 +171,9 @@ pub fn count(
     );
     let mut key_names = vec![col("group"), col("period")];
     key_names.extend((0..explain.len()).map(|i| col(format!("level{i}"))));
+    // Undated events stay in as a group of their own, so that they can be named.
     let df = lf
         .select(keys)
-        .filter(col("period").is_not_null())
         .group_by(key_names)
         .agg([len().cast(DataType::Float64).alias("n")])
         .collect_with_engine(Engine::Streaming)
@@ -185,11 +187,13 @@ pub fn count(
         .map(|i| df.column(&format!("level{i}")).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
     let mut cells = Vec::with_capacity(df.height());
+    let mut undated = 0.0;
     for i in 0..df.height() {
-        let (Some(g), Some(p), Some(n)) = (g.get(i), p.get(i), n.get(i)) else {
+        let (Some(g), Some(n)) = (g.get(i), n.get(i)) else {
             continue;
         };
-        let Some(day) = crate::render::epoch_date(p) else {
+        let Some(day) = p.get(i).and_then(crate::render::epoch_date) else {
+            undated += n;
             continue;
         };
         let lv = levels
@@ -198,7 +202,7 @@ pub fn count(
             .collect();
         cells.push((g.to_string(), day, lv, n));
     }
-    Ok(Counts { cells })
+    Ok(Counts { cells, undated })
 }
 
 impl Counts {

@@ -353,7 +353,15 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
             .collect();
         df.with_column(polars::prelude::Column::new("weather".into(), texts))?;
     }
-    Ok(plain(df, &note(&judged, &short, &settings, global.lang)))
+    let mut text = note(&judged, &short, &settings, global.lang);
+    if counts.undated > 0.0 {
+        let n = global.count_text(counts.undated as i64);
+        text.push_str(&match global.lang {
+            Lang::Nl => format!(" {n} zonder {} tellen niet mee.", args.date_column),
+            Lang::En => format!(" {n} without {} are not counted.", args.date_column),
+        });
+    }
+    Ok(plain(df, &text))
 }
 
 /// --explain, or by default the meldingen columns that are there.
