@@ -11,6 +11,7 @@ mod render;
 mod report;
 mod schema;
 mod source;
+mod sqlguard;
 mod warehouse;
 
 use clap::Parser;
@@ -21,7 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let result = match &cli.command {
+    let result = contain_panics(|| match &cli.command {
         cli::Command::Ingest(args) => cmd::ingest::run(args, &cli.global),
         cli::Command::Datasets(args) => cmd::datasets::run(args, &cli.global),
         cli::Command::Sql(args) => cmd::sql::run(args, &cli.global),
@@ -29,13 +30,70 @@ fn main() -> ExitCode {
         cli::Command::Inhuur(args) => cmd::inhuur::run(args, &cli.global),
         cli::Command::Peaks(args) => cmd::peaks::run(args, &cli.global),
         cli::Command::Report(args) => cmd::report::run(args, &cli.global),
-    };
+    });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("datastroom: error: {err:#}");
+            // Messages may quote values from a file: escape sequences are shown, not obeyed.
+            eprintln!(
+                "datastroom: error: {}",
+                render::visible(&format!("{err:#}"))
+            );
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a command so that a panic (in our code or in a dependency such as polars, on any of
+/// its threads) becomes an error message instead of a crash: no user input may end the
+/// program with a Rust backtrace and exit code 101. Writes are atomic, so a panic leaves the
+/// warehouse and earlier reports as they were.
+fn contain_panics(run: impl FnOnce() -> anyhow::Result<u8>) -> anyhow::Result<u8> {
+    use std::sync::Mutex;
+    static LAST: Mutex<Option<String>> = Mutex::new(None);
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| {
+                format!(
+                    " ({}:{})",
+                    l.file().rsplit(['/', '\\']).next().unwrap_or(""),
+                    l.line()
+                )
+            })
+            .unwrap_or_default();
+        if let Ok(mut last) = LAST.lock() {
+            last.get_or_insert(format!("{what}{place}"));
+        }
+    }));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(_) => {
+            let what = LAST
+                .lock()
+                .ok()
+                .and_then(|mut l| l.take())
+                .unwrap_or_default();
+            // The first line only: a message may go on with data it was given.
+            let what: String = what
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect();
+            Err(anyhow::anyhow!(
+                "the computation stopped on an internal error ({what}); nothing was changed. \
+                 Often a value out of range causes it (a date or interval too large for the \
+                 calendar); check the command and its values, and report it when it persists"
+            ))
         }
     }
 }

@@ -418,10 +418,17 @@ fn wrong_files_get_clear_errors() {
     let err = wd.fail(wd.cmd(&["ingest", "kapot.json", "-d", "meldingen"]));
     assert!(err.contains("kapot.json is not valid JSON"), "{err}");
 
+    // Text under a workbook's name is read as text (web applications' "export to Excel").
     wd.write("geen.xlsx", "dit is geen Excel");
     let err = wd.fail(wd.cmd(&["ingest", "geen.xlsx", "-d", "meldingen"]));
     assert!(
-        err.contains("geen.xlsx is not a readable Excel/ODS workbook"),
+        err.contains("found in the file: 'dit is geen Excel'"),
+        "{err}"
+    );
+    wd.write("kapot.xlsx", [&b"PK\x03\x04"[..], &[1u8; 64][..]].concat());
+    let err = wd.fail(wd.cmd(&["ingest", "kapot.xlsx", "-d", "meldingen"]));
+    assert!(
+        err.contains("kapot.xlsx is not a readable Excel/ODS workbook"),
         "{err}"
     );
 
@@ -580,7 +587,9 @@ fn bsn_under_an_unexpected_header_is_dropped() {
         "Zaaknummer;Wet;Kenmerk\nZ1;Wmo;123456782\nZ2;Wmo;111222333\nZ3;Jeugdwet;999999990\n",
     );
     let out = wd.output(wd.cmd(&["ingest", "z.csv", "-d", "zaken_sociaal"]));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("column 'Kenmerk' holds BSNs"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("column 'Kenmerk' holds personal data (bsn)")
+    );
     let rows = wd.sql("SELECT * FROM zaken_sociaal");
     assert!(rows[0].get("kenmerk").is_none(), "{rows:?}");
 }

@@ -108,3 +108,57 @@ fn a_crash_in_the_very_first_ingest_does_not_lock_the_warehouse() {
     wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
     assert!(wd.warehouse().join("kopie/part-000001.parquet").exists());
 }
+
+/// Issue 10, item 10: readers during commits. While one process ingests two versions of an
+/// export in turn (each an upsert that replaces the dataset's part), 40 queries run: every
+/// one sees the old or the new state, none fails on a file the commit replaced.
+#[test]
+fn readers_see_old_or_new_during_commits() {
+    let wd = Workdir::new();
+    wd.write("week1.csv", WEEK1);
+    wd.write("week2.csv", WEEK2);
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    let writer = {
+        let mut cmds: Vec<std::process::Command> = (0..16)
+            .map(|k| {
+                let file = if k % 2 == 0 { "week2.csv" } else { "week1.csv" };
+                wd.cmd(&["ingest", file, "-d", "meldingen", "--force", "-q"])
+            })
+            .collect();
+        std::thread::spawn(move || {
+            for c in &mut cmds {
+                let out = c.output().unwrap();
+                assert!(out.status.success(), "{out:?}");
+            }
+        })
+    };
+    let mut failures = Vec::new();
+    for _ in 0..40 {
+        let out = wd.output(wd.cmd(&[
+            "sql",
+            "SELECT COUNT(*) AS n FROM meldingen",
+            "--format",
+            "csv",
+            "-q",
+        ]));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        if !out.status.success() || !(text == "n\n2\n" || text == "n\n3\n") {
+            failures.push(format!("{text}{}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    writer.join().unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+    // Replaced files are kept a while for such readers, then removed by a later commit.
+    let parts = || {
+        std::fs::read_dir(wd.warehouse().join("meldingen"))
+            .unwrap()
+            .count()
+    };
+    assert!(parts() > 1, "the replaced parts are kept for readers");
+    wd.run(
+        wd.cmd(&["ingest", "week2.csv", "-d", "meldingen", "--force", "-q"])
+            .env("DATASTROOM_RETIRE_AFTER", "0"),
+    );
+    assert_eq!(parts(), 1, "retired parts are removed after their time");
+    assert_eq!(leftovers(&wd), Vec::<String>::new());
+}

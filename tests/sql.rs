@@ -102,3 +102,42 @@ fn sql_headers_are_the_column_names() {
     ]));
     assert!(out.starts_with("| n | time |"), "{out}");
 }
+
+/// Issue 10, item 1: SQL cannot read files around the privacy rules. read_csv, read_parquet
+/// and read_json (alone, in a JOIN, in a subquery) are refused before anything is read, with
+/// a message that says how to query a file safely; nothing of the file reaches the output.
+#[test]
+fn table_functions_cannot_read_files() {
+    let wd = Workdir::new();
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
+    wd.write(
+        "export.csv",
+        "BSN;Naam client;Team\n123456782;K. de Vries;Noord\n",
+    );
+    wd.write("sleutel.txt", "geheime-sleutel-0123456789\n");
+    for q in [
+        "SELECT * FROM read_csv('export.csv')",
+        "SELECT * FROM read_csv('sleutel.txt')",
+        "SELECT * FROM read_parquet('export.csv')",
+        "SELECT * FROM read_json('export.csv')",
+        "SELECT f.leverancier, e.* FROM inhuur_facturen f JOIN read_csv('export.csv') e ON 1 = 1",
+        "SELECT * FROM (SELECT * FROM read_csv('export.csv')) AS t",
+        "SELECT * FROM inhuur_facturen WHERE leverancier IN (SELECT Naam FROM read_csv('export.csv'))",
+    ] {
+        let out = wd.output(wd.cmd(&["sql", q]));
+        assert_eq!(out.status.code(), Some(1), "{q}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("reads a file directly"), "{q}: {all}");
+        assert!(all.contains("--input FILE"), "{q}: {all}");
+        for secret in ["123456782", "de Vries", "geheime-sleutel"] {
+            assert!(!all.contains(secret), "{q}: {all}");
+        }
+    }
+    // The safe route: --input drops the BSN and the client's name.
+    let out = wd.run(wd.cmd(&["sql", "SELECT * FROM input", "--input", "export.csv", "-q"]));
+    assert_eq!(out, "team\nNoord\n");
+}

@@ -1,11 +1,13 @@
 //! Integration tests: they run the `datastroom` binary on the sample exports in testdata/ and
 //! on small files written per test, and check values computed by hand.
 
+mod attack;
 mod util;
 
 mod datasets;
 mod ingest;
 mod inhuur;
+mod malformed;
 mod peaks;
 mod privacy;
 mod report;

@@ -82,6 +82,10 @@ impl Workdir {
                 .unwrap_or_else(|| panic!("no {k} in {out}"))
         };
         assert_eq!(n("gelezen"), n("geaccepteerd") + n("afgekeurd"), "{out}");
+        // A text export's rows each take at least a line of it: no row hides in another.
+        if let Some(lines) = rows[0]["regels"].as_u64() {
+            assert!(lines >= n("gelezen") + n("lege_rijen"), "{out}");
+        }
         rows[0].clone()
     }
 

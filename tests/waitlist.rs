@@ -490,7 +490,19 @@ fn guards() {
     let out = wd.output(cmd);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("AUDIT"), "{stderr}");
+    assert!(stderr.contains("persoonsgegevens getoond"), "{stderr}");
+    // Issue 10, item 6: a lasting record, not only a stderr line.
+    let audit = std::fs::read_to_string(wd.warehouse().join("audit.jsonl")).unwrap();
+    let line: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(line["wat"], "waitlist --show-personal");
+    assert_eq!(
+        line["details"]["kolommen"],
+        serde_json::json!(["client_id", "consulent"])
+    );
+    assert!(
+        line["gebruiker"].as_str().is_some_and(|u| !u.is_empty()),
+        "{line}"
+    );
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     // W05 has no BSN; the consulent is shown.
     assert_eq!(rows[0]["consulent"], "P. Bakker");

@@ -24,6 +24,12 @@ pub enum Action {
     Lineage { name: String },
     /// The rows an ingest rejected, with file, line, column, value and reason.
     Rejects { name: String },
+    /// For the privacy officer (FG) and the auditor, per dataset: the purpose, the source
+    /// files, which personal columns were dropped, pseudonymised (with the key's fingerprint)
+    /// or masked in their values and how many, the retention period and what it removed, and
+    /// how often personal data was shown. Example: datastroom datasets privacy --format
+    /// markdown --output verwerkingen.md
+    Privacy { name: Option<String> },
 }
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
@@ -45,6 +51,12 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
         Some(Action::Rejects { name }) => {
             let df = wh.scan_rejects(name)?.collect()?;
             out.write(&df, None)?;
+        }
+        Some(Action::Privacy { name }) => {
+            if let Some(n) = name {
+                wh.dataset(n)?;
+            }
+            out.write(&privacy(&wh, name.as_deref())?, None)?;
         }
     }
     Ok(super::EXIT_OK)
@@ -155,4 +167,174 @@ fn lineage(e: &DatasetEntry) -> Result<DataFrame> {
         Column::new("nieuw".into(), u(|x| x.rows_new)),
         Column::new("vervangen".into(), u(|x| x.rows_replaced)),
     ])?)
+}
+
+/// The record of processing (AVG art. 30) as the warehouse knows it: a row per fact.
+fn privacy(wh: &Warehouse, only: Option<&str>) -> Result<DataFrame> {
+    let mut rows: Vec<(String, &str, String)> = Vec::new();
+    let shown = audit_lines(&wh.dir);
+    for (name, e) in &wh.catalog.datasets {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        let mut add = |what: &'static str, value: String| rows.push((name.clone(), what, value));
+        add(
+            "doel",
+            e.doel.clone().unwrap_or_else(|| {
+                "niet vastgelegd: zet doel = \"...\" in het inleesplan of de mapping".into()
+            }),
+        );
+        for i in &e.ingests {
+            add(
+                "bron",
+                format!(
+                    "{} ingelezen {} (sha256 {}, {} rijen gelezen, {} afgekeurd)",
+                    i.source,
+                    i.time,
+                    &i.sha256[..16.min(i.sha256.len())],
+                    i.rows_read,
+                    i.rows_rejected
+                ),
+            );
+        }
+        let mut dropped: Vec<&String> = e.ingests.iter().flat_map(|i| &i.dropped_columns).collect();
+        dropped.sort();
+        dropped.dedup();
+        add(
+            "kolommen niet opgeslagen (persoonsgegevens)",
+            join_or(dropped.iter().map(|s| s.as_str()), "geen"),
+        );
+        let pseudo: Vec<&str> = e
+            .columns
+            .iter()
+            .filter(|c| c.privacy == Privacy::Pseudonymised)
+            .map(|c| c.name.as_str())
+            .collect();
+        let fingerprint = wh.catalog.key_fingerprint.as_deref().unwrap_or("-");
+        add(
+            "gepseudonimiseerd (HMAC-SHA256)",
+            if pseudo.is_empty() {
+                "geen".into()
+            } else {
+                format!("{} (sleutel-vingerafdruk {fingerprint})", pseudo.join(", "))
+            },
+        );
+        let employees: Vec<&str> = e
+            .columns
+            .iter()
+            .filter(|c| c.privacy == Privacy::Employee)
+            .map(|c| c.name.as_str())
+            .collect();
+        add(
+            "namen van medewerkers (niet voor de raad)",
+            join_or(employees.into_iter(), "geen"),
+        );
+        let mut masked: std::collections::BTreeMap<&str, schema::personal::Masked> =
+            Default::default();
+        for i in &e.ingests {
+            for (c, m) in &i.masked {
+                let t = masked.entry(c.as_str()).or_default();
+                t.bsn += m.bsn;
+                t.telefoon += m.telefoon;
+                t.email += m.email;
+                t.iban += m.iban;
+            }
+        }
+        add(
+            "gemaskeerd in waarden",
+            join_or(
+                masked
+                    .iter()
+                    .map(|(c, m)| format!("{c}: {}", m.describe()))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+                "niets",
+            ),
+        );
+        add(
+            "bewaartermijn",
+            match &e.bewaartermijn {
+                Some(r) => format!("{} vanaf {}", r.termijn, r.vanaf),
+                None => "niet vastgelegd: zet bewaartermijn = \"7 jaar\" in het inleesplan of \
+                         de mapping"
+                    .into(),
+            },
+        );
+        let removed: Vec<String> = e
+            .ingests
+            .iter()
+            .filter_map(|i| {
+                let r = i.retention.as_ref()?;
+                (r.rijen_verwijderd + r.afgekeurde_rijen_verwijderd > 0).then(|| {
+                    format!(
+                        "{}: {} rijen en {} afgekeurde rijen van voor {}",
+                        &i.time[..10.min(i.time.len())],
+                        r.rijen_verwijderd,
+                        r.afgekeurde_rijen_verwijderd,
+                        r.grens
+                    )
+                })
+            })
+            .collect();
+        add(
+            "verwijderd na de bewaartermijn",
+            join_or(removed.iter().map(String::as_str), "niets"),
+        );
+        add(
+            "afgekeurde rijen (bewaard zonder persoonsgegevens)",
+            e.rejected_rows.to_string(),
+        );
+    }
+    rows.push((
+        "(warehouse)".into(),
+        "persoonsgegevens getoond (--show-personal)",
+        match shown.as_slice() {
+            [] => "nooit".into(),
+            lines => format!(
+                "{}x, laatst {} (zie {})",
+                lines.len(),
+                lines.last().map_or("", String::as_str),
+                crate::warehouse::AUDIT_FILE
+            ),
+        },
+    ));
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new(
+            "dataset".into(),
+            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "onderdeel".into(),
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "waarde".into(),
+            rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>(),
+        ),
+    ])?)
+}
+
+fn join_or<'a>(items: impl Iterator<Item = &'a str>, none: &str) -> String {
+    let all: Vec<&str> = items.collect();
+    if all.is_empty() {
+        none.to_string()
+    } else {
+        all.join("; ")
+    }
+}
+
+/// "tijd door gebruiker" of every line of the audit log.
+fn audit_lines(dir: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join(crate::warehouse::AUDIT_FILE)).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| {
+            format!(
+                "{} door {}",
+                v["tijd"].as_str().unwrap_or("?"),
+                v["gebruiker"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
 }

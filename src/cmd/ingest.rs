@@ -189,17 +189,21 @@ struct PlanEntry {
     blad: Option<String>,
     #[serde(default, alias = "mode")]
     modus: Option<String>,
+    /// Purpose of processing and retention, as in a mapping file (this entry's win).
+    #[serde(default, alias = "purpose")]
+    doel: Option<String>,
+    #[serde(default, alias = "retention")]
+    bewaartermijn: Option<String>,
+    #[serde(default, alias = "retention_from")]
+    bewaartermijn_vanaf: Option<String>,
 }
 
 fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<Summary>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read the plan {}: {e}", path.display()))?;
-    let plan: Plan = toml::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "the plan {} is not valid: {e}\nExpected [[bron]] tables with bestand and dataset",
-            path.display()
-        )
-    })?;
+    let plan: Plan = crate::source::read_toml(
+        path,
+        "ingest plan",
+        "Expected [[bron]] tables with bestand and dataset (docs/ingest.md)",
+    )?;
     let base = path.parent().unwrap_or(std::path::Path::new("."));
     let mut summaries = Vec::new();
     for entry in &plan.bron {
@@ -238,7 +242,14 @@ fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<
             wait: args.wait,
             max_rejects: args.max_rejects,
         };
-        let opts = a.options(global, &entry.dataset)?;
+        let mut opts = a.options(global, &entry.dataset)?;
+        let m = &mut opts.mapping;
+        m.doel = entry.doel.clone().or(m.doel.take());
+        m.bewaartermijn = entry.bewaartermijn.clone().or(m.bewaartermijn.take());
+        m.bewaartermijn_vanaf = entry
+            .bewaartermijn_vanaf
+            .clone()
+            .or(m.bewaartermijn_vanaf.take());
         summaries.extend(ingest::run(
             &global.warehouse,
             &std::mem::take(&mut a.files),
@@ -278,6 +289,14 @@ fn summary_frame(summaries: &[Summary]) -> Result<DataFrame> {
         Column::new("geaccepteerd".into(), u(|s| s.accepted)),
         Column::new("afgekeurd".into(), u(|s| s.rejected)),
         Column::new("lege_rijen".into(), u(|s| s.blank)),
+        Column::new(
+            "regels".into(),
+            summaries
+                .iter()
+                .map(|s| s.lines)
+                .collect::<Vec<Option<u64>>>(),
+        ),
+        Column::new("gemaskeerd".into(), u(|s| s.masked)),
         Column::new("nieuw".into(), u(|s| s.new)),
         Column::new("vervangen".into(), u(|s| s.replaced)),
         Column::new("totaal".into(), u(|s| s.total_rows)),

@@ -33,15 +33,25 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
 /// Runs a query over the warehouse (and `input`, as table `input`).
 pub fn query(sql: &str, input: Option<&std::path::Path>, global: &Global) -> Result<DataFrame> {
     let mut ctx = SQLContext::new();
+    let mut tables = crate::sqlguard::Tables::default();
     let _adhoc; // keeps the staged copy of --input alive while the query runs
     if let Some(path) = input {
         let adhoc = crate::ingest::load_adhoc(path, None, None, None, global.quiet)?;
+        tables.add("input", &column_names(adhoc.lf.clone())?, &[]);
         ctx.register("input", adhoc.lf.clone());
         _adhoc = adhoc;
     }
     let wh = Warehouse::open(&global.warehouse)?;
-    for name in wh.catalog.datasets.keys() {
-        ctx.register(name, wh.scan(name)?);
+    for (name, entry) in &wh.catalog.datasets {
+        let lf = wh.scan(name)?;
+        let people: Vec<&str> = entry
+            .columns
+            .iter()
+            .filter(|c| c.privacy != crate::schema::Privacy::None)
+            .map(|c| c.name.as_str())
+            .collect();
+        tables.add(name, &column_names(lf.clone())?, &people);
+        ctx.register(name, lf);
     }
     if input.is_none() && wh.catalog.datasets.is_empty() {
         bail!(
@@ -49,6 +59,8 @@ pub fn query(sql: &str, input: Option<&std::path::Path>, global: &Global) -> Res
             global.warehouse.display()
         );
     }
+    // Nothing but the registered tables, and for the council nothing that shows people.
+    crate::sqlguard::check(sql, &tables, global.publish_min_cell.is_some())?;
     let df = ctx
         .execute(sql)
         .and_then(LazyFrame::collect)
@@ -61,4 +73,13 @@ pub fn query(sql: &str, input: Option<&std::path::Path>, global: &Global) -> Res
             format!("the query failed; tables available: {}", tables.join(", "))
         })?;
     Ok(df)
+}
+
+/// The column names of a frame, in order.
+fn column_names(mut lf: LazyFrame) -> Result<Vec<String>> {
+    Ok(lf
+        .collect_schema()?
+        .iter_names()
+        .map(|n| n.to_string())
+        .collect())
 }

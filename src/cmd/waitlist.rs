@@ -376,7 +376,7 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         Section::Summary | Section::By => caseflow::summary(&cases, &settings)?,
         Section::Survival => caseflow::survival_table(&cases, &settings)?,
         Section::Flow => caseflow::flow(&cases, args.weeks)?,
-        Section::Open => open_section(&cases, args, key.is_some())?,
+        Section::Open => open_section(&cases, args, key.is_some(), global)?,
     };
     let df = if human {
         not_reached_as_text(df, global.lang)?
@@ -502,18 +502,42 @@ fn check_key(wh: &Warehouse, key: Option<&Pseudonymiser>) -> Result<()> {
     Ok(())
 }
 
-fn open_section(cases: &Cases, args: &Args, has_key: bool) -> Result<DataFrame> {
+fn open_section(cases: &Cases, args: &Args, has_key: bool, global: &Global) -> Result<DataFrame> {
     let mut extra = vec!["zaak_id", "wet", "product", "team"];
     if args.show_personal {
         if !has_key {
             bail!("--show-personal needs the key (DATASTROOM_KEY or --key-file)");
         }
         extra.extend(["client_id", "consulent"]);
-        let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-        eprintln!(
-            "datastroom: AUDIT personal columns (client_id, consulent) shown by {who} at {}",
-            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
-        );
+        let df = caseflow::open_cases(cases, &extra)?;
+        // A lasting record before anything personal is shown (docs/privacy.md).
+        std::fs::create_dir_all(&global.warehouse).with_context(|| {
+            format!(
+                "cannot create {} for the audit log",
+                global.warehouse.display()
+            )
+        })?;
+        crate::warehouse::audit(
+            &global.warehouse,
+            "waitlist --show-personal",
+            serde_json::json!({
+                "kolommen": ["client_id", "consulent"],
+                "rijen": df.height(),
+                "peildatum": global.as_of.map(|d| d.to_string()),
+                "invoer": args.input.as_ref().map(|p| p.display().to_string()),
+                "uitvoer": global.output.as_ref().map(|p| p.display().to_string()),
+            }),
+        )?;
+        if !global.quiet {
+            eprintln!(
+                "datastroom: persoonsgegevens getoond (client_id, consulent); vastgelegd in {}",
+                global
+                    .warehouse
+                    .join(crate::warehouse::AUDIT_FILE)
+                    .display()
+            );
+        }
+        return Ok(df);
     }
     caseflow::open_cases(cases, &extra)
 }

@@ -4,6 +4,30 @@
 use super::loader::Staged;
 use super::*;
 
+/// Removes the rejects of ingests from before `cutoff` (their rows are as old as the records
+/// the retention removes); how many rejected rows went.
+fn expire_rejects(entry: &mut DatasetEntry, cutoff: chrono::NaiveDate) -> u64 {
+    let old_ingests: Vec<&IngestEntry> = entry
+        .ingests
+        .iter()
+        .filter(|i| {
+            chrono::DateTime::parse_from_rfc3339(&i.time).is_ok_and(|t| t.date_naive() < cutoff)
+        })
+        .collect();
+    let mut removed = 0;
+    entry.reject_files.retain(|f| {
+        let old = old_ingests
+            .iter()
+            .find(|i| f.ends_with(&format!("rejects-{:06}.parquet", i.id)));
+        if let Some(i) = old {
+            removed += i.rows_rejected;
+        }
+        old.is_none()
+    });
+    entry.rejected_rows = entry.rejected_rows.saturating_sub(removed);
+    removed
+}
+
 /// Everything needed to turn a staged file into a committed ingest.
 pub(super) struct Commit<'a> {
     pub(super) dir: &'a Path,
@@ -143,6 +167,8 @@ impl Commit<'_> {
             accepted: self.staged.accepted(),
             rejected: self.staged.rejected(),
             blank: self.blank,
+            lines: (self.src.settings.format == "csv").then_some(self.fp.lines),
+            masked: self.staged.masked.iter().map(|(_, m)| m.total()).sum(),
             new,
             replaced,
             total_rows: total,
@@ -185,8 +211,12 @@ impl Commit<'_> {
                 reject_files: Vec::new(),
                 rejected_rows: 0,
                 ingests: Vec::new(),
+                doel: None,
+                bewaartermijn: None,
             });
-        let (files, total, replaced) = self.write_part(entry, mode)?;
+        merge_columns(&mut entry.columns, &self.staged.schema);
+        let retention = self.retention(entry)?;
+        let (files, total, replaced, removed) = self.write_part(entry, mode, retention.as_ref())?;
         warehouse::crash_point("part-written");
         if let Some(rel) = self.write_rejects()? {
             entry.reject_files.push(rel);
@@ -194,8 +224,30 @@ impl Commit<'_> {
         entry.files = files;
         entry.rows = total;
         entry.rejected_rows += self.staged.rejected();
-        merge_columns(&mut entry.columns, &self.staged.schema);
-        entry.ingests.push(self.lineage(mode, replaced));
+        let mut lineage = self.lineage(mode, replaced);
+        if let Some((period, column, cutoff)) = &retention {
+            let rejects_removed = expire_rejects(entry, *cutoff);
+            lineage.retention = Some(warehouse::RetentionApplied {
+                grens: cutoff.to_string(),
+                rijen_verwijderd: removed,
+                afgekeurde_rijen_verwijderd: rejects_removed,
+            });
+            entry.bewaartermijn = Some(warehouse::RetentionEntry {
+                termijn: period.describe(),
+                vanaf: column.clone(),
+            });
+            if (removed > 0 || rejects_removed > 0) && !self.opts.quiet {
+                eprintln!(
+                    "datastroom: bewaartermijn {} (vanaf {column}): {removed} rijen en \
+                     {rejects_removed} afgekeurde rijen van voor {cutoff} verwijderd",
+                    period.describe()
+                );
+            }
+        }
+        if let Some(doel) = &self.opts.mapping.doel {
+            entry.doel = Some(doel.clone());
+        }
+        entry.ingests.push(lineage);
         catalog.next_ingest = self.id + 1;
         if let Some(p) = self.opts.pseudo.as_ref()
             && self
@@ -216,10 +268,113 @@ impl Commit<'_> {
         ))
     }
 
+    /// The retention that applies: this ingest's plan or mapping, else what the dataset has
+    /// (period, column, first day kept).
+    fn retention(
+        &self,
+        entry: &DatasetEntry,
+    ) -> Result<Option<(retention::Period, String, chrono::NaiveDate)>> {
+        let m = &self.opts.mapping;
+        let (period, column) = match (&m.bewaartermijn, &entry.bewaartermijn) {
+            (Some(p), _) => (p.clone(), m.bewaartermijn_vanaf.clone()),
+            (None, Some(r)) => (r.termijn.clone(), Some(r.vanaf.clone())),
+            (None, None) => return Ok(None),
+        };
+        let period = retention::Period::parse(&period)?;
+        let Some(column) =
+            column.or_else(|| retention::default_column(self.name).map(String::from))
+        else {
+            bail!(
+                "bewaartermijn for '{}': name the date it counts from with bewaartermijn_vanaf = \
+                 \"<date column>\" (a dataset of your own has no default)",
+                self.name
+            );
+        };
+        let is_date = entry.columns.iter().any(|c| {
+            c.name == column && matches!(c.kind, schema::Kind::Date | schema::Kind::Datetime)
+        });
+        if !is_date {
+            bail!(
+                "bewaartermijn_vanaf = \"{column}\" is not a date column of '{}'",
+                self.name
+            );
+        }
+        let today = chrono::Local::now().date_naive();
+        Ok(Some((period, column, period.cutoff(today))))
+    }
+
     /// Writes the dataset's new part: the staged file itself when nothing has to be merged or
-    /// taken out, else a merge streamed to Parquet. Returns the dataset's files after this
-    /// ingest, its row count, and how many new rows replaced older versions.
-    fn write_part(&self, entry: &DatasetEntry, mode: Mode) -> Result<(Vec<String>, u64, u64)> {
+    /// taken out, else a merge streamed to Parquet. With a retention period the whole dataset
+    /// is written anew without the records older than it. Returns the dataset's files after
+    /// this ingest, its row count, how many new rows replaced older versions, and how many
+    /// records the retention removed.
+    fn write_part(
+        &self,
+        entry: &DatasetEntry,
+        mode: Mode,
+        retention: Option<&(retention::Period, String, chrono::NaiveDate)>,
+    ) -> Result<(Vec<String>, u64, u64, u64)> {
+        if let Some((_, column, cutoff)) = retention {
+            return self.write_kept(entry, mode, column, *cutoff);
+        }
+        let (files, total, replaced) = self.write_merged(entry, mode)?;
+        Ok((files, total, replaced, 0))
+    }
+
+    /// The whole dataset after this ingest in one part, without records dated before `cutoff`
+    /// in `column` (records without that date are kept: still open).
+    fn write_kept(
+        &self,
+        entry: &DatasetEntry,
+        mode: Mode,
+        column: &str,
+        cutoff: chrono::NaiveDate,
+    ) -> Result<(Vec<String>, u64, u64, u64)> {
+        warehouse::create_dir_synced(&self.dir.join(self.name))?;
+        let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
+        let new = self.new_rows()?;
+        let counts = if mode == Mode::Upsert {
+            self.upsert_counts(entry, new.clone())?
+        } else {
+            UpsertCounts::default()
+        };
+        let old = if entry.files.is_empty() || mode == Mode::Replace {
+            None
+        } else {
+            Some(warehouse::scan_files(self.dir, &entry.files)?)
+        };
+        let all = match (old, mode) {
+            (None, _) => new,
+            (Some(old), Mode::Upsert) => {
+                let keys = self
+                    .join_keys(entry)
+                    .context("upsert needs a key column; use --mode append")?;
+                let kept = key_join(old, new.clone(), &keys, JoinType::Anti)?;
+                concat_lf_diagonal([kept, new], UnionArgs::default())?
+            }
+            (Some(old), _) => concat_lf_diagonal([old, new], UnionArgs::default())?,
+        };
+        let all = with_key_columns(all, &[column.to_string()])?;
+        let date = col(column).cast(DataType::Date);
+        let kept = all
+            .clone()
+            .filter(date.clone().is_null().or(date.gt_eq(lit(cutoff))));
+        // Counted on a column: polars 0.55's row-count shortcut fails on a diagonal
+        // concatenation of Parquet scans ("casting from UInt32 to UInt128").
+        let count = |lf: LazyFrame| -> Result<u64> {
+            let n = lf
+                .select([col(COL_INGEST).count().cast(DataType::UInt64).alias("n")])
+                .collect()?;
+            Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
+        };
+        let before = count(all)?;
+        let after = count(kept.clone())?;
+        let part = self.dir.join(&part_rel);
+        warehouse::sink_parquet_atomic(kept, &part)?;
+        Ok((vec![part_rel], after, counts.new_matched, before - after))
+    }
+
+    fn write_merged(&self, entry: &DatasetEntry, mode: Mode) -> Result<(Vec<String>, u64, u64)> {
         warehouse::create_dir_synced(&self.dir.join(self.name))?;
         let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
         let part = self.dir.join(&part_rel);
@@ -301,9 +456,12 @@ impl Commit<'_> {
             rows_accepted: self.staged.accepted(),
             rows_rejected: self.staged.rejected(),
             blank_rows: self.blank,
+            lines: (self.src.settings.format == "csv").then_some(self.fp.lines),
             rows_new: self.staged.accepted().saturating_sub(replaced),
             rows_replaced: replaced,
             dropped_columns: self.plan.dropped.clone(),
+            masked: self.staged.masked.iter().cloned().collect(),
+            retention: None,
             pseudonymised_columns: self
                 .plan
                 .columns

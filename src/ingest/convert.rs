@@ -8,7 +8,7 @@ use crate::source::values::TrimFast;
 use crate::source::values::{self, DateOrder, NumberStyle};
 use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use std::borrow::Cow;
 
@@ -18,6 +18,8 @@ pub struct ColumnParser {
     pub plan: ColumnPlan,
     pub order: DateOrder,
     pub style: NumberStyle,
+    /// Values masked in this column (BSN, phone, e-mail, IBAN), counted on every thread.
+    pub masked: std::sync::Arc<crate::schema::personal::Counter>,
 }
 
 impl ColumnParser {
@@ -66,7 +68,12 @@ impl ColumnParser {
             plan.kind = infer_kind(&filled, order, style);
             plan.infer = false;
         }
-        Ok(ColumnParser { plan, order, style })
+        Ok(ColumnParser {
+            plan,
+            order,
+            style,
+            masked: Default::default(),
+        })
     }
 
     /// A line for the settings summary, e.g. "datum_melding: datum, dag-maand-jaar".
@@ -110,7 +117,17 @@ impl ColumnParser {
             }
             return Ok(Cell::Null);
         }
+        if v.contains('\0') {
+            return Err("bevat een NUL-teken: het bestand is beschadigd of geen tekst".into());
+        }
         let bad = |what: &str| Err(format!("'{v}' is geen {what}"));
+        let implausible = |year: i32| {
+            Err(format!(
+                "'{v}' valt in het jaar {year}, buiten {}-{}: een tikfout in het jaartal?",
+                values::YEARS.start(),
+                values::YEARS.end()
+            ))
+        };
         match self.plan.kind {
             Kind::Text => Ok(match (self.plan.privacy, pseudo) {
                 (Privacy::Pseudonymised, Some(p)) => {
@@ -119,9 +136,16 @@ impl ColumnParser {
                 (Privacy::Pseudonymised, None) => {
                     return Err("geen sleutel voor pseudonimisering".into());
                 }
+                _ if self.plan.mask => Cell::Text(crate::schema::personal::mask_counted(
+                    v,
+                    self.plan.bsn_tokens,
+                    &self.masked,
+                )),
                 _ => Cell::Text(Cow::Borrowed(v)),
             }),
             Kind::Date => match values::parse_date(v, self.order) {
+                Some(d) if self.open_end(d.year()) => Ok(Cell::Null),
+                Some(d) if !values::plausible_year(d.year()) => implausible(d.year()),
                 Some(d) => Ok(Cell::Date(days_since_epoch(d))),
                 // "tot nader order" as an end date: no end (an open-ended contract).
                 None if !self.plan.required
@@ -130,14 +154,18 @@ impl ColumnParser {
                 {
                     Ok(Cell::Null)
                 }
-                None => bad("geldige datum"),
+                None => bad_date(v, self.order, "geldige datum"),
             },
             Kind::Datetime => match values::parse_datetime(v, self.order) {
+                Some(dt) if !values::plausible_year(dt.year()) => implausible(dt.year()),
                 Some(dt) => Ok(Cell::Datetime(dt.and_utc().timestamp_micros())),
-                None => bad("geldige datum/tijd"),
+                None => bad_date(v, self.order, "geldige datum/tijd"),
             },
             Kind::Money => match values::parse_money(v, self.style) {
                 Some(x) => Ok(Cell::Float(x)),
+                None if !values::exact_cents(v) => Err(format!(
+                    "'{v}' heeft meer dan 15 cijfers: te groot om tot op de cent te bewaren"
+                )),
                 None => bad("geldig geldbedrag"),
             },
             Kind::Number => match values::parse_number(v, self.style) {
@@ -154,6 +182,31 @@ impl ColumnParser {
             },
         }
     }
+}
+
+impl ColumnParser {
+    /// An end date in the year 9000 or later on an optional `einddatum` means "no end": the
+    /// way finance systems (SAP and others) write an open-ended contract (31-12-9999).
+    fn open_end(&self, year: i32) -> bool {
+        year >= 9000 && !self.plan.required && self.plan.name == "einddatum"
+    }
+}
+
+/// The reason a date is rejected; for one that reads only the other way round ("1-13-2024" in
+/// a day-month column) it says so.
+fn bad_date(v: &str, order: DateOrder, what: &str) -> Result<Cell<'static>, String> {
+    let other = match order {
+        DateOrder::DayFirst => DateOrder::MonthFirst,
+        DateOrder::MonthFirst => DateOrder::DayFirst,
+    };
+    if values::parse_datetime(v, other).is_some() {
+        return Err(format!(
+            "'{v}' is geen {what} in de volgorde van de kolom ({}); alleen andersom te lezen. \
+             Een tikfout, of gebruik --date-order",
+            order.describe()
+        ));
+    }
+    Err(format!("'{v}' is geen {what}"))
 }
 
 fn days_since_epoch(d: NaiveDate) -> i32 {
@@ -280,7 +333,7 @@ impl Builder {
         let name: PlSmallStr = name.into();
         let series = match self {
             Builder::Text(b) => {
-                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, 1024));
+                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, 64));
                 full.finish().with_name(name).into_series()
             }
             Builder::Date(v) => Series::new(name, std::mem::take(v)).into_date(),
@@ -351,9 +404,12 @@ mod tests {
                 infer: false,
                 value_map: None,
                 constant: None,
+                mask: true,
+                bsn_tokens: true,
             },
             order: DateOrder::DayFirst,
             style: NumberStyle::DecimalComma,
+            masked: Default::default(),
         }
     }
 

@@ -128,6 +128,9 @@ pub(super) struct Loader<'a> {
     pseudo: Option<&'a Pseudonymiser>,
     builders: Vec<Builder>,
     positions: Vec<u64>,
+    /// Rows per batch written, and per chunk parsed (fewer for wide files).
+    batch_rows: usize,
+    chunk_rows: usize,
     /// Batches go to a thread that compresses and writes them, while the next rows are parsed.
     writer: Option<std::sync::mpsc::SyncSender<DataFrame>>,
     writer_thread: Option<std::thread::JoinHandle<Result<()>>>,
@@ -149,6 +152,8 @@ pub(super) struct Staged {
     pub(super) read: u64,
     pub(super) accepted: u64,
     pub(super) schema: Vec<(String, schema::Kind, Privacy)>,
+    /// Per column, the values whose BSNs, phone numbers, e-mail addresses or IBANs were masked.
+    pub(super) masked: Vec<(String, crate::schema::personal::Masked)>,
 }
 
 impl<'a> Loader<'a> {
@@ -181,6 +186,8 @@ impl<'a> Loader<'a> {
             batched.finish()?;
             Ok(())
         });
+        let parsers_len = parsers.len();
+        let batch_rows = rows_for(BATCH_CELLS, parsers_len, BATCH_ROWS);
         let dropped: HashSet<&String> = plan.dropped.iter().collect();
         let hidden = src
             .headers
@@ -204,13 +211,15 @@ impl<'a> Loader<'a> {
             width: src.headers.len(),
             builders: parsers
                 .iter()
-                .map(|p| Builder::new(p.plan.kind, BATCH_ROWS))
+                .map(|p| Builder::new(p.plan.kind, batch_rows))
                 .collect(),
             key: plan.key,
             gemeente: parsers.iter().position(|p| p.plan.name == "gemeente"),
             parsers,
             pseudo,
-            positions: Vec::with_capacity(BATCH_ROWS),
+            positions: Vec::with_capacity(batch_rows),
+            batch_rows,
+            chunk_rows: rows_for(CHUNK_CELLS, parsers_len, CHUNK_ROWS),
             writer: Some(writer),
             writer_thread: Some(writer_thread),
             staged_path: staged_path.to_path_buf(),
@@ -251,12 +260,16 @@ impl<'a> Loader<'a> {
             .iter()
             .position(|h| h == column)
             .is_some_and(|i| self.hidden.contains(&i));
+        // What the rejects keep is masked like what the dataset keeps.
+        let masked = |v: &str| {
+            crate::schema::personal::mask(v, true).map_or_else(|| v.to_string(), |(m, _)| m)
+        };
         let row: serde_json::Map<String, serde_json::Value> = self
             .headers
             .iter()
             .enumerate()
             .filter(|(i, _)| !self.hidden.contains(i))
-            .map(|(i, h)| (h.clone(), rec.fields.get(i).unwrap_or("").into()))
+            .map(|(i, h)| (h.clone(), masked(rec.fields.get(i).unwrap_or("")).into()))
             .collect();
         self.rejects.push(Reject {
             ingest_id: self.id,
@@ -266,9 +279,9 @@ impl<'a> Loader<'a> {
             value: if hidden_value {
                 "<persoonsgegeven>".to_string()
             } else {
-                value.to_string()
+                masked(value)
             },
-            reason,
+            reason: masked(&reason),
             row: serde_json::Value::Object(row).to_string(),
         });
     }
@@ -284,7 +297,7 @@ impl<'a> Loader<'a> {
         loop {
             let chunk = rest
                 .by_ref()
-                .take(CHUNK_ROWS)
+                .take(self.chunk_rows)
                 .collect::<Result<Vec<Record>>>()?;
             if chunk.is_empty() {
                 return Ok(());
@@ -368,7 +381,7 @@ impl<'a> Loader<'a> {
         });
         self.accepted += accepted.len() as u64;
         drop(accepted);
-        if self.positions.len() >= BATCH_ROWS {
+        if self.positions.len() >= self.batch_rows {
             self.flush_with(&parsers)?;
         }
         self.parsers = parsers;
@@ -437,6 +450,12 @@ impl<'a> Loader<'a> {
                 .parsers
                 .iter()
                 .map(|p| (p.plan.name.clone(), p.plan.kind, p.plan.privacy))
+                .collect(),
+            masked: self
+                .parsers
+                .iter()
+                .map(|p| (p.plan.name.clone(), p.masked.get()))
+                .filter(|(_, m)| m.total() > 0)
                 .collect(),
         })
     }

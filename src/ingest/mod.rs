@@ -9,6 +9,7 @@ mod commit;
 pub mod convert;
 mod loader;
 pub mod plan;
+pub mod retention;
 
 use crate::schema::{self, Privacy};
 use crate::source::values::{DateOrder, NumberStyle};
@@ -29,6 +30,15 @@ use std::time::Duration;
 const BATCH_ROWS: usize = 65_536;
 /// Rows parsed together on all cores.
 const CHUNK_ROWS: usize = 8192;
+/// Cells per batch and per chunk: a wide export (thousands of columns) gets fewer rows per
+/// batch, so that memory follows the data, not the number of columns times a fixed row count.
+const BATCH_CELLS: usize = BATCH_ROWS * 32;
+const CHUNK_CELLS: usize = CHUNK_ROWS * 32;
+
+/// Rows per batch or chunk for a file of `width` columns: `max` rows, or fewer for wide files.
+fn rows_for(cells: usize, width: usize, max: usize) -> usize {
+    (cells / width.max(1)).clamp(64, max)
+}
 /// Rows used to decide date order, decimal comma and inferred types.
 const SAMPLE_ROWS: usize = 20_000;
 /// Technical columns every dataset gets: which ingest brought the row, and from where.
@@ -104,6 +114,10 @@ pub struct Summary {
     pub accepted: u64,
     pub rejected: u64,
     pub blank: u64,
+    /// Physical lines of a text export (`None` for Excel and JSON).
+    pub lines: Option<u64>,
+    /// Values in which a BSN, phone number, e-mail address or IBAN was masked.
+    pub masked: u64,
     pub new: u64,
     pub replaced: u64,
     pub total_rows: u64,
@@ -182,6 +196,7 @@ fn ingest_file(
 ) -> Result<Summary> {
     let name = opts.dataset.as_str();
     let fp = source::fingerprint(file)?;
+    crate::warehouse::pseudo::refuse_key_file(file, fp.size, opts.pseudo.as_ref())?;
     let sha = Sha::start(file, catalog.datasets.get(name), fp.size)?;
     if let Sha::Ready(hash) = &sha
         && let Some(prev) = catalog.seen(name, hash).filter(|_| !opts.force)
@@ -193,6 +208,7 @@ fn ingest_file(
     let mut read = opts.read.clone();
     read.header_hints = header_hints(def, existing);
     let mut src = source::open(file, &fp, &read)?;
+    source::check_header(&src.headers, file)?;
     let mut plan = Plan::build(
         def,
         &src.headers,
@@ -231,6 +247,11 @@ fn ingest_file(
     loader.stream(sample, rest)?;
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
     let staged = loader.finish()?;
+    if !opts.quiet {
+        for (column, m) in &staged.masked {
+            eprintln!("  '{column}': gemaskeerd in de waarden: {}", m.describe());
+        }
+    }
     warehouse::crash_point("staged");
     staged.check_reject_share(opts.max_reject_share, file)?;
 
@@ -279,6 +300,8 @@ fn unchanged(
         accepted: 0,
         rejected: 0,
         blank: 0,
+        lines: None,
+        masked: 0,
         new: 0,
         replaced: 0,
         total_rows: catalog.datasets.get(name).map_or(0, |d| d.rows),
@@ -362,7 +385,7 @@ fn prepare(
     quiet: bool,
 ) -> Result<(Vec<Record>, Vec<ColumnParser>)> {
     let sample: Vec<Record> = src.rows.by_ref().take(SAMPLE_ROWS).collect::<Result<_>>()?;
-    plan.drop_bsn_like(&sample);
+    plan.drop_personal_values(&sample);
     let parsers = decide_parsers(plan, &sample, src, number_style, date_order)?;
     src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
     if !quiet {
@@ -439,6 +462,9 @@ fn print_settings(src: &Source, plan: &Plan) {
     if let Some(sh) = &s.sheet {
         line.push_str(&format!(", blad '{sh}'"));
     }
+    if let Some(n) = &s.note {
+        line.push_str(&format!(" ({n})"));
+    }
     if s.header_row > 0 {
         line.push_str(&format!(
             ", kopregel op {} {}",
@@ -504,7 +530,9 @@ pub fn load_adhoc(
         });
     }
     let fp = source::fingerprint(path)?;
+    crate::warehouse::pseudo::refuse_key_file(path, fp.size, pseudo)?;
     let mut src = source::open(path, &fp, &ReadOptions::default())?;
+    source::check_header(&src.headers, path)?;
     let def = dataset.and_then(schema::dataset);
     let mapping = match mapping {
         Some(m) => Mapping::load(m)?,

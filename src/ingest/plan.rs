@@ -28,20 +28,25 @@ pub struct Mapping {
     pub waarden: HashMap<String, HashMap<String, String>>,
     #[serde(default, alias = "personal")]
     pub persoonsgegevens: Vec<String>,
+    /// The purpose of processing (AVG art. 30), shown by `datasets privacy`.
+    #[serde(default, alias = "purpose")]
+    pub doel: Option<String>,
+    /// How long records are kept: "7 jaar", "18 maanden", "90 dagen".
+    #[serde(default, alias = "retention")]
+    pub bewaartermijn: Option<String>,
+    /// The date column the retention counts from (default: the dataset's end date).
+    #[serde(default, alias = "retention_from")]
+    pub bewaartermijn_vanaf: Option<String>,
 }
 
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read the mapping file {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "the mapping file {} is not valid: {e}\nExpected tables [kolommen] \
-                 (\"Header in export\" = \"canonical_column\") and [waarden.<column>], and a \
-                 list persoonsgegevens = [...]",
-                path.display()
-            )
-        })
+        crate::source::read_toml(
+            path,
+            "mapping file",
+            "Expected tables [kolommen] (\"Header in export\" = \"canonical_column\") and \
+             [waarden.<column>], and a list persoonsgegevens = [...]",
+        )
     }
 }
 
@@ -59,6 +64,12 @@ pub struct ColumnPlan {
     pub infer: bool,
     pub value_map: Option<HashMap<String, String>>,
     pub constant: Option<String>,
+    /// Text whose BSNs, phone numbers, e-mail addresses and IBANs are masked at ingest: every
+    /// text column except the key, the municipality and the pseudonymised or employee columns.
+    pub mask: bool,
+    /// Whether a value that is only a number passing the eleven test is masked as a BSN (not
+    /// in a column of identifiers, where one in eleven passes by chance).
+    pub bsn_tokens: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +175,8 @@ impl Plan {
                     infer: false,
                     value_map: mapping.waarden.get(col.name).cloned(),
                     constant: None,
+                    mask: col.privacy == Privacy::None && col.name != "gemeente",
+                    bsn_tokens: true,
                 }),
                 None => {
                     if let (Some(target), Some(d)) = (&canonical, dataset)
@@ -193,8 +206,12 @@ impl Plan {
                 .and_then(|k| plan.columns.iter().position(|c| c.name == k));
             match plan.key {
                 // Without a key a newer version of a row cannot be recognised: an empty key is
-                // a reject, even where the column itself is optional (document_id).
-                Some(k) => plan.columns[k].required = true,
+                // a reject, even where the column itself is optional (document_id). A key is
+                // never masked: rows must keep matching their newer versions.
+                Some(k) => {
+                    plan.columns[k].required = true;
+                    plan.columns[k].mask = false;
+                }
                 None => {
                     if let Some(k) = d.key {
                         plan.warnings.push(format!(
@@ -229,6 +246,8 @@ impl Plan {
             privacy: Privacy::None,
             required: false,
             constant: None,
+            mask: true,
+            bsn_tokens: true,
         });
     }
 
@@ -256,6 +275,8 @@ impl Plan {
                 infer: false,
                 value_map: None,
                 constant: Some(g.to_string()),
+                mask: false,
+                bsn_tokens: true,
             }),
         }
     }
@@ -286,7 +307,7 @@ impl Plan {
                 .join(", "),
             headers
                 .iter()
-                .map(|h| format!("'{h}'"))
+                .map(|h| format!("'{}'", shown(h)))
                 .collect::<Vec<_>>()
                 .join(", "),
         );
@@ -306,7 +327,7 @@ impl Plan {
             if let Some((dist, h)) = best
                 && dist <= 4
             {
-                msg.push_str(&format!("\n  '{}' might be '{h}'", m.name));
+                msg.push_str(&format!("\n  '{}' might be '{}'", m.name, shown(h)));
             }
         }
         msg.push_str(&format!(
@@ -319,42 +340,39 @@ impl Plan {
 }
 
 impl Plan {
-    /// A safety net for BSNs under an unexpected header ("Nummer", "Kenmerk"): an extra column
-    /// whose filled sample values are mostly (80%) valid BSNs is dropped as personal data.
-    pub fn drop_bsn_like(&mut self, sample: &[crate::source::Record]) {
+    /// A safety net for personal data under an unexpected header ("Nummer", "Kenmerk",
+    /// "Contact"): a column whose filled sample values are at least half BSNs (with or without
+    /// dots and spaces), phone numbers, e-mail addresses or IBANs is dropped whole. The other
+    /// columns learn whether lone numbers passing the eleven test are BSNs in them.
+    pub fn drop_personal_values(&mut self, sample: &[crate::source::Record]) {
         let key_name = self.key.map(|k| self.columns[k].name.clone());
-        let bsn_like = |c: &ColumnPlan| {
+        let mut dropped: Vec<(String, &'static str)> = Vec::new();
+        for c in &mut self.columns {
             let (Some(i), Privacy::None) = (c.source, c.privacy) else {
-                return false;
+                continue;
             };
-            if c.kind != Kind::Text && !c.infer {
-                return false;
+            if Some(&c.name) == key_name.as_ref() || (c.kind != Kind::Text && !c.infer) {
+                continue;
             }
-            let filled: Vec<&str> = sample
-                .iter()
-                .filter_map(|r| r.fields.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .collect();
-            let bsn = filled
-                .iter()
-                .filter(|v| crate::warehouse::pseudo::is_bsn(v))
-                .count();
-            !filled.is_empty() && bsn * 5 >= filled.len() * 4
-        };
-        let dropped: Vec<String> = self
-            .columns
-            .iter()
-            .filter(|c| Some(&c.name) != key_name.as_ref() && bsn_like(c))
-            .map(|c| c.header.clone())
-            .collect();
+            let values: Vec<&str> = sample.iter().filter_map(|r| r.fields.get(i)).collect();
+            let (personal, bsn_tokens) = schema::personal::judge_column(&values);
+            c.bsn_tokens = bsn_tokens;
+            if let Some(kind) = personal {
+                dropped.push((c.header.clone(), kind));
+            }
+        }
         self.columns
-            .retain(|c| !dropped.contains(&c.header) || Some(&c.name) == key_name.as_ref());
+            .retain(|c| !dropped.iter().any(|(h, _)| h == &c.header));
         self.key = key_name.and_then(|k| self.columns.iter().position(|c| c.name == k));
-        for h in dropped {
+        for (h, kind) in dropped {
+            let hint = if kind == "bsn" {
+                "; map it to client_id in a mapping file to keep it as a keyed hash"
+            } else {
+                ""
+            };
             self.warnings.push(format!(
-                "column '{h}' holds BSNs (they pass the eleven test) and is dropped; map it to \
-                 client_id in a mapping file to keep it as a keyed hash"
+                "column '{h}' holds personal data ({kind}) in most of its values and is \
+                 dropped{hint}"
             ));
             self.dropped.push(h);
         }
@@ -372,6 +390,11 @@ impl Plan {
         self.key = key_name.and_then(|k| self.columns.iter().position(|c| c.name == k));
         self.dropped.extend(gone.into_iter().map(|c| c.header));
     }
+}
+
+/// A header as a message may show it: personal data in it masked.
+fn shown(header: &str) -> String {
+    schema::personal::mask(header, true).map_or_else(|| header.to_string(), |(m, _)| m)
 }
 
 fn match_alias(d: &Dataset, norm: &str) -> Option<&'static str> {

@@ -124,8 +124,15 @@ impl Output {
             Some(p) => crate::warehouse::write_atomic(p, bytes)
                 .with_context(|| format!("writing {}", p.display())),
             None => {
-                let mut out = BufWriter::new(std::io::stdout().lock());
-                out.write_all(bytes)?;
+                use std::io::IsTerminal;
+                let stdout = std::io::stdout();
+                let terminal = stdout.is_terminal();
+                let mut out = BufWriter::new(stdout.lock());
+                // On a terminal, escape sequences in the data are shown, not obeyed.
+                match std::str::from_utf8(bytes) {
+                    Ok(text) if terminal => out.write_all(visible(text).as_bytes())?,
+                    _ => out.write_all(bytes)?,
+                }
                 out.flush()?;
                 Ok(())
             }
@@ -392,7 +399,7 @@ fn write_table(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()> {
             .iter()
             .map(|c| {
                 c.get(i)
-                    .map(|v| human_text(&v, h, h.is_money(c)))
+                    .map(|v| visible(&human_text(&v, h, h.is_money(c))).into_owned())
                     .unwrap_or_default()
             })
             .collect();
@@ -402,8 +409,47 @@ fn write_table(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Text from the data, made safe for a terminal: control characters (escape sequences that
+/// could move the cursor, recolour or retitle the terminal) are shown as `\u{1b}`.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Text from the data in a Markdown cell: pipes escaped, one line, and no raw HTML (a `<`
+/// that would open a tag, comment or declaration becomes `&lt;`; "<5" stays as it is).
+pub fn markdown_text(s: &str) -> String {
+    let s = visible(s).replace('|', "\\|").replace(['\n', '\r'], " ");
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let opens = c == '<'
+            && chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
+        if opens {
+            out.push_str("&lt;");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()> {
-    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let esc = |s: &str| markdown_text(s);
     let hs = headers(df, h.lang, h.labels);
     writeln!(
         out,

@@ -205,7 +205,8 @@ fn table(rows: &[&str]) -> String {
             } else {
                 ""
             };
-            out.push_str(&format!("<td{class}>{}</td>", esc(c)));
+            // The Markdown writes a "<" that would open a tag as "&lt;"; HTML escapes it anew.
+            out.push_str(&format!("<td{class}>{}</td>", esc(&c.replace("&lt;", "<"))));
         }
         out.push_str("</tr>\n");
     }

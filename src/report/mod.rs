@@ -540,18 +540,7 @@ impl People {
                  audience = \"raad\" cannot have them"
             );
         }
-        if s.kind == "sql" {
-            let query = s.query.as_deref().unwrap_or("").to_lowercase();
-            let words: std::collections::BTreeSet<&str> = query
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .collect();
-            if let Some(c) = self.columns.iter().find(|c| words.contains(c.as_str())) {
-                bail!(
-                    "the query names '{c}', a column that holds people; a query for a report \
-                     with audience = \"raad\" may not use it (count cases with COUNT(*))"
-                );
-            }
-        }
+        // A sql section's query is checked column by column when it runs (src/sqlguard.rs).
         let per_case = match (s.kind.as_str(), text("section")) {
             ("waitlist", Some("open")) => Some("one row per open case"),
             ("waitlist", Some("survival")) => {
@@ -1067,14 +1056,8 @@ fn data_dates(
 
 /// Writes the report into `out_dir`; returns the paths written.
 pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<PathBuf>> {
-    let text = std::fs::read_to_string(spec_path)
-        .with_context(|| format!("reading the report spec {}", spec_path.display()))?;
-    let spec: Spec = toml::from_str(&text).with_context(|| {
-        format!(
-            "the report spec {} is not valid (docs/report.md)",
-            spec_path.display()
-        )
-    })?;
+    let spec: Spec = crate::source::read_toml(spec_path, "report spec", "See docs/report.md")?;
+    check_name(&spec.name)?;
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -1264,6 +1247,25 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
     publish_all(&files)?;
     written.extend(files.into_iter().map(|(p, _)| p));
     Ok(written)
+}
+
+/// A report's name is the start of its file names, never a path: letters, digits, '-', '_'
+/// and '.', not starting with '.', so that every file lands in --out-dir.
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        bail!(
+            "name = \"{name}\" is not a usable report name: it becomes the start of the file \
+             names (name-2024-W26.md), so use letters, digits, '-', '_' and '.', without '/' \
+             or '\\' and not starting with '.' (for example name = \"week-meldingen\")"
+        );
+    }
+    Ok(())
 }
 
 /// Writes every file of a report next to its place first (synced temporary files), and only

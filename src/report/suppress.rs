@@ -17,6 +17,19 @@
 //! Figures derived from a group smaller than the minimum (its medians, percentages) are hidden
 //! with it. Each hidden cell carries what a reader knows of it: "<5" is 1 to 4, an "x" of a
 //! small group 0 to 4, any other "x" at least 5 (it was a shown count).
+//!
+//! A total row is a row with "totaal" (or "total") in any label column: it covers the rows
+//! that agree with it in the other label columns ("Zevenaar | totaal" covers Zevenaar's rows),
+//! or, when it has no other label, the rows since the previous such total. A table in which no
+//! total is recognised is treated as summable: a reader is assumed to know each column's sum
+//! (from another table, or a total published elsewhere).
+//!
+//! Last, an audit: with every hidden count an integer in what a reader knows of it, and every
+//! relation above (totals, row totals, known sums), integer programming tells whether any
+//! hidden count can take one value only. Such a count is protected by hiding the smallest
+//! shown count in one of its relations, or, where none is left, by showing the hidden counts
+//! of that relation as "x" (a reader can no longer tell they are small). This repeats until no
+//! hidden count is pinned.
 
 use anyhow::Result;
 use polars::prelude::*;
@@ -140,9 +153,326 @@ impl Grid<'_> {
     }
 }
 
-/// `group_col`: the column naming the rows (a value "totaal" or "total", or `total`, marks a
-/// total row, which covers the rows since the previous total); `size_col`: the column holding
-/// each row's group size, if any.
+/// What a reader knows: `whole` (a cell, or a sum known from elsewhere) is the sum of `parts`,
+/// or at least that when the table only says so (`exact` false).
+#[derive(Debug, Clone)]
+struct Relation {
+    whole: Whole,
+    parts: Vec<(usize, usize)>,
+    exact: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Whole {
+    Cell(usize, usize),
+    Known(i64),
+}
+
+impl Grid<'_> {
+    /// A count of the table: shown as itself, or a reader's variable.
+    fn hidden(&self, (j, i): (usize, usize)) -> bool {
+        self.marks[j][i] != SHOWN
+    }
+
+    /// Whether a reader can work out the hidden count `target` exactly: integer programming
+    /// over every hidden count (within what a reader knows of it) and every relation. Its true
+    /// value is a solution; it is pinned when no other value is.
+    fn pinned(&self, target: (usize, usize), relations: &[Relation], big: i64) -> bool {
+        use microlp::{ComparisonOp, OptimizationDirection, Problem};
+        let Some(truth) = self.values[target.0][target.1] else {
+            return false;
+        };
+        let (lo, hi) = self.reader_bounds(target, big);
+        let feasible = |op: ComparisonOp, bound: i64| -> bool {
+            let mut p = Problem::new(OptimizationDirection::Minimize);
+            let mut vars = std::collections::HashMap::new();
+            let mut var = |p: &mut Problem, cell: (usize, usize)| {
+                *vars.entry(cell).or_insert_with(|| {
+                    let (lo, hi) = self.reader_bounds(cell, big);
+                    p.add_integer_var(0.0, (lo as i32, hi as i32))
+                })
+            };
+            let t = var(&mut p, target);
+            p.add_constraint([(t, 1.0)], op, bound as f64);
+            for r in relations {
+                let mut terms = Vec::new();
+                let mut rhs = 0.0;
+                let mut add = |p: &mut Problem, cell: (usize, usize), sign: f64| {
+                    if self.hidden(cell) {
+                        terms.push((var(p, cell), sign));
+                    } else {
+                        rhs -= sign * self.values[cell.0][cell.1].unwrap_or(0) as f64;
+                    }
+                };
+                for &c in &r.parts {
+                    add(&mut p, c, 1.0);
+                }
+                match r.whole {
+                    Whole::Cell(j, i) => add(&mut p, (j, i), -1.0),
+                    Whole::Known(n) => rhs += n as f64,
+                }
+                if terms.is_empty() {
+                    continue;
+                }
+                let op = if r.exact {
+                    ComparisonOp::Eq
+                } else {
+                    ComparisonOp::Le
+                };
+                p.add_constraint(terms, op, rhs);
+            }
+            // A numerical failure counts as feasible only when it is a proven solution:
+            // anything else is taken as "no other value", so that more is hidden.
+            matches!(p.solve().map(|o| o.into_solution().is_ok()), Ok(true))
+        };
+        let lower = truth > lo && feasible(ComparisonOp::Le, truth - 1);
+        let higher = truth < hi && feasible(ComparisonOp::Ge, truth + 1);
+        !lower && !higher
+    }
+
+    /// What a reader knows of a count: a shown one is itself; a hidden one its bounds.
+    fn reader_bounds(&self, (j, i): (usize, usize), big: i64) -> (i64, i64) {
+        if self.marks[j][i] == SHOWN {
+            let v = self.values[j][i].unwrap_or(0);
+            return (v, v);
+        }
+        let (lo, hi) = self.bounds[j][i];
+        (lo.clamp(0, big), hi.clamp(0, big))
+    }
+
+    /// Hides counts until no hidden count is pinned by the relations; whether it hid any.
+    /// For a pinned count, the shown counts of its column and row are tried one by one
+    /// (those in a relation with it first, smallest first) until one whose hiding protects it
+    /// is found; when none does alone, the first is hidden and the search goes on. With
+    /// nothing left to hide, the hidden counts of its column are shown as "x" without saying
+    /// whether they are small.
+    fn audit(&mut self, relations: &[Relation]) -> bool {
+        let big = self
+            .values
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|v| v.abs())
+            .sum::<i64>()
+            .clamp(1, i64::from(i32::MAX / 4));
+        let members: std::collections::BTreeSet<(usize, usize)> = relations
+            .iter()
+            .flat_map(|r| {
+                let whole = match r.whole {
+                    Whole::Cell(j, i) => Some((j, i)),
+                    Whole::Known(_) => None,
+                };
+                r.parts.iter().copied().chain(whole)
+            })
+            .filter(|&(j, i)| self.values[j][i].is_some())
+            .collect();
+        let mut changed = false;
+        let mut given_up: Vec<(usize, usize)> = Vec::new();
+        loop {
+            let Some(target) = members
+                .iter()
+                .copied()
+                .filter(|c| self.hidden(*c) && !given_up.contains(c))
+                .find(|&c| self.pinned(c, relations, big))
+            else {
+                return changed;
+            };
+            let related = |c: (usize, usize)| {
+                relations.iter().any(|r| {
+                    let has = |x: (usize, usize)| {
+                        r.parts.contains(&x) || matches!(r.whole, Whole::Cell(j, i) if (j, i) == x)
+                    };
+                    has(c) && has(target)
+                })
+            };
+            let mut candidates: Vec<(usize, usize)> = members
+                .iter()
+                .copied()
+                .filter(|&(j, i)| j == target.0 || i == target.1)
+                .filter(|&c| !self.hidden(c) && self.values[c.0][c.1].is_some())
+                .collect();
+            // A zero is hidden only when nothing else helps: it is then 0 or more to a reader.
+            let zero = |c: (usize, usize)| self.values[c.0][c.1] == Some(0);
+            candidates
+                .sort_by_key(|&(j, i)| (zero((j, i)), !related((j, i)), self.values[j][i], j, i));
+            let bounds = |c: (usize, usize), min_cell: i64| {
+                if zero(c) {
+                    (0, i64::MAX)
+                } else {
+                    (min_cell, i64::MAX)
+                }
+            };
+            let mut protected = false;
+            for &(j, i) in &candidates {
+                let before = (self.marks[j][i], self.bounds[j][i]);
+                self.hide(j, i, bounds((j, i), self.min_cell));
+                if !self.pinned(target, relations, big) {
+                    protected = true;
+                    break;
+                }
+                (self.marks[j][i], self.bounds[j][i]) = before;
+            }
+            if protected {
+                changed = true;
+                continue;
+            }
+            if let Some(&(j, i)) = candidates.first() {
+                self.hide(j, i, bounds((j, i), self.min_cell));
+                changed = true;
+                continue;
+            }
+            // Nothing left to hide around it: a reader must stop seeing which hidden counts
+            // of this column are small.
+            let mut demoted = false;
+            for &(j, i) in members.iter().filter(|c| c.0 == target.0) {
+                if self.hidden((j, i)) && self.bounds[j][i] != (0, i64::MAX) {
+                    self.marks[j][i] = SECONDARY;
+                    self.bounds[j][i] = (0, i64::MAX);
+                    demoted = true;
+                }
+            }
+            if demoted {
+                changed = true;
+            } else {
+                given_up.push(target);
+            }
+        }
+    }
+}
+
+/// Label columns: text and dates (what names a row), and whole numbers that name a period;
+/// not the figures written as text (medians that say "niet bereikt", explanations).
+fn is_label(c: &Column) -> bool {
+    const PERIODS: &[&str] = &[
+        "jaar", "year", "week", "maand", "month", "kwartaal", "quarter",
+    ];
+    let name = c.name().to_lowercase();
+    let figure = (TIME_COLUMNS.contains(&name.as_str()) && !PERIODS.contains(&name.as_str()))
+        || name.ends_with("_days")
+        || name.ends_with("_dagen")
+        || ["drivers", "weather"].contains(&name.as_str());
+    !figure
+        && (matches!(c.dtype(), DataType::String | DataType::Date)
+            || (c.dtype().is_integer() && PERIODS.contains(&name.as_str())))
+}
+
+/// The rows each total row covers: those that agree with it in the labels it does not total
+/// over; with no such label, the rows since the previous such total (or all rows, when it is
+/// the only one).
+fn total_segments(
+    df: &DataFrame,
+    labels: &[usize],
+    total: &str,
+) -> Result<Vec<(Vec<usize>, usize)>> {
+    let h = df.height();
+    let text: Vec<Vec<Option<String>>> = labels
+        .iter()
+        .map(|&j| -> Result<Vec<Option<String>>> {
+            let c = df.columns()[j].cast(&DataType::String)?;
+            Ok(c.str()?
+                .iter()
+                .map(|v| v.map(|s| s.trim().to_lowercase()))
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let total = total.to_lowercase();
+    let says_total = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| v == total || v == "totaal" || v == "total")
+    };
+    let is_total: Vec<bool> = (0..h)
+        .map(|i| text.iter().any(|col| says_total(&col[i])))
+        .collect();
+    let others = |t: usize| -> Vec<usize> {
+        (0..labels.len())
+            .filter(|&k| !says_total(&text[k][t]))
+            .collect()
+    };
+    let positional: Vec<usize> = (0..h)
+        .filter(|&t| is_total[t] && others(t).is_empty())
+        .collect();
+    let mut segments = Vec::new();
+    let mut previous = None;
+    for t in (0..h).filter(|&t| is_total[t]) {
+        let other = others(t);
+        let rows: Vec<usize> = if other.is_empty() && positional.len() > 1 {
+            let start = previous.map_or(0, |p: usize| p + 1);
+            (start..t).filter(|&i| !is_total[i]).collect()
+        } else {
+            (0..h)
+                .filter(|&i| !is_total[i] && other.iter().all(|&k| text[k][i] == text[k][t]))
+                .collect()
+        };
+        if other.is_empty() {
+            previous = Some(t);
+        }
+        segments.push((rows, t));
+    }
+    Ok(segments)
+}
+
+/// Everything a reader knows about how the counts add up: column totals (recognised total
+/// rows, or a known sum of each column when the table has none), and the row relations.
+fn relations(
+    values: &[Vec<Option<i64>>],
+    counts: &[bool],
+    segments: &[(Vec<usize>, usize)],
+    total_rows: &[usize],
+    df: &DataFrame,
+) -> Result<Vec<Relation>> {
+    let h = df.height();
+    let exact = |whole: Option<i64>, parts: &[Option<i64>]| {
+        whole.is_some() && whole == parts.iter().copied().sum::<Option<i64>>()
+    };
+    let mut out = Vec::new();
+    for j in (0..values.len()).filter(|&j| counts[j]) {
+        for (rows, t) in segments {
+            let parts: Vec<(usize, usize)> = rows.iter().map(|&i| (j, i)).collect();
+            let vals: Vec<Option<i64>> = rows.iter().map(|&i| values[j][i]).collect();
+            out.push(Relation {
+                whole: Whole::Cell(j, *t),
+                exact: exact(values[j][*t], &vals),
+                parts,
+            });
+        }
+        let rest: Vec<usize> = (0..h).filter(|i| !total_rows.contains(i)).collect();
+        if segments.is_empty() && rest.len() > 1 {
+            let sum: Option<i64> = rest.iter().map(|&i| values[j][i]).sum();
+            if let Some(sum) = sum {
+                out.push(Relation {
+                    whole: Whole::Known(sum),
+                    parts: rest.iter().map(|&i| (j, i)).collect(),
+                    exact: true,
+                });
+            }
+        }
+    }
+    for (whole, parts) in ROW_RELATIONS {
+        let Some(w) = df.get_column_index(whole) else {
+            continue;
+        };
+        let parts: Vec<usize> = parts
+            .iter()
+            .filter_map(|p| df.get_column_index(p))
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        for (i, whole_value) in values[w].iter().enumerate() {
+            let vals: Vec<Option<i64>> = parts.iter().map(|&p| values[p][i]).collect();
+            out.push(Relation {
+                whole: Whole::Cell(w, i),
+                exact: exact(*whole_value, &vals),
+                parts: parts.iter().map(|&p| (p, i)).collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `group_col`: the column naming the rows (its label is never hidden); `total`: the word of a
+/// total row besides "totaal" and "total" (see the module's docs for what a total covers);
+/// `size_col`: the column holding each row's group size, if any.
 pub fn suppress(
     df: &DataFrame,
     nl: bool,
@@ -152,31 +482,12 @@ pub fn suppress(
     size_col: Option<&str>,
 ) -> Result<Suppressed> {
     let h = df.height();
-    let is_total: Vec<bool> = match group_col.and_then(|g| df.column(g).ok()) {
-        Some(c) => {
-            let c = c.cast(&DataType::String)?;
-            c.str()?
-                .iter()
-                .map(|v| {
-                    v.is_some_and(|v| {
-                        let v = v.trim().to_lowercase();
-                        v == total.to_lowercase() || v == "totaal" || v == "total"
-                    })
-                })
-                .collect()
-        }
-        None => vec![false; h],
-    };
-    // Each total row with the rows it covers: those since the previous total.
-    let mut segments: Vec<(Vec<usize>, usize)> = Vec::new();
-    let mut since: Vec<usize> = Vec::new();
-    for (i, t) in is_total.iter().enumerate() {
-        if *t {
-            segments.push((std::mem::take(&mut since), i));
-        } else {
-            since.push(i);
-        }
-    }
+    let labels: Vec<usize> = (0..df.width())
+        .filter(|&j| is_label(&df.columns()[j]))
+        .collect();
+    // Each total row with the rows it covers.
+    let segments = total_segments(df, &labels, total)?;
+    let total_rows: Vec<usize> = segments.iter().map(|s| s.1).collect();
     let counts: Vec<bool> = df.columns().iter().map(is_count).collect();
     // The values of the count columns (None elsewhere).
     let values: Vec<Vec<Option<i64>>> = df
@@ -211,7 +522,7 @@ pub fn suppress(
     if let Some(size) = size_col.and_then(index) {
         let small_rows: Vec<usize> = (0..h).filter(|&i| g.marks[size][i] == PRIMARY).collect();
         for (j, c) in df.columns().iter().enumerate() {
-            if Some(c.name().as_str()) == group_col {
+            if Some(c.name().as_str()) == group_col || labels.contains(&j) {
                 continue;
             }
             for &i in &small_rows {
@@ -232,6 +543,7 @@ pub fn suppress(
         })
         .collect::<Result<_>>()?;
     let flow = [index("inflow"), index("outflow"), index("backlog")];
+    let relations = relations(&values, &counts, &segments, &total_rows, df)?;
     loop {
         let before = g.marks.clone();
         // Column totals.
@@ -277,7 +589,7 @@ pub fn suppress(
                 }
             }
         }
-        if g.marks == before {
+        if g.marks == before && !g.audit(&relations) {
             break;
         }
     }
@@ -452,20 +764,26 @@ mod tests {
     /// late, a small count, so it goes; 50% of 20 (10 and 10) stays.
     #[test]
     fn row_totals_and_percentages() {
-        let df = df!(
-            "group" => ["totaal", "Team West"],
-            "n" => [9i64, 40],
-            "closed_12m" => [6i64, 20],
-            "open" => [3i64, 20],
-            "decided_12m" => [6i64, 20],
-            "within_term_pct" => [66.7, 50.0],
-        )
-        .unwrap();
-        let s = suppress(&df, true, 5, Some("group"), "totaal", Some("n")).unwrap();
-        assert_eq!(texts(&s, "n"), ["9", "40"]);
-        assert_eq!(texts(&s, "open"), ["<5", "20"]);
-        assert_eq!(texts(&s, "closed_12m"), ["x", "20"]);
-        assert_eq!(texts(&s, "within_term_pct"), ["x", "50"]);
+        let table = |n: i64, closed: i64, open: i64, pct: f64| {
+            let df = df!(
+                "group" => ["totaal"],
+                "n" => [n],
+                "closed_12m" => [closed],
+                "open" => [open],
+                "decided_12m" => [closed],
+                "within_term_pct" => [pct],
+            )
+            .unwrap();
+            suppress(&df, true, 5, Some("group"), "totaal", Some("n")).unwrap()
+        };
+        let s = table(9, 6, 3, 66.7);
+        assert_eq!(texts(&s, "n"), ["9"]);
+        assert_eq!(texts(&s, "open"), ["<5"]);
+        assert_eq!(texts(&s, "closed_12m"), ["x"]);
+        assert_eq!(texts(&s, "within_term_pct"), ["x"]);
+        let s = table(40, 20, 20, 50.0);
+        assert_eq!(s.hidden, 0);
+        attack::assert_nothing_pinned(&published(&table(9, 6, 3, 66.7).df), 5, None, "row");
     }
 
     /// A hidden backlog follows from last week's plus inflow minus outflow (8 + 0 - 5 = 3), so
@@ -506,9 +824,174 @@ mod tests {
         )
         .unwrap();
         let s = suppress(&df, true, 5, None, "totaal", None).unwrap();
-        assert_eq!(texts(&s, "inflow"), ["6", "<5"]);
+        // The table has no total row: a reader who knows the inflow of the two weeks (7)
+        // would find the hidden one from the other, so that one is hidden too.
+        assert_eq!(texts(&s, "inflow"), ["x", "<5"]);
         assert_eq!(texts(&s, "backlog"), ["x", "x"]);
         assert_eq!(texts(&s, "outflow_per_week_8w"), ["x", "x"]);
         assert_eq!(texts(&s, "outflow"), ["0", "0"]);
     }
+
+    /// Issue 10, item 3: a total labelled in the second column (`SELECT gemeente, product,
+    /// COUNT(*) ... UNION ALL SELECT gemeente, 'totaal', COUNT(*)`), sorted as a report sorts
+    /// rows without ORDER BY. Two "<5" beside a total of 39 and shown counts of 31 would both
+    /// be 4: another count is hidden.
+    #[test]
+    fn a_total_in_another_label_column() {
+        let df = df!(
+            "gemeente" => ["Zevenaar", "Zevenaar", "Zevenaar", "Zevenaar", "Zevenaar", "Zevenaar"],
+            "product" => ["begeleiding", "hulpmiddel", "huishouden", "totaal", "vervoer", "woning"],
+            "len" => [10i64, 11, 10, 39, 4, 4],
+        )
+        .unwrap();
+        let s = suppress(&df, true, 5, Some("gemeente"), "totaal", None).unwrap();
+        assert_eq!(texts(&s, "len"), ["x", "11", "10", "39", "<5", "<5"]);
+        attack::assert_nothing_pinned(&published(&s.df), 5, None, "issue example");
+    }
+
+    /// A table without a recognisable total: a reader who knows the column's sum (say from
+    /// another table) could recompute one hidden count; a second one is hidden.
+    #[test]
+    fn a_table_without_totals_is_summable() {
+        let df = df!("wijk" => ["Noord", "Oost", "West"], "meldingen" => [3i64, 12, 20]).unwrap();
+        let s = suppress(&df, true, 5, Some("wijk"), "totaal", None).unwrap();
+        assert_eq!(texts(&s, "meldingen"), ["<5", "x", "20"]);
+        let sums = std::collections::HashMap::from([("meldingen".to_string(), 35i64)]);
+        attack::assert_nothing_pinned(&published(&s.df), 5, Some(&sums), "no totals");
+    }
+
+    /// Two municipalities, many small teams, subtotals per municipality and a grand total, the
+    /// waiting-list columns with their row relations (zaken = afgesloten + open, afgesloten =
+    /// besluiten + ingetrokken): 200 generated tables, in report order, and not one hidden
+    /// count a reader can pin, even knowing the relations hold exactly.
+    #[test]
+    fn generated_tables_pin_nothing() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
+        for case in 0..200 {
+            let teams = 2 + next(6) as usize;
+            let small = |r: u64| if r < 3 { r } else { r * 3 };
+            let mut rows: Vec<(String, String, [i64; 5])> = Vec::new();
+            let mut grand = [0i64; 5];
+            for g in ["Duiven", "Zevenaar"] {
+                let mut sub = [0i64; 5];
+                for t in 0..teams {
+                    let decided = small(next(6)) as i64;
+                    let withdrawn = next(3) as i64;
+                    let open = small(next(5)) as i64;
+                    let closed = decided + withdrawn;
+                    let v = [closed + open, closed, open, decided, withdrawn];
+                    for k in 0..5 {
+                        sub[k] += v[k];
+                        grand[k] += v[k];
+                    }
+                    rows.push((g.to_string(), format!("Team {t}"), v));
+                }
+                rows.push((g.to_string(), "totaal".to_string(), sub));
+            }
+            let with_grand = case % 3 != 0;
+            if with_grand {
+                rows.push(("totaal".to_string(), "totaal".to_string(), grand));
+            }
+            // Without ORDER BY a report sorts on every column: "totaal" among the teams.
+            if case % 2 == 0 {
+                rows.sort();
+            }
+            let col = |k: usize| rows.iter().map(|r| r.2[k]).collect::<Vec<i64>>();
+            let df = df!(
+                "gemeente" => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+                "group" => rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+                "n" => col(0),
+                "closed_12m" => col(1),
+                "open" => col(2),
+                "decided_12m" => col(3),
+                "withdrawn" => col(4),
+            )
+            .unwrap();
+            let size = if case % 4 == 1 { Some("n") } else { None };
+            let s = suppress(&df, true, 5, Some("group"), "totaal", size).unwrap();
+            let t = published(&s.df);
+            let pinned: Vec<attack::Range> = attack::ranges(&t, 5, true, None)
+                .into_iter()
+                .filter(|r| r.lowest == r.highest)
+                .collect();
+            assert!(
+                pinned.is_empty(),
+                "case {case}: {pinned:?}\n{}",
+                attack::render(&t)
+            );
+        }
+    }
+
+    /// Generated tables without any total row: a reader who knows each column's sum.
+    #[test]
+    fn generated_tables_without_totals_pin_nothing() {
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
+        for case in 0..200 {
+            let len = 2 + next(8) as usize;
+            let wijken: Vec<String> = (0..len).map(|i| format!("Wijk {i}")).collect();
+            let a: Vec<i64> = (0..len)
+                .map(|_| [0, 1, 2, 3, 4, 6, 9, 15][next(8) as usize])
+                .collect();
+            let b: Vec<i64> = (0..len)
+                .map(|_| [0, 2, 4, 5, 7, 12][next(6) as usize])
+                .collect();
+            let df = df!("wijk" => wijken, "afval" => a.clone(), "groen" => b.clone()).unwrap();
+            let s = suppress(&df, true, 5, Some("wijk"), "totaal", None).unwrap();
+            let sums = std::collections::HashMap::from([
+                ("afval".to_string(), a.iter().sum::<i64>()),
+                ("groen".to_string(), b.iter().sum::<i64>()),
+            ]);
+            let t = published(&s.df);
+            let pinned: Vec<attack::Range> = attack::ranges(&t, 5, true, Some(&sums))
+                .into_iter()
+                .filter(|r| r.lowest == r.highest)
+                .collect();
+            assert!(
+                pinned.is_empty(),
+                "case {case}: {pinned:?}\n{}",
+                attack::render(&t)
+            );
+        }
+    }
+
+    /// A small deterministic random number generator (xorshift): `next(n)` is below `n`.
+    fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        }
+    }
+
+    /// A suppressed frame as a reader sees it: text.
+    fn published(df: &DataFrame) -> attack::Published {
+        let header = df
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let columns: Vec<Vec<String>> = df
+            .columns()
+            .iter()
+            .map(|c| {
+                c.cast(&DataType::String)
+                    .unwrap()
+                    .str()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.unwrap_or("").to_string())
+                    .collect()
+            })
+            .collect();
+        let rows = (0..df.height())
+            .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+            .collect();
+        attack::Published { header, rows }
+    }
 }
+
+/// The reader-attack helper of the integration tests, on tables generated here.
+#[cfg(test)]
+#[path = "../../tests/attack.rs"]
+mod attack;

@@ -2,6 +2,7 @@
 //! data. `../docs/datasets.md` is the human version of this file; keep the two in step.
 
 mod canonical;
+pub mod personal;
 
 pub use canonical::DATASETS;
 
@@ -110,6 +111,34 @@ pub const PERSONAL_EVERYWHERE: &[&str] = &[
     "geboortedatum",
     "iban",
     "rekeningnummer",
+    "gsm",
+    "gsmnummer",
+    "gebdatum",
+    "gebdat",
+    "geboren",
+    "contactpersoon",
+    "ouder",
+    "ouders",
+    "verzorger",
+    "ouderverzorger",
+    "voogd",
+    "relatie",
+    "partner",
+    "client",
+    "clienten",
+    "klant",
+    "bewoner",
+    "persoon",
+    "betrokkene",
+    // English keys of JSON exports (Signalen and other APIs).
+    "name",
+    "firstname",
+    "lastname",
+    "surname",
+    "fullname",
+    "phone",
+    "mobile",
+    "address",
 ];
 
 /// Finds a canonical dataset by name.
@@ -117,15 +146,16 @@ pub fn dataset(name: &str) -> Option<&'static Dataset> {
     DATASETS.iter().find(|d| d.name == name)
 }
 
-/// Normalises a header for matching: lower case, without spaces, '-', '_', '.', '/', '(' and ')',
-/// and with common accents folded.
+/// Normalises a header for matching: lower case letters and digits only, accents folded. Every
+/// space, dash, dot and other punctuation goes, whatever its Unicode form ("E\u{2011}mail",
+/// "Geb.\u{a0}datum", "Ouder/verzorger"), so that no privacy rule can be walked around by
+/// the way a header is written.
 pub fn normalise(header: &str) -> String {
     header
-        .trim()
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.' | '/' | '(' | ')' | ':' | '\u{a0}'))
         .flat_map(char::to_lowercase)
         .map(fold_accent)
+        .filter(|c| c.is_alphanumeric())
         .collect()
 }
 
@@ -134,7 +164,7 @@ fn fold_accent(c: char) -> char {
     match c {
         'é' | 'è' | 'ë' | 'ê' => 'e',
         'ï' | 'í' => 'i',
-        'ö' | 'ó' => 'o',
+        'ö' | 'ó' | 'ô' => 'o',
         'ü' | 'ú' => 'u',
         'á' | 'à' | 'ä' => 'a',
         other => other,
@@ -176,6 +206,15 @@ pub const PERSONAL_PARTS: &[&str] = &[
     "voornaam",
     "voorletters",
     "tussenvoegsel",
+    "gsm",
+    "mailadres",
+    "contactpersoon",
+    "verzorger",
+    "voogd",
+    "gebdat",
+    "wettelijkvertegenwoordiger",
+    "phone",
+    "birth",
 ];
 
 /// Words for a citizen: "naam", "adres" or "postcode" next to one of these is personal
@@ -340,6 +379,37 @@ mod tests {
         );
         for h in ["Omschrijving", "Categorie", "Straat", "Buurtnaam"] {
             assert!(!is_personal_header(m, h), "{h}");
+        }
+    }
+
+    /// Issue 10, item 5: headers that kept personal data in clear, and Unicode forms of
+    /// known ones (a non-breaking hyphen in E-mail, a non-breaking space, a soft hyphen).
+    #[test]
+    fn personal_headers_in_every_form() {
+        for h in [
+            "GSM",
+            "Geb. datum",
+            "Contactpersoon",
+            "Ouder/verzorger",
+            "Relatie",
+            "Client",
+            "Cliënt",
+            "E\u{2011}mail",
+            "E\u{2013}mail melder",
+            "Telefoon\u{a0}nummer",
+            "Tele\u{ad}foon",
+            "Mobiel\u{200b}nummer",
+            "Naam\u{3000}melder",
+            "BSN\u{fe58}nummer",
+        ] {
+            for d in [dataset("meldingen"), dataset("zaken_sociaal"), None] {
+                assert!(is_personal_header(d, h), "{h:?} in {:?}", d.map(|d| d.name));
+            }
+        }
+        assert_eq!(normalise("E\u{2011}mail"), "email");
+        assert_eq!(normalise(" Datum\u{a0}melding\u{200b} "), "datummelding");
+        for h in ["Ouderenzorg", "Relatienummer", "Categorie", "Omschrijving"] {
+            assert!(!is_personal_header(dataset("meldingen"), h), "{h}");
         }
     }
 

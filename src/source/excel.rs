@@ -33,9 +33,73 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// What a file with a workbook's name holds, by its first bytes.
+pub enum Content {
+    Workbook,
+    Text,
+}
+
+/// Tells a workbook (zip: .xlsx, .xlsb, .ods; OLE: .xls) from text saved under a workbook's
+/// name (CSV, read as such) and from HTML (refused with what to do).
+pub fn sniff(path: &Path) -> Result<Content> {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let head = &head[..n];
+    if n == 0 {
+        bail!("{} is empty: no sheets, no rows", path.display());
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(Content::Workbook);
+    }
+    let text = String::from_utf8_lossy(head)
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_lowercase();
+    if text.starts_with('<') {
+        bail!(
+            "{} is a web page (HTML) saved with a workbook's name, not a workbook. Open it in \
+             Excel and save it as .xlsx or as CSV UTF-8, then ingest that",
+            path.display()
+        );
+    }
+    if head.iter().filter(|b| **b == 0).count() * 4 < n {
+        return Ok(Content::Text);
+    }
+    bail!(
+        "{} is neither a workbook (.xlsx, .xls, .ods) nor text: a damaged file?",
+        path.display()
+    )
+}
+
+/// Opens a workbook by its content, whatever its extension says (a .xls that is an .xlsx).
+fn open_by_content(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>> {
+    use calamine::{Ods, Sheets, Xls, Xlsb, Xlsx, open_workbook};
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)?.read_exact(&mut magic)?;
+    let what = || format!("{} is not a readable Excel/ODS workbook", path.display());
+    if magic == [0xD0, 0xCF, 0x11, 0xE0] {
+        return Ok(Sheets::Xls(
+            open_workbook::<Xls<_>, _>(path).with_context(what)?,
+        ));
+    }
+    if let Ok(w) = open_workbook::<Xlsx<_>, _>(path) {
+        return Ok(Sheets::Xlsx(w));
+    }
+    if let Ok(w) = open_workbook::<Ods<_>, _>(path) {
+        return Ok(Sheets::Ods(w));
+    }
+    if let Ok(w) = open_workbook::<Xlsb<_>, _>(path) {
+        return Ok(Sheets::Xlsb(w));
+    }
+    open_workbook_auto(path).with_context(what)
+}
+
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
-    let mut workbook = open_workbook_auto(path)
-        .with_context(|| format!("{} is not a readable Excel/ODS workbook", path.display()))?;
+    let mut workbook = open_by_content(path)?;
     let names = workbook.sheet_names().to_vec();
     if names.is_empty() {
         bail!("{} has no sheets", path.display());
@@ -80,6 +144,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
             sheet: Some(sheet),
             header_row: first_row + header_index as u64 + 1,
             columns: Vec::new(),
+            note: None,
         },
         rows: Box::new(data.into_iter().map(Ok)),
         blank_rows,

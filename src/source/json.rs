@@ -32,7 +32,23 @@ fn value_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        other => other.to_string(),
+        other => scrub(other).to_string(),
+    }
+}
+
+/// A nested value (an array of contacts, say) kept as JSON text, without the keys that are
+/// personal data wherever they stand (`email`, `telefoon`, `naam`, ...). What is left is
+/// masked like any text at ingest (BSNs, phone numbers and e-mail addresses in the values).
+fn scrub(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !crate::schema::is_personal_header(None, k))
+                .map(|(k, v)| (k.clone(), scrub(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(scrub).collect()),
+        other => other.clone(),
     }
 }
 
@@ -149,6 +165,21 @@ mod tests {
         let Value::Object(m) = v else { unreachable!() };
         let keys: Vec<String> = flatten(&m, "").into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["id", "reporter.email", "reporter.n"]);
+    }
+
+    /// Issue 10, item 5: personal data inside nested arrays. Personal keys go at any depth;
+    /// values elsewhere are masked at ingest.
+    #[test]
+    fn nested_arrays_lose_their_personal_keys() {
+        let v: Value = serde_json::from_str(
+            r#"[{"type": "melder", "email": "k@x.nl", "telefoon": "0612345678",
+                 "extra": [{"bsn": "123456782", "rol": "ouder"}]}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            value_text(&v),
+            r#"[{"type":"melder","extra":[{"rol":"ouder"}]}]"#
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct Settings {
     /// Per column: how its values were read (date order, decimal comma, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// Anything else worth saying about how the file was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Settings {
@@ -64,6 +67,9 @@ pub struct ReadOptions {
 pub enum Encoding {
     Utf8,
     Windows1252,
+    /// Lines of both in one file (an export pasted together): each line is read as UTF-8 when
+    /// it is valid UTF-8, else as Windows-1252; the settings say how many of each.
+    Mixed,
 }
 
 impl Encoding {
@@ -79,6 +85,7 @@ impl Encoding {
         match self {
             Encoding::Utf8 => "UTF-8",
             Encoding::Windows1252 => "Windows-1252",
+            Encoding::Mixed => "gemengd UTF-8 en Windows-1252",
         }
     }
 }
@@ -92,6 +99,13 @@ pub struct Fingerprint {
     pub valid_utf8: bool,
     /// Whether the last byte is a line feed (line numbers of the last row depend on it).
     pub ends_with_newline: bool,
+    /// NUL bytes: none in a text export (UTF-16 has one in every other byte).
+    pub nul: u64,
+    /// Control bytes other than TAB, LF and CR (NUL included): a handful at most in text.
+    pub control: u64,
+    /// Physical lines: line feeds, or carriage returns in a file without line feeds (old Mac
+    /// exports), plus a last line without an end. Rows are counted against them.
+    pub lines: u64,
 }
 
 /// Reads the whole file once: size, BOM, UTF-8 validity and the last byte. (The SHA-256 is a
@@ -101,6 +115,7 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let mut buf = vec![0u8; 1 << 20];
     let (mut size, mut valid, mut first) = (0u64, true, true);
     let (mut bom, mut last) = (false, 0u8);
+    let (mut lf, mut cr, mut nul, mut control) = (0u64, 0u64, 0u64, 0u64);
     // Bytes of a character cut at the end of the previous read, kept at the front of `buf`.
     let mut carry = 0usize;
     loop {
@@ -112,6 +127,12 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
         }
         size += n as u64;
         last = buf[carry + n - 1];
+        for b in &buf[carry..carry + n] {
+            lf += u64::from(*b == b'\n');
+            cr += u64::from(*b == b'\r');
+            nul += u64::from(*b == 0);
+            control += u64::from(*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r'));
+        }
         let mut start = 0;
         if first {
             first = false;
@@ -134,11 +155,15 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
             }
         }
     }
+    let ends = if lf > 0 { last == b'\n' } else { last == b'\r' };
     Ok(Fingerprint {
         size,
         utf8_bom: bom,
         valid_utf8: valid && carry == 0,
         ends_with_newline: last == b'\n',
+        nul,
+        control,
+        lines: if lf > 0 { lf } else { cr } + u64::from(size > 0 && !ends),
     })
 }
 
@@ -156,6 +181,76 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buf[..n]);
     }
+}
+
+/// Refuses a header row that is data: a file exported without column names would otherwise
+/// turn its first row (a BSN, a client's name, an e-mail address) into column names that
+/// end up in the catalog and in messages. The values are never printed.
+pub fn check_header(headers: &[String], path: &Path) -> Result<()> {
+    let filled: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty())
+        .collect();
+    let personal = filled
+        .iter()
+        .filter(|h| crate::schema::personal::whole_value(h).is_some())
+        .count();
+    let values = filled
+        .iter()
+        .filter(|h| {
+            // A year names a column of a cross table ("Wijk;2023;2024").
+            let year = h.parse::<i32>().is_ok_and(values::plausible_year);
+            let numeric = h.chars().all(|c| c.is_ascii_digit() || ".,-+ ".contains(c));
+            !year && (numeric || values::parse_date(h, values::DateOrder::DayFirst).is_some())
+        })
+        .count();
+    if headers.iter().any(|h| h.contains('\0')) {
+        bail!(
+            "{}: the header row holds NUL characters: the file is damaged or not text",
+            path.display()
+        );
+    }
+    if personal > 0 || (filled.len() >= 2 && values * 2 >= filled.len()) {
+        bail!(
+            "{}: the header row holds values (numbers, dates or personal data), not column \
+             names; the export seems to have no header row. Export it again with column names \
+             (in Excel: a first row with the names). Its values are not shown here",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Reads a TOML file of ours (report spec, ingest plan, mapping). An error names the file,
+/// line and column and says what was expected, but never quotes the file: a wrong path (an
+/// export, a key file) must not end up on screen or in a cron mail.
+pub fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    expected: &str,
+) -> Result<T> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!(
+            "the {what} {} is not a TOML text file (it is not UTF-8 text). {expected}",
+            path.display()
+        );
+    };
+    toml::from_str(&text).map_err(|e| {
+        let place = e.span().map_or(String::new(), |span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(" (line {line}, column {column})")
+        });
+        let message = e.message().trim().trim_end_matches('.');
+        anyhow::anyhow!(
+            "the {what} {} is not valid{place}: {message}. {expected}",
+            path.display()
+        )
+    })
 }
 
 /// The kinds of file we read, by extension (content decides within CSV).
@@ -203,7 +298,16 @@ pub struct Source {
 pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
     match file_kind(path)? {
         FileKind::Text => text::open(path, fp, opts),
-        FileKind::Excel => excel::open(path, opts),
+        FileKind::Excel => match excel::sniff(path)? {
+            excel::Content::Workbook => excel::open(path, opts),
+            // "Export to Excel" in many web applications writes CSV with an Excel name.
+            excel::Content::Text => {
+                let mut src = text::open(path, fp, opts)?;
+                src.settings.note =
+                    Some("tekst met de naam van een werkboek: als CSV gelezen".to_string());
+                Ok(src)
+            }
+        },
         FileKind::Json => json::open(path),
     }
 }

@@ -109,7 +109,81 @@ fn decoded_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn 
     Ok(match encoding {
         Encoding::Utf8 => Box::new(buffered),
         Encoding::Windows1252 => Box::new(DecodeReader::new(buffered)),
+        Encoding::Mixed => Box::new(MixedReader {
+            inner: buffered,
+            line: Vec::new(),
+            out: Vec::new(),
+            at: 0,
+        }),
     })
+}
+
+/// Reads line by line: a valid UTF-8 line as it is, another as Windows-1252.
+struct MixedReader<R> {
+    inner: R,
+    line: Vec<u8>,
+    out: Vec<u8>,
+    at: usize,
+}
+
+impl<R: std::io::BufRead> Read for MixedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.out.len() {
+            self.line.clear();
+            if self.inner.read_until(b'\n', &mut self.line)? == 0 {
+                return Ok(0);
+            }
+            self.out = match std::str::from_utf8(&self.line) {
+                Ok(_) => std::mem::take(&mut self.line),
+                Err(_) => encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(&self.line)
+                    .0
+                    .into_owned()
+                    .into_bytes(),
+            };
+            self.at = 0;
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// For a file that is not valid UTF-8: how many lines with other than ASCII are valid UTF-8,
+/// how many are not, and the first line of each kind (1-based).
+fn line_encodings(path: &Path) -> Result<(u64, u64, u64, u64)> {
+    use std::io::BufRead;
+    let mut reader = BufReader::new(File::open(path)?);
+    let (mut utf8, mut other, mut first_utf8, mut first_other) = (0, 0, 0, 0);
+    let mut line = Vec::new();
+    let mut n = 0u64;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok((utf8, other, first_utf8, first_other));
+        }
+        n += 1;
+        if line.is_ascii() {
+            continue;
+        }
+        let text = if n == 1 {
+            line.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&line)
+        } else {
+            &line
+        };
+        if std::str::from_utf8(text).is_ok() {
+            utf8 += 1;
+            if first_utf8 == 0 {
+                first_utf8 = n;
+            }
+        } else {
+            other += 1;
+            if first_other == 0 {
+                first_other = n;
+            }
+        }
+    }
 }
 
 /// Turns every CR into a line feed (for files whose lines end in CR alone).
@@ -125,6 +199,35 @@ impl<R: Read> Read for CrToLf<R> {
         }
         Ok(n)
     }
+}
+
+/// A text export holds no NUL bytes. UTF-16 (Excel's "Unicode-tekst") has one in every other
+/// byte of Western text; other NULs mean a damaged file. Both are refused with what to do.
+fn refuse_binary(path: &Path, fp: &Fingerprint) -> Result<()> {
+    if fp.nul == 0 && fp.control < 10 {
+        return Ok(());
+    }
+    let mut head = [0u8; 4096];
+    let n = File::open(path)?.read(&mut head)?;
+    let head = &head[..n];
+    let nuls = head.iter().filter(|b| **b == 0).count();
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || nuls * 4 >= n {
+        bail!(
+            "{} is UTF-16 text (Excel's \"Unicode-tekst\"), which datastroom does not read yet. \
+             Save it from Excel as \"CSV UTF-8 (door komma's gescheiden)\" and ingest that",
+            path.display()
+        );
+    }
+    if fp.control >= 10 && fp.control * 20 >= fp.size {
+        bail!(
+            "{} holds {} control characters: it is not a text export (a damaged or binary \
+             file?)",
+            path.display(),
+            fp.control
+        );
+    }
+    // A few stray NULs: the rows holding one are rejected with that reason.
+    Ok(())
 }
 
 /// Picks the delimiter that splits most sample lines into the same number (> 1) of fields.
@@ -159,11 +262,24 @@ fn delimiter_name(d: u8) -> String {
 }
 
 pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
-    let encoding = opts.encoding.unwrap_or(if fp.valid_utf8 {
-        Encoding::Utf8
-    } else {
-        Encoding::Windows1252
-    });
+    refuse_binary(path, fp)?;
+    let mut mixed_note = String::new();
+    let encoding = match opts.encoding {
+        Some(e) => e,
+        None if fp.valid_utf8 => Encoding::Utf8,
+        None => {
+            let (utf8, other, first_utf8, first_other) = line_encodings(path)?;
+            if utf8 > 0 && other > 0 {
+                mixed_note = format!(
+                    ": {utf8} regel(s) UTF-8 (vanaf regel {first_utf8}), {other} Windows-1252 \
+                     (vanaf regel {first_other})"
+                );
+                Encoding::Mixed
+            } else {
+                Encoding::Windows1252
+            }
+        }
+    };
     // Old Mac exports ("CSV (Macintosh)") end lines with CR alone: read those as line feeds.
     let mut raw = Vec::new();
     File::open(path)?
@@ -224,6 +340,8 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         reader,
         display: path.display().to_string(),
         blank: blank_rows.clone(),
+        width: headers.len(),
+        delimiter,
     };
     Ok(Source {
         path: path.to_path_buf(),
@@ -231,7 +349,7 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         settings: Settings {
             format: "csv".to_string(),
             encoding: Some(format!(
-                "{}{}",
+                "{}{}{mixed_note}",
                 encoding.name(),
                 if fp.utf8_bom { " (met BOM)" } else { "" }
             )),
@@ -239,6 +357,7 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
             sheet: None,
             header_row: header_line,
             columns: Vec::new(),
+            note: None,
         },
         rows: Box::new(rows),
         blank_rows,
@@ -259,6 +378,40 @@ struct Rows {
     reader: csv::Reader<Box<dyn Read + Send>>,
     display: String,
     blank: Arc<AtomicU64>,
+    /// Fields of the header, and the delimiter: to tell a quoted value that spans lines (a
+    /// comment with a line break) from a stray quote that swallowed the rows after it.
+    width: usize,
+    delimiter: u8,
+}
+
+impl Rows {
+    /// A record spanning several lines is a stray quote's work when it has another number of
+    /// fields than the header, or when a line inside one of its values is a row of its own
+    /// (as many delimiters as a row has). Such a file is refused: the rows it swallowed would
+    /// otherwise disappear into one value or one rejected row.
+    fn check_span(&self, rec: &csv::StringRecord, first: u64) -> Result<()> {
+        let inner = rec.as_slice().bytes().filter(|b| *b == b'\n').count() as u64;
+        if inner == 0 {
+            return Ok(());
+        }
+        let needed = self.width.saturating_sub(1).max(2);
+        let rowlike = rec.iter().any(|f| {
+            f.split('\n')
+                .skip(1)
+                .any(|line| line.bytes().filter(|b| *b == self.delimiter).count() >= needed)
+        });
+        if rec.len() == self.width && !rowlike {
+            return Ok(());
+        }
+        bail!(
+            "{}: the quote (\") in line {first} opens a value that only closes in line {}, so \
+             {inner} line(s) after it became part of one value. Nothing was written. Remove or \
+             double the stray quote in line {first} (\"\" inside a quoted value), or export \
+             the file again",
+            self.display,
+            first + inner
+        )
+    }
 }
 
 impl Iterator for Rows {
@@ -275,6 +428,9 @@ impl Iterator for Rows {
                 }
                 Ok(true) => {
                     let pos = line_of(&self.reader, &rec);
+                    if let Err(e) = self.check_span(&rec, pos) {
+                        return Some(Err(e));
+                    }
                     return Some(Ok(Record { pos, fields: rec }));
                 }
                 Err(e) => {
@@ -330,6 +486,8 @@ mod tests {
             reader,
             display: "t.csv".into(),
             blank: blank.clone(),
+            width: 2,
+            delimiter: b';',
         };
         let got: Vec<(u64, Vec<String>)> = rows
             .map(|r| r.unwrap())

@@ -36,8 +36,11 @@ impl DateOrder {
     /// in one column is an error; neither is day-first (the Dutch convention).
     pub fn detect<'a>(values: impl Iterator<Item = &'a str>) -> Result<DateOrder, String> {
         let (mut day_first, mut month_first) = (None, None);
+        let (mut numeric, mut proofs) = (0usize, 0usize);
         for v in values {
             if let Some((a, b, _)) = numeric_date_parts(v) {
+                numeric += 1;
+                proofs += usize::from(b > 12 && a <= 12);
                 if a > 12 && b <= 12 && day_first.is_none() {
                     day_first = Some(v.to_string());
                 }
@@ -51,7 +54,10 @@ impl DateOrder {
                 "mixes day-month ('{d}') and month-day ('{m}') dates; export the column in one \
                  format or set --date-order"
             )),
-            (None, Some(_)) => Ok(DateOrder::MonthFirst),
+            // Month-first only when many values prove it (an American export): one `1-13-2024`
+            // among Dutch dates is a typo, and is rejected, rather than turning every date of
+            // the column around.
+            (None, Some(_)) if proofs * 20 >= numeric.max(1) => Ok(DateOrder::MonthFirst),
             _ => Ok(DateOrder::DayFirst),
         }
     }
@@ -117,6 +123,15 @@ fn month_from_name(word: &str) -> Option<u32> {
         .position(|m| m.starts_with(&w) || (w == "mrt" && *m == "maart"))
         .or_else(|| english.iter().position(|m| m.starts_with(&w)))?;
     Some(pos as u32 + 1)
+}
+
+/// The years a date may fall in at ingest: anything outside is taken for a typo (0024 for
+/// 2024, 2204 for 2024) and the row is rejected, rather than stretching every analysis over
+/// centuries. Birth dates are never stored; contracts and documents end before 2100.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+pub fn plausible_year(year: i32) -> bool {
+    YEARS.contains(&year)
 }
 
 /// Parses a date or date-time in any of the shapes Dutch exports use. Returns the local
@@ -514,10 +529,16 @@ pub fn is_open_ended(v: &str) -> bool {
 /// rejected, since they are not amounts of money).
 pub fn parse_money(raw: &str, style: NumberStyle) -> Option<f64> {
     let (n, decimals) = parse_number_decimals(raw, style)?;
-    if decimals > 2 {
+    if decimals > 2 || !exact_cents(raw) {
         return None;
     }
     Some((n * 100.0).round() / 100.0)
+}
+
+/// Whether an amount fits a Float64 to the cent: at most 15 digits (below 10^13 euros). More
+/// digits would lose cents silently above 2^53.
+pub fn exact_cents(raw: &str) -> bool {
+    raw.bytes().filter(u8::is_ascii_digit).count() <= 15
 }
 
 /// An integer: "12", "1.234" (with decimal comma style), "12,0".
@@ -676,6 +697,21 @@ mod tests {
         assert_eq!(
             DateOrder::detect(none.iter().copied()),
             Ok(DateOrder::DayFirst)
+        );
+        // Issue 10, item 12: one `1-13-2024` among 40 Dutch dates does not turn the column
+        // around; it is rejected when parsed. Three of 40 (7.5%) do: an American export.
+        let mut dutch: Vec<String> = (1..=39)
+            .map(|d| format!("{}-{}-2024", d % 12 + 1, d % 12 + 1))
+            .collect();
+        dutch.push("1-13-2024".into());
+        assert_eq!(
+            DateOrder::detect(dutch.iter().map(String::as_str)),
+            Ok(DateOrder::DayFirst)
+        );
+        dutch.extend(["2-14-2024".into(), "3-15-2024".into()]);
+        assert_eq!(
+            DateOrder::detect(dutch.iter().map(String::as_str)),
+            Ok(DateOrder::MonthFirst)
         );
     }
 

@@ -21,6 +21,26 @@ pub struct Catalog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_fingerprint: Option<String>,
     pub datasets: BTreeMap<String, DatasetEntry>,
+    /// Files an ingest replaced: kept a while, so that a reader that opened the catalog before
+    /// that ingest still finds every file it lists (removed after [`super::RETIRE_AFTER`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<Retired>,
+}
+
+/// What the retention rule removed at an ingest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionApplied {
+    /// Records dated before this day (in the retention column) were removed.
+    pub grens: String,
+    pub rijen_verwijderd: u64,
+    pub afgekeurde_rijen_verwijderd: u64,
+}
+
+/// A file no dataset lists any more, and since when (seconds since 1970).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Retired {
+    pub file: String,
+    pub since: u64,
 }
 
 impl Default for Catalog {
@@ -30,6 +50,7 @@ impl Default for Catalog {
             next_ingest: 1,
             key_fingerprint: None,
             datasets: BTreeMap::new(),
+            retired: Vec::new(),
         }
     }
 }
@@ -46,6 +67,19 @@ pub struct DatasetEntry {
     pub reject_files: Vec<String>,
     pub rejected_rows: u64,
     pub ingests: Vec<IngestEntry>,
+    /// The purpose of processing, from the ingest plan or mapping (latest given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doel: Option<String>,
+    /// How long records are kept, and from which date column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bewaartermijn: Option<RetentionEntry>,
+}
+
+/// A dataset's retention: the period ("7 jaar") and the date column it counts from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionEntry {
+    pub termijn: String,
+    pub vanaf: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,11 +102,22 @@ pub struct IngestEntry {
     pub rows_accepted: u64,
     pub rows_rejected: u64,
     pub blank_rows: u64,
+    /// Physical lines of a text export, against which its rows were counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<u64>,
     /// Upsert: rows whose key was new, and rows that replaced an older version.
     pub rows_new: u64,
     pub rows_replaced: u64,
     /// Personal columns dropped at ingest (header names as in the file).
     pub dropped_columns: Vec<String>,
+    /// Per column, how many BSNs, phone numbers, e-mail addresses and IBANs were masked in its
+    /// values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub masked: BTreeMap<String, crate::schema::personal::Masked>,
+    /// Records removed at this ingest because they were older than the retention period, and
+    /// the first date kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionApplied>,
     pub pseudonymised_columns: Vec<String>,
     pub tool_version: String,
 }
@@ -111,5 +156,11 @@ impl Catalog {
         self.datasets
             .values()
             .flat_map(|d| d.files.iter().chain(d.reject_files.iter()))
+    }
+
+    /// Files that are the warehouse's: referenced, or retired and kept for readers.
+    pub fn known_files(&self) -> impl Iterator<Item = &String> {
+        self.referenced_files()
+            .chain(self.retired.iter().map(|r| &r.file))
     }
 }

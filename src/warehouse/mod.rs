@@ -6,7 +6,9 @@
 pub mod catalog;
 pub mod pseudo;
 
-pub use catalog::{Catalog, ColumnEntry, DatasetEntry, IngestEntry};
+pub use catalog::{
+    Catalog, ColumnEntry, DatasetEntry, IngestEntry, RetentionApplied, RetentionEntry,
+};
 
 use anyhow::{Context, Result, bail};
 use polars::io::utils::sync_on_close::SyncOnCloseType;
@@ -17,6 +19,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const LOCK_FILE: &str = ".lock";
+/// How long a replaced Parquet file stays for readers that still use the previous catalog: a
+/// query, analysis or report that takes longer than this while ingests run could miss it.
+pub const RETIRE_AFTER: Duration = Duration::from_secs(15 * 60);
 pub const STAGING_DIR: &str = "_staging";
 pub const REJECTS_DIR: &str = "_rejects";
 
@@ -220,8 +225,7 @@ impl WriteGuard {
                 f.display()
             );
         }
-        let referenced: std::collections::HashSet<&String> =
-            self.catalog.referenced_files().collect();
+        let referenced: std::collections::HashSet<&String> = self.catalog.known_files().collect();
         for file in ours {
             let rel = relative(&self.dir, &file);
             // A killed ingest's files carry its number, never committed: at or above
@@ -243,21 +247,83 @@ impl WriteGuard {
         Ok(())
     }
 
-    /// Replaces `catalog.json` atomically, then removes files it no longer lists.
-    pub fn commit(&mut self, catalog: Catalog) -> Result<()> {
+    /// Replaces `catalog.json` atomically. Files it no longer lists are retired rather than
+    /// removed: a reader that opened the previous catalog a moment ago is still reading them.
+    /// Files retired longer than [`RETIRE_AFTER`] ago are removed now.
+    pub fn commit(&mut self, mut catalog: Catalog) -> Result<()> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let keep: std::collections::HashSet<String> = catalog.referenced_files().cloned().collect();
+        let mut retired: Vec<catalog::Retired> = self
+            .catalog
+            .retired
+            .iter()
+            .filter(|r| !keep.contains(&r.file))
+            .cloned()
+            .collect();
+        for f in self.catalog.referenced_files() {
+            if !keep.contains(f) && !retired.iter().any(|r| &r.file == f) {
+                retired.push(catalog::Retired {
+                    file: f.clone(),
+                    since: now,
+                });
+            }
+        }
+        // Test hook: DATASTROOM_RETIRE_AFTER=<seconds> shortens the wait.
+        let after = std::env::var("DATASTROOM_RETIRE_AFTER")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(RETIRE_AFTER.as_secs());
+        let (expired, kept): (Vec<_>, Vec<_>) = retired
+            .into_iter()
+            .partition(|r| now.saturating_sub(r.since) >= after);
+        catalog.retired = kept;
         write_atomic(
             &self.dir.join(catalog::FILE_NAME),
             catalog.to_json()?.as_bytes(),
         )?;
         crash_point("catalog-written");
-        let old: Vec<String> = self.catalog.referenced_files().cloned().collect();
-        let keep: std::collections::HashSet<&String> = catalog.referenced_files().collect();
-        for f in old.iter().filter(|f| !keep.contains(f)) {
-            let _ = std::fs::remove_file(self.dir.join(f));
+        for r in expired {
+            let _ = std::fs::remove_file(self.dir.join(&r.file));
         }
         self.catalog = catalog;
         Ok(())
     }
+}
+
+/// The audit log of the warehouse: one JSON line per showing of personal data
+/// (`--show-personal`), appended and synced before the data is shown. When it cannot be
+/// written, nothing personal is shown.
+pub const AUDIT_FILE: &str = "audit.jsonl";
+
+/// Appends a line to the audit log: when, who (the login name), and what was shown.
+pub fn audit(dir: &Path, what: &str, detail: serde_json::Value) -> Result<()> {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "onbekend".into());
+    let line = serde_json::json!({
+        "tijd": chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        "gebruiker": user,
+        "wat": what,
+        "details": detail,
+    });
+    let path = dir.join(AUDIT_FILE);
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| {
+            format!(
+                "cannot write the audit log {}; personal data is only shown when the showing \
+                 is recorded",
+                path.display()
+            )
+        })?;
+    writeln!(f, "{line}")
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write the audit log {}", path.display()))?;
+    Ok(())
 }
 
 /// datastroom's own data files: `<dataset>/part-NNNNNN.parquet` and

@@ -66,6 +66,33 @@ impl Pseudonymiser {
     }
 }
 
+/// Refuses to read the key itself as an export (`--input key.txt` would print it as a column
+/// name): a small file whose text is the key in use (`known`) or `DATASTROOM_KEY`.
+pub fn refuse_key_file(path: &Path, size: u64, known: Option<&Pseudonymiser>) -> Result<()> {
+    if size > 4096 {
+        return Ok(());
+    }
+    let Ok(text) = std::fs::read(path) else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(&text);
+    let text = text.trim();
+    if text.len() < MIN_KEY_LEN {
+        return Ok(());
+    }
+    let env = std::env::var("DATASTROOM_KEY").unwrap_or_default();
+    let same_as_known = known.is_some_and(|k| {
+        Pseudonymiser::new(text.as_bytes()).is_ok_and(|p| p.fingerprint() == k.fingerprint())
+    });
+    if same_as_known || (!env.trim().is_empty() && env.trim() == text) {
+        bail!(
+            "{} holds the pseudonymisation key, not an export; it is never read as data",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
