@@ -3,18 +3,8 @@
 //! Thin entry point: parse the command line, dispatch, print an error once, map it to an exit
 //! code (0 ok, 1 error, 2 usage, 3 finished but rows were rejected).
 
-mod analysis;
-mod cli;
-mod cmd;
-mod ingest;
-mod render;
-mod report;
-mod schema;
-mod source;
-mod sqlguard;
-mod warehouse;
-
 use clap::Parser;
+use datastroom::{cli, cmd, render};
 use std::process::ExitCode;
 
 #[global_allocator]

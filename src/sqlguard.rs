@@ -11,13 +11,15 @@
 //!   passed on unchanged by a subquery and counted (`COUNT(client_id)`, `COUNT(DISTINCT
 //!   client_id)`); any other use (shown, grouped on, filtered on, joined on, inside any other
 //!   function) is refused.
+//! - Unnamed results get a name a BI specialist can read and reuse (`MIN(datum_melding)` is
+//!   `min_datum_melding`, `COUNT(*)` is `aantal`), so that two of them never clash.
 
 use anyhow::{Result, bail};
 use sqlparser::ast::{
-    Distinct, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
-    JoinConstraint, JoinOperator, ObjectName, OrderByKind, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias, TableFactor, Visit, Visitor,
-    WildcardAdditionalOptions,
+    Distinct, DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, OrderByKind, Query, Select,
+    SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias, TableFactor,
+    Visit, VisitMut, Visitor, VisitorMut, WildcardAdditionalOptions,
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::{Parser, ParserOptions};
@@ -89,6 +91,148 @@ pub fn check(sql: &str, tables: &Tables, council: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The query with a name for every unnamed function result in its SELECT lists (polars would
+/// call `MIN(x)` and `MAX(x)` both `x`, and `COUNT(*)` `len`): `min_x`, `max_x`, `aantal`,
+/// `aantal_x` (COUNT(x)), `aantal_uniek_x` (COUNT(DISTINCT x)). Unchanged when nothing is
+/// unnamed.
+pub fn name_results(sql: &str) -> Result<String> {
+    let mut statements = parse(sql)?;
+    struct Namer(bool);
+    impl VisitorMut for Namer {
+        type Break = ();
+        fn pre_visit_query(&mut self, q: &mut Query) -> ControlFlow<()> {
+            self.0 |= name_set_expr(&mut q.body);
+            ControlFlow::Continue(())
+        }
+    }
+    let mut namer = Namer(false);
+    for s in &mut statements {
+        let _ = s.visit(&mut namer);
+    }
+    if !namer.0 {
+        return Ok(sql.to_string());
+    }
+    Ok(statements
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join("; "))
+}
+
+fn name_set_expr(body: &mut SetExpr) -> bool {
+    match body {
+        SetExpr::Select(select) => name_select(select),
+        SetExpr::SetOperation { left, right, .. } => {
+            let l = name_set_expr(left);
+            name_set_expr(right) || l
+        }
+        _ => false,
+    }
+}
+
+fn name_select(select: &mut Select) -> bool {
+    let mut used: std::collections::HashSet<String> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.to_lowercase()),
+            SelectItem::UnnamedExpr(Expr::Identifier(id)) => Some(id.value.to_lowercase()),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(ids)) => {
+                ids.last().map(|i| i.value.to_lowercase())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut changed = false;
+    for item in &mut select.projection {
+        let SelectItem::UnnamedExpr(expr @ Expr::Function(_)) = item else {
+            continue;
+        };
+        let base = result_name(expr);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        *item = SelectItem::ExprWithAlias {
+            expr: expr.clone(),
+            alias: Ident::new(name),
+        };
+        changed = true;
+    }
+    changed
+}
+
+/// `min_datum_melding`, `aantal`, `aantal_uniek_client_id`, `date_trunc_datum_melding`.
+fn result_name(e: &Expr) -> String {
+    let Expr::Function(f) = e else {
+        return "waarde".into();
+    };
+    let func = last_name(&f.name).to_lowercase();
+    let (args, distinct) = match &f.args {
+        FunctionArguments::List(list) => (
+            list.args
+                .iter()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => arg_name(x),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)),
+        ),
+        _ => (Vec::new(), false),
+    };
+    let name = match (func.as_str(), args.is_empty(), distinct) {
+        ("count", true, _) => "aantal".to_string(),
+        ("count", false, true) => format!("aantal_uniek_{}", args.join("_")),
+        ("count", false, false) => format!("aantal_{}", args.join("_")),
+        (_, true, _) => func,
+        (_, false, _) => format!("{func}_{}", args.join("_")),
+    };
+    crate::schema::snake_case(&name)
+}
+
+/// The name an argument gives a result: a column's, or a nested function's.
+fn arg_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(id) => Some(id.value.clone()),
+        Expr::CompoundIdentifier(ids) => ids.last().map(|i| i.value.clone()),
+        Expr::Function(_) => Some(result_name(e)),
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => arg_name(expr),
+        _ => None,
+    }
+}
+
+/// A polars error in one plain line: what went wrong, without the query plan it dumps.
+pub fn plain_error(message: &str) -> String {
+    let first = message
+        .split("\n\nResolved plan until failure")
+        .next()
+        .unwrap_or(message)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim();
+    let quoted = |s: &str| s.split('\'').nth(1).map(str::to_string);
+    if first.contains("duplicate output name") || first.contains("duplicate: column with name") {
+        let name = quoted(first).unwrap_or_default();
+        return format!(
+            "two result columns are both called '{name}': give one another name with AS \
+             (SELECT MIN(x) AS eerste, MAX(x) AS laatste ...)"
+        );
+    }
+    if first.contains("not found")
+        && let Some(name) = quoted(first)
+    {
+        return format!("there is no column or table '{name}' (names are case-sensitive)");
+    }
+    first
+        .trim_start_matches("SQL interface error: ")
+        .trim_start_matches("sql interface error: ")
+        .to_string()
 }
 
 /// The query a statement runs (`None` for SHOW TABLES); other statements are refused.
@@ -843,6 +987,48 @@ mod tests {
         )
         .unwrap();
         check("SHOW TABLES", &tables(), false).unwrap();
+    }
+
+    /// Issue 11, item 9: unnamed results get names that do not clash.
+    #[test]
+    fn unnamed_results_are_named() {
+        let named = name_results(
+            "SELECT categorie, MIN(datum_melding), MAX(datum_melding), COUNT(*), \
+             COUNT(DISTINCT wijk), count(wijk) FROM meldingen GROUP BY categorie",
+        )
+        .unwrap();
+        for alias in [
+            "min_datum_melding",
+            "max_datum_melding",
+            "AS aantal,",
+            "aantal_uniek_wijk",
+            "AS aantal_wijk",
+        ] {
+            assert!(named.contains(alias), "{alias}: {named}");
+        }
+        let same = "SELECT COUNT(*) AS n FROM meldingen";
+        assert_eq!(name_results(same).unwrap(), same);
+        // Two of the same get a number.
+        let twice = name_results("SELECT COUNT(*), COUNT(*) FROM meldingen").unwrap();
+        assert!(
+            twice.contains("AS aantal,") && twice.contains("AS aantal_2"),
+            "{twice}"
+        );
+        // Inside a subquery too.
+        let sub = name_results("SELECT * FROM (SELECT MIN(a), MAX(a) FROM t) AS x").unwrap();
+        assert!(sub.contains("min_a") && sub.contains("max_a"), "{sub}");
+    }
+
+    #[test]
+    fn polars_errors_in_one_line() {
+        let dump = "duplicate: projections contained duplicate output name 'datum_melding'. It's \
+                    possible ...\n\nResolved plan until failure:\n\n\t---> FAILED HERE";
+        assert_eq!(
+            plain_error(dump),
+            "two result columns are both called 'datum_melding': give one another name with AS \
+             (SELECT MIN(x) AS eerste, MAX(x) AS laatste ...)"
+        );
+        assert!(!plain_error("a\nb\nc").contains('\n'));
     }
 
     #[test]

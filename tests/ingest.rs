@@ -661,8 +661,9 @@ fn review_cases_privacy_and_empty_exports() {
         "m.toml",
     ]));
     let row = &wd.sql("SELECT * FROM inhuur_contracten")[0];
+    // The canonical column functie exists (every dataset has all its columns) but is empty.
     assert!(
-        row.get("functie").is_none() && row.get("inhuurkracht_2").is_none(),
+        row["functie"].is_null() && row.get("inhuurkracht_2").is_none(),
         "{row}"
     );
     assert!(!row.to_string().contains("Piet"), "{row}");
@@ -692,4 +693,141 @@ fn old_mac_line_ends_and_municipalities_inside_one_export() {
     let rows = wd.sql("SELECT gemeente, _bron_positie FROM meldingen ORDER BY gemeente");
     assert_eq!(rows[0]["_bron_positie"], 2);
     assert_eq!(rows[1]["_bron_positie"], 3);
+}
+
+/// Issue 11, item 6: a typo in --dataset is refused with the name it is close to, instead of
+/// starting a dataset of its own with looser rules; --new-dataset says it is meant. In a
+/// dataset of one's own, one bad date does not turn the column into text: it stays a date
+/// column, the row is rejected and the settings say so.
+#[test]
+fn a_dataset_name_close_to_a_canonical_one() {
+    let wd = Workdir::new();
+    let mut csv = String::from("Meldingnummer;Datum melding;Categorie\n");
+    for d in 1..=9 {
+        csv.push_str(&format!("{d};{d}-3-2024;Groen\n"));
+    }
+    csv.push_str("10;31-02-2024;Groen\n");
+    wd.write("m.csv", &csv);
+    let err = wd.fail(wd.cmd(&["ingest", "m.csv", "-d", "meldngen"]));
+    assert!(
+        err.contains("there is no dataset 'meldngen'; did you mean meldingen?"),
+        "{err}"
+    );
+    assert!(err.contains("--new-dataset"), "{err}");
+    assert!(!wd.warehouse().join("meldngen").exists());
+    let out = wd.output(wd.cmd(&["ingest", "m.csv", "-d", "meldngen", "--new-dataset"]));
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "1 van 10 waarden in de steekproef zijn geen datum (bijvoorbeeld '31-02-2024')"
+        ),
+        "{stderr}"
+    );
+    let rows = wd.sql("SELECT COUNT(*) AS n, MIN(datum_melding) AS eerste FROM meldngen");
+    assert_eq!(
+        (rows[0]["n"].as_u64(), rows[0]["eerste"].as_str()),
+        (Some(9), Some("2024-03-01"))
+    );
+}
+
+/// Issue 11, item 7: a canonical dataset has all its columns, whichever export came first: a
+/// query on datum_afgehandeld after a Signalen export without it works (empty).
+#[test]
+fn every_canonical_column_exists() {
+    let wd = Workdir::new();
+    wd.write(
+        "s.json",
+        r#"[{"id": "S1", "created_at": "2024-03-01T10:00:00Z", "category": "Afval"}]"#,
+    );
+    wd.run(wd.cmd(&["ingest", "s.json", "-d", "meldingen"]));
+    let rows = wd.sql("SELECT melding_id, datum_afgehandeld, wijk, gemeente FROM meldingen");
+    assert!(
+        rows[0]["datum_afgehandeld"].is_null() && rows[0]["wijk"].is_null(),
+        "{rows:?}"
+    );
+    // In the Parquet files themselves, for any reader.
+    let part = std::fs::read_dir(wd.warehouse().join("meldingen"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    use polars::prelude::SerReader;
+    let df = polars::prelude::ParquetReader::new(std::fs::File::open(part).unwrap())
+        .finish()
+        .unwrap();
+    assert!(
+        df.column("datum_afgehandeld").is_ok() && df.column("kanaal").is_ok(),
+        "{df:?}"
+    );
+}
+
+/// Issue 11, item 10: footer rows of an Excel export ("Totaal", "Aantal zaken: 3") are named as
+/// such, not rejected as broken rows; a folder that is no warehouse says so; a dropped column
+/// points to the mapping that keeps it.
+#[test]
+fn footers_missing_warehouses_and_kept_names() {
+    let wd = Workdir::new();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    let rows: [&[&str]; 6] = [
+        &["Zaaknummer", "Wet", "Team", "Datum melding"],
+        &["Z1", "Wmo", "Noord", "1-3-2024"],
+        &["Z2", "Wmo", "Zuid", "2-3-2024"],
+        &["Z3", "Jeugdwet", "Noord", "3-3-2024"],
+        &["Totaal", "", "", "3"],
+        &["Aantal zaken: 3", "", "", ""],
+    ];
+    for (i, row) in rows.iter().enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            sheet.write_string(i as u32, j as u16, *v).unwrap();
+        }
+    }
+    wb.save(wd.path("zaken.xlsx")).unwrap();
+    let out = wd.output(wd.cmd(&[
+        "ingest",
+        "zaken.xlsx",
+        "-d",
+        "zaken_sociaal",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "2 voetregel(s) onder de gegevens niet ingelezen: 'Totaal', 'Aantal zaken: 3'"
+        ),
+        "{stderr}"
+    );
+    let s: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (s[0]["gelezen"].as_u64(), s[0]["voetregels"].as_u64()),
+        (Some(3), Some(2))
+    );
+
+    let err = wd.fail(wd.cmd(&["datasets", "--warehouse", "bestaat-niet"]));
+    assert!(
+        err.contains("bestaat-niet is not a warehouse: the folder does not exist"),
+        "{err}"
+    );
+    std::fs::create_dir_all(wd.path("leeg")).unwrap();
+    let err = wd.fail(wd.cmd(&["sql", "SELECT 1", "--warehouse", "leeg"]));
+    assert!(
+        err.contains("is not a datastroom warehouse: it has no catalog.json"),
+        "{err}"
+    );
+
+    wd.write("gf.csv", "Naam\tinwo\nZevenaar\t45.041\nDuiven\t25.000\n");
+    let out = wd.output(wd.cmd(&["ingest", "gf.csv", "-d", "gemeentefonds"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'Naam': persoonsgegeven, niet opgeslagen"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("houdt u met een mapping: [kolommen] \"Naam\" = \"<andere naam>\""),
+        "{stderr}"
+    );
 }

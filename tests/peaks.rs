@@ -296,11 +296,12 @@ fn renewals_per_month() {
     assert_eq!(got, want);
 }
 
-/// The sample exports: 9 reports from March 2024 on (2025's three lie after the as-of date).
-/// Weekly series from the week of 26 February to that of 29 April: 10 weeks, so EARS C2 (9
-/// weeks of history) judges only the last. Afval: weeks 26-2 and 11-3 had 1 report, the
-/// baseline (the 7 weeks to 8 April) has mean 2/7 and sd 0.488, raised to the minimum 0.5:
-/// bound 0.2857 + 3.090232 x 0.5 = 1.8308. No peaks.
+/// The sample exports: 9 reports from March 2024 on (2025's three lie after the as-of date,
+/// Sunday 5 May). Each series starts at its own first report; Afval, Groen and Wegen in the
+/// week of 26 February: 10 weeks to that of 29 April, so EARS C2 (9 weeks of history) judges
+/// only the last. Riolering and Verlichting began on 11 March: too little history, named.
+/// Afval: weeks 26-2 and 11-3 had 1 report, the baseline (the 7 weeks to 8 April) has mean 2/7
+/// and sd 0.488, raised to the minimum 0.5: bound 0.2857 + 3.090232 x 0.5 = 1.8308. No peaks.
 #[test]
 fn on_the_sample_exports() {
     let wd = Workdir::new();
@@ -310,13 +311,13 @@ fn on_the_sample_exports() {
         "peaks",
         "-q",
         "--as-of",
-        "2024-04-30",
+        "2024-05-05",
         "--all",
         "--format",
         "json",
     ]);
     let rows: Vec<Value> = serde_json::from_str(&wd.run(cmd.arg("--explain").arg("none"))).unwrap();
-    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows.len(), 3, "{rows:?}");
     let afval = rows.iter().find(|r| r["group"] == "Afval").unwrap();
     assert_eq!(afval["period_start"], "2024-04-29");
     assert!(
@@ -327,4 +328,238 @@ fn on_the_sample_exports() {
         rows.iter()
             .all(|r| r["alarm"] == false && r["method"] == "ears-c2")
     );
+}
+
+/// Issue 11, item 1: nothing after the as-of date is counted. 2 reports a day since March, 3
+/// on Monday 1 July and 14 later that week: with --as-of 1 July the week is not complete and
+/// not judged (the note says so, and that 14 lie after the peildatum); per day, 1 July counts
+/// 3. On Sunday 7 July the week is complete: 17.
+#[test]
+fn nothing_after_the_as_of_date() {
+    let wd = Workdir::new();
+    let first = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let mut counts: Vec<(String, String, u64)> = (0..122)
+        .map(|i| {
+            let d = first + chrono::Duration::days(i);
+            (d.format("%d-%m-%Y").to_string(), "Afval".to_string(), 2)
+        })
+        .collect();
+    counts.push(("1-7-2024".into(), "Afval".into(), 3));
+    counts.push(("3-7-2024".into(), "Afval".into(), 14));
+    let file = wd.write("m.csv", events(&counts));
+    let file = file.to_string_lossy();
+    let week = |as_of: &str| {
+        let mut cmd = wd.cmd(&["peaks", "-q", "--input", &file, "--date-column", "datum"]);
+        cmd.args([
+            "--by",
+            "none",
+            "--all",
+            "--explain",
+            "none",
+            "--format",
+            "markdown",
+        ])
+        .args(["--as-of", as_of]);
+        wd.run(cmd)
+    };
+    let md = week("2024-07-01");
+    assert!(!md.contains("| 01-07-2024 |"), "{md}");
+    assert!(
+        md.contains("de week van 01-07-2024 is op de peildatum (01-07-2024) nog niet compleet en is niet beoordeeld. 14 van na de peildatum tellen niet mee."),
+        "{md}"
+    );
+    let md = week("2024-07-07");
+    assert!(md.contains("| 01-07-2024 | totaal | 17 |"), "{md}");
+    let rows = peaks(
+        &wd,
+        &file,
+        &[
+            "--by",
+            "none",
+            "--all",
+            "--period",
+            "day",
+            "--as-of",
+            "2024-07-01",
+            "--explain",
+            "none",
+        ],
+    );
+    let july1 = rows
+        .iter()
+        .find(|r| r["period_start"] == "2024-07-01")
+        .unwrap();
+    assert_eq!(july1["observed"], 3.0, "{july1}");
+    // A month likewise: July is not judged on 1 July.
+    let mut cmd = wd.cmd(&["peaks", "-q", "--input", &file, "--date-column", "datum"]);
+    cmd.args([
+        "--by",
+        "none",
+        "--all",
+        "--explain",
+        "none",
+        "--format",
+        "markdown",
+    ])
+    .args(["--period", "month", "--as-of", "2024-07-01"]);
+    let md = wd.run(cmd);
+    assert!(md.contains("de maand 07-2024 is op de peildatum"), "{md}");
+}
+
+/// Issue 11, item 2: a category that began later has its history from its first report, not
+/// years of zeros. Afval: 10 a week since 2020; Parkeren: 45 a week since January 2022. In
+/// the weeks of 2025, Farrington expects about 45 for Parkeren (it expected 13.8 with the
+/// zeros and alarmed every week), and raises no alarm; the note names its start.
+#[test]
+fn a_series_starts_at_its_first_report() {
+    let wd = Workdir::new();
+    let mut text = String::from("datum;categorie;aantal\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    let end = chrono::NaiveDate::from_ymd_opt(2025, 6, 29).unwrap();
+    let start_parkeren = chrono::NaiveDate::from_ymd_opt(2022, 1, 3).unwrap();
+    let mut k = 0u64;
+    while day <= end {
+        // A little variation, the same every year: 9, 10, 11.
+        k += 1;
+        text.push_str(&format!("{};Afval;{}\n", day.format("%d-%m-%Y"), 9 + k % 3));
+        if day >= start_parkeren {
+            text.push_str(&format!(
+                "{};Parkeren;{}\n",
+                day.format("%d-%m-%Y"),
+                44 + k % 3
+            ));
+        }
+        day += chrono::Duration::days(7);
+    }
+    let file = wd.write("weken.csv", text);
+    let mut cmd = wd.cmd(&["peaks", "-q", "--input", &file.to_string_lossy()]);
+    cmd.args([
+        "--date-column",
+        "datum",
+        "--count-column",
+        "aantal",
+        "--by",
+        "categorie",
+    ])
+    .args([
+        "--from",
+        "2025-01-06",
+        "--as-of",
+        "2025-06-29",
+        "--all",
+        "--explain",
+        "none",
+    ])
+    .args(["--format", "json"]);
+    let rows: Vec<Value> = serde_json::from_str(&wd.run(cmd)).unwrap();
+    let parkeren: Vec<&Value> = rows.iter().filter(|r| r["group"] == "Parkeren").collect();
+    // The weeks of 6 January to 23 June 2025 (29 June, a Sunday, completes the last).
+    assert_eq!(parkeren.len(), 25, "{rows:?}");
+    for r in &parkeren {
+        let e = r["expected"].as_f64().unwrap();
+        assert!((40.0..50.0).contains(&e) && r["alarm"] == false, "{r}");
+        assert_eq!(r["method"], "farrington", "{r}");
+    }
+    let mut cmd = wd.cmd(&["peaks", "-q", "--input", &file.to_string_lossy()]);
+    cmd.args(["--date-column", "datum", "--count-column", "aantal"])
+        .args([
+            "--as-of",
+            "2025-06-29",
+            "--explain",
+            "none",
+            "--format",
+            "markdown",
+        ]);
+    let md = wd.run(cmd);
+    assert!(
+        md.contains("Historie vanaf de eerste melding: Parkeren (03-01-2022)."),
+        "{md}"
+    );
+}
+
+/// Issue 11, item 4: counts that come aggregated (a weekly series with a count column) give
+/// the same figures as the events they count.
+#[test]
+fn aggregated_counts_equal_their_events() {
+    let wd = Workdir::new();
+    let weekly: Vec<u64> = vec![3, 4, 2, 5, 3, 4, 3, 2, 4, 3, 12];
+    let mut agg = String::from("datum;categorie;aantal\n");
+    let mut counts = Vec::new();
+    for (i, n) in weekly.iter().enumerate() {
+        let d = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+            + chrono::Duration::weeks(i as i64);
+        agg.push_str(&format!("{};Afval;{n}\n", d.format("%d-%m-%Y")));
+        counts.push((d.format("%d-%m-%Y").to_string(), "Afval".to_string(), *n));
+    }
+    agg.push_str("4-3-2024;Afval;\n");
+    let agg = wd.write("agg.csv", agg);
+    let ev = wd.write("ev.csv", events(&counts));
+    let args = ["--all", "--as-of", "2024-03-17", "--explain", "none"];
+    let mut from_agg = peaks(
+        &wd,
+        &agg.to_string_lossy(),
+        &[&args[..], &["--count-column", "aantal"]].concat(),
+    );
+    let from_events = peaks(&wd, &ev.to_string_lossy(), &args);
+    assert!(!from_events.is_empty());
+    assert_eq!(from_agg, from_events);
+    // Without --count-column every row is one event: one or two a week, and no peak.
+    from_agg = peaks(&wd, &agg.to_string_lossy(), &args);
+    assert!(
+        from_agg
+            .iter()
+            .all(|r| r["observed"].as_f64() <= Some(2.0) && r["alarm"] == false)
+    );
+    let mut cmd = wd.cmd(&[
+        "peaks",
+        "-q",
+        "--input",
+        &agg.to_string_lossy(),
+        "--date-column",
+        "datum",
+    ]);
+    cmd.args(args)
+        .args(["--count-column", "aantal", "--format", "markdown"]);
+    assert!(
+        wd.run(cmd)
+            .contains("1 rijen zonder aantal tellen niet mee.")
+    );
+}
+
+/// Issue 11, item 3: a KNMI file that does not cover the judged weeks: the note (and stderr)
+/// say which period the file covers and which it lacks, instead of an empty column.
+#[test]
+fn weather_that_does_not_cover_the_weeks_is_said() {
+    let wd = Workdir::new();
+    let counts: Vec<(String, String, u64)> = (1..=28)
+        .map(|d| (format!("{d}-2-2024"), "Afval".to_string(), 2))
+        .collect();
+    let file = wd.write("m.csv", events(&counts));
+    let mut cmd = wd.cmd(&[
+        "peaks",
+        "--input",
+        &file.to_string_lossy(),
+        "--date-column",
+        "datum",
+    ]);
+    cmd.args(["--weather", &testdata("knmi/etmgeg_348_2019.txt")])
+        .args([
+            "--as-of",
+            "2024-02-25",
+            "--explain",
+            "none",
+            "--format",
+            "markdown",
+        ]);
+    let out = wd.output(cmd);
+    let (md, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    let said = "Het weerbestand loopt van 03-07-2019 t/m 12-08-2019; voor ";
+    assert!(
+        md.contains(said) && md.contains("t/m 25-02-2024 is er geen weer"),
+        "{md}"
+    );
+    assert!(err.contains(said), "{err}");
 }

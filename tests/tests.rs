@@ -10,6 +10,7 @@ mod inhuur;
 mod malformed;
 mod peaks;
 mod privacy;
+mod readme;
 mod report;
 mod safety;
 mod sql;

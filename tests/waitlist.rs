@@ -368,21 +368,22 @@ fn windows_start_on_the_day_after_as_of_minus_months() {
     );
 }
 
-/// Nothing matches: one row of zeros, not an empty table; the note says which filter.
+/// Nothing matches: no rows (a row of zeros would read as a figure), and the note says what
+/// was asked and which wet the data has (issue 11, item 5).
 #[test]
-fn no_cases_gives_a_row_of_zeros() {
+fn no_cases_gives_no_rows_and_says_why() {
     let wd = Workdir::new();
     let file = sample("zaken_wachtlijst.csv");
     let rows = waitlist(&wd, &file, &["--preset", "jeugd", "--team", "West"]);
-    assert_eq!(
-        figures(&rows[0]),
-        row(r#"["totaal", 0, 0, 0, 0, 0, null, null, 0, null, null, null, null, null]"#)
-    );
+    assert!(rows.is_empty(), "{rows:?}");
     let mut cmd = wd.cmd(&["waitlist", "-q", "--input", &file, "--preset", "jeugd"]);
     cmd.args(["--team", "West", "--as-of", AS_OF, "--format", "markdown"]);
     let out = wd.run(cmd);
     assert!(
-        out.contains("Zaken: wet bevat \"jeugd\"; team bevat \"West\"."),
+        out.contains(
+            "Geen zaak voldoet aan de selectie (wet bevat \"jeugd\" en team bevat \"West\"); \
+             de gegevens hebben wet: Jeugdwet (6), Wmo (12)."
+        ),
         "{out}"
     );
 }
@@ -571,4 +572,35 @@ fn from_the_warehouse() {
         code.len() == 64 && code.chars().all(|c| c.is_ascii_hexdigit()),
         "{code}"
     );
+}
+
+/// Issue 11, item 5: a preset that matches no case says so (what was asked, which wet the data
+/// has) instead of printing a row of zeros.
+#[test]
+fn no_case_matches_the_preset() {
+    let wd = Workdir::new();
+    wd.write(
+        "wmo.csv",
+        "Zaaknummer;Wet;Datum melding;Datum aanvraag;Datum beschikking\n\
+         Z1;Wmo;1-2-2024;5-2-2024;12-2-2024\nZ2;Wmo;3-2-2024;6-2-2024;\nZ3;Wmo 2015;4-2-2024;;\n",
+    );
+    wd.run(wd.cmd(&["ingest", "wmo.csv", "-d", "zaken_sociaal"]));
+    let out = wd.output(wd.cmd(&[
+        "waitlist",
+        "--preset",
+        "jeugd",
+        "--as-of",
+        "2024-06-30",
+        "--format",
+        "markdown",
+    ]));
+    assert!(out.status.success());
+    let (md, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    let said = "Geen zaak voldoet aan de selectie (wet bevat \"jeugd\"); de gegevens hebben wet: Wmo (2), Wmo 2015 (1).";
+    assert!(md.contains(said), "{md}");
+    assert!(err.contains(said), "{err}");
+    assert!(!md.contains("| 0 |"), "no row of zeros: {md}");
 }

@@ -83,7 +83,8 @@ pub struct Judged {
     pub method: &'static str,
 }
 
-/// A complete series: a count for every period from the first event in the data up to `to`.
+/// A complete series: a count for every period from the series' own first event up to `to`
+/// (weeks before a category existed are unknown, not zero).
 pub struct Series {
     pub group: String,
     pub starts: Vec<NaiveDate>,
@@ -97,6 +98,20 @@ pub struct Counts {
     cells: Vec<(String, NaiveDate, Vec<String>, f64)>,
     /// Events without a date (or one outside the calendar): not counted, but said.
     pub undated: f64,
+    /// Events dated after the as-of date: not counted (no analysis reads the future).
+    pub after: f64,
+    /// Rows without a count (`--count-column`): not counted, but said.
+    pub no_count: f64,
+}
+
+/// What is counted: each row as one event, or the number in a column of already aggregated
+/// rows (a weekly series of counts), and up to which day.
+#[derive(Debug, Clone, Default)]
+pub struct Measure<'a> {
+    /// The column holding a count per row; `None`: each row is one event.
+    pub count_column: Option<&'a str>,
+    /// Rows dated after this day are left out (and counted as `after`).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Keeps the events of these groups (the explanation of alarms needs only their groups).
@@ -130,6 +145,7 @@ pub fn count(
     explain: &[String],
     period: Period,
     total: &str,
+    measure: &Measure,
 ) -> Result<Counts> {
     let mut lf = lf;
     let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
@@ -141,6 +157,20 @@ pub fn count(
     for b in by.iter().chain(explain) {
         if schema.get(b).is_none() {
             bail!("the data has no column '{b}'");
+        }
+    }
+    if let Some(c) = measure.count_column {
+        match schema.get(c) {
+            Some(t) if t.is_primitive_numeric() => {}
+            Some(t) => bail!("--count-column '{c}' holds {t}, not counts"),
+            None => bail!(
+                "the data has no column '{c}' (--count-column); its columns: {}",
+                schema
+                    .iter_names()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
     let text = |c: &str| col(c).cast(DataType::String).fill_null(lit("(leeg)"));
@@ -160,9 +190,31 @@ pub fn count(
         Period::Day => day,
         // 1970-01-01 was a Thursday: (d + 3) mod 7 days since Monday.
         Period::Week => day.clone() - ((day + lit(3)) % lit(7) + lit(7)) % lit(7),
-        Period::Month => date.dt().month_start().cast(DataType::Int32),
+        Period::Month => date.clone().dt().month_start().cast(DataType::Int32),
+    };
+    // Rows after the as-of date get a period of their own (AFTER), to be counted and named.
+    let start = match measure.as_of {
+        Some(d) => when(date.gt(lit(d))).then(lit(AFTER)).otherwise(start),
+        None => start,
+    };
+    let (weight, missing) = match measure.count_column {
+        Some(c) => (
+            col(c).cast(DataType::Float64).sum().alias("n"),
+            col(c)
+                .is_null()
+                .sum()
+                .cast(DataType::Float64)
+                .alias("missing"),
+        ),
+        None => (
+            len().cast(DataType::Float64).alias("n"),
+            lit(0.0).alias("missing"),
+        ),
     };
     let mut keys = vec![group.alias("group"), start.alias("period")];
+    if let Some(c) = measure.count_column {
+        keys.push(col(c));
+    }
     keys.extend(
         explain
             .iter()
@@ -175,7 +227,7 @@ pub fn count(
     let df = lf
         .select(keys)
         .group_by(key_names)
-        .agg([len().cast(DataType::Float64).alias("n")])
+        .agg([weight, missing])
         .collect_with_engine(Engine::Streaming)
         .map(|r| r.unwrap_single())
         .map_err(anyhow::Error::from)
@@ -183,15 +235,21 @@ pub fn count(
     let g = df.column("group")?.str()?;
     let p = df.column("period")?.i32()?;
     let n = df.column("n")?.f64()?;
+    let missing = df.column("missing")?.f64()?;
     let levels: Vec<&StringChunked> = (0..explain.len())
         .map(|i| df.column(&format!("level{i}")).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
     let mut cells = Vec::with_capacity(df.height());
-    let mut undated = 0.0;
+    let (mut undated, mut after, mut no_count) = (0.0, 0.0, 0.0);
     for i in 0..df.height() {
         let (Some(g), Some(n)) = (g.get(i), n.get(i)) else {
             continue;
         };
+        if p.get(i) == Some(AFTER) {
+            after += n;
+            continue;
+        }
+        no_count += missing.get(i).unwrap_or(0.0);
         let Some(day) = p.get(i).and_then(crate::render::epoch_date) else {
             undated += n;
             continue;
@@ -202,8 +260,16 @@ pub fn count(
             .collect();
         cells.push((g.to_string(), day, lv, n));
     }
-    Ok(Counts { cells, undated })
+    Ok(Counts {
+        cells,
+        undated,
+        after,
+        no_count,
+    })
 }
+
+/// The period number given to rows after the as-of date.
+const AFTER: i32 = i32::MAX;
 
 impl Counts {
     /// The complete series per group, from the first period of the data to the period of
@@ -214,13 +280,11 @@ impl Counts {
             *per.entry(g.as_str()).or_default().entry(*d).or_default() += n;
         }
         let last = period.start(to);
-        // Every series starts at the first period of the data: a category without reports in
-        // its first months had zero reports then, which is history too.
-        let Some(first) = per.values().filter_map(|m| m.keys().next()).min().copied() else {
-            return Vec::new();
-        };
+        // A series starts at its own first event: weeks before a category existed (or before
+        // a system was taken into use) are unknown, not zero (docs/peaks.md).
         per.into_iter()
-            .map(|(group, m)| {
+            .filter_map(|(group, m)| Some((group, *m.keys().next()?, m)))
+            .map(|(group, first, m)| {
                 let (mut starts, mut counts) = (Vec::new(), Vec::new());
                 let mut p = first;
                 while p <= last {

@@ -81,6 +81,11 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// The --dataset name starts a dataset of your own on purpose, even though it is close to
+    /// a canonical one (without this, `meldngen` is refused as a typo of meldingen).
+    #[arg(long)]
+    pub new_dataset: bool,
+
     /// Load the file even when the same content was ingested before (for example again with
     /// --decimal-point, or with --mode replace to go back to an older export).
     #[arg(long)]
@@ -133,6 +138,7 @@ impl Args {
             wait: Duration::from_secs(self.wait),
             max_reject_share: self.max_rejects / 100.0,
             force: self.force,
+            new_dataset: self.new_dataset,
         })
     }
 }
@@ -169,7 +175,7 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
 /// `--plan FILE.toml`: several exports, each with its own dataset and settings.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Plan {
+pub struct Plan {
     /// Key file for pseudonymisation, relative to the plan file.
     #[serde(default, alias = "key_file")]
     sleutelbestand: Option<PathBuf>,
@@ -179,7 +185,7 @@ struct Plan {
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PlanEntry {
+pub struct PlanEntry {
     #[serde(alias = "file")]
     bestand: PathBuf,
     dataset: String,
@@ -196,6 +202,9 @@ struct PlanEntry {
     bewaartermijn: Option<String>,
     #[serde(default, alias = "retention_from")]
     bewaartermijn_vanaf: Option<String>,
+    /// A dataset of one's own with a name close to a canonical one, on purpose.
+    #[serde(default, alias = "new_dataset")]
+    nieuw: bool,
 }
 
 fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<Summary>> {
@@ -238,6 +247,7 @@ fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<
                 .map(|k| base.join(k))
                 .or_else(|| args.key_file.clone()),
             dry_run: args.dry_run,
+            new_dataset: args.new_dataset || entry.nieuw,
             force: args.force,
             wait: args.wait,
             max_rejects: args.max_rejects,
@@ -289,6 +299,7 @@ fn summary_frame(summaries: &[Summary]) -> Result<DataFrame> {
         Column::new("geaccepteerd".into(), u(|s| s.accepted)),
         Column::new("afgekeurd".into(), u(|s| s.rejected)),
         Column::new("lege_rijen".into(), u(|s| s.blank)),
+        Column::new("voetregels".into(), u(|s| s.footer)),
         Column::new(
             "regels".into(),
             summaries

@@ -35,6 +35,11 @@ pub struct Args {
     #[arg(long, default_value = "datum_melding")]
     pub date_column: String,
 
+    /// For counts that come aggregated (a weekly series with a count per row, as RKI data and
+    /// call-centre figures come): the column holding the count. Default: each row is one event.
+    #[arg(long)]
+    pub count_column: Option<String>,
+
     /// Series per value of these columns (comma-separated); "none" for the total.
     #[arg(long, default_value = "categorie", value_delimiter = ',')]
     pub by: Vec<String>,
@@ -47,7 +52,8 @@ pub struct Args {
     #[arg(long, value_parser = crate::cli::parse_date)]
     pub from: Option<NaiveDate>,
 
-    /// The last period to judge (default: the one holding --as-of).
+    /// The last period to judge (default: the last complete one up to --as-of; a period that
+    /// --as-of falls inside is not complete and is not judged).
     #[arg(long, value_parser = crate::cli::parse_date)]
     pub to: Option<NaiveDate>,
 
@@ -260,8 +266,21 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         Lang::En => "total",
     };
     let explain = explain_columns(&args.explain, &lf)?;
-    let counts = peaks::count(lf.clone(), &args.date_column, &by, &[], args.period, total)?;
+    let measure = peaks::Measure {
+        count_column: args.count_column.as_deref(),
+        as_of: Some(as_of),
+    };
+    let counts = peaks::count(
+        lf.clone(),
+        &args.date_column,
+        &by,
+        &[],
+        args.period,
+        total,
+        &measure,
+    )?;
     let series = counts.series(args.period, to);
+    let mut weather_gap = None;
     let weather = match &args.weather {
         Some(path) => {
             let days = crate::source::knmi::read(path)?;
@@ -276,7 +295,14 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
                     stations.join(", ")
                 );
             }
-            Some(peaks::weather_per_period(&days, args.period))
+            let per = peaks::weather_per_period(&days, args.period);
+            weather_gap = weather_coverage(
+                &days,
+                (from.max(first_start(&series)), to),
+                args.period,
+                global.lang,
+            );
+            Some(per)
         }
         None => None,
     };
@@ -323,7 +349,15 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
             let day = col(args.date_column.as_str()).cast(DataType::Date);
             lf = lf.filter(day.clone().gt_eq(lit(first)).and(day.lt(lit(last))));
         }
-        let counts = peaks::count(lf, &args.date_column, &by, &explain, args.period, total)?;
+        let counts = peaks::count(
+            lf,
+            &args.date_column,
+            &by,
+            &explain,
+            args.period,
+            total,
+            &measure,
+        )?;
         let counts: Vec<(String, peaks::LevelCounts)> = explain
             .iter()
             .enumerate()
@@ -354,12 +388,13 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         df.with_column(polars::prelude::Column::new("weather".into(), texts))?;
     }
     let mut text = note(&judged, &short, &settings, global.lang);
-    if counts.undated > 0.0 {
-        let n = global.count_text(counts.undated as i64);
-        text.push_str(&match global.lang {
-            Lang::Nl => format!(" {n} zonder {} tellen niet mee.", args.date_column),
-            Lang::En => format!(" {n} without {} are not counted.", args.date_column),
-        });
+    text.push_str(&history_note(&series, to, &settings, global));
+    text.push_str(&left_out_note(&counts, args, as_of, to, global));
+    if let Some(gap) = weather_gap {
+        if !global.quiet {
+            eprintln!("datastroom: let op: {}", gap.trim());
+        }
+        text.push_str(&gap);
     }
     Ok(plain(df, &text))
 }
@@ -501,9 +536,13 @@ fn renewals(r: &RenewalsArgs, as_of: NaiveDate, global: &Global) -> Result<super
 }
 
 /// The first and last period judged: --from/--to, or every period with --all, or the last 12
-/// periods up to the as-of date.
+/// periods up to the as-of date. The last is complete: a period that the as-of date falls
+/// inside (a week of which only Monday has passed) is never judged.
 pub fn window(args: &Args, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let to = args.period.start(args.to.unwrap_or(as_of));
+    let complete = last_complete(args.period, as_of);
+    let to = args
+        .to
+        .map_or(complete, |t| args.period.start(t).min(complete));
     let from = match (args.from, args.all) {
         (Some(f), _) => args.period.start(f),
         (None, true) => NaiveDate::MIN,
@@ -516,6 +555,222 @@ pub fn window(args: &Args, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
         }
     };
     (from, to)
+}
+
+/// The start of the last period that has ended on `as_of` (its last day at or before it).
+pub fn last_complete(p: Period, as_of: NaiveDate) -> NaiveDate {
+    let start = p.start(as_of);
+    if p.next(start) - chrono::Duration::days(1) <= as_of {
+        start
+    } else {
+        back(p, start)
+    }
+}
+
+/// The first period of any series (the start of the data).
+fn first_start(series: &[peaks::Series]) -> NaiveDate {
+    series
+        .iter()
+        .filter_map(|s| s.starts.first())
+        .min()
+        .copied()
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// "week van 01-07-2024" / "week of 2024-07-01" and the like.
+fn period_name(p: Period, start: NaiveDate, lang: Lang) -> String {
+    let day = |d: NaiveDate| match lang {
+        Lang::Nl => d.format("%d-%m-%Y").to_string(),
+        Lang::En => d.format("%Y-%m-%d").to_string(),
+    };
+    match (p, lang) {
+        (Period::Day, Lang::Nl) => day(start),
+        (Period::Week, Lang::Nl) => format!("de week van {}", day(start)),
+        (Period::Month, Lang::Nl) => format!("de maand {}", start.format("%m-%Y")),
+        (Period::Day, Lang::En) => day(start),
+        (Period::Week, Lang::En) => format!("the week of {}", day(start)),
+        (Period::Month, Lang::En) => format!("the month {}", start.format("%Y-%m")),
+    }
+}
+
+/// What was not counted and why: events without a date, after the as-of date, rows without a
+/// count, and the period that the as-of date falls inside (not yet complete).
+fn left_out_note(
+    counts: &peaks::Counts,
+    args: &Args,
+    as_of: NaiveDate,
+    to: NaiveDate,
+    global: &Global,
+) -> String {
+    let nl = global.lang == Lang::Nl;
+    let mut text = String::new();
+    let current = args.period.start(as_of);
+    if current > to && args.to.is_none_or(|t| args.period.start(t) >= current) {
+        let day = if nl {
+            as_of.format("%d-%m-%Y").to_string()
+        } else {
+            as_of.to_string()
+        };
+        let what = period_name(args.period, current, global.lang);
+        text.push_str(&if nl {
+            format!(" {what} is op de peildatum ({day}) nog niet compleet en is niet beoordeeld.")
+        } else {
+            format!(" {what} is not complete on the as-of date ({day}) and is not judged.")
+        });
+    }
+    if counts.after > 0.0 {
+        let n = global.count_text(counts.after as i64);
+        text.push_str(&if nl {
+            format!(" {n} van na de peildatum tellen niet mee.")
+        } else {
+            format!(" {n} dated after the as-of date are not counted.")
+        });
+    }
+    if counts.undated > 0.0 {
+        let n = global.count_text(counts.undated as i64);
+        text.push_str(&if nl {
+            format!(" {n} zonder {} tellen niet mee.", args.date_column)
+        } else {
+            format!(" {n} without {} are not counted.", args.date_column)
+        });
+    }
+    if counts.no_count > 0.0 {
+        let n = global.count_text(counts.no_count as i64);
+        let c = args.count_column.as_deref().unwrap_or("");
+        text.push_str(&if nl {
+            format!(" {n} rijen zonder {c} tellen niet mee.")
+        } else {
+            format!(" {n} rows without {c} are not counted.")
+        });
+    }
+    text
+}
+
+/// Where a series' history is shorter than the method's: the data starts recently (a system
+/// taken into use: its first months often look like peaks), or a series (a category) started
+/// later than the data.
+fn history_note(series: &[peaks::Series], to: NaiveDate, s: &Settings, global: &Global) -> String {
+    let nl = global.lang == Lang::Nl;
+    let day = |d: NaiveDate| {
+        if nl {
+            d.format("%d-%m-%Y").to_string()
+        } else {
+            d.to_string()
+        }
+    };
+    let Some(first) = series
+        .iter()
+        .filter_map(|x| x.starts.first())
+        .min()
+        .copied()
+    else {
+        return String::new();
+    };
+    let mut text = String::new();
+    let years = (to - first).num_days() as f64 / 365.25;
+    if years < 2.0 && s.period != Period::Day {
+        text.push_str(&if nl {
+            format!(
+                " De gegevens beginnen op {} ({} jaar voor de laatste periode): minder dan 2 \
+                 jaar historie, dus EARS (korte termijn) in plaats van Farrington; pieken in de \
+                 eerste maanden kunnen de opstart van het systeem zijn.",
+                day(first),
+                format!("{years:.1}").replace('.', ",")
+            )
+        } else {
+            format!(
+                " The data starts on {} ({years:.1} years before the last period): less than 2 \
+                 years of history, so EARS (short term) instead of Farrington; peaks in the \
+                 first months may be the system's start-up.",
+                day(first)
+            )
+        });
+    }
+    // Series that began more than a few periods after the data: their history starts there.
+    let mut late: Vec<String> = series
+        .iter()
+        .filter_map(|x| {
+            let start = *x.starts.first()?;
+            let gap = (start - first).num_days();
+            let slack = match s.period {
+                Period::Day => 14,
+                Period::Week => 56,
+                Period::Month => 92,
+            };
+            (gap > slack).then(|| format!("{} ({})", x.group, day(start)))
+        })
+        .collect();
+    late.sort();
+    if !late.is_empty() {
+        let shown: Vec<&String> = late.iter().take(10).collect();
+        let more = late.len().saturating_sub(10);
+        let list = shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        text.push_str(&match (nl, more) {
+            (true, 0) => format!(" Historie vanaf de eerste melding: {list}."),
+            (true, m) => format!(" Historie vanaf de eerste melding: {list} en {m} andere."),
+            (false, 0) => format!(" History from the first report: {list}."),
+            (false, m) => format!(" History from the first report: {list} and {m} others."),
+        });
+    }
+    text
+}
+
+/// Which judged periods a KNMI file lacks: `None` when it covers them all.
+fn weather_coverage(
+    days: &[crate::source::knmi::Day],
+    (from, to): (NaiveDate, NaiveDate),
+    period: Period,
+    lang: Lang,
+) -> Option<String> {
+    let nl = lang == Lang::Nl;
+    let end = period.next(to) - chrono::Duration::days(1);
+    let first = days.iter().map(|d| d.date).min();
+    let last = days.iter().map(|d| d.date).max();
+    let (Some(first), Some(last)) = (first, last) else {
+        return Some(if nl {
+            " Het weerbestand bevat geen dagen: geen weer bij de pieken.".into()
+        } else {
+            " The weather file holds no days: no weather with the alarms.".into()
+        });
+    };
+    if first <= from && last >= end {
+        return None;
+    }
+    let f = |d: NaiveDate| {
+        if nl {
+            d.format("%d-%m-%Y").to_string()
+        } else {
+            d.to_string()
+        }
+    };
+    let one_day = chrono::Duration::days(1);
+    let (to_word, and) = if nl { ("t/m", "en") } else { ("to", "and") };
+    let span = |a: NaiveDate, b: NaiveDate| format!("{} {to_word} {}", f(a), f(b));
+    let mut gaps = Vec::new();
+    if first > from {
+        gaps.push(span(from, first - one_day));
+    }
+    if last < end {
+        gaps.push(span((last + one_day).max(from), end));
+    }
+    let gaps = gaps.join(&format!(" {and} "));
+    Some(if nl {
+        format!(
+            " Het weerbestand loopt van {}; voor {gaps} is er geen weer (haal een recenter \
+             bestand bij het KNMI).",
+            span(first, last)
+        )
+    } else {
+        format!(
+            " The weather file covers {}; it has no weather for {gaps} (get a more recent file \
+             from the KNMI).",
+            span(first, last)
+        )
+    })
 }
 
 fn back(p: Period, d: NaiveDate) -> NaiveDate {

@@ -359,6 +359,7 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         ],
         _ => &[],
     };
+    let all_cases = lf.clone();
     let cases = caseflow::prepare(lf, &settings, keep).with_context(|| match args.preset {
         Some(Preset::VthRegulier | Preset::VthUitgebreid) => {
             "the vth presets select permits by wet and tell the regular from the extended \
@@ -368,6 +369,11 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         _ => "measuring the cases",
     })?;
     warn_excluded(&cases, global.quiet);
+    let e = &cases.excluded;
+    let none_excluded = e.no_start + e.after_as_of + e.end_before_start.len() == 0;
+    if cases.cases.is_empty() && none_excluded {
+        return nothing_matched(all_cases, &settings, global);
+    }
     let human = matches!(
         super::output(global)?.format,
         Format::Table | Format::Markdown
@@ -386,6 +392,82 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
     Ok(super::Table {
         df,
         note: note(&settings, &rule, &cases, unreadable, global),
+        labels: LABELS,
+        money: Vec::new(),
+    })
+}
+
+/// No case matched the preset and filters: an empty table, and a note (also on stderr) that
+/// says what was asked and which values of `wet` the data has, instead of a row of zeros.
+fn nothing_matched(lf: LazyFrame, s: &Settings, global: &Global) -> Result<super::Table> {
+    let nl = global.lang == Lang::Nl;
+    let asked: Vec<String> = s
+        .filters
+        .iter()
+        .map(|f| {
+            let values = f
+                .any_of
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(if nl { " of " } else { " or " });
+            match (f.matching, nl) {
+                (true, true) => format!("{} bevat {values}", f.column),
+                (false, true) => format!("{} bevat niet {values}", f.column),
+                (true, false) => format!("{} contains {values}", f.column),
+                (false, false) => format!("{} does not contain {values}", f.column),
+            }
+        })
+        .collect();
+    let mut lf = lf;
+    let has_wet = lf
+        .collect_schema()
+        .is_ok_and(|schema| schema.contains("wet"));
+    let present = if has_wet {
+        let df = lf
+            .group_by([col("wet")])
+            .agg([len().alias("n")])
+            .sort(["wet"], Default::default())
+            .collect()?;
+        let (w, n) = (df.column("wet")?.str()?, df.column("n")?.u32()?);
+        (0..df.height())
+            .map(|i| {
+                format!(
+                    "{} ({})",
+                    w.get(i).unwrap_or("-"),
+                    global.count_text(n.get(i).unwrap_or(0))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        String::new()
+    };
+    let asked = if asked.is_empty() {
+        String::from(if nl { "alle zaken" } else { "all cases" })
+    } else {
+        asked.join(if nl { " en " } else { " and " })
+    };
+    let note = match (nl, present.is_empty()) {
+        (true, false) => format!(
+            "Geen zaak voldoet aan de selectie ({asked}); de gegevens hebben wet: {present}."
+        ),
+        (true, true) => format!("Geen zaak voldoet aan de selectie ({asked})."),
+        (false, false) => {
+            format!("No case matches the selection ({asked}); the data has wet: {present}.")
+        }
+        (false, true) => format!("No case matches the selection ({asked})."),
+    };
+    if !global.quiet {
+        eprintln!("datastroom: let op: {note}");
+    }
+    let df = DataFrame::new_infer_height(vec![
+        Column::new_empty("group".into(), &DataType::String),
+        Column::new_empty("n".into(), &DataType::UInt32),
+    ])?;
+    Ok(super::Table {
+        df,
+        note,
         labels: LABELS,
         money: Vec::new(),
     })

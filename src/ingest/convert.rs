@@ -20,6 +20,8 @@ pub struct ColumnParser {
     pub style: NumberStyle,
     /// Values masked in this column (BSN, phone, e-mail, IBAN), counted on every thread.
     pub masked: std::sync::Arc<crate::schema::personal::Counter>,
+    /// What the user should know about how the column was read (shown with the settings).
+    pub note: Option<String>,
 }
 
 impl ColumnParser {
@@ -38,14 +40,16 @@ impl ColumnParser {
             .filter(|v| !v.is_empty())
             .collect();
         let dated = matches!(plan.kind, Kind::Date | Kind::Datetime) || plan.infer;
+        let mut note = None;
         let order = match forced_order {
             Some(o) => o,
             None if dated => match DateOrder::detect(filled.iter().copied()) {
                 Ok(o) => o,
                 Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
-                // A column of your own that mixes both orders is no date column: text.
-                Err(_) => {
+                // A column of your own that mixes both orders is read as text, and said.
+                Err(e) => {
                     plan.infer = false;
+                    note = Some(format!("{e}: als tekst gelezen"));
                     DateOrder::DayFirst
                 }
             },
@@ -67,12 +71,29 @@ impl ColumnParser {
         if plan.infer {
             plan.kind = infer_kind(&filled, order, style);
             plan.infer = false;
+            if plan.kind == Kind::Text
+                && let Some((kind, bad)) = mostly_dates(&filled, order)
+            {
+                // A few values that are no date do not make a date column text: it stays a
+                // date column and those rows are rejected with their reason.
+                plan.kind = kind;
+                note = Some(format!(
+                    "{} van {} waarden in de steekproef zijn geen datum (bijvoorbeeld '{bad}'): \
+                     de kolom blijft een datum, die rijen worden afgekeurd",
+                    filled
+                        .iter()
+                        .filter(|v| values::parse_datetime(v, order).is_none())
+                        .count(),
+                    filled.len()
+                ));
+            }
         }
         Ok(ColumnParser {
             plan,
             order,
             style,
             masked: Default::default(),
+            note,
         })
     }
 
@@ -88,8 +109,12 @@ impl ColumnParser {
             Privacy::Employee => ", persoonsgegeven medewerker",
             Privacy::None => "",
         };
+        let note = self
+            .note
+            .as_ref()
+            .map_or(String::new(), |n| format!(" (let op: {n})"));
         format!(
-            "{} <- '{}': {}{how}{privacy}",
+            "{} <- '{}': {}{how}{privacy}{note}",
             self.plan.name,
             self.plan.header,
             self.plan.kind.name()
@@ -216,6 +241,25 @@ fn days_since_epoch(d: NaiveDate) -> i32 {
 /// A date written with separators or a month name (never a bare number: that is a count).
 fn looks_like_date(v: &str) -> bool {
     v.chars().any(|c| c == '-' || c == '/' || c.is_alphabetic()) || v.matches('.').count() == 2
+}
+
+/// A column whose values are nearly all dates (at least 5, and 90%): its kind, and a value that
+/// is not one.
+fn mostly_dates(filled: &[&str], order: DateOrder) -> Option<(Kind, String)> {
+    let dates: Vec<chrono::NaiveDateTime> = filled
+        .iter()
+        .filter(|v| looks_like_date(v))
+        .filter_map(|v| values::parse_datetime(v, order))
+        .collect();
+    if dates.len() < 5 || dates.len() * 10 < filled.len() * 9 || dates.len() == filled.len() {
+        return None;
+    }
+    let bad = filled
+        .iter()
+        .find(|v| values::parse_datetime(v, order).is_none())?
+        .to_string();
+    let timed = dates.iter().any(|dt| dt.time() != chrono::NaiveTime::MIN);
+    Some((if timed { Kind::Datetime } else { Kind::Date }, bad))
 }
 
 /// The kind of a column of a dataset that is not canonical, from its filled sample values.
@@ -410,6 +454,7 @@ mod tests {
             order: DateOrder::DayFirst,
             style: NumberStyle::DecimalComma,
             masked: Default::default(),
+            note: None,
         }
     }
 

@@ -131,6 +131,8 @@ pub(super) struct Loader<'a> {
     /// Rows per batch written, and per chunk parsed (fewer for wide files).
     batch_rows: usize,
     chunk_rows: usize,
+    /// The rejected rows since the last accepted one (at most a few): footers are among them.
+    tail: Vec<(u64, String, usize)>,
     /// Batches go to a thread that compresses and writes them, while the next rows are parsed.
     writer: Option<std::sync::mpsc::SyncSender<DataFrame>>,
     writer_thread: Option<std::thread::JoinHandle<Result<()>>>,
@@ -154,7 +156,26 @@ pub(super) struct Staged {
     pub(super) schema: Vec<(String, schema::Kind, Privacy)>,
     /// Per column, the values whose BSNs, phone numbers, e-mail addresses or IBANs were masked.
     pub(super) masked: Vec<(String, crate::schema::personal::Masked)>,
+    /// The first field of each footer row found below the data ("Totaal").
+    pub(super) footers: Vec<String>,
 }
+
+/// How many rows at the end of an export may be footers.
+const FOOTER_ROWS: usize = 10;
+
+/// The first word of a footer row (a total or count below the data of an Excel export).
+const FOOTER_WORDS: &[&str] = &[
+    "totaal",
+    "totalen",
+    "eindtotaal",
+    "subtotaal",
+    "total",
+    "aantal",
+    "gemiddelde",
+    "gemiddeld",
+    "som",
+    "count",
+];
 
 impl<'a> Loader<'a> {
     pub(super) fn new(
@@ -220,6 +241,7 @@ impl<'a> Loader<'a> {
             positions: Vec::with_capacity(batch_rows),
             batch_rows,
             chunk_rows: rows_for(CHUNK_CELLS, parsers_len, CHUNK_ROWS),
+            tail: Vec::new(),
             writer: Some(writer),
             writer_thread: Some(writer_thread),
             staged_path: staged_path.to_path_buf(),
@@ -332,6 +354,7 @@ impl<'a> Loader<'a> {
         for ((rec, outcome), cells) in chunk.iter().zip(&parsed).zip(cells.chunks(n)) {
             match outcome {
                 Parsed::Unaligned(reason) => {
+                    self.note_tail(rec);
                     // The fields are shifted, so none can be trusted to be in its column: keep
                     // no values (a personal value could land under a harmless header).
                     self.rejects.push(Reject {
@@ -348,7 +371,10 @@ impl<'a> Loader<'a> {
                     column,
                     value,
                     reason,
-                } => self.reject(rec, column, value, reason.clone()),
+                } => {
+                    self.note_tail(rec);
+                    self.reject(rec, column, value, reason.clone());
+                }
                 Parsed::Cells(hashes) => {
                     let duplicate = match (self.key.map(|k| &cells[k]), hashes) {
                         (Some(Cell::Text(k)), Some(h)) => check_duplicate(
@@ -371,6 +397,7 @@ impl<'a> Loader<'a> {
                     }
                     accepted.push(cells);
                     self.positions.push(rec.pos);
+                    self.tail.clear();
                 }
             }
         }
@@ -432,8 +459,57 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// Remembers a rejected row while it may be part of a footer: its position, its first
+    /// filled field and how many fields are filled.
+    fn note_tail(&mut self, rec: &Record) {
+        if self.tail.len() > FOOTER_ROWS {
+            return;
+        }
+        let filled: Vec<&str> = rec
+            .fields
+            .iter()
+            .map(TrimFast::trim_fast)
+            .filter(|f| !f.is_empty())
+            .collect();
+        let first = filled.first().map_or(String::new(), |f| f.to_string());
+        self.tail.push((rec.pos, first, filled.len()));
+    }
+
+    /// Footer rows of an export ("Totaal", "Aantal zaken: 62"): the rejected rows at its very
+    /// end that start with such a word and fill at most half the columns. They are no data:
+    /// taken out of the rejects and out of the rows read, and named.
+    fn take_footers(&mut self) -> Vec<String> {
+        if self.tail.len() > FOOTER_ROWS {
+            return Vec::new();
+        }
+        let footer = |(_, first, filled): &(u64, String, usize)| {
+            let word = first
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            FOOTER_WORDS.contains(&word.as_str()) && *filled <= (self.width / 2).max(2)
+        };
+        let start = self
+            .tail
+            .iter()
+            .rposition(|t| !footer(t))
+            .map_or(0, |i| i + 1);
+        let footers: Vec<(u64, String, usize)> = self.tail.split_off(start);
+        let positions: HashSet<u64> = footers.iter().map(|f| f.0).collect();
+        self.rejects.retain(|r| !positions.contains(&r.pos));
+        self.read -= footers.len() as u64;
+        footers
+            .into_iter()
+            .map(|(_, first, _)| {
+                crate::schema::personal::mask(&first, true).map_or(first, |(m, _)| m)
+            })
+            .collect()
+    }
+
     pub(super) fn finish(mut self) -> Result<Staged> {
         self.flush()?;
+        let footers = self.take_footers();
         self.join_writer()?;
         // Synced, so that it can become a dataset part by a rename.
         std::fs::File::open(&self.staged_path)?.sync_all()?;
@@ -457,6 +533,7 @@ impl<'a> Loader<'a> {
                 .map(|p| (p.plan.name.clone(), p.masked.get()))
                 .filter(|(_, m)| m.total() > 0)
                 .collect(),
+            footers,
         })
     }
 }

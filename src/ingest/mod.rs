@@ -95,6 +95,8 @@ pub struct Options {
     pub max_reject_share: f64,
     /// Load a file again even when the same content was ingested before.
     pub force: bool,
+    /// A dataset of one's own whose name is close to a canonical one, on purpose.
+    pub new_dataset: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +120,8 @@ pub struct Summary {
     pub lines: Option<u64>,
     /// Values in which a BSN, phone number, e-mail address or IBAN was masked.
     pub masked: u64,
+    /// Footer rows below the data ("Totaal"): not rows, not rejects.
+    pub footer: u64,
     pub new: u64,
     pub replaced: u64,
     pub total_rows: u64,
@@ -137,6 +141,7 @@ pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>
             Some(g) => g.catalog.clone(),
             None => Catalog::load(dir)?,
         };
+        check_new_dataset(&opts.dataset, &catalog, opts.new_dataset)?;
         let summary =
             ingest_file(dir, file, &catalog, guard.as_mut(), opts).with_context(|| {
                 format!(
@@ -149,6 +154,31 @@ pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>
     // The staging folder of this run is empty now; a crashed run's is removed on the next one.
     let _ = std::fs::remove_dir(dir.join(warehouse::STAGING_DIR));
     Ok(summaries)
+}
+
+/// A dataset name that is neither canonical nor in the warehouse starts a dataset of one's own,
+/// with looser rules (no required columns, no key, inferred types). A name close to a
+/// canonical one (`meldngen`) is taken for a typo and refused, unless `--new-dataset` says it
+/// is meant.
+fn check_new_dataset(name: &str, catalog: &Catalog, on_purpose: bool) -> Result<()> {
+    if schema::dataset(name).is_some() || catalog.datasets.contains_key(name) || on_purpose {
+        return Ok(());
+    }
+    let near = schema::DATASETS
+        .iter()
+        .map(|d| d.name)
+        .chain(catalog.datasets.keys().map(String::as_str))
+        .map(|d| (schema::edit_distance(name, d), d))
+        .filter(|(dist, d)| *dist <= 3 || d.starts_with(name) || name.starts_with(d))
+        .min();
+    if let Some((_, d)) = near {
+        bail!(
+            "there is no dataset '{name}'; did you mean {d}? A new name starts a dataset of your \
+             own, with looser rules (no required columns, no key, types guessed from the data). \
+             If that is what you want, add --new-dataset"
+        );
+    }
+    Ok(())
 }
 
 fn check_dataset_name(name: &str) -> Result<()> {
@@ -251,6 +281,18 @@ fn ingest_file(
         for (column, m) in &staged.masked {
             eprintln!("  '{column}': gemaskeerd in de waarden: {}", m.describe());
         }
+        if !staged.footers.is_empty() {
+            eprintln!(
+                "  {} voetregel(s) onder de gegevens niet ingelezen: {}",
+                staged.footers.len(),
+                staged
+                    .footers
+                    .iter()
+                    .map(|f| format!("'{f}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     warehouse::crash_point("staged");
     staged.check_reject_share(opts.max_reject_share, file)?;
@@ -302,6 +344,7 @@ fn unchanged(
         blank: 0,
         lines: None,
         masked: 0,
+        footer: 0,
         new: 0,
         replaced: 0,
         total_rows: catalog.datasets.get(name).map_or(0, |d| d.rows),
@@ -347,7 +390,7 @@ fn check_key<'a>(
     let needs: Vec<&str> = plan
         .columns
         .iter()
-        .filter(|c| c.privacy == Privacy::Pseudonymised)
+        .filter(|c| c.privacy == Privacy::Pseudonymised && c.source.is_some())
         .map(|c| c.header.as_str())
         .collect();
     if needs.is_empty() {
@@ -387,7 +430,22 @@ fn prepare(
     let sample: Vec<Record> = src.rows.by_ref().take(SAMPLE_ROWS).collect::<Result<_>>()?;
     plan.drop_personal_values(&sample);
     let parsers = decide_parsers(plan, &sample, src, number_style, date_order)?;
-    src.settings.columns = parsers.iter().map(ColumnParser::describe).collect();
+    src.settings.columns = parsers
+        .iter()
+        .filter(|p| p.plan.source.is_some() || p.plan.constant.is_some())
+        .map(ColumnParser::describe)
+        .collect();
+    let missing: Vec<&str> = parsers
+        .iter()
+        .filter(|p| p.plan.source.is_none() && p.plan.constant.is_none())
+        .map(|p| p.plan.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        src.settings.columns.push(format!(
+            "niet in de export, leeg opgeslagen: {}",
+            missing.join(", ")
+        ));
+    }
     if !quiet {
         print_settings(src, plan);
     }
@@ -478,6 +536,13 @@ fn print_settings(src: &Source, plan: &Plan) {
     }
     for d in &plan.dropped {
         eprintln!("  '{d}': persoonsgegeven, niet opgeslagen");
+    }
+    if let Some(d) = plan.dropped.first() {
+        eprintln!(
+            "  (een kolom die geen persoonsgegeven is, zoals 'Naam' met de naam van een \
+             gemeente, houdt u met een mapping: [kolommen] \"{d}\" = \"<andere naam>\"; \
+             docs/ingest.md)"
+        );
     }
     for w in &plan.warnings {
         eprintln!("  let op: {w}");

@@ -201,6 +201,7 @@ impl Plan {
         plan.add_gemeente(gemeente);
         if let Some(d) = dataset {
             plan.check_required(d, headers)?;
+            plan.add_missing(d);
             plan.key = d
                 .key
                 .and_then(|k| plan.columns.iter().position(|c| c.name == k));
@@ -249,6 +250,29 @@ impl Plan {
             mask: true,
             bsn_tokens: true,
         });
+    }
+
+    /// Every canonical column the export lacks, as an empty column: a dataset has all its
+    /// columns whichever export came first (a query on `datum_afgehandeld` after a Signalen-only
+    /// ingest works, and finds it empty).
+    fn add_missing(&mut self, d: &Dataset) {
+        for c in d.columns {
+            if !self.columns.iter().any(|p| p.name == c.name) {
+                self.columns.push(ColumnPlan {
+                    source: None,
+                    header: String::new(),
+                    name: c.name.to_string(),
+                    kind: c.kind,
+                    privacy: c.privacy,
+                    required: false,
+                    infer: false,
+                    value_map: None,
+                    constant: None,
+                    mask: false,
+                    bsn_tokens: true,
+                });
+            }
+        }
     }
 
     /// `--gemeente NAME`: a constant column when the export has none, else fills empty cells.
@@ -428,7 +452,12 @@ mod tests {
             "Behandelaar",
         ]);
         let plan = Plan::build(Some(d), &headers, &Mapping::default(), None, None).unwrap();
-        let names: Vec<&str> = plan.columns.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = plan
+            .columns
+            .iter()
+            .filter(|c| c.source.is_some() || c.constant.is_some())
+            .map(|c| c.name.as_str())
+            .collect();
         assert_eq!(
             names,
             ["zaak_id", "client_id", "wet", "opmerking", "consulent"]
@@ -462,7 +491,12 @@ mod tests {
         .unwrap();
         let headers = h(&["Nr", "Wanneer", "Soort", "Notitie"]);
         let plan = Plan::build(Some(d), &headers, &mapping, None, Some("Zevenaar")).unwrap();
-        let names: Vec<&str> = plan.columns.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = plan
+            .columns
+            .iter()
+            .filter(|c| c.source.is_some() || c.constant.is_some())
+            .map(|c| c.name.as_str())
+            .collect();
         assert_eq!(
             names,
             ["melding_id", "datum_melding", "categorie", "gemeente"]

@@ -221,7 +221,7 @@ fn section(
             let query = query
                 .replace("{start}", &day(start))
                 .replace("{end}", &day(end));
-            let mut df = cmd::sql::query(&query, None, global)?;
+            let mut df = cmd::sql::query(&query, Default::default(), global)?;
             // Without ORDER BY the order of the rows is not fixed; the report's must be.
             let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
             let ordered = words.windows(2).any(|w| w[0] == "order" && w[1] == "by");

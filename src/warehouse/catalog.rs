@@ -27,6 +27,10 @@ pub struct Catalog {
     pub retired: Vec<Retired>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// What the retention rule removed at an ingest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetentionApplied {
@@ -102,6 +106,9 @@ pub struct IngestEntry {
     pub rows_accepted: u64,
     pub rows_rejected: u64,
     pub blank_rows: u64,
+    /// Footer rows below the data ("Totaal", "Aantal zaken: 62"): neither read nor rejected.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub footer_rows: u64,
     /// Physical lines of a text export, against which its rows were counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<u64>,

@@ -32,7 +32,32 @@ pub struct Warehouse {
 }
 
 impl Warehouse {
+    /// Opens a warehouse to read: a folder with `catalog.json`. A folder that does not exist,
+    /// or has no catalog, is not a warehouse, and says so (a mistyped --warehouse would
+    /// otherwise list nothing, as if the warehouse were empty).
     pub fn open(dir: &Path) -> Result<Warehouse> {
+        if !dir.is_dir() {
+            bail!(
+                "{} is not a warehouse: the folder does not exist. Give --warehouse (or \
+                 DATASTROOM_WAREHOUSE) the folder your ingests wrote to, or load an export \
+                 first with `datastroom ingest`",
+                dir.display()
+            );
+        }
+        if !dir.join(catalog::FILE_NAME).exists() {
+            bail!(
+                "{} is not a datastroom warehouse: it has no {}. Give --warehouse the folder \
+                 your ingests wrote to, or load an export first with `datastroom ingest`",
+                dir.display(),
+                catalog::FILE_NAME
+            );
+        }
+        Self::open_or_empty(dir)
+    }
+
+    /// A warehouse to read, or an empty one when the folder is not there (`sql --input` on a
+    /// file needs none).
+    pub fn open_or_empty(dir: &Path) -> Result<Warehouse> {
         Ok(Warehouse {
             dir: dir.to_path_buf(),
             catalog: Catalog::load(dir)?,
@@ -78,7 +103,26 @@ impl Warehouse {
                 .collect();
             return Ok(DataFrame::new_infer_height(columns)?.lazy());
         }
-        scan_files(&self.dir, &entry.files)
+        let mut lf = scan_files(&self.dir, &entry.files)?;
+        // A canonical dataset has all its columns, also when its files were written before
+        // ingest added the missing ones (empty).
+        if let Some(def) = crate::schema::dataset(name) {
+            let schema = lf.collect_schema()?;
+            let missing: Vec<Expr> = def
+                .columns
+                .iter()
+                .filter(|c| !schema.contains(c.name))
+                .map(|c| {
+                    lit(NULL)
+                        .cast(crate::ingest::convert::dtype(c.kind))
+                        .alias(c.name)
+                })
+                .collect();
+            if !missing.is_empty() {
+                lf = lf.with_columns(missing);
+            }
+        }
+        Ok(lf)
     }
 
     /// A lazy scan over the dataset's rejected rows.

@@ -1,0 +1,4 @@
+//! Fuzz target: datastroom::fuzz::config (see src/fuzz.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| datastroom::fuzz::config(data));
