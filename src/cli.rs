@@ -92,7 +92,7 @@ pub enum Command {
     /// Peaks in dated events (meldingen): which weeks are higher than this time of year
     /// normally brings (Farrington flexible, EARS).
     Peaks(Box<cmd::peaks::Args>),
-    /// A report from a TOML spec: sections of the analyses above in one Markdown file, plus a
-    /// CSV per table; for cron.
+    /// A report from a TOML spec: sections of the analyses above as Markdown, a self-contained
+    /// HTML file with charts, a CSV per table and optionally a workbook; for cron.
     Report(cmd::report::Args),
 }

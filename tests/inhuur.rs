@@ -288,14 +288,16 @@ fn files_without_key_and_another_threshold() {
     ]);
     cmd.env_remove("DATASTROOM_KEY");
     let out = wd.run(cmd);
+    // Tables for people name the rules in words (issue 11, item 12); JSON keeps the codes.
     assert!(
-        !out.contains("long_running") && !out.contains("eu_threshold"),
+        !out.contains("langdurige inhuur") && !out.contains("boven Europese drempel"),
         "{out}"
     );
     assert!(
-        out.contains("over_contract_value") && out.contains("Wet DBA-signaal kon niet"),
+        out.contains("boven contractwaarde") && out.contains("Wet DBA-signaal kon niet"),
         "{out}"
     );
+    assert!(!out.contains("over_contract_value"), "{out}");
     assert!(out.contains("EUR 750.000,00"), "{out}");
 }
 

@@ -52,11 +52,15 @@ fn weekly_report_from_the_warehouse() {
     );
     assert!(md.contains("| zaken_sociaal |"), "{md}");
     assert!(md.contains("## Jeugd per team"), "{md}");
+    // The report shows the core columns; its CSV has them all (issue 11, item 11).
     assert!(
-        md.contains(
-            "| Team Noord | 3 | 3 | 3 | 0 | 0 | 2 | 50 | 1 | 0 | 1 | 56 | 56 | niet bereikt | 64 | 64 |"
-        ),
+        md.contains("| Team Noord | 3 | 0 | 0 | 50 | 56 | 64 |"),
         "{md}"
+    );
+    let csv = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26-2.csv")).unwrap();
+    assert!(
+        csv.contains("Team Noord;3;3;3;0;0;2;50;1;0;1;56;56;niet bereikt;64;64"),
+        "{csv}"
     );
     assert!(md.contains("Peildatum 30-06-2024."), "{md}");
     assert!(md.contains("| Jeugdwet | 6 |\n| Wmo | 12 |"), "{md}");
@@ -68,7 +72,7 @@ fn weekly_report_from_the_warehouse() {
     let html = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Jeugd per team</h2>"));
     assert!(
-        html.contains("<td>Team Noord</td><td class=\"num\">3</td>"),
+        html.contains("<td class=\"short\">Team Noord</td><td class=\"num\">3</td>"),
         "{html}"
     );
     // The Jeugd section gets its Kaplan-Meier curves; "Zaken per wet" (one text and one
@@ -167,7 +171,7 @@ fn an_english_report() {
         "| period | group | observed | expected | upper bound | alarm |",
         "| 2024-06-24 | Groen | 28 | 6.79 | 11.54 | yes |",
         "Wateroverlast 14 (expected 0.2)",
-        "| group | cases | started (12 mo) |",
+        "| group | cases | open | open past term |",
         "7 alarms in 60 judged periods",
     ] {
         assert!(md.contains(text), "{text}\n{md}");
@@ -225,23 +229,36 @@ fn council_report_hides_small_numbers() {
             .args(["--out-dir", "out"]),
     );
     let md = std::fs::read_to_string(wd.path("out/raad-2024-W26.md")).unwrap();
-    // Noord's one withdrawn case is itself a small count: "<5".
+    let csv = std::fs::read_to_string(wd.path("out/raad-2024-W26-1.csv")).unwrap();
+    // Noord's one withdrawn case is itself a small count: "<5". The CSV has every column,
+    // the report the core ones.
     assert!(
-        md.contains(
-            "| Team Noord | <5 | <5 | <5 | x | x | <5 | x | <5 | x | <5 | x | x | x | x | x |"
-        ),
+        csv.contains("Team Noord;<5;<5;<5;x;x;<5;x;<5;x;<5;x;x;x;x;x"),
+        "{csv}"
+    );
+    assert!(
+        md.contains("| Team Noord | <5 | x | x | x | x | x |"),
         "{md}"
     );
     assert!(
-        md.contains(
-            "| Team Zuid | <5 | <5 | <5 | <5 | <5 | <5 | x | <5 | x | x | x | x | x | x | x |"
-        ),
+        csv.contains("Team Zuid;<5;<5;<5;<5;<5;<5;x;<5;x;x;x;x;x;x;x"),
+        "{csv}"
+    );
+    assert!(
+        md.contains("| Team Zuid | <5 | <5 | <5 | x | x | x |"),
         "{md}"
     );
     // The total: 6 cases, 4 closed and 2 open, both hidden (6 = 2 + 4 = 3 + 3 = 4 + 2, so the
     // total does not pin them). "% binnen termijn" is a share of the decisions (3 in 12
     // months, 2 in 3 months, both hidden), so the shares go too (x).
-    assert!(md.contains("| totaal | 6 | 6 | <5 | <5 | <5 | <5 | x | <5 | x | <5 | 56 | 45 | niet bereikt | 64 | niet bereikt |"), "{md}");
+    assert!(
+        csv.contains("totaal;6;6;<5;<5;<5;<5;x;<5;x;<5;56;45;niet bereikt;64;niet bereikt"),
+        "{csv}"
+    );
+    assert!(
+        md.contains("| totaal | 6 | <5 | <5 | x | 56 | niet bereikt |"),
+        "{md}"
+    );
     assert!(md.contains("Aantallen onder 5 staan als <5"), "{md}");
     attack_council_tables(&wd.path("out"), "raad.toml");
 }
@@ -647,5 +664,65 @@ fn names_are_names_and_errors_quote_no_file() {
     assert!(
         !err.contains("123456782") && !err.contains("Visser"),
         "{err}"
+    );
+}
+
+/// Issue 11, item 12: what a person reads is consistent. The report's CSVs carry the report's
+/// Dutch headers and rounded numbers; the reject warning of `inlezen` gives the counts;
+/// `report --help` names the HTML and the workbook.
+#[test]
+fn report_csvs_speak_the_report_language() {
+    let wd = Workdir::new();
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/weekly.toml");
+    let out = wd.output(
+        wd.cmd(&["report", "--as-of", "2024-07-01", "--out-dir", "out"])
+            .arg(&spec),
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("rijen afgekeurd: meldingen_fixi.csv 5 van 14"),
+        "{stderr}"
+    );
+    let md = std::fs::read_to_string(wd.path("out/week-2024-W26.md")).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(wd.path("out")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let csv = std::fs::read_to_string(&path).unwrap();
+        let header = csv.lines().next().unwrap().trim_start_matches('\u{feff}');
+        // The report's own headers: the Markdown table shows these (or, for a waiting list,
+        // the core of them), never the column names of the machine output.
+        let labels: Vec<&str> = header.split(';').collect();
+        let md_table = md
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| ---"))
+            .find(|l| {
+                l.trim_matches(['|', ' '])
+                    .split(" | ")
+                    .all(|h| labels.contains(&h))
+            })
+            .unwrap_or_else(|| panic!("no table with the headers of {header}\n{md}"));
+        assert!(md_table.contains(labels[0]), "{header}");
+        assert!(
+            !header.contains("median_days") && !header.contains("period_start"),
+            "{header}"
+        ); // No more than two decimals anywhere.
+        for field in csv.lines().skip(1).flat_map(|l| l.split(';')) {
+            if let Some((_, decimals)) = field.split_once(',')
+                && decimals.chars().all(|c| c.is_ascii_digit())
+            {
+                assert!(decimals.len() <= 2, "{field} in {}", path.display());
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked}");
+    let help = wd.run(wd.cmd(&["report", "--help"]));
+    assert!(
+        help.contains("self-contained") && help.contains("workbook"),
+        "{help}"
     );
 }

@@ -132,6 +132,39 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// What a person reads: Dutch, or English.
+    pub fn label(self, lang: crate::render::Lang) -> &'static str {
+        let (nl, en) = match self {
+            Rule::SpendAfterEnd => ("besteding na einddatum", "spend after end date"),
+            Rule::OverContractValue => ("boven contractwaarde", "over contract value"),
+            Rule::NearContractValue => ("bijna aan contractwaarde", "near contract value"),
+            Rule::EuThreshold => ("boven Europese drempel", "over EU threshold"),
+            Rule::EuThresholdNear => ("bijna aan Europese drempel", "near EU threshold"),
+            Rule::LongRunning => ("langdurige inhuur (Wet DBA)", "long-running hire (Wet DBA)"),
+            Rule::InvoiceWithoutContract => ("factuur zonder contract", "invoice without contract"),
+            Rule::ContractWithoutInvoices => {
+                ("contract zonder facturen", "contract without invoices")
+            }
+            Rule::ExpiredActive => ("verlopen maar nog actief", "expired but still active"),
+        };
+        match lang {
+            crate::render::Lang::Nl => nl,
+            crate::render::Lang::En => en,
+        }
+    }
+
+    pub const ALL: [Rule; 9] = [
+        Rule::SpendAfterEnd,
+        Rule::OverContractValue,
+        Rule::NearContractValue,
+        Rule::EuThreshold,
+        Rule::EuThresholdNear,
+        Rule::LongRunning,
+        Rule::InvoiceWithoutContract,
+        Rule::ContractWithoutInvoices,
+        Rule::ExpiredActive,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Rule::SpendAfterEnd => "spend_after_end",

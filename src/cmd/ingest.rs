@@ -144,15 +144,7 @@ impl Args {
 }
 
 pub fn run(args: &Args, global: &Global) -> Result<u8> {
-    let summaries = match (&args.plan, &args.dataset) {
-        (Some(plan), _) => run_plan(args, global, plan)?,
-        (None, Some(dataset)) => ingest::run(
-            &global.warehouse,
-            &args.files,
-            &args.options(global, dataset)?,
-        )?,
-        (None, None) => bail!("name the dataset with --dataset, or give a --plan"),
-    };
+    let summaries = summaries(args, global)?;
     super::output(global)?.write(&summary_frame(&summaries)?, None)?;
     let rejected: Vec<&str> = summaries
         .iter()
@@ -170,6 +162,19 @@ pub fn run(args: &Args, global: &Global) -> Result<u8> {
     } else {
         super::EXIT_REJECTED
     })
+}
+
+/// Ingests the files (or the plan) and says what happened to each.
+pub fn summaries(args: &Args, global: &Global) -> Result<Vec<Summary>> {
+    match (&args.plan, &args.dataset) {
+        (Some(plan), _) => run_plan(args, global, plan),
+        (None, Some(dataset)) => ingest::run(
+            &global.warehouse,
+            &args.files,
+            &args.options(global, dataset)?,
+        ),
+        (None, None) => bail!("name the dataset with --dataset, or give a --plan"),
+    }
 }
 
 /// `--plan FILE.toml`: several exports, each with its own dataset and settings.

@@ -229,6 +229,34 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
         })
         .collect();
     let note = note(&book, &settings, persons_known(&book), global);
+    // People read the rules in words; CSV and JSON keep the codes for scripts.
+    let human = matches!(
+        super::output(global)?.format,
+        crate::render::Format::Table
+            | crate::render::Format::Markdown
+            | crate::render::Format::Xlsx
+    );
+    let df = if human && df.column("rule").is_ok() {
+        let words: Vec<Option<String>> = df
+            .column("rule")?
+            .str()?
+            .iter()
+            .map(|code| {
+                code.map(|c| {
+                    inhuur::Rule::ALL
+                        .iter()
+                        .find(|r| r.name() == c)
+                        .map_or(c, |r| r.label(global.lang))
+                        .to_string()
+                })
+            })
+            .collect();
+        let mut df = df;
+        df.with_column(Column::new("rule".into(), words))?;
+        df
+    } else {
+        df
+    };
     Ok(super::Table {
         df,
         note,

@@ -802,9 +802,9 @@ fn note(judged: &[peaks::Judged], short: &[String], s: &Settings, lang: Lang) ->
             f.b,
             f.w,
             f.no_periods,
-            f.weights_threshold,
+            f.weights_threshold.to_string().replace('.', ","),
             f.past_weeks_not_included.unwrap_or(f.w),
-            f.alpha,
+            f.alpha.to_string().replace('.', ","),
             f.limit54.0,
             f.limit54.1
         ),

@@ -6,9 +6,12 @@ use std::path::PathBuf;
 
 /// A report ("rapportage") from a spec: title, audience (management, or raad: the council,
 /// with small numbers hidden), period and sections, each computed as its subcommand would.
-/// Writes a Markdown file, the same as one self-contained HTML file with charts, a CSV per
-/// table (Dutch Excel) and optionally a workbook; all are renamed into place only when every
-/// one is written. The period is the last complete week, month, quarter or year up to --as-of.
+/// Writes into --out-dir: a Markdown file; the same as one self-contained HTML file with its
+/// charts (peaks, waiting times, flows, spend, timelines; opens in any browser, also offline
+/// and when mailed); a CSV per table as the report shows it (Dutch Excel: ';', decimal comma,
+/// the report's headers); and with xlsx = true one workbook with a sheet per table. All are
+/// renamed into place only when every one is written. The period is the last complete week,
+/// month, quarter or year up to --as-of (the peildatum). See docs/report.md.
 ///
 /// Example: datastroom report examples/weekly.toml --as-of 2024-07-01 --out-dir rapporten
 #[derive(Debug, clap::Args)]

@@ -25,10 +25,10 @@ pub fn bars(
             .max()
             .unwrap_or(4);
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
+            .caption(title, ("sans-serif", CAPTION))
             .margin(8)
             .x_label_area_size(34)
-            .y_label_area_size((longest as u32 * 7).clamp(40, 260))
+            .y_label_area_size((longest as u32 * 8).clamp(40, 300))
             .build_cartesian_2d(0.0..max, 0.0..n as f64)
             .map_err(|e| anyhow!("chart: {e}"))?;
         let label = |v: &f64| -> String {
@@ -43,6 +43,8 @@ pub fn bars(
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .label_style(("sans-serif", LABEL))
+            .axis_desc_style(("sans-serif", LABEL))
             .x_desc(unit)
             .y_labels(2 * n + 1)
             .y_label_formatter(&label)
@@ -64,7 +66,7 @@ pub fn bars(
                 Text::new(
                     number(values[i], nl),
                     (values[i] + max * 0.01, y + 0.65),
-                    ("sans-serif", 12),
+                    ("sans-serif", LABEL),
                 )
             }))
             .map_err(|e| anyhow!("chart: {e}"))?;
@@ -98,8 +100,113 @@ fn number(x: f64, nl: bool) -> String {
     }
 }
 
+/// Text sizes as plotters takes them (it writes about 0.8 of them into the SVG: 16 becomes 13
+/// pixels): large enough to read on a laptop and on paper, the SVG shown at its own size, 720
+/// pixels wide.
+const CAPTION: u32 = 22;
+const LABEL: u32 = 16;
+
+/// How a legend entry shows its series.
+#[derive(Clone, Copy)]
+enum Mark {
+    Bar(RGBColor),
+    Line(RGBColor, u32),
+    Dashed,
+    Triangle,
+    /// A line with a point marker on it: 0 circle, 1 square, 2 triangle.
+    LineWith(RGBColor, usize),
+}
+
+/// Height of a legend of `entries` below a chart `width` pixels wide (rows of entries).
+fn legend_height(entries: &[(String, Mark)], width: u32) -> u32 {
+    legend_rows(entries, width).len() as u32 * 20 + 8
+}
+
+/// The entries per row, each row fitting the width.
+fn legend_rows(entries: &[(String, Mark)], width: u32) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut x = 10;
+    for (i, (name, _)) in entries.iter().enumerate() {
+        let w = entry_width(name);
+        if x + w > width && !rows.last().is_some_and(Vec::is_empty) {
+            rows.push(Vec::new());
+            x = 10;
+        }
+        rows.last_mut().expect("a row").push(i);
+        x += w;
+    }
+    rows
+}
+
+fn entry_width(name: &str) -> u32 {
+    // The mark, a gap, the text (about 7.5 pixels a character at 13 pixels), a gap.
+    22 + 6 + (name.chars().count() as u32 * 15).div_ceil(2) + 20
+}
+
+/// Draws a legend in its own strip below the plot, so that it never covers the data.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, Mark)],
+) -> Result<()> {
+    let (width, _) = area.dim_in_pixel();
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("chart legend: {e}");
+    for (r, row) in legend_rows(entries, width).iter().enumerate() {
+        let y = 12 + 20 * r as i32;
+        let mut x = 10i32;
+        for &i in row {
+            let (name, mark) = &entries[i];
+            match *mark {
+                Mark::Bar(c) => area
+                    .draw(&Rectangle::new([(x, y - 5), (x + 22, y + 5)], c.filled()))
+                    .map_err(err)?,
+                Mark::Line(c, w) => area
+                    .draw(&PathElement::new(
+                        vec![(x, y), (x + 22, y)],
+                        c.stroke_width(w),
+                    ))
+                    .map_err(err)?,
+                Mark::Dashed => area
+                    .draw(&plotters::element::DashedPathElement::new(
+                        vec![(x, y), (x + 22, y)],
+                        5,
+                        3,
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(err)?,
+                Mark::Triangle => area
+                    .draw(&TriangleMarker::new((x + 11, y), 5, BLACK.filled()))
+                    .map_err(err)?,
+                Mark::LineWith(c, marker) => {
+                    area.draw(&PathElement::new(
+                        vec![(x, y), (x + 22, y)],
+                        c.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+                    match marker {
+                        0 => area.draw(&Circle::new((x + 11, y), 3, c.filled())),
+                        1 => area.draw(&Rectangle::new(
+                            [(x + 8, y - 3), (x + 14, y + 3)],
+                            c.filled(),
+                        )),
+                        _ => area.draw(&TriangleMarker::new((x + 11, y), 4, c.filled())),
+                    }
+                    .map_err(err)?;
+                }
+            }
+            area.draw(&Text::new(
+                name.clone(),
+                (x + 28, y - 7),
+                ("sans-serif", LABEL).into_font().color(&BLACK),
+            ))
+            .map_err(err)?;
+            x += entry_width(name) as i32;
+        }
+    }
+    Ok(())
+}
+
 /// Step curves (Kaplan-Meier: the share still waiting against days), one per group, in grey
-/// tones from black, with a legend.
+/// tones from black, with a legend below the plot.
 pub fn steps(
     title: &str,
     x_unit: &str,
@@ -112,26 +219,38 @@ pub fn steps(
         .flat_map(|(_, p)| p.iter().map(|q| q.0))
         .fold(1.0_f64, f64::max)
         * 1.05;
+    let tones = [0u8, 110, 170, 60, 200, 140];
+    let entries: Vec<(String, Mark)> = curves
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            let g = tones[k % tones.len()];
+            (name.clone(), Mark::Line(RGBColor(g, g, g), 2))
+        })
+        .collect();
+    let below = legend_height(&entries, 720);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, 380)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (720, 380 + below)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
+        let (plot, strip) = root.split_vertically(380);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(title, ("sans-serif", CAPTION))
             .margin(10)
-            .x_label_area_size(34)
-            .y_label_area_size(50)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
             .build_cartesian_2d(0.0..max_x, 0.0..1.0)
             .map_err(|e| anyhow!("chart: {e}"))?;
         chart
             .configure_mesh()
             .x_desc(x_unit)
             .y_desc(y_unit)
+            .label_style(("sans-serif", LABEL))
+            .axis_desc_style(("sans-serif", LABEL))
             .x_label_formatter(&|x| number(*x, nl))
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
-        let tones = [0u8, 110, 170, 60, 200, 140];
         for (k, (name, points)) in curves.iter().enumerate() {
             let g = tones[k % tones.len()];
             let color = RGBColor(g, g, g);
@@ -142,20 +261,12 @@ pub fn steps(
                 path.push((x, last));
                 path.push((x, y));
             }
+            let _ = name;
             chart
                 .draw_series(LineSeries::new(path, color.stroke_width(2)))
-                .map_err(|e| anyhow!("chart: {e}"))?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .map_err(|e| anyhow!("chart: {e}"))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| anyhow!("chart: {e}"))?;
+        legend(&strip, &entries)?;
         root.present().map_err(|e| anyhow!("chart: {e}"))?;
     }
     Ok(svg)
@@ -183,15 +294,29 @@ pub fn lines(
         .flat_map(|(_, v)| v.iter().copied())
         .fold(0.0_f64, f64::min)
         * 1.1;
+    let tones = [0u8, 120, 180];
+    let entries: Vec<(String, Mark)> = series
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            let g = tones[k % tones.len()];
+            (
+                name.clone(),
+                Mark::LineWith(RGBColor(g, g, g), (k + k / 3) % 3),
+            )
+        })
+        .collect();
+    let below = legend_height(&entries, 720);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (720, 360 + below)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
+        let (plot, strip) = root.split_vertically(360);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(title, ("sans-serif", CAPTION))
             .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), min_y..max_y)
             .map_err(|e| anyhow!("chart: {e}"))?;
         let label = |x: &f64| -> String {
@@ -206,13 +331,14 @@ pub fn lines(
             .configure_mesh()
             .x_desc(x_unit)
             .y_desc(y_unit)
+            .label_style(("sans-serif", LABEL))
+            .axis_desc_style(("sans-serif", LABEL))
             .x_labels(n.min(14))
             .x_label_formatter(&label)
             .y_label_formatter(&|y| number(*y, nl))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
-        let tones = [0u8, 120, 180];
-        for (k, (name, values)) in series.iter().enumerate() {
+        for (k, (_, values)) in series.iter().enumerate() {
             let g = tones[k % tones.len()];
             let color = RGBColor(g, g, g);
             // Markers: circles, squares, triangles; with more than three series the next
@@ -223,24 +349,9 @@ pub fn lines(
                 .enumerate()
                 .map(|(i, v)| (i as f64, *v))
                 .collect();
-            let anno = chart
+            chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(|e| anyhow!("chart: {e}"))?
-                .label(name.clone());
-            // The legend: the line with the series' marker on it.
-            let line = move |x, y| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (18, 0)], color.stroke_width(2))
-            };
-            match marker {
-                0 => anno.legend(move |(x, y)| line(x, y) + Circle::new((9, 0), 3, color.filled())),
-                1 => anno.legend(move |(x, y)| {
-                    line(x, y) + Rectangle::new([(6, -3), (12, 3)], color.filled())
-                }),
-                _ => anno.legend(move |(x, y)| {
-                    line(x, y) + TriangleMarker::new((9, 0), 4, color.filled())
-                }),
-            };
+                .map_err(|e| anyhow!("chart: {e}"))?;
             match marker {
                 0 => chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled()))),
                 // Squares in pixels, whatever the scale of the axes.
@@ -255,12 +366,7 @@ pub fn lines(
             }
             .map_err(|e| anyhow!("chart: {e}"))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| anyhow!("chart: {e}"))?;
+        legend(&strip, &entries)?;
         root.present().map_err(|e| anyhow!("chart: {e}"))?;
     }
     Ok(svg)
@@ -289,15 +395,34 @@ pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
         .chain(p.upper.iter().flatten().copied())
         .fold(1.0_f64, f64::max)
         * 1.15;
+    let (observed, expected, upper, alarm) = if nl {
+        ("aantal", "verwacht", "bovengrens", "piek")
+    } else {
+        ("count", "expected", "upper bound", "peak")
+    };
+    let light = RGBColor(200, 200, 200);
+    let dark = RGBColor(90, 90, 90);
+    let mut entries = vec![(observed.to_string(), Mark::Bar(light))];
+    if p.expected.iter().any(Option::is_some) {
+        entries.push((expected.to_string(), Mark::Dashed));
+    }
+    if p.upper.iter().any(Option::is_some) {
+        entries.push((upper.to_string(), Mark::Line(BLACK, 1)));
+    }
+    if p.alarm.iter().any(|a| *a) {
+        entries.push((alarm.to_string(), Mark::Triangle));
+    }
+    let below = legend_height(&entries, 720);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, 340)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (720, 340 + below)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(p.title, ("sans-serif", 16))
+        let (plot, strip) = root.split_vertically(340);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(p.title, ("sans-serif", CAPTION))
             .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
+            .x_label_area_size(44)
+            .y_label_area_size(56)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..max_y)
             .map_err(|e| anyhow!("chart: {e}"))?;
         let label = |x: &f64| -> String {
@@ -313,18 +438,13 @@ pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
             .disable_x_mesh()
             .x_desc(p.x_unit)
             .y_desc(p.y_unit)
+            .label_style(("sans-serif", LABEL))
+            .axis_desc_style(("sans-serif", LABEL))
             .x_labels(n.min(13))
             .x_label_formatter(&label)
             .y_label_formatter(&|y| number(*y, nl))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
-        let (observed, expected, upper, alarm) = if nl {
-            ("aantal", "verwacht", "bovengrens", "piek")
-        } else {
-            ("count", "expected", "upper bound", "peak")
-        };
-        let light = RGBColor(200, 200, 200);
-        let dark = RGBColor(90, 90, 90);
         chart
             .draw_series(
                 p.observed
@@ -337,9 +457,7 @@ pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
                         Rectangle::new([(x - 0.35, 0.0), (x + 0.35, *v)], tone.filled())
                     }),
             )
-            .map_err(|e| anyhow!("chart: {e}"))?
-            .label(observed)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], light.filled()));
+            .map_err(|e| anyhow!("chart: {e}"))?;
         // A line per stretch of periods that has a value (no model: no line).
         let stretches = |values: &[Option<f64>]| -> Vec<Vec<(f64, f64)>> {
             let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
@@ -352,30 +470,15 @@ pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
             out.retain(|s| !s.is_empty());
             out
         };
-        for (k, points) in stretches(p.expected).into_iter().enumerate() {
-            let series = chart
+        for points in stretches(p.expected) {
+            chart
                 .draw_series(DashedLineSeries::new(points, 6, 4, BLACK.stroke_width(2)))
                 .map_err(|e| anyhow!("chart: {e}"))?;
-            if k == 0 {
-                series.label(expected).legend(|(x, y)| {
-                    plotters::element::DashedPathElement::new(
-                        vec![(x, y), (x + 18, y)],
-                        5,
-                        3,
-                        BLACK.stroke_width(2),
-                    )
-                });
-            }
         }
-        for (k, points) in stretches(p.upper).into_iter().enumerate() {
-            let series = chart
+        for points in stretches(p.upper) {
+            chart
                 .draw_series(LineSeries::new(points, BLACK.stroke_width(1)))
                 .map_err(|e| anyhow!("chart: {e}"))?;
-            if k == 0 {
-                series.label(upper).legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1))
-                });
-            }
         }
         if p.alarm.iter().any(|a| *a) {
             let lift = max_y * 0.04;
@@ -390,17 +493,9 @@ pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
                             TriangleMarker::new((i as f64, v + lift), 6, BLACK.filled())
                         }),
                 )
-                .map_err(|e| anyhow!("chart: {e}"))?
-                .label(alarm)
-                .legend(|(x, y)| TriangleMarker::new((x + 9, y), 5, BLACK.filled()));
+                .map_err(|e| anyhow!("chart: {e}"))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| anyhow!("chart: {e}"))?;
+        legend(&strip, &entries)?;
         root.present().map_err(|e| anyhow!("chart: {e}"))?;
     }
     Ok(svg)
@@ -442,10 +537,10 @@ pub fn gantt(
             format!("date (line: as of {peildatum}; light: no end date)")
         };
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
+            .caption(title, ("sans-serif", CAPTION))
             .margin(8)
             .x_label_area_size(34)
-            .y_label_area_size((longest as u32 * 7).clamp(40, 260))
+            .y_label_area_size((longest as u32 * 8).clamp(40, 300))
             .build_cartesian_2d(x0..x1, 0.0..n as f64)
             .map_err(|e| anyhow!("chart: {e}"))?;
         let label = |v: &f64| -> String {
@@ -464,6 +559,8 @@ pub fn gantt(
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .label_style(("sans-serif", LABEL))
+            .axis_desc_style(("sans-serif", LABEL))
             .y_labels(2 * n + 1)
             .y_label_formatter(&label)
             .x_labels(8)
@@ -569,6 +666,49 @@ mod tests {
         assert_eq!(svg.matches("<polygon").count(), 3, "{svg}");
         // The dark bars of the alarms.
         assert_eq!(svg.matches("#5A5A5A").count(), 2, "{svg}");
+    }
+
+    /// Issue 11, item 11: a legend never covers the data: it stands in a strip below the
+    /// plot (every legend text lower than the x-axis title), in 13-pixel type.
+    #[test]
+    fn legends_stand_below_the_plot() {
+        let periods: Vec<String> = ["03-06", "10-06"].map(String::from).into();
+        let svg = peaks(
+            &PeakSeries {
+                title: "Pieken: Groen",
+                x_unit: "week (maandag)",
+                y_unit: "aantal",
+                periods: &periods,
+                observed: &[7.0, 28.0],
+                expected: &[Some(6.3), Some(6.8)],
+                upper: &[Some(11.0), Some(11.5)],
+                alarm: &[false, true],
+            },
+            true,
+        )
+        .unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let y_of = |text: &str| -> Vec<f64> {
+            doc.descendants()
+                .filter(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(text))
+                .filter(|n| !n.attribute("transform").unwrap_or("").contains("rotate"))
+                .filter_map(|n| n.attribute("y")?.parse().ok())
+                .collect()
+        };
+        let axis = y_of("week (maandag)")[0];
+        for legend in ["verwacht", "bovengrens", "piek", "aantal"] {
+            let ys = y_of(legend);
+            assert!(
+                !ys.is_empty() && ys.iter().all(|y| *y > axis),
+                "{legend}: {ys:?} vs {axis}"
+            );
+        }
+        // Labels of about 13 pixels (plotters writes 16 as 12.9).
+        let sizes: Vec<f64> = doc
+            .descendants()
+            .filter_map(|n| n.attribute("font-size")?.parse().ok())
+            .collect();
+        assert!(sizes.iter().all(|s| *s >= 12.5), "{sizes:?}");
     }
 
     #[test]

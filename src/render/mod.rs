@@ -111,6 +111,20 @@ impl Output {
         Ok(buf)
     }
 
+    /// A report's table as CSV for Dutch Excel, as the Markdown shows it: the same headers,
+    /// numbers rounded to 2 decimals, ja/nee; in the report's language.
+    pub fn csv_report(&self, df: &DataFrame) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        write_csv_as(
+            df,
+            &mut buf,
+            CsvStyle::Excel,
+            &self.money,
+            Some(self.human()),
+        )?;
+        Ok(buf)
+    }
+
     fn human(&self) -> Human<'_> {
         Human {
             lang: self.lang,
@@ -265,6 +279,18 @@ fn is_text(dtype: &DataType) -> bool {
 }
 
 fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle, money: &[String]) -> Result<()> {
+    write_csv_as(df, out, style, money, None)
+}
+
+/// CSV; with `human`, as people read the table (a report's CSV): the labels as headers,
+/// numbers rounded to 2 decimals, ja/nee.
+fn write_csv_as(
+    df: &DataFrame,
+    out: &mut Vec<u8>,
+    style: CsvStyle,
+    money: &[String],
+    human: Option<Human<'_>>,
+) -> Result<()> {
     let excel = style == CsvStyle::Excel;
     if excel {
         out.extend_from_slice("\u{feff}".as_bytes());
@@ -272,7 +298,15 @@ fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle, money: &[String
     let mut w = csv::WriterBuilder::new()
         .delimiter(if excel { b';' } else { b',' })
         .from_writer(out);
-    w.write_record(df.get_column_names().iter().map(|n| defuse(n).into_owned()))?;
+    let names: Vec<String> = match human {
+        Some(h) => headers(df, h.lang, h.labels),
+        None => df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
+    };
+    w.write_record(names.iter().map(|n| defuse(n).into_owned()))?;
     // Column by column (a sequential walk per column is much faster than a lookup per cell).
     let texts: Vec<Vec<String>> = df
         .columns()
@@ -284,6 +318,12 @@ fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle, money: &[String
                 .iter()
                 .map(|v| match v {
                     AnyValue::Float64(x) if euros => money_text(x, excel),
+                    AnyValue::Float64(x) if human.is_some() => {
+                        float_text((x * 100.0).round() / 100.0, excel)
+                    }
+                    AnyValue::Boolean(_) if human.is_some() => {
+                        human_cell(&v, human.map_or(Lang::Nl, |h| h.lang))
+                    }
                     v => {
                         let t = cell(&v, style, excel).unwrap_or_default();
                         if text { defuse(&t).into_owned() } else { t }

@@ -9,12 +9,21 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:Arial,Helvetica,sans-serif;max-width:60em;margin:2em auto;\
-color:#111;line-height:1.4}h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em}\
-table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em}\
+/// On screen up to about 1200 pixels wide; wide tables in a smaller type and scrollable rather
+/// than off the page; long texts (explanations) get room; charts shrink to the page. On
+/// paper (A4): smaller type, nothing cut in two.
+const STYLE: &str = "body{font-family:Arial,Helvetica,sans-serif;max-width:76em;margin:1.5em auto;\
+padding:0 1em;color:#111;line-height:1.4}h1{font-size:1.6em}\
+h2{font-size:1.25em;margin-top:1.6em;page-break-after:avoid}div.table{overflow-x:auto}\
+table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em}table.wide{font-size:0.78em}\
 th,td{border:1px solid #777;padding:0.25em 0.5em;vertical-align:top}\
-th{background:#e8e8e8;text-align:left}td.num{text-align:right}\
-p.note{font-size:0.85em;color:#333}";
+th{background:#e8e8e8;text-align:left}td.num{text-align:right;white-space:nowrap}\
+td.long{min-width:22em;max-width:40em}td.short{white-space:nowrap}p.note{font-size:0.85em;color:#333;max-width:60em}\
+figure{margin:1em 0}svg{max-width:100%;height:auto}\
+@page{size:A4;margin:12mm}\
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}table{font-size:8pt}\
+table.wide{font-size:7pt}th,td{padding:1px 3px}div.table{overflow:visible}\
+table,figure,p.note{page-break-inside:avoid}h2,h3{page-break-after:avoid}}";
 
 /// Converts the Markdown that `report` writes, and that `text` sections hold, to HTML:
 /// headings (#, ##, ###), paragraphs (consecutive lines), bullet and numbered lists, pipe
@@ -186,8 +195,28 @@ fn table(rows: &[&str]) -> String {
             .map(|c| c.trim().replace('\u{1}', "|"))
             .collect()
     };
-    let mut out = String::from("<table>\n");
     let head = cells(rows[0]);
+    let body: Vec<Vec<String>> = rows.iter().skip(2).map(|r| cells(r)).collect();
+    // A column of long texts (the explanation of a peak) gets room of its own.
+    let long: Vec<bool> = (0..head.len())
+        .map(|j| {
+            body.iter()
+                .any(|r| r.get(j).is_some_and(|c| c.chars().count() > 60))
+        })
+        .collect();
+    // A column of short values (dates, codes) is never broken over two lines.
+    let short: Vec<bool> = (0..head.len())
+        .map(|j| {
+            body.iter()
+                .all(|r| r.get(j).is_none_or(|c| c.chars().count() <= 12))
+        })
+        .collect();
+    let class = if head.len() > 10 {
+        " class=\"wide\""
+    } else {
+        ""
+    };
+    let mut out = format!("<div class=\"table\"><table{class}>\n");
     let right: Vec<bool> = rows
         .get(1)
         .map(|r| cells(r).iter().map(|a| a.ends_with(':')).collect())
@@ -197,11 +226,15 @@ fn table(rows: &[&str]) -> String {
         out.push_str(&format!("<th>{}</th>", esc(h)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for r in rows.iter().skip(2) {
+    for r in &body {
         out.push_str("<tr>");
-        for (j, c) in cells(r).iter().enumerate() {
+        for (j, c) in r.iter().enumerate() {
             let class = if right.get(j).copied().unwrap_or(false) {
                 " class=\"num\""
+            } else if long.get(j).copied().unwrap_or(false) {
+                " class=\"long\""
+            } else if short.get(j).copied().unwrap_or(false) {
+                " class=\"short\""
             } else {
                 ""
             };
@@ -210,7 +243,7 @@ fn table(rows: &[&str]) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
     out
 }
 
@@ -224,7 +257,10 @@ mod tests {
         let html = from_markdown(md, "Titel & zo", "nl", &[]);
         assert!(html.contains("<h1>Titel &amp; zo</h1>"));
         assert!(html.contains("<th>groep</th><th>zaken</th>"));
-        assert!(html.contains("<td>Noord</td><td class=\"num\">&lt;5</td>"));
+        assert!(
+            html.contains("<td class=\"short\">Noord</td><td class=\"num\">&lt;5</td>"),
+            "{html}"
+        );
         assert!(html.contains("<p class=\"note\">Een noot.</p>"));
         assert!(html.contains("<p>Periode 2024-W26.</p>"));
         assert!(!html.contains("http") && !html.contains("src="));

@@ -99,6 +99,11 @@ pub struct SectionSpec {
     /// `chart = false`: the table without its chart.
     #[serde(default = "yes")]
     pub chart: bool,
+    /// Waiting-list tables: `kolommen = "alle"` shows every column; by default the report
+    /// shows the core ones (zaken, open, past the term, % within the term, median, 90%) and
+    /// the CSV has them all.
+    #[serde(default, rename = "kolommen", alias = "columns")]
+    pub columns: Option<String>,
     #[serde(flatten)]
     pub options: toml::Table,
 }
@@ -1084,12 +1089,24 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
             let plan_arg = plan.to_string_lossy().into_owned();
             let a = IngestArgs::try_parse_from(["ingest", "--plan", plan_arg.as_str()])
                 .map_err(|e| anyhow::anyhow!("{}", e.render().to_string().trim()))?;
-            let code = cmd::ingest::run(&a.args, &ingest_global)
+            let summaries = cmd::ingest::summaries(&a.args, &ingest_global)
                 .with_context(|| format!("ingesting with the plan {}", plan.display()))?;
-            if code == cmd::EXIT_REJECTED && !global.quiet {
+            let rejected: Vec<String> = summaries
+                .iter()
+                .filter(|s| s.rejected > 0)
+                .map(|s| {
+                    let file = s.file.file_name().unwrap_or_default().to_string_lossy();
+                    format!("{file} {} van {}", s.rejected, s.read)
+                })
+                .collect();
+            if !rejected.is_empty() && !global.quiet {
+                let total: u64 = summaries.iter().map(|s| s.rejected).sum();
                 eprintln!(
-                    "datastroom: let op: bij het inlezen ({}) zijn rijen afgekeurd",
-                    plan.display()
+                    "datastroom: let op: bij het inlezen ({}) zijn {total} rijen afgekeurd: {}; \
+                     de rapportage telt ze niet mee. Bekijk ze met `datastroom ingest --plan` en \
+                     `datastroom datasets rejects NAME`",
+                    plan.display(),
+                    rejected.join(", ")
                 );
             }
             Some(dir)
@@ -1209,9 +1226,11 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                 let mut out = Output::new(Some(Format::Markdown), None, lang);
                 out.labels = t.labels;
                 out.money = t.money.clone();
-                md.push_str(&out.markdown(&t.df)?);
-                if !t.note.is_empty() {
-                    md.push_str(&format!("\n{}\n", t.note));
+                let csv_name = format!("{}-{label}-{}.csv", spec.name, i + 1);
+                let (shown, more) = core_columns(&t.df, s, &csv_name, nl)?;
+                md.push_str(&out.markdown(&shown)?);
+                if !t.note.is_empty() || !more.is_empty() {
+                    md.push_str(&format!("\n{}{more}\n", t.note));
                 }
                 md.push('\n');
                 let title = s.title.as_deref().unwrap_or(&s.kind);
@@ -1224,8 +1243,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, global: &Global) -> Result<Vec<Path
                     md.push_str(&format!("<!-- chart {} -->\n\n", charts.len()));
                     charts.push(svg);
                 }
-                let csv = out_dir.join(format!("{}-{label}-{}.csv", spec.name, i + 1));
-                files.push((csv, out.csv_excel(&t.df)?));
+                let csv = out_dir.join(csv_name);
+                files.push((csv, out.csv_report(&t.df)?));
                 let sheet = format!("{} {}", i + 1, s.title.as_deref().unwrap_or(&s.kind));
                 sheets.push((sheet, t.df, out));
             }
@@ -1266,6 +1285,53 @@ fn check_name(name: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The columns a waiting-list table shows in the report (its CSV keeps them all), and the
+/// sentence that says where the rest are. Other tables are shown whole.
+fn core_columns(
+    df: &polars::prelude::DataFrame,
+    s: &SectionSpec,
+    csv: &str,
+    nl: bool,
+) -> Result<(polars::prelude::DataFrame, String)> {
+    const CORE: &[&str] = &[
+        "group",
+        "n",
+        "open",
+        "open_past_term",
+        "within_term_pct",
+        "median_days",
+        "p90_days",
+    ];
+    let all = match s.columns.as_deref().map(str::to_lowercase).as_deref() {
+        None | Some("kern" | "core") => false,
+        Some("alle" | "all") => true,
+        Some(other) => bail!("kolommen = \"{other}\": use \"kern\" (the default) or \"alle\""),
+    };
+    let summary =
+        s.kind == "waitlist" && df.column("median_days").is_ok() && df.column("n").is_ok();
+    if all || !summary {
+        return Ok((df.clone(), String::new()));
+    }
+    let keep: Vec<&str> = CORE
+        .iter()
+        .copied()
+        .filter(|c| df.column(c).is_ok())
+        .collect();
+    let rest = df.width() - keep.len();
+    let more = if nl {
+        format!(
+            " Meer kolommen ({rest}: gestart, afgesloten, besluiten, ingetrokken, de laatste 3 \
+             maanden, de grenzen van de mediaan, 75%) staan in {csv}."
+        )
+    } else {
+        format!(
+            " More columns ({rest}: started, closed, decisions, withdrawn, the last 3 months, the \
+             median's limits, 75%) are in {csv}."
+        )
+    };
+    Ok((df.select(keep)?, more))
 }
 
 /// Writes every file of a report next to its place first (synced temporary files), and only
