@@ -1,7 +1,8 @@
 //! The command line: global options shared by every subcommand, and the subcommands.
 
 use crate::cmd;
-use crate::render::{Format, Lang};
+use crate::lang::Lang;
+use crate::render::Format;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -41,7 +42,7 @@ pub struct Global {
     pub output: Option<PathBuf>,
 
     /// Reference date ("peildatum") for analyses, e.g. 2024-03-31 or 31-3-2024. Default: today.
-    #[arg(long, global = true, value_parser = parse_date)]
+    #[arg(long, global = true, value_parser = crate::dates::parse_date)]
     pub as_of: Option<NaiveDate>,
 
     /// Print no progress or diagnostics on stderr (errors still are).
@@ -67,12 +68,6 @@ impl Global {
             _ => n.to_string(),
         }
     }
-}
-
-/// A date on the command line: 2024-03-31 or 31-3-2024 (day first, the Dutch way).
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::source::values::parse_date(s, crate::source::values::DateOrder::DayFirst)
-        .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
 }
 
 #[derive(Debug, Subcommand)]

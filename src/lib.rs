@@ -5,8 +5,11 @@
 pub mod analysis;
 pub mod cli;
 pub mod cmd;
+pub mod dates;
+pub mod fsio;
 pub mod fuzz;
 pub mod ingest;
+pub mod lang;
 pub mod render;
 pub mod report;
 pub mod schema;

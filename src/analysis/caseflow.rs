@@ -136,12 +136,8 @@ pub struct Case {
     pub withdrawn: bool,
 }
 
-pub fn day_number(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
-}
-
 fn date_of(days: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(days.into())
+    crate::dates::from_day_number(days).expect("a day number of a date")
 }
 
 fn check_date_column(schema: &Schema, name: &str) -> Result<()> {
@@ -254,8 +250,8 @@ pub const WITHDRAWN_WORDS: [&str; 3] = ["ingetrokken", "intrekking", "withdrawn"
 /// open; the wait runs to the end or to as-of, minus suspension (at most the wait itself).
 /// Rows that cannot be measured are counted in `Excluded` (their ids are filled in later).
 fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
-    let as_of = day_number(s.as_of);
-    let since = s.since.map(day_number).unwrap_or(i32::MIN);
+    let as_of = crate::dates::day_number(s.as_of);
+    let since = s.since.map(crate::dates::day_number).unwrap_or(i32::MIN);
     let (term, extension) = (s.clock.term_days as i32, s.clock.extension_days as i32);
     let group = raw.column("group")?.str()?.downcast_as_array();
     let start = raw.column("start")?.i32()?.downcast_as_array();
@@ -413,7 +409,7 @@ fn window_start(as_of: NaiveDate, months: u32) -> i32 {
     as_of
         .succ_opt()
         .and_then(|d| d.checked_sub_months(Months::new(months)))
-        .map(day_number)
+        .map(crate::dates::day_number)
         .unwrap_or(i32::MIN)
 }
 
@@ -648,7 +644,7 @@ mod tests {
     /// still sorts last in the total curve. X: 5 E, 40000 E; Y: 5 C, 20 E (as-of 30-6-2024).
     #[test]
     fn groups_total_and_a_far_outlier() {
-        let d = |y, m, d| day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let d = |y, m, d| crate::dates::day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap());
         let df = df!(
             "team" => ["X", "X", "Y", "Y"],
             "a" => [d(2024, 6, 1), d(2024, 6, 30) - 40_000, d(2024, 6, 25), d(2024, 5, 1)],

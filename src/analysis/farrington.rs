@@ -222,7 +222,7 @@ fn reference_points(dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Vec<
             .map(|y| k.checked_sub(y * c.freq))
             .collect::<Option<Vec<_>>>(),
         Some(d) => {
-            let day = crate::render::epoch_date(d[k])?;
+            let day = crate::dates::from_day_number(d[k])?;
             use chrono::{Datelike, Months};
             let weekday = |x: chrono::NaiveDate| i64::from(x.weekday().num_days_from_sunday());
             (0..=c.b)
@@ -237,7 +237,7 @@ fn reference_points(dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Vec<
                     };
                     if c.freq != 52 {
                         // Months (and days): the same date in earlier years, as R does.
-                        let num = crate::analysis::caseflow::day_number(target);
+                        let num = crate::dates::day_number(target);
                         return d.iter().position(|&x| x == num);
                     }
                     // Move to the same weekday: A (same week) or B (a week further), whichever
@@ -249,7 +249,7 @@ fn reference_points(dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Vec<
                     } else {
                         a
                     };
-                    let num = crate::analysis::caseflow::day_number(pick);
+                    let num = crate::dates::day_number(pick);
                     d.iter().position(|&x| x == num)
                 })
                 .collect()
@@ -696,7 +696,7 @@ pub(crate) mod reference {
             let f: Vec<&str> = line.split(',').collect();
             let date = chrono::NaiveDate::parse_from_str(f[0], "%Y-%m-%d").unwrap();
             let e = out.entry(f[1].to_string()).or_default();
-            e.0.push(crate::analysis::caseflow::day_number(date));
+            e.0.push(crate::dates::day_number(date));
             e.1.push(f[2].parse().unwrap());
         }
         out

@@ -5,7 +5,7 @@
 //! Contracts and invoices are small tables (hundreds to tens of thousands of rows): they are
 //! read into plain structs and the rules are plain Rust, one function per rule.
 
-use crate::render::{Lang, money_text};
+use crate::lang::{Lang, money_text};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use polars::prelude::*;
@@ -133,7 +133,7 @@ pub enum Rule {
 
 impl Rule {
     /// What a person reads: Dutch, or English.
-    pub fn label(self, lang: crate::render::Lang) -> &'static str {
+    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
         let (nl, en) = match self {
             Rule::SpendAfterEnd => ("besteding na einddatum", "spend after end date"),
             Rule::OverContractValue => ("boven contractwaarde", "over contract value"),
@@ -148,8 +148,8 @@ impl Rule {
             Rule::ExpiredActive => ("verlopen maar nog actief", "expired but still active"),
         };
         match lang {
-            crate::render::Lang::Nl => nl,
-            crate::render::Lang::En => en,
+            crate::lang::Lang::Nl => nl,
+            crate::lang::Lang::En => en,
         }
     }
 
@@ -1194,7 +1194,7 @@ pub fn timeline(book: &Book, s: &Settings) -> Result<DataFrame> {
     let date_col = |name: &str, v: Vec<Option<i32>>| -> Result<Column> {
         Ok(Column::new(name.into(), v).cast(&DataType::Date)?)
     };
-    let days = |d: NaiveDate| crate::analysis::caseflow::day_number(d);
+    let days = |d: NaiveDate| crate::dates::day_number(d);
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
             "contract_id".into(),
@@ -1376,7 +1376,7 @@ fn opt_date(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>> {
             let c = c.cast(&DataType::Date)?.cast(&DataType::Int32)?;
             Ok(c.i32()?
                 .iter()
-                .map(|v| v.and_then(crate::render::epoch_date))
+                .map(|v| v.and_then(crate::dates::from_day_number))
                 .collect())
         }
         Err(_) => Ok(vec![None; df.height()]),

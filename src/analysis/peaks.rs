@@ -3,7 +3,7 @@
 //! asked for). See docs/peaks.md.
 
 use super::{ears, farrington};
-use crate::analysis::caseflow::day_number;
+use crate::dates::day_number;
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
@@ -250,7 +250,7 @@ pub fn count(
             continue;
         }
         no_count += missing.get(i).unwrap_or(0.0);
-        let Some(day) = p.get(i).and_then(crate::render::epoch_date) else {
+        let Some(day) = p.get(i).and_then(crate::dates::from_day_number) else {
             undated += n;
             continue;
         };
@@ -669,11 +669,20 @@ pub struct Weather {
     pub min_temp: Option<f64>,
 }
 
+/// One day's weather as the peaks analysis uses it (read from a KNMI file by the caller).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeatherDay {
+    pub date: NaiveDate,
+    /// Highest wind gust, m/s.
+    pub max_gust: Option<f64>,
+    /// Precipitation, mm.
+    pub precipitation: Option<f64>,
+    /// Minimum temperature, degrees C.
+    pub min_temp: Option<f64>,
+}
+
 /// The weather per period start.
-pub fn weather_per_period(
-    days: &[crate::source::knmi::Day],
-    period: Period,
-) -> BTreeMap<NaiveDate, Weather> {
+pub fn weather_per_period(days: &[WeatherDay], period: Period) -> BTreeMap<NaiveDate, Weather> {
     let mut out: BTreeMap<NaiveDate, Weather> = BTreeMap::new();
     for d in days {
         let w = out.entry(period.start(d.date)).or_default();
@@ -877,7 +886,7 @@ mod forecast_tests {
             let n = counts.len();
             let starts: Vec<NaiveDate> = dates
                 .iter()
-                .map(|d| crate::render::epoch_date(*d).unwrap())
+                .map(|d| crate::dates::from_day_number(*d).unwrap())
                 .collect();
             let series = Series {
                 group: name.into(),

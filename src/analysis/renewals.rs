@@ -51,7 +51,7 @@ pub fn documents(df: &DataFrame) -> Result<Vec<Document>> {
                 .cast(&DataType::Int32)?
                 .i32()?
                 .iter()
-                .map(|v| v.and_then(crate::render::epoch_date))
+                .map(|v| v.and_then(crate::dates::from_day_number))
                 .collect()),
             Err(_) => Ok(vec![None; df.height()]),
         }

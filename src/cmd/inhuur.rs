@@ -4,7 +4,7 @@
 
 use crate::analysis::inhuur::{self, Book, Budget, Settings};
 use crate::cli::Global;
-use crate::render::Lang;
+use crate::lang::Lang;
 use crate::warehouse::Warehouse;
 use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::{Context, Result, bail};
@@ -143,7 +143,7 @@ const LABELS: crate::render::Labels = &[
 fn council_note(s: &Settings) -> String {
     let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
     let nl = s.lang == Lang::Nl;
-    let euros = crate::render::money_text(inhuur::euros(limit), nl);
+    let euros = crate::lang::money_text(inhuur::euros(limit), nl);
     if nl {
         format!(
             "Peildatum {}. Europese drempel diensten: EUR {euros} (excl. btw), over 48 maanden \
@@ -373,7 +373,7 @@ fn note(book: &Book, s: &Settings, persons: bool, global: &Global) -> String {
     let later = global.count_text(book.later as i64);
     let invoices = global.count_text(book.invoices.len() as i64);
     let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
-    let euros = crate::render::money_text(inhuur::euros(limit), s.lang == Lang::Nl);
+    let euros = crate::lang::money_text(inhuur::euros(limit), s.lang == Lang::Nl);
     let (nl, n) = (
         s.lang == Lang::Nl,
         global.count_text(book.contracts.len() as i64),

@@ -4,7 +4,7 @@
 use crate::analysis::farrington;
 use crate::analysis::peaks::{self, MethodChoice, Period, Settings};
 use crate::cli::Global;
-use crate::render::Lang;
+use crate::lang::Lang;
 use crate::warehouse::Warehouse;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
@@ -49,12 +49,12 @@ pub struct Args {
     pub period: Period,
 
     /// The first period to judge (default: 12 periods before --to).
-    #[arg(long, value_parser = crate::cli::parse_date)]
+    #[arg(long, value_parser = crate::dates::parse_date)]
     pub from: Option<NaiveDate>,
 
     /// The last period to judge (default: the last complete one up to --as-of; a period that
     /// --as-of falls inside is not complete and is not judged).
-    #[arg(long, value_parser = crate::cli::parse_date)]
+    #[arg(long, value_parser = crate::dates::parse_date)]
     pub to: Option<NaiveDate>,
 
     /// List every judged period, alarm or not; without --from, judge every period that has
@@ -295,7 +295,16 @@ pub fn table(args: &Args, global: &Global) -> Result<super::Table> {
                     stations.join(", ")
                 );
             }
-            let per = peaks::weather_per_period(&days, args.period);
+            let weather_days: Vec<peaks::WeatherDay> = days
+                .iter()
+                .map(|d| peaks::WeatherDay {
+                    date: d.date,
+                    max_gust: d.max_gust,
+                    precipitation: d.precipitation,
+                    min_temp: d.min_temp,
+                })
+                .collect();
+            let per = peaks::weather_per_period(&weather_days, args.period);
             weather_gap = weather_coverage(
                 &days,
                 (from.max(first_start(&series)), to),

@@ -5,7 +5,8 @@
 use crate::analysis::caseflow::{self, Cases, Clock, Filter, Settings};
 use crate::analysis::survival::CiMethod;
 use crate::cli::Global;
-use crate::render::{Format, Lang};
+use crate::lang::Lang;
+use crate::render::Format;
 use crate::warehouse::Warehouse;
 use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::{Context, Result, bail};
@@ -82,7 +83,7 @@ pub struct Args {
     pub gemeente: Option<String>,
 
     /// Only cases that started on or after this date (the cohort), e.g. 2024-01-01.
-    #[arg(long, value_parser = crate::cli::parse_date)]
+    #[arg(long, value_parser = crate::dates::parse_date)]
     pub since: Option<NaiveDate>,
 
     /// What to show: summary, open (the open cases), flow (weekly inflow, outflow, backlog),

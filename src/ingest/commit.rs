@@ -331,7 +331,7 @@ impl Commit<'_> {
         column: &str,
         cutoff: chrono::NaiveDate,
     ) -> Result<(Vec<String>, u64, u64, u64)> {
-        warehouse::create_dir_synced(&self.dir.join(self.name))?;
+        crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
         let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
         let new = self.new_rows()?;
         let counts = if mode == Mode::Upsert {
@@ -376,7 +376,7 @@ impl Commit<'_> {
     }
 
     fn write_merged(&self, entry: &DatasetEntry, mode: Mode) -> Result<(Vec<String>, u64, u64)> {
-        warehouse::create_dir_synced(&self.dir.join(self.name))?;
+        crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
         let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
         let part = self.dir.join(&part_rel);
         let new = self.new_rows()?;
@@ -412,7 +412,7 @@ impl Commit<'_> {
             && (accepted > 0 || mode == Mode::Replace)
             && (mode != Mode::Upsert || entry.files.is_empty());
         if as_staged {
-            warehouse::publish(&self.staged.path, &part)?;
+            crate::fsio::publish(&self.staged.path, &part)?;
         } else if accepted > 0 || mode == Mode::Replace {
             warehouse::sink_parquet_atomic(frame, &part)?;
         } else {
@@ -435,8 +435,8 @@ impl Commit<'_> {
             self.id
         );
         let path = self.dir.join(&rel);
-        warehouse::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
-        warehouse::create_dir_synced(path.parent().expect("rejects folder"))?;
+        crate::fsio::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
+        crate::fsio::create_dir_synced(path.parent().expect("rejects folder"))?;
         warehouse::write_parquet_atomic(&mut warehouse::rejects_frame(rejects)?, &path)?;
         Ok(Some(rel))
     }

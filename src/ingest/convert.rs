@@ -392,18 +392,6 @@ impl Builder {
     }
 }
 
-/// The polars type a column kind is stored as.
-pub fn dtype(kind: Kind) -> DataType {
-    match kind {
-        Kind::Text => DataType::String,
-        Kind::Date => DataType::Date,
-        Kind::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
-        Kind::Money | Kind::Number => DataType::Float64,
-        Kind::Integer => DataType::Int64,
-        Kind::Boolean => DataType::Boolean,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

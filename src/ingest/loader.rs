@@ -189,7 +189,7 @@ impl<'a> Loader<'a> {
     ) -> Result<Loader<'a>> {
         let mut fields: Vec<Field> = parsers
             .iter()
-            .map(|p| Field::new(p.plan.name.as_str().into(), convert::dtype(p.plan.kind)))
+            .map(|p| Field::new(p.plan.name.as_str().into(), p.plan.kind.dtype()))
             .collect();
         fields.push(Field::new(COL_INGEST.into(), DataType::UInt64));
         fields.push(Field::new(COL_POS.into(), DataType::UInt64));

@@ -41,22 +41,9 @@ fn rows_for(cells: usize, width: usize, max: usize) -> usize {
 }
 /// Rows used to decide date order, decimal comma and inferred types.
 const SAMPLE_ROWS: usize = 20_000;
-/// Technical columns every dataset gets: which ingest brought the row, and from where.
-pub const COL_INGEST: &str = "_ingest_id";
-pub const COL_POS: &str = "_bron_positie";
+pub use crate::schema::{COL_INGEST, COL_POS};
 
-/// A rejected row: where it was, which column, which value, and why.
-#[derive(Debug, Clone)]
-pub struct Reject {
-    pub ingest_id: u64,
-    pub source: String,
-    pub pos: u64,
-    pub column: String,
-    pub value: String,
-    pub reason: String,
-    /// The row's fields as JSON, without personal data.
-    pub row: String,
-}
+pub use crate::warehouse::Reject;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {

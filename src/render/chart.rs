@@ -48,7 +48,7 @@ pub fn bars(
             .x_desc(unit)
             .y_labels(2 * n + 1)
             .y_label_formatter(&label)
-            .x_label_formatter(&|x| number(*x, nl))
+            .x_label_formatter(&|x| crate::lang::grouped(*x, nl))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
         chart
@@ -64,7 +64,7 @@ pub fn bars(
             .draw_series((0..n).map(|i| {
                 let y = (n - 1 - i) as f64;
                 Text::new(
-                    number(values[i], nl),
+                    crate::lang::grouped(values[i], nl),
                     (values[i] + max * 0.01, y + 0.65),
                     ("sans-serif", LABEL),
                 )
@@ -73,31 +73,6 @@ pub fn bars(
         root.present().map_err(|e| anyhow!("chart: {e}"))?;
     }
     Ok(svg)
-}
-
-/// An axis or bar value: thousands grouped (20.000 in Dutch, 20,000 in English), one decimal
-/// when it has any.
-fn number(x: f64, nl: bool) -> String {
-    let (sep, point) = if nl { ('.', ',') } else { (',', '.') };
-    let s = if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    };
-    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(sep);
-        }
-        grouped.push(c);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}{point}{frac}")
-    }
 }
 
 /// Text sizes as plotters takes them (it writes about 0.8 of them into the SVG: 16 becomes 13
@@ -247,7 +222,7 @@ pub fn steps(
             .y_desc(y_unit)
             .label_style(("sans-serif", LABEL))
             .axis_desc_style(("sans-serif", LABEL))
-            .x_label_formatter(&|x| number(*x, nl))
+            .x_label_formatter(&|x| crate::lang::grouped(*x, nl))
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
@@ -335,7 +310,7 @@ pub fn lines(
             .axis_desc_style(("sans-serif", LABEL))
             .x_labels(n.min(14))
             .x_label_formatter(&label)
-            .y_label_formatter(&|y| number(*y, nl))
+            .y_label_formatter(&|y| crate::lang::grouped(*y, nl))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
         for (k, (_, values)) in series.iter().enumerate() {
@@ -442,7 +417,7 @@ pub fn peaks(p: &PeakSeries<'_>, nl: bool) -> Result<String> {
             .axis_desc_style(("sans-serif", LABEL))
             .x_labels(n.min(13))
             .x_label_formatter(&label)
-            .y_label_formatter(&|y| number(*y, nl))
+            .y_label_formatter(&|y| crate::lang::grouped(*y, nl))
             .draw()
             .map_err(|e| anyhow!("chart: {e}"))?;
         chart
@@ -525,7 +500,7 @@ pub fn gantt(
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
         let longest = items.iter().map(|i| i.0.chars().count()).max().unwrap_or(4);
-        let peildatum = crate::render::epoch_date(today)
+        let peildatum = crate::dates::from_day_number(today)
             .map(|d| {
                 d.format(if nl { "%d-%m-%Y" } else { "%Y-%m-%d" })
                     .to_string()
@@ -552,7 +527,7 @@ pub fn gantt(
             }
         };
         let date = |x: &f64| -> String {
-            crate::render::epoch_date(x.round() as i32)
+            crate::dates::from_day_number(x.round() as i32)
                 .map(|d| d.format(if nl { "%m-%Y" } else { "%Y-%m" }).to_string())
                 .unwrap_or_default()
         };
@@ -733,11 +708,11 @@ mod tests {
 
     #[test]
     fn axis_numbers_group_thousands() {
-        assert_eq!(number(20000.0, true), "20.000");
-        assert_eq!(number(20000.0, false), "20,000");
-        assert_eq!(number(-1234567.0, true), "-1.234.567");
-        assert_eq!(number(2.5, true), "2,5");
-        assert_eq!(number(999.0, true), "999");
-        assert_eq!(number(1500.25, false), "1,500.2");
+        assert_eq!(crate::lang::grouped(20000.0, true), "20.000");
+        assert_eq!(crate::lang::grouped(20000.0, false), "20,000");
+        assert_eq!(crate::lang::grouped(-1234567.0, true), "-1.234.567");
+        assert_eq!(crate::lang::grouped(2.5, true), "2,5");
+        assert_eq!(crate::lang::grouped(999.0, true), "999");
+        assert_eq!(crate::lang::grouped(1500.25, false), "1,500.2");
     }
 }

@@ -1,7 +1,7 @@
 //! Display labels for column names in human-facing output (table, Markdown, xlsx). CSV and JSON
 //! keep the column names themselves, so scripts do not break when a label changes.
 
-use super::Lang;
+use crate::lang::Lang;
 
 /// (column name, Dutch label, English label).
 const LABELS: &[(&str, &str, &str)] = &[

@@ -7,6 +7,7 @@ mod labels;
 
 pub use labels::label;
 
+use crate::lang::{Lang, human_float, money_text};
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
@@ -27,12 +28,6 @@ pub enum Format {
     Markdown,
     /// An Excel workbook (needs --output FILE.xlsx).
     Xlsx,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    Nl,
-    En,
 }
 
 /// Where and how output goes.
@@ -135,7 +130,7 @@ impl Output {
 
     fn emit(&self, bytes: &[u8]) -> Result<()> {
         match &self.path {
-            Some(p) => crate::warehouse::write_atomic(p, bytes)
+            Some(p) => crate::fsio::write_atomic(p, bytes)
                 .with_context(|| format!("writing {}", p.display())),
             None => {
                 use std::io::IsTerminal;
@@ -166,28 +161,6 @@ impl Human<'_> {
     fn is_money(&self, c: &Column) -> bool {
         self.money.iter().any(|m| m == c.name().as_str())
     }
-}
-
-/// An amount with two decimals; with `dutch`, a decimal comma and thousands dots (1.234,56),
-/// else a decimal point and no separators (1234.56).
-pub fn money_text(x: f64, dutch: bool) -> String {
-    let plain = format!("{:.2}", x.abs());
-    if !dutch {
-        return format!(
-            "{}{plain}",
-            if x < 0.0 && plain != "0.00" { "-" } else { "" }
-        );
-    }
-    let (int, dec) = plain.split_once('.').unwrap_or((&plain, "00"));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(ch);
-    }
-    let sign = if x < 0.0 && plain != "0.00" { "-" } else { "" };
-    format!("{sign}{grouped},{dec}")
 }
 
 /// One cell as text, in a given style.
@@ -244,31 +217,18 @@ fn cell(value: &AnyValue, style: CsvStyle, decimal_comma: bool) -> Option<String
         AnyValue::Float64(x) => float_text(*x, decimal_comma),
         AnyValue::Float32(x) => float_text(f64::from(*x), decimal_comma),
         // Outside chrono's range (only SQL can make such values): the raw number.
-        AnyValue::Date(days) => epoch_date(*days).map_or(days.to_string(), |d| date_text(d, style)),
+        AnyValue::Date(days) => {
+            crate::dates::from_day_number(*days).map_or(days.to_string(), |d| date_text(d, style))
+        }
         AnyValue::Datetime(v, unit, _) | AnyValue::DatetimeOwned(v, unit, _) => {
-            epoch_datetime(*v, *unit).map_or(v.to_string(), |dt| datetime_text(dt, style))
+            crate::dates::from_timestamp(*v, *unit)
+                .map_or(v.to_string(), |dt| datetime_text(dt, style))
         }
         other => {
             let s = other.to_string();
             s.trim_matches('"').to_string()
         }
     })
-}
-
-/// Days since 1970-01-01 as a date; `None` outside chrono's range (about ±262,000 years), which
-/// a SQL expression can produce.
-pub fn epoch_date(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(i64::from(days)))
-}
-
-/// A polars date-time as a clock time; `None` outside chrono's range.
-pub fn epoch_datetime(v: i64, unit: TimeUnit) -> Option<NaiveDateTime> {
-    let micros = match unit {
-        TimeUnit::Nanoseconds => v / 1000,
-        TimeUnit::Microseconds => v,
-        TimeUnit::Milliseconds => v.checked_mul(1000)?,
-    };
-    Some(chrono::DateTime::from_timestamp_micros(micros)?.naive_utc())
 }
 
 fn is_text(dtype: &DataType) -> bool {
@@ -398,16 +358,6 @@ fn human_cell(v: &AnyValue, lang: Lang) -> String {
         .to_string(),
         other => cell(other, style, nl).unwrap_or_default(),
     }
-}
-
-/// Floats rounded to at most 2 decimals for reading; the CSV/JSON keep full precision.
-pub fn human_float(x: f64, nl: bool) -> String {
-    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}")
-    };
-    if nl { s.replace('.', ",") } else { s }
 }
 
 fn headers(df: &DataFrame, lang: Lang, extra: Labels) -> Vec<String> {
@@ -569,10 +519,10 @@ pub fn workbook_bytes(
 }
 
 fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<()> {
-    let tmp = crate::warehouse::tmp_path(path);
+    let tmp = crate::fsio::tmp_path(path);
     wb.save(&tmp)
         .with_context(|| format!("writing {}", tmp.display()))?;
-    crate::warehouse::publish(&tmp, path)
+    crate::fsio::publish(&tmp, path)
 }
 
 fn fill_sheet(sheet: &mut rust_xlsxwriter::Worksheet, df: &DataFrame, h: Human<'_>) -> Result<()> {
@@ -594,11 +544,14 @@ fn fill_sheet(sheet: &mut rust_xlsxwriter::Worksheet, df: &DataFrame, h: Human<'
                     sheet.write_boolean(r, j, b)?;
                 }
                 // Excel knows dates from 1900 to 9999; others are written as text.
-                AnyValue::Date(d) if let Some(xd) = epoch_date(d).and_then(excel_date) => {
+                AnyValue::Date(d)
+                    if let Some(xd) = crate::dates::from_day_number(d).and_then(excel_date) =>
+                {
                     sheet.write_datetime_with_format(r, j, &xd, &date_fmt)?;
                 }
                 AnyValue::Datetime(v, unit, _)
-                    if let Some(xd) = epoch_datetime(v, unit).and_then(excel_datetime) =>
+                    if let Some(xd) =
+                        crate::dates::from_timestamp(v, unit).and_then(excel_datetime) =>
                 {
                     sheet.write_datetime_with_format(r, j, &xd, &dt_fmt)?;
                 }
@@ -646,7 +599,7 @@ pub fn check_output_path(path: &Path, warehouse: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod money_tests {
-    use super::money_text;
+    use crate::lang::money_text;
 
     #[test]
     fn euros_with_two_decimals_and_dutch_thousands() {

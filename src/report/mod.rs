@@ -4,8 +4,9 @@
 
 use crate::cli::Global;
 use crate::cmd::{self, Table};
-use crate::render::{Format, Lang, Output};
-use crate::warehouse::{self, Warehouse};
+use crate::lang::Lang;
+use crate::render::{Format, Output};
+use crate::warehouse::Warehouse;
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 use clap::Parser;
@@ -444,7 +445,7 @@ fn peaks_chart(
         let periods: Vec<String> = series
             .iter()
             .map(|r| {
-                crate::render::epoch_date(r.start)
+                crate::dates::from_day_number(r.start)
                     .map(|d| match period {
                         Period::Month => d.format("%m-%Y").to_string(),
                         _ if nl => d.format("%d-%m").to_string(),
@@ -642,10 +643,8 @@ fn gantt_chart(
         .collect();
     let today = global
         .as_of
-        .map(crate::analysis::caseflow::day_number)
-        .unwrap_or_else(|| {
-            crate::analysis::caseflow::day_number(chrono::Local::now().date_naive())
-        });
+        .map(crate::dates::day_number)
+        .unwrap_or_else(|| crate::dates::day_number(chrono::Local::now().date_naive()));
     crate::render::chart::gantt(title, &items, today, global.lang == Lang::Nl).map(Some)
 }
 
@@ -896,7 +895,7 @@ fn timeline(options: &toml::Table, global: &Global) -> Result<Table> {
             .cast(&DataType::Int32)?
             .i32()?
             .iter()
-            .map(|v| v.and_then(crate::render::epoch_date))
+            .map(|v| v.and_then(crate::dates::from_day_number))
             .collect())
     };
     let (starts, ends) = (day("start")?, day("end")?);
@@ -1050,7 +1049,7 @@ fn data_dates(
                 .iter()
                 .filter_map(|c| c.i32().ok().and_then(|v| v.get(0)))
                 .max();
-            max.and_then(crate::render::epoch_date)
+            max.and_then(crate::dates::from_day_number)
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default()
         };
@@ -1339,7 +1338,10 @@ fn core_columns(
 /// previous report as it was, and its temporary files are removed.
 fn publish_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     use std::io::Write;
-    let tmps: Vec<PathBuf> = files.iter().map(|(p, _)| warehouse::tmp_path(p)).collect();
+    let tmps: Vec<PathBuf> = files
+        .iter()
+        .map(|(p, _)| crate::fsio::tmp_path(p))
+        .collect();
     let staged = files
         .iter()
         .zip(&tmps)
@@ -1357,7 +1359,7 @@ fn publish_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
         return Err(e);
     }
     for ((path, _), tmp) in files.iter().zip(&tmps) {
-        warehouse::publish(tmp, path)?;
+        crate::fsio::publish(tmp, path)?;
     }
     Ok(())
 }

@@ -607,7 +607,7 @@ pub fn suppress(
                 .cast(&DataType::Float64)?
                 .f64()?
                 .iter()
-                .map(|v| v.map(|x| crate::render::human_float(x, nl)))
+                .map(|v| v.map(|x| crate::lang::human_float(x, nl)))
                 .collect(),
             _ => c
                 .cast(&DataType::String)?

@@ -22,7 +22,25 @@ pub enum Kind {
     Boolean,
 }
 
+/// Technical columns every dataset has: which ingest brought the row, and its place in the
+/// source file (line, sheet row or object number).
+pub const COL_INGEST: &str = "_ingest_id";
+pub const COL_POS: &str = "_bron_positie";
+
 impl Kind {
+    /// The polars type a column of this kind is stored as.
+    pub fn dtype(self) -> polars::prelude::DataType {
+        use polars::prelude::{DataType, TimeUnit};
+        match self {
+            Kind::Text => DataType::String,
+            Kind::Date => DataType::Date,
+            Kind::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
+            Kind::Money | Kind::Number => DataType::Float64,
+            Kind::Integer => DataType::Int64,
+            Kind::Boolean => DataType::Boolean,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Text => "text",

@@ -10,6 +10,7 @@ pub use catalog::{
     Catalog, ColumnEntry, DatasetEntry, IngestEntry, RetentionApplied, RetentionEntry,
 };
 
+use crate::fsio::{publish, tmp_path, write_atomic};
 use anyhow::{Context, Result, bail};
 use polars::io::utils::sync_on_close::SyncOnCloseType;
 use polars::prelude::*;
@@ -24,6 +25,19 @@ const LOCK_FILE: &str = ".lock";
 pub const RETIRE_AFTER: Duration = Duration::from_secs(15 * 60);
 pub const STAGING_DIR: &str = "_staging";
 pub const REJECTS_DIR: &str = "_rejects";
+
+/// A rejected row: where it was, which column, which value, and why.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub ingest_id: u64,
+    pub source: String,
+    pub pos: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+    /// The row's fields as JSON, without personal data.
+    pub row: String,
+}
 
 /// Read access: the catalog as it was when opened.
 pub struct Warehouse {
@@ -90,14 +104,9 @@ impl Warehouse {
             let columns: Vec<Column> = entry
                 .columns
                 .iter()
-                .map(|c| {
-                    Column::new_empty(
-                        c.name.as_str().into(),
-                        &crate::ingest::convert::dtype(c.kind),
-                    )
-                })
+                .map(|c| Column::new_empty(c.name.as_str().into(), &c.kind.dtype()))
                 .chain(
-                    [crate::ingest::COL_INGEST, crate::ingest::COL_POS]
+                    [crate::schema::COL_INGEST, crate::schema::COL_POS]
                         .map(|n| Column::new_empty(n.into(), &DataType::UInt64)),
                 )
                 .collect();
@@ -112,11 +121,7 @@ impl Warehouse {
                 .columns
                 .iter()
                 .filter(|c| !schema.contains(c.name))
-                .map(|c| {
-                    lit(NULL)
-                        .cast(crate::ingest::convert::dtype(c.kind))
-                        .alias(c.name)
-                })
+                .map(|c| lit(NULL).cast(c.kind.dtype()).alias(c.name))
                 .collect();
             if !missing.is_empty() {
                 lf = lf.with_columns(missing);
@@ -165,9 +170,9 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
 }
 
 /// An empty or filled rejects frame with the fixed rejects schema.
-pub fn rejects_frame(rows: Vec<crate::ingest::Reject>) -> Result<DataFrame> {
-    let col_u64 = |f: fn(&crate::ingest::Reject) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
-    let col_str = |f: fn(&crate::ingest::Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+pub fn rejects_frame(rows: Vec<Reject>) -> Result<DataFrame> {
+    let col_u64 = |f: fn(&Reject) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
+    let col_str = |f: fn(&Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("ingest_id".into(), col_u64(|r| r.ingest_id)),
         Column::new("bron".into(), col_str(|r| &r.source)),
@@ -426,20 +431,6 @@ fn file_ingest_id(path: &Path) -> Option<u64> {
     stem.rsplit('-').next()?.parse().ok()
 }
 
-/// Creates a folder and syncs its parent, so the folder survives a power cut as the files
-/// that the catalog will list in it do.
-pub fn create_dir_synced(dir: &Path) -> Result<()> {
-    if !dir.exists() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        if let Some(parent) = dir.parent()
-            && let Ok(d) = File::open(parent)
-        {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
-}
-
 /// `path` relative to `base`, with '/' separators (as the catalog stores it).
 pub fn relative(base: &Path, path: &Path) -> String {
     path.strip_prefix(base)
@@ -448,38 +439,6 @@ pub fn relative(base: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Writes bytes to `path` via a synced temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = tmp_path(path);
-    {
-        let mut f =
-            File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    publish(&tmp, path)
-}
-
-/// `x.parquet` -> `x.parquet.tmp`.
-pub fn tmp_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".tmp");
-    PathBuf::from(s)
-}
-
-/// Renames a synced temporary file into place and syncs the folder, so the rename survives a
-/// power cut.
-pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
-    std::fs::rename(tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
-    if let Some(parent) = path.parent()
-        && let Ok(d) = File::open(parent)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 /// Writes a frame to Parquet atomically (temporary file, sync, rename).

@@ -97,20 +97,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether a text is a valid BSN: nine digits passing the eleven test (elfproef).
-pub fn is_bsn(v: &str) -> bool {
-    let d: Vec<u32> = v.chars().filter_map(|c| c.to_digit(10)).collect();
-    if d.len() != 9 || v.trim().len() != 9 {
-        return false;
-    }
-    let sum: i64 = d[..8]
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (9 - i as i64) * i64::from(*x))
-        .sum::<i64>()
-        - i64::from(d[8]);
-    sum % 11 == 0 && sum != 0
-}
+pub use crate::schema::personal::is_bsn;
 
 #[cfg(test)]
 mod tests {
