@@ -52,20 +52,19 @@ pub struct Global {
     /// Language of labels in tables and reports: nl (Dutch, default) or en.
     #[arg(long, global = true, value_enum, default_value = "nl")]
     pub lang: Lang,
-
-    /// Set by `report` for the council: counts from 1 to this minus 1 in notes and explanations
-    /// are written as "<5". Not an option of its own.
-    #[arg(skip)]
-    pub publish_min_cell: Option<i64>,
 }
 
 impl Global {
-    /// A count in a note or explanation: as it is, or "<5" when publishing to the council.
-    pub fn count_text(&self, n: impl Into<i64>) -> String {
-        let n = n.into();
-        match self.publish_min_cell {
-            Some(m) if n > 0 && n < m => format!("<{m}"),
-            _ => n.to_string(),
+    /// What the analyses need to know of the run (the as-of date resolved once).
+    pub fn context(&self) -> crate::context::Context {
+        crate::context::Context::new(self.warehouse.clone(), self.as_of, self.lang)
+    }
+
+    /// Where the output goes.
+    pub fn out(&self) -> cmd::Out {
+        cmd::Out {
+            format: self.format,
+            path: self.output.clone(),
         }
     }
 }

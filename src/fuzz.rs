@@ -83,9 +83,11 @@ pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = toml::from_str::<crate::cmd::ingest::Plan>(text);
+    let _ = toml::from_str::<crate::ingest::request::Plan>(text);
     let _ = toml::from_str::<crate::ingest::plan::Mapping>(text);
-    let _ = toml::from_str::<crate::report::Spec>(text);
+    if let Ok(spec) = toml::from_str::<crate::report::spec::Spec>(text) {
+        let _ = spec.sections();
+    }
 }
 
 /// The SQL guard: any text is checked without a panic, for everyone and for the council.

@@ -5,11 +5,14 @@
 pub mod analysis;
 pub mod cli;
 pub mod cmd;
+pub mod context;
 pub mod dates;
+pub mod figures;
 pub mod fsio;
 pub mod fuzz;
 pub mod ingest;
 pub mod lang;
+pub mod messages;
 pub mod render;
 pub mod report;
 pub mod schema;

@@ -4,7 +4,7 @@
 //! code (0 ok, 1 error, 2 usage, 3 finished but rows were rejected).
 
 use clap::Parser;
-use datastroom::{cli, cmd, render};
+use datastroom::{cli, cmd, context, lang, messages, render};
 use std::process::ExitCode;
 
 #[global_allocator]
@@ -12,25 +12,39 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    messages::init(cli.global.quiet, cli.global.lang);
+    let (ctx, out) = (cli.global.context(), cli.global.out());
     let result = contain_panics(|| match &cli.command {
-        cli::Command::Ingest(args) => cmd::ingest::run(args, &cli.global),
-        cli::Command::Datasets(args) => cmd::datasets::run(args, &cli.global),
-        cli::Command::Sql(args) => cmd::sql::run(args, &cli.global),
-        cli::Command::Waitlist(args) => cmd::waitlist::run(args, &cli.global),
-        cli::Command::Inhuur(args) => cmd::inhuur::run(args, &cli.global),
-        cli::Command::Peaks(args) => cmd::peaks::run(args, &cli.global),
-        cli::Command::Report(args) => cmd::report::run(args, &cli.global),
+        cli::Command::Ingest(args) => cmd::ingest::run(args, &ctx, &out),
+        cli::Command::Datasets(args) => cmd::datasets::run(args, &ctx, &out),
+        cli::Command::Sql(args) => cmd::sql::run(args, &ctx, &out),
+        cli::Command::Waitlist(args) => cmd::waitlist::run(args, &ctx, &out),
+        cli::Command::Inhuur(args) => cmd::inhuur::run(args, &ctx, &out),
+        cli::Command::Peaks(args) => cmd::peaks::run(args, &ctx, &out),
+        cli::Command::Report(args) => cmd::report::run(args, &ctx),
     });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // Messages may quote values from a file: escape sequences are shown, not obeyed.
+            let word = match messages::lang() {
+                lang::Lang::Nl => "fout",
+                lang::Lang::En => "error",
+            };
             eprintln!(
-                "datastroom: error: {}",
+                "datastroom: {word}: {}",
                 render::visible(&format!("{err:#}"))
             );
-            ExitCode::FAILURE
+            // A wrong option or spec is a usage error, as for a wrong command line.
+            if err
+                .chain()
+                .any(|e| e.downcast_ref::<context::UsageError>().is_some())
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -354,7 +354,7 @@ fn upsert_replaces_older_versions_and_same_file_changes_nothing() {
 
     let before = std::fs::read(wd.warehouse().join("catalog.json")).unwrap();
     let out = wd.output(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already ingested"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("al ingelezen"));
     assert_eq!(
         std::fs::read(wd.warehouse().join("catalog.json")).unwrap(),
         before

@@ -435,7 +435,7 @@ fn a_panic_in_a_library_is_an_error_message() {
         "{stderr}"
     );
     if !out.status.success() {
-        assert!(stderr.starts_with("datastroom: error:"), "{stderr}");
+        assert!(stderr.starts_with("datastroom: fout:"), "{stderr}");
     }
 }
 

@@ -194,21 +194,38 @@ fn an_english_report() {
 fn bad_sections_are_named() {
     let wd = Workdir::new();
     wd.ingest_sample("zaken_wachtlijst.csv", "zaken_sociaal");
-    let spec = wd.write(
-        "spec.toml",
-        "name = \"x\"\ntitle = \"X\"\nperiod = \"month\"\n[[section]]\ntype = \"waitlist\"\npreset = \"wmo\"\n",
-    );
-    let err = wd.fail(wd.cmd(&["report", "-q"]).arg(&spec));
-    assert!(
-        err.contains("section 1 (waitlist)") && err.contains("wmo"),
-        "{err}"
-    );
-    let spec = wd.write(
-        "spec2.toml",
-        "name = \"x\"\ntitle = \"X\"\nperiod = \"month\"\n[[section]]\ntype = \"grafiek\"\n",
-    );
-    let err = wd.fail(wd.cmd(&["report", "-q"]).arg(&spec));
-    assert!(err.contains("unknown section type 'grafiek'"), "{err}");
+    let head = "name = \"x\"\ntitle = \"X\"\nperiod = \"month\"\n[[section]]\ntype = \"text\"\n";
+    let cases = [
+        // A value the option does not take.
+        (
+            "[[section]]\ntype = \"waitlist\"\npreset = \"wmo\"\n",
+            "section 2 (waitlist): key `preset` = \"wmo\": unknown variant `wmo`",
+        ),
+        // A misspelt key: named, with the likely one and every key the section knows.
+        (
+            "[[section]]\ntype = \"waitlist\"\npreset = \"jeugd\"\nsecton = \"by\"\n",
+            "section 2 (waitlist): unknown key `secton` (did you mean `section`?); known keys: \
+             type, title, chart, kolommen, columns, dataset, input, mapping, preset",
+        ),
+        // A wrong type.
+        (
+            "[[section]]\ntype = \"peaks\"\nyears = \"vijf\"\n",
+            "section 2 (peaks): key `years` = \"vijf\": invalid type: string \"vijf\", expected u32",
+        ),
+        // An unknown section type.
+        (
+            "[[section]]\ntype = \"grafiek\"\n",
+            "section 2 (grafiek): unknown section type `grafiek`; known types: text, sql, \
+             waitlist, peaks, renewals, inhuur, timeline",
+        ),
+    ];
+    for (i, (section, message)) in cases.iter().enumerate() {
+        let spec = wd.write(&format!("spec{i}.toml"), format!("{head}{section}"));
+        let err = wd.usage(wd.cmd(&["report", "-q"]).arg(&spec));
+        assert!(err.contains(message), "{err}");
+        // The spec writer's words, not the command line's.
+        assert!(!err.contains("--"), "{err}");
+    }
 }
 
 /// For the council: the Jeugd teams have 3 cases each, so their rows are hidden ("<5" for the
@@ -641,7 +658,7 @@ fn names_are_names_and_errors_quote_no_file() {
             "s.toml",
             format!("name = \"{name}\"\ntitle = \"X\"\nperiod = \"week\"\n[[section]]\ntype = \"text\"\ntext = \"a\"\n"),
         );
-        let err = wd.fail(wd.cmd(&["report", "-q", "--out-dir", "out"]).arg(&spec));
+        let err = wd.usage(wd.cmd(&["report", "-q", "--out-dir", "out"]).arg(&spec));
         assert!(err.contains("is not a usable report name"), "{name}: {err}");
     }
     assert!(!wd.path("x").exists() && !wd.path("out").exists());

@@ -166,7 +166,7 @@ fn input_read_as_a_dataset() {
         out,
         "leverancier,bedrag\nAdviesbureau Zonder Contract,1234.56\nDetacheer & Co,13720\nInterim BV,38917.5\n"
     );
-    let err = wd.fail(wd.cmd(&[
+    let err = wd.usage(wd.cmd(&[
         "sql",
         "SELECT 1",
         "--input",

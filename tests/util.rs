@@ -68,6 +68,15 @@ impl Workdir {
         String::from_utf8(out.stderr).expect("utf-8 stderr")
     }
 
+    /// Runs a command that must fail as a usage error (a wrong option or spec: exit code 2);
+    /// returns its stderr.
+    pub fn usage(&self, mut cmd: impl BorrowMut<Command>) -> String {
+        let cmd = cmd.borrow_mut();
+        let out = self.output(&mut *cmd);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(cmd, &out));
+        String::from_utf8(out.stderr).expect("utf-8 stderr")
+    }
+
     /// `datastroom ingest ARGS --format json`, expecting `code`: the one summary row, after
     /// checking the law every ingest keeps: rows read = rows accepted + rows rejected.
     pub fn ingest_json(&self, args: &[&str], code: i32) -> serde_json::Value {

@@ -437,7 +437,7 @@ fn not_reached_in_words() {
 fn guards() {
     let wd = Workdir::new();
     let file = sample("zaken_wachtlijst.csv");
-    let err = wd.fail(wd.cmd(&[
+    let err = wd.usage(wd.cmd(&[
         "waitlist",
         "--input",
         &file,
@@ -447,12 +447,12 @@ fn guards() {
         "consulent",
     ]));
     assert!(err.contains("--allow-employee-names"), "{err}");
-    let err = wd.fail(wd.cmd(&["waitlist", "--input", &file]));
+    let err = wd.usage(wd.cmd(&["waitlist", "--input", &file]));
     assert!(
         err.contains("--preset") && err.contains("--term-days"),
         "{err}"
     );
-    let err = wd.fail(wd.cmd(&[
+    let err = wd.usage(wd.cmd(&[
         "waitlist",
         "--input",
         &file,

@@ -29,8 +29,9 @@ pub struct Settings {
     pub filters: Vec<Filter>,
     /// Only cases that started on or after this date (the cohort).
     pub since: Option<NaiveDate>,
-    /// Group by this column; `None` gives one group called `total_label`.
-    pub by: Option<String>,
+    /// Group by these columns; none gives one group called `total_label`. With two or more,
+    /// every outer group gets a total of its own ("Zevenaar / totaal") before the overall one.
+    pub by: Vec<String>,
     pub total_label: String,
     pub ci: CiMethod,
     pub alpha: f64,
@@ -177,12 +178,19 @@ pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
     for f in &s.filters {
         lf = lf.filter(f.expr(&schema)?);
     }
-    let group = match &s.by {
-        Some(c) if !has(c) => bail!("cannot group by '{c}': the data has no such column"),
-        Some(c) => col(c.as_str())
+    if let Some(c) = s.by.iter().find(|c| !has(c)) {
+        bail!("cannot group by '{c}': the data has no such column");
+    }
+    let text = |c: &String| {
+        col(c.as_str())
             .cast(DataType::String)
-            .fill_null(lit("(leeg)")),
-        None => lit(s.total_label.clone()),
+            .fill_null(lit("(leeg)"))
+    };
+    let group = match s.by.as_slice() {
+        [] => lit(s.total_label.clone()),
+        [one] => text(one),
+        // The levels apart, so that outer groups can be totalled (see `Cases::stats`).
+        many => concat_str(many.iter().map(text).collect::<Vec<_>>(), LEVELS, false),
     };
     let day = |c: &str| col(c).cast(DataType::Date).cast(DataType::Int32);
     let suspension = if s.clock.subtract_suspension && has("opschorting_dagen") {
@@ -322,6 +330,8 @@ fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
 #[derive(Debug, Clone, Default)]
 pub struct GroupStats {
     pub name: String,
+    /// A total of an outer group (with several `by` columns): not added to the overall total.
+    pub subtotal: bool,
     pub n: i64,
     pub started_12m: i64,
     pub closed_12m: i64,
@@ -413,6 +423,49 @@ fn window_start(as_of: NaiveDate, months: u32) -> i32 {
         .unwrap_or(i32::MIN)
 }
 
+/// Between the levels of a group of several `by` columns, until the names are shown with " / ".
+const LEVELS: &str = "\u{1f}";
+
+/// Groups of several levels ("Zevenaar\u{1f}Noord"), sorted by name, with after the groups of
+/// each outer level a total of them ("Zevenaar / totaal"), deepest first; names shown with
+/// " / " between the levels.
+fn with_subtotals(groups: Vec<GroupStats>, total: &str) -> Vec<GroupStats> {
+    let levels = |g: &GroupStats| g.name.split(LEVELS).map(String::from).collect::<Vec<_>>();
+    let depth = groups.iter().map(|g| levels(g).len()).max().unwrap_or(0);
+    let mut out: Vec<GroupStats> = Vec::new();
+    // Open subtotals per depth 1..depth: (outer levels, running total).
+    let mut open: Vec<Option<(Vec<String>, GroupStats)>> = vec![None; depth];
+    let close = |out: &mut Vec<GroupStats>, slot: &mut Option<(Vec<String>, GroupStats)>| {
+        if let Some((outer, mut sum)) = slot.take() {
+            sum.name = format!("{} / {total}", outer.join(" / "));
+            sum.subtotal = true;
+            out.push(sum);
+        }
+    };
+    for mut g in groups {
+        let parts = levels(&g);
+        // Close the subtotals (deepest first) whose outer levels this group leaves.
+        for d in (1..depth).rev() {
+            let leaves = open[d]
+                .as_ref()
+                .is_some_and(|(outer, _)| parts.get(..d) != Some(outer.as_slice()));
+            if leaves {
+                close(&mut out, &mut open[d]);
+            }
+        }
+        for d in 1..depth.min(parts.len()) {
+            let slot = open[d].get_or_insert_with(|| (parts[..d].to_vec(), GroupStats::default()));
+            slot.1.add(&g);
+        }
+        g.name = parts.join(" / ");
+        out.push(g);
+    }
+    for d in (1..depth).rev() {
+        close(&mut out, &mut open[d]);
+    }
+    out
+}
+
 impl Cases {
     /// The counts and waiting-time tallies per group, sorted by name; with `total`, one more
     /// over all groups, named by the settings' total label.
@@ -449,7 +502,10 @@ impl Cases {
             st.tally(i64::from(c.net), c.event);
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
-        if groups.is_empty() && s.by.is_none() {
+        if s.by.len() > 1 {
+            groups = with_subtotals(groups, &s.total_label);
+        }
+        if groups.is_empty() && s.by.is_empty() {
             // No cases: the total is a row of zeros, not an empty table.
             groups.push(GroupStats {
                 name: s.total_label.clone(),
@@ -461,7 +517,7 @@ impl Cases {
                 name: s.total_label.clone(),
                 ..GroupStats::default()
             };
-            for g in &groups {
+            for g in groups.iter().filter(|g| !g.subtotal) {
                 all.add(g);
             }
             groups.push(all);
@@ -472,7 +528,7 @@ impl Cases {
 
 /// The summary figures per group (and a total row last when grouped): see docs/waitlist.md.
 pub fn summary(cases: &Cases, s: &Settings) -> Result<DataFrame> {
-    let stats = cases.stats(s, s.by.is_some())?;
+    let stats = cases.stats(s, !s.by.is_empty())?;
     let fits: Vec<KaplanMeier> = stats.iter().map(|g| g.fit(s)).collect();
     let int = |name: &str, f: fn(&GroupStats) -> i64| {
         Column::new(name.into(), stats.iter().map(f).collect::<Vec<i64>>())
@@ -621,7 +677,7 @@ pub fn flow(cases: &Cases, weeks: u32) -> Result<DataFrame> {
 mod tests {
     use super::*;
 
-    fn settings(by: Option<&str>) -> Settings {
+    fn settings(by: &[&str]) -> Settings {
         Settings {
             clock: Clock {
                 start: "a".into(),
@@ -633,7 +689,7 @@ mod tests {
             as_of: NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
             filters: vec![],
             since: None,
-            by: by.map(String::from),
+            by: by.iter().map(|b| b.to_string()).collect(),
             total_label: "totaal".into(),
             ci: CiMethod::LogLog,
             alpha: 0.05,
@@ -653,7 +709,7 @@ mod tests {
         .unwrap()
         .lazy()
         .with_columns([col("a").cast(DataType::Date), col("b").cast(DataType::Date)]);
-        let s = settings(Some("team"));
+        let s = settings(&["team"]);
         let cases = prepare(df, &s, &[]).unwrap();
         let stats = cases.stats(&s, true).unwrap();
         let names: Vec<&str> = stats.iter().map(|g| g.name.as_str()).collect();

@@ -9,7 +9,8 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Period {
     Day,
     Week,
@@ -45,7 +46,8 @@ impl Period {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum MethodChoice {
     /// Farrington flexible with at least 2 years of history (weeks, months), else EARS C2.
     Auto,
@@ -116,28 +118,26 @@ pub struct Measure<'a> {
 
 /// Keeps the events of these groups (the explanation of alarms needs only their groups).
 pub fn only_groups(lf: LazyFrame, by: &[String], groups: &[String]) -> LazyFrame {
-    let text = |c: &str| col(c).cast(DataType::String).fill_null(lit("(leeg)"));
-    let group = match by {
-        [] => return lf,
-        [one] => text(one),
-        many => concat_str(
-            many.iter().map(|b| text(b)).collect::<Vec<_>>(),
-            " / ",
-            false,
-        ),
+    // Several columns: the groups include totals of outer groups, so every event may count.
+    let [one] = by else {
+        return lf;
     };
     let wanted = polars::prelude::Series::new("groups".into(), groups);
-    // One text column: filter on the column itself, so the Parquet reader can skip rows
-    // before decoding the other columns.
-    let group = match by {
-        [one] if !groups.iter().any(|g| g == "(leeg)") => col(one.as_str()),
-        _ => group,
+    // Filter on the column itself, so the Parquet reader can skip rows before decoding the
+    // other columns.
+    let group = if groups.iter().any(|g| g == "(leeg)") {
+        col(one.as_str())
+            .cast(DataType::String)
+            .fill_null(lit("(leeg)"))
+    } else {
+        col(one.as_str())
     };
     lf.filter(group.is_in(lit(wanted).implode(false), false))
 }
 
 /// Counts the events per group (the `by` columns joined with " / "; no `by`: one group named
-/// `total`), period of `date_col`, and level of each `explain` column, in one pass.
+/// `total`; with several, also a total per outer group and an overall one), period of
+/// `date_col`, and level of each `explain` column, in one pass.
 pub fn count(
     lf: LazyFrame,
     date_col: &str,
@@ -179,7 +179,7 @@ pub fn count(
         [one] => text(one),
         many => concat_str(
             many.iter().map(|b| text(b)).collect::<Vec<_>>(),
-            " / ",
+            LEVELS,
             false,
         ),
     };
@@ -254,17 +254,33 @@ pub fn count(
             undated += n;
             continue;
         };
-        let lv = levels
+        let lv: Vec<String> = levels
             .iter()
             .map(|l| l.get(i).unwrap_or("").to_string())
             .collect();
-        cells.push((g.to_string(), day, lv, n));
+        if by.len() > 1 {
+            cells.extend(outer_totals(g, total).map(|t| (t, day, lv.clone(), n)));
+        }
+        cells.push((g.replace(LEVELS, " / "), day, lv, n));
     }
     Ok(Counts {
         cells,
         undated,
         after,
         no_count,
+    })
+}
+
+/// Between the levels of a group of several `by` columns, until the names are shown with " / ".
+const LEVELS: &str = "\u{1f}";
+
+/// The totals a group of several levels counts in: of each outer group ("Afval / totaal",
+/// "Afval / Noord / totaal") and overall ("totaal").
+fn outer_totals<'a>(group: &'a str, total: &'a str) -> impl Iterator<Item = String> + 'a {
+    let parts: Vec<&str> = group.split(LEVELS).collect();
+    (0..parts.len()).map(move |d| match d {
+        0 => total.to_string(),
+        d => format!("{} / {total}", parts[..d].join(" / ")),
     })
 }
 
@@ -682,7 +698,10 @@ pub struct WeatherDay {
 }
 
 /// The weather per period start.
-pub fn weather_per_period(days: &[WeatherDay], period: Period) -> BTreeMap<NaiveDate, Weather> {
+/// The weather per period start.
+pub type WeatherPerPeriod = BTreeMap<NaiveDate, Weather>;
+
+pub fn weather_per_period(days: &[WeatherDay], period: Period) -> WeatherPerPeriod {
     let mut out: BTreeMap<NaiveDate, Weather> = BTreeMap::new();
     for d in days {
         let w = out.entry(period.start(d.date)).or_default();

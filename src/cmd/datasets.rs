@@ -1,6 +1,6 @@
 //! `datastroom datasets`: what is in the warehouse.
 
-use crate::cli::Global;
+use crate::context::Context;
 use crate::schema::{self, Privacy};
 use crate::warehouse::{DatasetEntry, Warehouse};
 use anyhow::Result;
@@ -32,9 +32,9 @@ pub enum Action {
     Privacy { name: Option<String> },
 }
 
-pub fn run(args: &Args, global: &Global) -> Result<u8> {
-    let wh = Warehouse::open(&global.warehouse)?;
-    let out = super::output(global)?;
+pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
+    let wh = ctx.open()?;
+    let out = super::output(ctx, out)?;
     match &args.action {
         None => out.write(&list(&wh)?, None)?,
         Some(Action::Show { name }) => {

@@ -1,14 +1,11 @@
-//! `datastroom ingest`: load exports into the warehouse.
+//! `datastroom ingest`: load exports into the warehouse. Glue only: the request to
+//! `ingest::request`, the summaries to the output.
 
-use crate::cli::Global;
-use crate::ingest::{self, Mode, Status, Summary, plan::Mapping};
-use crate::source::values::{DateOrder, NumberStyle};
-use crate::source::{Encoding, ReadOptions};
-use crate::warehouse::pseudo::Pseudonymiser;
-use anyhow::{Result, bail};
+use crate::context::Context;
+use crate::ingest::request::{self, Request};
+use crate::ingest::{Status, Summary};
+use anyhow::Result;
 use polars::prelude::*;
-use std::path::PathBuf;
-use std::time::Duration;
 
 /// Load exports into the warehouse.
 ///
@@ -20,258 +17,35 @@ use std::time::Duration;
 /// addresses, e-mail, phone) never reaches the warehouse in clear text: see docs/privacy.md.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Export files: .csv .txt .tsv .xlsx .xls .ods .json
-    #[arg(required_unless_present = "plan")]
-    pub files: Vec<PathBuf>,
-
-    /// Dataset to load into: meldingen, zaken_sociaal, inhuur_contracten, inhuur_facturen,
-    /// reisdocumenten, projecten; or a new name, whose columns are then taken as they are.
-    #[arg(long, short = 'd', required_unless_present = "plan")]
-    pub dataset: Option<String>,
-
-    /// A TOML file listing several exports to load, each with its dataset (for the weekly cron
-    /// job). See examples/inlezen.toml.
-    #[arg(long, conflicts_with_all = ["files", "dataset"])]
-    pub plan: Option<PathBuf>,
-
-    /// upsert: a newer export of a case replaces the older row with the same key (default for
-    /// datasets with a key); append: add rows; replace: replace the whole dataset.
-    #[arg(long, value_enum)]
-    pub mode: Option<Mode>,
-
-    /// TOML file with column renames ([kolommen]), value maps ([waarden.<kolom>]) and extra
-    /// personal columns (persoonsgegevens = [...]). See docs/ingest.md.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-
-    /// Municipality (gemeente) of every row, for an export without a gemeente column.
-    #[arg(long)]
-    pub gemeente: Option<String>,
-
-    /// Excel sheet, by name or number (1 = first). Default: the first sheet with data.
-    #[arg(long)]
-    pub sheet: Option<String>,
-
-    /// Text encoding: utf-8 or windows-1252. Default: UTF-8 when valid, else Windows-1252.
-    #[arg(long)]
-    pub encoding: Option<String>,
-
-    /// Field separator: ';' ',' 'tab' or '|'. Default: detected.
-    #[arg(long)]
-    pub delimiter: Option<String>,
-
-    /// Numbers use a decimal comma (1.234,56). Default: detected per column.
-    #[arg(long, conflicts_with = "decimal_point")]
-    pub decimal_comma: bool,
-
-    /// Numbers use a decimal point (1,234.56). Default: detected per column.
-    #[arg(long)]
-    pub decimal_point: bool,
-
-    /// Order of day and month in dates like 3/4/2024: dmy (Dutch) or mdy. Default: detected per
-    /// column, day first when nothing tells.
-    #[arg(long, value_parser = ["dmy", "mdy"])]
-    pub date_order: Option<String>,
-
-    /// File holding the secret key for pseudonymisation (instead of $DATASTROOM_KEY).
-    #[arg(long)]
-    pub key_file: Option<PathBuf>,
-
-    /// Show what would happen without writing anything.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// The --dataset name starts a dataset of your own on purpose, even though it is close to
-    /// a canonical one (without this, `meldngen` is refused as a typo of meldingen).
-    #[arg(long)]
-    pub new_dataset: bool,
-
-    /// Load the file even when the same content was ingested before (for example again with
-    /// --decimal-point, or with --mode replace to go back to an older export).
-    #[arg(long)]
-    pub force: bool,
-
-    /// Seconds to wait when another ingest holds the warehouse.
-    #[arg(long, default_value_t = 30)]
-    pub wait: u64,
-
-    /// Stop without writing when more than this percentage of the rows is rejected.
-    #[arg(long, default_value_t = 50.0)]
-    pub max_rejects: f64,
+    #[command(flatten)]
+    pub request: Request,
 }
 
-impl Args {
-    fn options(&self, global: &Global, dataset: &str) -> Result<ingest::Options> {
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some("tab" | "TAB" | "\\t" | "\t") => Some(b'\t'),
-            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-            Some(d) => bail!("--delimiter '{d}' must be one character, or 'tab'"),
-        };
-        let number_style = match (self.decimal_comma, self.decimal_point) {
-            (true, _) => Some(NumberStyle::DecimalComma),
-            (_, true) => Some(NumberStyle::DecimalPoint),
-            _ => None,
-        };
-        Ok(ingest::Options {
-            dataset: dataset.to_string(),
-            mode: self.mode,
-            mapping: match &self.mapping {
-                Some(p) => Mapping::load(p)?,
-                None => Mapping::default(),
-            },
-            gemeente: self.gemeente.clone(),
-            read: ReadOptions {
-                encoding: self.encoding.as_deref().map(Encoding::parse).transpose()?,
-                delimiter,
-                sheet: self.sheet.clone(),
-                header_hints: Vec::new(),
-            },
-            number_style,
-            date_order: self.date_order.as_deref().map(|o| match o {
-                "mdy" => DateOrder::MonthFirst,
-                _ => DateOrder::DayFirst,
-            }),
-            pseudo: Pseudonymiser::from_env_or_file(self.key_file.as_deref())?,
-            dry_run: self.dry_run,
-            quiet: global.quiet,
-            wait: Duration::from_secs(self.wait),
-            max_reject_share: self.max_rejects / 100.0,
-            force: self.force,
-            new_dataset: self.new_dataset,
-        })
-    }
-}
-
-pub fn run(args: &Args, global: &Global) -> Result<u8> {
-    let summaries = summaries(args, global)?;
-    super::output(global)?.write(&summary_frame(&summaries)?, None)?;
+pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
+    let summaries = request::run(&ctx.warehouse, &args.request)?;
+    super::output(ctx, out)?.write(&summary_frame(&summaries)?, None)?;
     let rejected: Vec<&str> = summaries
         .iter()
         .filter(|s| s.rejected > 0)
         .map(|s| s.dataset.as_str())
         .collect();
-    if !rejected.is_empty() && !global.quiet {
-        eprintln!(
-            "datastroom: some rows were rejected; see them with `datastroom datasets rejects {}`",
-            rejected[0]
-        );
+    if let Some(first) = rejected.first() {
+        crate::messages::info(match ctx.lang {
+            crate::lang::Lang::Nl => format!(
+                "er zijn rijen afgekeurd; bekijk ze met `datastroom datasets rejects {first}`"
+            ),
+            crate::lang::Lang::En => {
+                format!(
+                    "some rows were rejected; see them with `datastroom datasets rejects {first}`"
+                )
+            }
+        });
     }
     Ok(if rejected.is_empty() {
         super::EXIT_OK
     } else {
         super::EXIT_REJECTED
     })
-}
-
-/// Ingests the files (or the plan) and says what happened to each.
-pub fn summaries(args: &Args, global: &Global) -> Result<Vec<Summary>> {
-    match (&args.plan, &args.dataset) {
-        (Some(plan), _) => run_plan(args, global, plan),
-        (None, Some(dataset)) => ingest::run(
-            &global.warehouse,
-            &args.files,
-            &args.options(global, dataset)?,
-        ),
-        (None, None) => bail!("name the dataset with --dataset, or give a --plan"),
-    }
-}
-
-/// `--plan FILE.toml`: several exports, each with its own dataset and settings.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Plan {
-    /// Key file for pseudonymisation, relative to the plan file.
-    #[serde(default, alias = "key_file")]
-    sleutelbestand: Option<PathBuf>,
-    #[serde(alias = "source")]
-    bron: Vec<PlanEntry>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanEntry {
-    #[serde(alias = "file")]
-    bestand: PathBuf,
-    dataset: String,
-    gemeente: Option<String>,
-    mapping: Option<PathBuf>,
-    #[serde(alias = "sheet")]
-    blad: Option<String>,
-    #[serde(default, alias = "mode")]
-    modus: Option<String>,
-    /// Purpose of processing and retention, as in a mapping file (this entry's win).
-    #[serde(default, alias = "purpose")]
-    doel: Option<String>,
-    #[serde(default, alias = "retention")]
-    bewaartermijn: Option<String>,
-    #[serde(default, alias = "retention_from")]
-    bewaartermijn_vanaf: Option<String>,
-    /// A dataset of one's own with a name close to a canonical one, on purpose.
-    #[serde(default, alias = "new_dataset")]
-    nieuw: bool,
-}
-
-fn run_plan(args: &Args, global: &Global, path: &std::path::Path) -> Result<Vec<Summary>> {
-    let plan: Plan = crate::source::read_toml(
-        path,
-        "ingest plan",
-        "Expected [[bron]] tables with bestand and dataset (docs/ingest.md)",
-    )?;
-    let base = path.parent().unwrap_or(std::path::Path::new("."));
-    let mut summaries = Vec::new();
-    for entry in &plan.bron {
-        let mut a = Args {
-            files: vec![base.join(&entry.bestand)],
-            dataset: Some(entry.dataset.clone()),
-            plan: None,
-            mode: match entry.modus.as_deref() {
-                None => args.mode,
-                Some(m) => Some(<Mode as clap::ValueEnum>::from_str(m, true).map_err(|_| {
-                    anyhow::anyhow!(
-                        "{}: modus '{m}' must be upsert, append or replace",
-                        path.display()
-                    )
-                })?),
-            },
-            mapping: entry
-                .mapping
-                .as_ref()
-                .map(|m| base.join(m))
-                .or_else(|| args.mapping.clone()),
-            gemeente: entry.gemeente.clone().or_else(|| args.gemeente.clone()),
-            sheet: entry.blad.clone().or_else(|| args.sheet.clone()),
-            encoding: args.encoding.clone(),
-            delimiter: args.delimiter.clone(),
-            decimal_comma: args.decimal_comma,
-            decimal_point: args.decimal_point,
-            date_order: args.date_order.clone(),
-            key_file: plan
-                .sleutelbestand
-                .as_ref()
-                .map(|k| base.join(k))
-                .or_else(|| args.key_file.clone()),
-            dry_run: args.dry_run,
-            new_dataset: args.new_dataset || entry.nieuw,
-            force: args.force,
-            wait: args.wait,
-            max_rejects: args.max_rejects,
-        };
-        let mut opts = a.options(global, &entry.dataset)?;
-        let m = &mut opts.mapping;
-        m.doel = entry.doel.clone().or(m.doel.take());
-        m.bewaartermijn = entry.bewaartermijn.clone().or(m.bewaartermijn.take());
-        m.bewaartermijn_vanaf = entry
-            .bewaartermijn_vanaf
-            .clone()
-            .or(m.bewaartermijn_vanaf.take());
-        summaries.extend(ingest::run(
-            &global.warehouse,
-            &std::mem::take(&mut a.files),
-            &opts,
-        )?);
-    }
-    Ok(summaries)
 }
 
 fn summary_frame(summaries: &[Summary]) -> Result<DataFrame> {

@@ -1,4 +1,5 @@
-//! One file per subcommand: each has `Args` and `run`, and is glue only (load, analyse, render).
+//! One file per subcommand: each has `Args` (clap) and `run`, and is glue only: the options
+//! to the analysis in `figures` (or to ingest, the warehouse), the table to the output.
 
 pub mod datasets;
 pub mod ingest;
@@ -8,41 +9,42 @@ pub mod report;
 pub mod sql;
 pub mod waitlist;
 
-use crate::cli::Global;
-use crate::render::Output;
+use crate::context::Context;
+use crate::render::{Format, Output, Table};
+use std::path::PathBuf;
 
 /// Exit codes (documented in the README).
 pub const EXIT_OK: u8 = 0;
 /// The command finished, but rows were rejected: cron jobs can tell.
 pub const EXIT_REJECTED: u8 = 3;
 
-/// The output of a command, from the global options. Refuses an --output file inside the
-/// warehouse, where the next ingest would take it for a leftover.
-pub fn output(global: &Global) -> anyhow::Result<Output> {
-    if let Some(p) = &global.output {
-        crate::render::check_output_path(p, &global.warehouse)?;
+/// Where a command's output goes: `--format` and `--output`.
+#[derive(Debug, Clone, Default)]
+pub struct Out {
+    pub format: Option<Format>,
+    pub path: Option<PathBuf>,
+}
+
+/// The output of a command. Refuses an --output file inside the warehouse, where the next
+/// ingest would take it for a leftover.
+pub fn output(ctx: &Context, out: &Out) -> anyhow::Result<Output> {
+    if let Some(p) = &out.path {
+        crate::render::check_output_path(p, &ctx.warehouse)?;
     }
-    Ok(Output::new(
-        global.format,
-        global.output.clone(),
-        global.lang,
-    ))
+    Ok(Output::new(out.format, out.path.clone(), ctx.lang))
 }
 
-/// What a command computes before it is written: the frame, the note under it, and how to
-/// show it (labels, money columns). `report` composes these.
-pub struct Table {
-    pub df: polars::prelude::DataFrame,
-    pub note: String,
-    pub labels: crate::render::Labels,
-    pub money: Vec<String>,
-}
-
-/// Writes a table with the global --format and --output.
-pub fn emit(table: &Table, global: &Global) -> anyhow::Result<u8> {
-    let mut out = output(global)?;
-    out.labels = table.labels;
-    out.money = table.money.clone();
-    out.write(&table.df, Some(&table.note))?;
+/// Writes a table with --format and --output: as people read it for a table, Markdown or a
+/// workbook, as computed for CSV and JSON.
+pub fn emit(table: &Table, ctx: &Context, out: &Out) -> anyhow::Result<u8> {
+    let mut o = output(ctx, out)?;
+    o.labels = table.labels;
+    o.money = table.money.clone();
+    let df = if o.format.for_people() {
+        table.people_frame(ctx.lang)?
+    } else {
+        table.df.clone()
+    };
+    o.write(&df, Some(&table.note))?;
     Ok(EXIT_OK)
 }

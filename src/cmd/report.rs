@@ -1,6 +1,6 @@
 //! `datastroom report`: a report from a TOML spec (docs/report.md). Glue only.
 
-use crate::cli::Global;
+use crate::context::Context;
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -24,12 +24,13 @@ pub struct Args {
     pub out_dir: PathBuf,
 }
 
-pub fn run(args: &Args, global: &Global) -> Result<u8> {
-    let written = crate::report::run(&args.spec, &args.out_dir, global)?;
-    if !global.quiet {
-        for p in &written {
-            eprintln!("datastroom: geschreven: {}", p.display());
-        }
+pub fn run(args: &Args, ctx: &Context) -> Result<u8> {
+    let written = crate::report::run(&args.spec, &args.out_dir, ctx)?;
+    for p in &written {
+        crate::messages::info(match ctx.lang {
+            crate::lang::Lang::Nl => format!("geschreven: {}", p.display()),
+            crate::lang::Lang::En => format!("written: {}", p.display()),
+        });
     }
     Ok(super::EXIT_OK)
 }

@@ -142,14 +142,17 @@ impl Commit<'_> {
             Mode::Append => old + accepted,
             Mode::Upsert => (old + accepted).saturating_sub(counts.old_removed),
         };
-        if !self.opts.quiet {
-            eprintln!(
-                "datastroom: proefdraai (--dry-run): {mode} zou {} rijen toevoegen of vervangen; er \
-                 is niets geschreven",
-                accepted,
-                mode = mode.name()
-            );
-        }
+        let mode_name = mode.name();
+        crate::messages::info(match crate::messages::lang() {
+            crate::lang::Lang::Nl => format!(
+                "proefdraai (--dry-run): {mode_name} zou {accepted} rijen toevoegen of vervangen; \
+                 er is niets geschreven"
+            ),
+            crate::lang::Lang::En => format!(
+                "dry run (--dry-run): {mode_name} would add or replace {accepted} rows; nothing \
+                 was written"
+            ),
+        });
         Ok(self.summary(
             Status::DryRun,
             accepted.saturating_sub(replaced),
@@ -237,12 +240,12 @@ impl Commit<'_> {
                 termijn: period.describe(),
                 vanaf: column.clone(),
             });
-            if (removed > 0 || rejects_removed > 0) && !self.opts.quiet {
-                eprintln!(
-                    "datastroom: bewaartermijn {} (vanaf {column}): {removed} rijen en \
-                     {rejects_removed} afgekeurde rijen van voor {cutoff} verwijderd",
+            if removed > 0 || rejects_removed > 0 {
+                crate::messages::info(format!(
+                    "bewaartermijn {} (vanaf {column}): {removed} rijen en {rejects_removed} \
+                     afgekeurde rijen van voor {cutoff} verwijderd",
                     period.describe()
-                );
+                ));
             }
         }
         if let Some(doel) = &self.opts.mapping.doel {

@@ -262,9 +262,9 @@ impl<'a> Loader<'a> {
         }
     }
 
-    pub(super) fn progress_total(&mut self, bytes: u64, quiet: bool) {
+    pub(super) fn progress_total(&mut self, bytes: u64) {
         use std::io::IsTerminal;
-        if !quiet && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
+        if crate::messages::shown() && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new_spinner();
             if let Ok(style) = indicatif::ProgressStyle::with_template(
                 "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})",

@@ -9,6 +9,7 @@ mod commit;
 pub mod convert;
 mod loader;
 pub mod plan;
+pub mod request;
 pub mod retention;
 
 use crate::schema::{self, Privacy};
@@ -76,7 +77,6 @@ pub struct Options {
     pub date_order: Option<DateOrder>,
     pub pseudo: Option<Pseudonymiser>,
     pub dry_run: bool,
-    pub quiet: bool,
     pub wait: Duration,
     /// Abort without writing when more than this share of the rows is rejected.
     pub max_reject_share: f64,
@@ -120,7 +120,7 @@ pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>
     let mut guard = if opts.dry_run {
         None
     } else {
-        Some(WriteGuard::acquire(dir, opts.wait, opts.quiet)?)
+        Some(WriteGuard::acquire(dir, opts.wait)?)
     };
     let mut summaries = Vec::new();
     for file in files {
@@ -218,7 +218,7 @@ fn ingest_file(
     if let Sha::Ready(hash) = &sha
         && let Some(prev) = catalog.seen(name, hash).filter(|_| !opts.force)
     {
-        return Ok(unchanged(file, name, prev, catalog, opts.quiet));
+        return Ok(unchanged(file, name, prev, catalog));
     }
     let def = schema::dataset(name);
     let existing = catalog.datasets.get(name);
@@ -235,13 +235,7 @@ fn ingest_file(
     )?;
     let pseudo = check_key(&plan, catalog, opts)?;
 
-    let (sample, parsers) = prepare(
-        &mut src,
-        &mut plan,
-        opts.number_style,
-        opts.date_order,
-        opts.quiet,
-    )?;
+    let (sample, parsers) = prepare(&mut src, &mut plan, opts.number_style, opts.date_order)?;
     check_against_existing(&parsers, existing)?;
 
     let id = catalog.next_ingest;
@@ -260,26 +254,23 @@ fn ingest_file(
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
     loader.expect_rows(estimate_rows(fp.size, &sample));
-    loader.progress_total(fp.size, opts.quiet);
+    loader.progress_total(fp.size);
     loader.stream(sample, rest)?;
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
     let staged = loader.finish()?;
-    if !opts.quiet {
-        for (column, m) in &staged.masked {
-            eprintln!("  '{column}': gemaskeerd in de waarden: {}", m.describe());
-        }
-        if !staged.footers.is_empty() {
-            eprintln!(
-                "  {} voetregel(s) onder de gegevens niet ingelezen: {}",
-                staged.footers.len(),
-                staged
-                    .footers
-                    .iter()
-                    .map(|f| format!("'{f}'"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
+    for (column, m) in &staged.masked {
+        crate::messages::detail(format!(
+            "'{column}': gemaskeerd in de waarden: {}",
+            m.describe()
+        ));
+    }
+    if !staged.footers.is_empty() {
+        let names: Vec<String> = staged.footers.iter().map(|f| format!("'{f}'")).collect();
+        crate::messages::detail(format!(
+            "{} voetregel(s) onder de gegevens niet ingelezen: {}",
+            staged.footers.len(),
+            names.join(", ")
+        ));
     }
     warehouse::crash_point("staged");
     staged.check_reject_share(opts.max_reject_share, file)?;
@@ -305,22 +296,18 @@ fn ingest_file(
 }
 
 /// The summary of a file ingested before with the same content: nothing changes.
-fn unchanged(
-    file: &Path,
-    name: &str,
-    prev: &IngestEntry,
-    catalog: &Catalog,
-    quiet: bool,
-) -> Summary {
-    if !quiet {
-        eprintln!(
-            "datastroom: {} was already ingested into '{name}' (ingest #{} on {}, same \
-             SHA-256); nothing changed. Use --force to load it again (other settings)",
-            file.display(),
-            prev.id,
-            prev.time
-        );
-    }
+fn unchanged(file: &Path, name: &str, prev: &IngestEntry, catalog: &Catalog) -> Summary {
+    let (f, id, time) = (file.display(), prev.id, &prev.time);
+    crate::messages::info(match crate::messages::lang() {
+        crate::lang::Lang::Nl => format!(
+            "{f} is al ingelezen in '{name}' (inlading #{id} op {time}, dezelfde SHA-256); er \
+             verandert niets. Met --force leest u het opnieuw in (andere instellingen)"
+        ),
+        crate::lang::Lang::En => format!(
+            "{f} was already ingested into '{name}' (ingest #{id} on {time}, same SHA-256); \
+             nothing changed. Use --force to load it again (other settings)"
+        ),
+    });
     Summary {
         file: file.to_path_buf(),
         dataset: name.to_string(),
@@ -412,7 +399,6 @@ fn prepare(
     plan: &mut Plan,
     number_style: Option<NumberStyle>,
     date_order: Option<DateOrder>,
-    quiet: bool,
 ) -> Result<(Vec<Record>, Vec<ColumnParser>)> {
     let sample: Vec<Record> = src.rows.by_ref().take(SAMPLE_ROWS).collect::<Result<_>>()?;
     plan.drop_personal_values(&sample);
@@ -433,7 +419,7 @@ fn prepare(
             missing.join(", ")
         ));
     }
-    if !quiet {
+    if crate::messages::shown() {
         print_settings(src, plan);
     }
     Ok((sample, parsers))
@@ -517,22 +503,22 @@ fn print_settings(src: &Source, plan: &Plan) {
             s.header_row
         ));
     }
-    eprintln!("{line}");
+    crate::messages::info(line.trim_start_matches("datastroom: "));
     for c in &s.columns {
-        eprintln!("  {c}");
+        crate::messages::detail(c);
     }
     for d in &plan.dropped {
-        eprintln!("  '{d}': persoonsgegeven, niet opgeslagen");
+        crate::messages::detail(format!("'{d}': persoonsgegeven, niet opgeslagen"));
     }
     if let Some(d) = plan.dropped.first() {
-        eprintln!(
-            "  (een kolom die geen persoonsgegeven is, zoals 'Naam' met de naam van een \
+        crate::messages::detail(format!(
+            "(een kolom die geen persoonsgegeven is, zoals 'Naam' met de naam van een \
              gemeente, houdt u met een mapping: [kolommen] \"{d}\" = \"<andere naam>\"; \
              docs/ingest.md)"
-        );
+        ));
     }
     for w in &plan.warnings {
-        eprintln!("  let op: {w}");
+        crate::messages::detail(format!("let op: {w}"));
     }
 }
 
@@ -545,7 +531,6 @@ pub fn load_adhoc(
     dataset: Option<&str>,
     mapping: Option<&Path>,
     pseudo: Option<&Pseudonymiser>,
-    quiet: bool,
 ) -> Result<Adhoc> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     if path
@@ -566,13 +551,11 @@ pub fn load_adhoc(
             .map(|n| n.to_string())
             .collect();
         if !personal.is_empty() {
-            if !quiet {
-                eprintln!(
-                    "datastroom: personal columns left out of {}: {}",
-                    path.display(),
-                    personal.join(", ")
-                );
-            }
+            crate::messages::info(format!(
+                "persoonsgegevens niet gelezen uit {}: {}",
+                path.display(),
+                personal.join(", ")
+            ));
             lf = lf.drop(cols(personal));
         }
         return Ok(Adhoc {
@@ -594,18 +577,17 @@ pub fn load_adhoc(
     if pseudo.is_none() {
         plan.drop_pseudonymised();
     }
-    let (sample, parsers) = prepare(&mut src, &mut plan, None, None, quiet)?;
+    let (sample, parsers) = prepare(&mut src, &mut plan, None, None)?;
     let staged_path = tmp.path().join("input.parquet");
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(0, path, &src, &plan, parsers, pseudo, &staged_path)?;
     loader.stream(sample, rest)?;
     let staged = loader.finish()?;
-    if staged.rejected() > 0 && !quiet {
-        eprintln!(
-            "datastroom: {} of {} rows of {} could not be read and are left out",
-            staged.rejected(),
-            staged.read,
-            path.display()
+    if staged.rejected() > 0 {
+        let (n, read, p) = (staged.rejected(), staged.read, path.display());
+        crate::messages::warn(
+            format!("{n} van de {read} rijen van {p} zijn niet te lezen en tellen niet mee"),
+            format!("{n} of {read} rows of {p} could not be read and are left out"),
         );
     }
     let lf = LazyFrame::scan_parquet(

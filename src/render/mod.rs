@@ -46,6 +46,47 @@ pub struct Output {
 /// (column name, Dutch label, English label).
 pub type Labels = &'static [(&'static str, &'static str, &'static str)];
 
+/// What an analysis computes before it is written: the frame, the note under it, and how to
+/// show it (labels, money columns, and how cells read for people: "niet bereikt" for an empty
+/// median, rules in words). Subcommands write it; reports compose it.
+pub struct Table {
+    pub df: DataFrame,
+    pub note: String,
+    pub labels: Labels,
+    pub money: Vec<String>,
+    /// The frame as people read it (tables, Markdown, xlsx, reports); CSV and JSON keep the
+    /// frame itself.
+    pub for_people: Option<fn(DataFrame, Lang) -> Result<DataFrame>>,
+}
+
+impl Table {
+    /// A table shown as it is.
+    pub fn plain(df: DataFrame, note: impl Into<String>, labels: Labels) -> Table {
+        Table {
+            df,
+            note: note.into(),
+            labels,
+            money: Vec::new(),
+            for_people: None,
+        }
+    }
+
+    /// The frame as people read it.
+    pub fn people_frame(&self, lang: Lang) -> Result<DataFrame> {
+        match self.for_people {
+            Some(f) => f(self.df.clone(), lang),
+            None => Ok(self.df.clone()),
+        }
+    }
+}
+
+impl Format {
+    /// A format people read (where cells say "niet bereikt" and rules are words).
+    pub fn for_people(self) -> bool {
+        matches!(self, Format::Table | Format::Markdown | Format::Xlsx)
+    }
+}
+
 impl Output {
     /// `--format` or the default: a table on a terminal, CSV otherwise (or by the extension
     /// of `--output`).

@@ -194,7 +194,7 @@ pub struct WriteGuard {
 impl WriteGuard {
     /// Takes the warehouse lock (waiting up to `wait`), creates the folder if needed, and
     /// cleans up what an interrupted ingest left behind.
-    pub fn acquire(dir: &Path, wait: Duration, quiet: bool) -> Result<WriteGuard> {
+    pub fn acquire(dir: &Path, wait: Duration) -> Result<WriteGuard> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the warehouse folder {}", dir.display()))?;
         let lock_path = dir.join(LOCK_FILE);
@@ -221,8 +221,11 @@ impl WriteGuard {
                             wait.as_secs()
                         );
                     }
-                    if !told && !quiet {
-                        eprintln!("datastroom: waiting for another ingest to finish ...");
+                    if !told {
+                        crate::messages::info(match crate::messages::lang() {
+                            crate::lang::Lang::Nl => "wachten tot een andere inlading klaar is ...",
+                            crate::lang::Lang::En => "waiting for another ingest to finish ...",
+                        });
                         told = true;
                     }
                     std::thread::sleep(Duration::from_millis(200));

@@ -1,0 +1,129 @@
+//! SQL over the warehouse (polars SQL), or over an export without ingesting it: the query
+//! guarded by `sqlguard` (nothing but the datasets; for the council nothing that shows people).
+
+use crate::context::Context;
+use crate::warehouse::Warehouse;
+use anyhow::{Result, bail};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+use std::path::PathBuf;
+
+/// A file to query beside the warehouse (table `input`), and how to read it: the flags of
+/// `datastroom sql`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct File {
+    /// Query this file instead of (or besides) the warehouse; available as table `input`.
+    #[arg(long = "input", value_name = "INPUT")]
+    pub path: Option<PathBuf>,
+
+    /// Read --input as this dataset (meldingen, inhuur_facturen, ...): its columns mapped and
+    /// typed as an ingest would (money such as "EUR 18.825,00" becomes a number). Default: a
+    /// dataset of its own, with types guessed from the data.
+    #[arg(long, short = 'd', requires = "path")]
+    pub dataset: Option<String>,
+
+    /// A mapping file for --input (docs/ingest.md).
+    #[arg(long, requires = "path")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// Checks the file's dataset (an error is a usage error, exit code 2).
+pub fn validate(file: &File) -> Result<()> {
+    if let Some(d) = &file.dataset
+        && crate::schema::dataset(d).is_none()
+    {
+        return Err(super::usage(anyhow::anyhow!(
+            "--dataset {d}: not a canonical dataset; choose one of {}",
+            crate::schema::DATASETS
+                .iter()
+                .map(|d| d.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Runs a query over the warehouse (and `input`, as table `input`).
+pub fn query(ctx: &Context, sql: &str, input: &File) -> Result<DataFrame> {
+    let mut sql_ctx = SQLContext::new();
+    let mut tables = crate::sqlguard::Tables::default();
+    let _adhoc; // keeps the staged copy of --input alive while the query runs
+    if let Some(path) = &input.path {
+        let adhoc = crate::ingest::load_adhoc(
+            path,
+            input.dataset.as_deref(),
+            input.mapping.as_deref(),
+            None,
+        )?;
+        tables.add("input", &column_names(adhoc.lf.clone())?, &[]);
+        sql_ctx.register("input", adhoc.lf.clone());
+        _adhoc = adhoc;
+    }
+    let wh = match &input.path {
+        Some(_) => Warehouse::open_or_empty(&ctx.warehouse)?,
+        None => Warehouse::open(&ctx.warehouse)?,
+    };
+    for (name, entry) in &wh.catalog.datasets {
+        let lf = wh.scan(name)?;
+        let people: Vec<&str> = entry
+            .columns
+            .iter()
+            .filter(|c| c.privacy != crate::schema::Privacy::None)
+            .map(|c| c.name.as_str())
+            .collect();
+        tables.add(name, &column_names(lf.clone())?, &people);
+        sql_ctx.register(name, lf);
+    }
+    if input.path.is_none() && wh.catalog.datasets.is_empty() {
+        bail!(
+            "the warehouse {} has no datasets; ingest an export first, or query a file with --input",
+            ctx.warehouse.display()
+        );
+    }
+    // Nothing but the registered tables, and for the council nothing that shows people.
+    crate::sqlguard::check(sql, &tables, ctx.min_cell().is_some())?;
+    let sql = crate::sqlguard::name_results(sql)?;
+    let df = sql_ctx.execute(&sql).and_then(LazyFrame::collect).map_err(|e| {
+        let mut tables: Vec<&str> = wh.catalog.datasets.keys().map(String::as_str).collect();
+        if input.path.is_some() {
+            tables.push("input");
+        }
+        anyhow::anyhow!(
+            "the query failed: {}. Tables: {} (datastroom datasets show NAME lists the columns; \
+             docs/sql.md)",
+            crate::sqlguard::plain_error(&e.to_string()),
+            tables.join(", ")
+        )
+    })?;
+    whole_days(df)
+}
+
+/// Durations (a date minus a date) as whole days, a number a spreadsheet can use, instead of
+/// polars' text ("21d 3h").
+fn whole_days(df: DataFrame) -> Result<DataFrame> {
+    let durations: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| matches!(c.dtype(), DataType::Duration(_)))
+        .map(|c| {
+            col(c.name().clone())
+                .dt()
+                .total_days(false)
+                .alias(c.name().clone())
+        })
+        .collect();
+    if durations.is_empty() {
+        return Ok(df);
+    }
+    Ok(df.lazy().with_columns(durations).collect()?)
+}
+
+/// The column names of a frame, in order.
+fn column_names(mut lf: LazyFrame) -> Result<Vec<String>> {
+    Ok(lf
+        .collect_schema()?
+        .iter_names()
+        .map(|n| n.to_string())
+        .collect())
+}
