@@ -3,6 +3,8 @@
 //! this is not a stable API.
 
 pub mod analysis;
+#[cfg(test)]
+mod architecture;
 pub mod cli;
 pub mod cmd;
 pub mod context;

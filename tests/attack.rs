@@ -140,8 +140,20 @@ pub fn ranges(
         let v = t.rows[i][j].trim().to_lowercase();
         v == "totaal" || v == "total"
     };
+    // "Zevenaar / totaal" totals the rows labelled "Zevenaar / ...".
+    let outer = |i: usize, j: usize| -> Option<String> {
+        let v = t.rows[i][j].trim().to_lowercase();
+        let p = v
+            .strip_suffix(" / totaal")
+            .or_else(|| v.strip_suffix(" / total"))?;
+        Some(format!("{p} / "))
+    };
     let is_total: Vec<bool> = (0..h)
-        .map(|i| labels.iter().any(|&j| says_total(i, j)))
+        .map(|i| {
+            labels
+                .iter()
+                .any(|&j| says_total(i, j) || outer(i, j).is_some())
+        })
         .collect();
     // A total row covers the rows that agree with it in its other labels; with none, the
     // rows since the previous such total (all rows when it is the only one).
@@ -154,9 +166,14 @@ pub fn ranges(
         let other: Vec<usize> = labels
             .iter()
             .copied()
-            .filter(|&j| !says_total(tr, j))
+            .filter(|&j| !says_total(tr, j) && outer(tr, j).is_none())
             .collect();
-        let rows: Vec<usize> = if other.is_empty() && bare.len() > 1 {
+        let prefix: Vec<(usize, String)> = labels
+            .iter()
+            .filter_map(|&j| outer(tr, j).map(|p| (j, p)))
+            .collect();
+        let is_bare = other.is_empty() && prefix.is_empty();
+        let rows: Vec<usize> = if is_bare && bare.len() > 1 {
             let start = previous.map_or(0, |p| p + 1);
             (start..tr).filter(|&i| !is_total[i]).collect()
         } else {
@@ -166,10 +183,13 @@ pub fn ranges(
                         && other
                             .iter()
                             .all(|&j| t.rows[i][j].trim() == t.rows[tr][j].trim())
+                        && prefix
+                            .iter()
+                            .all(|(j, p)| t.rows[i][*j].trim().to_lowercase().starts_with(p))
                 })
                 .collect()
         };
-        if other.is_empty() {
+        if is_bare {
             previous = Some(tr);
         }
         covers.push((tr, rows));

@@ -12,16 +12,16 @@ fn list_show_and_lineage() {
     let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["dataset"], "inhuur_facturen");
-    assert_eq!(list[0]["rijen"], 7);
-    assert_eq!(list[0]["afgekeurd"], 2);
+    assert_eq!(list[0]["rows"], 7);
+    assert_eq!(list[0]["rejected"], 2);
     assert_eq!(list[1]["dataset"], "meldingen");
-    assert_eq!(list[1]["rijen"], 9);
-    assert_eq!(list[1]["afgekeurd"], 5);
+    assert_eq!(list[1]["rows"], 9);
+    assert_eq!(list[1]["rejected"], 5);
 
     let out = wd.run(wd.cmd(&["datasets", "show", "meldingen", "--format", "csv"]));
     assert!(
         out.starts_with(
-            "kolom,type,privacy\nmelding_id,text (sleutel),\ndatum_melding,datetime,\n"
+            "column,type,privacy\nmelding_id,text (sleutel),\ndatum_melding,datetime,\n"
         ),
         "{out}"
     );
@@ -31,7 +31,7 @@ fn list_show_and_lineage() {
     let bytes = std::fs::read(testdata("meldingen_fixi.csv")).unwrap();
     let sha = format!("{:x}", Sha256::digest(&bytes));
     assert_eq!(lineage[0]["sha256"], sha[..16]);
-    assert_eq!(lineage[0]["gelezen"], 14);
+    assert_eq!(lineage[0]["read"], 14);
 
     let catalog: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap(),

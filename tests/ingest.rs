@@ -15,7 +15,7 @@ fn fixi_history_all_rows_accepted() {
     let wd = Workdir::new();
     let s = ingest(&wd, "meldingen_historie.csv", "meldingen", 0);
     assert_eq!(
-        (s["gelezen"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["read"].as_u64(), s["rejected"].as_u64()),
         (Some(2230), Some(0))
     );
     // Counted with Python's csv module: 726 Groen, 173 Riolering; first and last report.
@@ -46,9 +46,9 @@ fn fixi_csv_windows_1252_semicolons_title_rows_and_rejects() {
     // duplicate (line 13), and a key used twice with other content (lines 14 and 15).
     assert_eq!(
         (
-            s["gelezen"].as_u64(),
-            s["geaccepteerd"].as_u64(),
-            s["afgekeurd"].as_u64()
+            s["read"].as_u64(),
+            s["accepted"].as_u64(),
+            s["rejected"].as_u64()
         ),
         (Some(14), Some(9), Some(5))
     );
@@ -73,9 +73,9 @@ fn fixi_csv_windows_1252_semicolons_title_rows_and_rejects() {
         .iter()
         .map(|r| {
             (
-                r["positie"].as_u64().unwrap(),
-                r["kolom"].as_str().unwrap(),
-                r["waarde"].as_str().unwrap(),
+                r["position"].as_u64().unwrap(),
+                r["column"].as_str().unwrap(),
+                r["value"].as_str().unwrap(),
             )
         })
         .collect();
@@ -90,19 +90,19 @@ fn fixi_csv_windows_1252_semicolons_title_rows_and_rejects() {
         ]
     );
     assert_eq!(
-        rejects[0]["reden"],
+        rejects[0]["reason"],
         "'31-02-2024 10:00' is geen geldige datum/tijd"
     );
-    assert_eq!(rejects[1]["reden"], "verplicht veld is leeg");
-    assert_eq!(rejects[2]["reden"], "dubbele rij: gelijk aan regel 12");
+    assert_eq!(rejects[1]["reason"], "verplicht veld is leeg");
+    assert_eq!(rejects[2]["reason"], "dubbele rij: gelijk aan regel 12");
     assert!(
-        rejects[0]["bron"]
+        rejects[0]["source"]
             .as_str()
             .unwrap()
             .ends_with("meldingen_fixi.csv")
     );
     // The rejected row is kept, without the personal columns.
-    let row: serde_json::Value = serde_json::from_str(rejects[0]["rij"].as_str().unwrap()).unwrap();
+    let row: serde_json::Value = serde_json::from_str(rejects[0]["row"].as_str().unwrap()).unwrap();
     assert_eq!(row["Meldingnummer"], "M-2024-0007");
     assert!(row.get("Naam melder").is_none());
 }
@@ -112,7 +112,7 @@ fn signalen_json_utc_times_become_dutch_local_time() {
     let wd = Workdir::new();
     let s = ingest(&wd, "meldingen_signalen.json", "meldingen", 3);
     assert_eq!(
-        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
         (Some(3), Some(1))
     );
     let rows = wd.sql("SELECT melding_id, datum_melding, lon FROM meldingen ORDER BY melding_id");
@@ -131,7 +131,7 @@ fn zaken_xlsx_with_title_rows_dates_and_bsn() {
     let s = ingest(&wd, "zaken_sociaal.xlsx", "zaken_sociaal", 3);
     // 7 rows: 'onbekend' as a date (Z-006), an empty Wet (Z-007).
     assert_eq!(
-        (s["gelezen"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["read"].as_u64(), s["rejected"].as_u64()),
         (Some(7), Some(2))
     );
     let rows = wd.sql(
@@ -160,12 +160,12 @@ fn zaken_xlsx_with_title_rows_dates_and_bsn() {
     let out = wd.run(wd.cmd(&["datasets", "rejects", "zaken_sociaal", "--format", "json"]));
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        rejects[0]["positie"], 10,
+        rejects[0]["position"], 10,
         "sheet row of Z-006 (header on row 4)"
     );
-    assert_eq!(rejects[0]["reden"], "'onbekend' is geen geldige datum");
-    assert_eq!(rejects[1]["positie"], 11);
-    assert_eq!(rejects[1]["kolom"], "Wet");
+    assert_eq!(rejects[0]["reason"], "'onbekend' is geen geldige datum");
+    assert_eq!(rejects[1]["position"], 11);
+    assert_eq!(rejects[1]["column"], "Wet");
 }
 
 #[test]
@@ -174,14 +174,14 @@ fn inhuur_contracts_xlsx_and_invoices_with_dutch_money() {
     // Empty Leverancier is rejected; Einddatum "tot nader order" is an open end (no date).
     let c = ingest(&wd, "inhuur_contracten.xlsx", "inhuur_contracten", 3);
     assert_eq!(
-        (c["geaccepteerd"].as_u64(), c["afgekeurd"].as_u64()),
+        (c["accepted"].as_u64(), c["rejected"].as_u64()),
         (Some(4), Some(1))
     );
     let open = wd.sql("SELECT einddatum FROM inhuur_contracten WHERE contract_id = 'C-2024-03'");
     assert_eq!(open[0]["einddatum"], serde_json::Value::Null);
     let f = ingest(&wd, "inhuur_facturen.csv", "inhuur_facturen", 3);
     assert_eq!(
-        (f["geaccepteerd"].as_u64(), f["afgekeurd"].as_u64()),
+        (f["accepted"].as_u64(), f["rejected"].as_u64()),
         (Some(7), Some(2))
     );
     let rows = wd.sql("SELECT factuur_id, bedrag, uren FROM inhuur_facturen ORDER BY factuur_id");
@@ -211,12 +211,12 @@ fn waitlist_samples() {
     let wd = Workdir::new();
     let s = ingest(&wd, "zaken_wachtlijst.csv", "zaken_sociaal", 3);
     assert_eq!(
-        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
         (Some(18), Some(1))
     );
     let s = ingest(&wd, "vth_vergunningen.csv", "zaken_sociaal", 3);
     assert_eq!(
-        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
         (Some(7), Some(1))
     );
     let rows = wd.sql(
@@ -233,8 +233,8 @@ fn waitlist_samples() {
     );
     let out = wd.run(wd.cmd(&["datasets", "rejects", "zaken_sociaal", "--format", "json"]));
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(rejects[0]["reden"], "'31-6-2024' is geen geldige datum");
-    assert_eq!(rejects[1]["kolom"], "Wettelijk kader");
+    assert_eq!(rejects[0]["reason"], "'31-6-2024' is geen geldige datum");
+    assert_eq!(rejects[1]["column"], "Wettelijk kader");
 }
 
 #[test]
@@ -242,7 +242,7 @@ fn reisdocumenten_comma_csv_iso_dates() {
     let wd = Workdir::new();
     let s = ingest(&wd, "reisdocumenten.csv", "reisdocumenten", 3);
     assert_eq!(
-        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
         (Some(4), Some(2))
     );
     let rows = wd.sql(
@@ -260,11 +260,11 @@ fn reisdocumenten_comma_csv_iso_dates() {
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     // Both date columns of line 6 are wrong: one reject row naming both.
     assert_eq!(
-        rejects[0]["reden"],
+        rejects[0]["reason"],
         "'2015-13-01' is geen geldige datum; Geldig tot: '2025-13-01' is geen geldige datum"
     );
     assert_eq!(
-        rejects[1]["reden"],
+        rejects[1]["reason"],
         "'onbekend' is geen geldig geheel getal"
     );
 }
@@ -274,7 +274,7 @@ fn projecten_xls_with_written_out_dates() {
     let wd = Workdir::new();
     let s = ingest(&wd, "projecten.xls", "projecten", 3);
     assert_eq!(
-        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
         (Some(3), Some(1))
     );
     let rows = wd.sql("SELECT project_id, naam, startdatum, einddatum, eigenaar, budget, realisatie FROM projecten ORDER BY project_id");
@@ -293,7 +293,7 @@ fn tab_and_pipe_delimiters_month_first_dates_and_mapping() {
         "Nummer\tGemeld op\tOnderwerp\n1\t03/14/2024\tAfval\n2\t3/1/2024\tGroen\n",
     );
     let s = wd.ingest_json(&["tab.txt", "-d", "meldingen"], 0);
-    assert_eq!(s["geaccepteerd"], 2);
+    assert_eq!(s["accepted"], 2);
     let rows = wd.sql("SELECT datum_melding FROM meldingen ORDER BY melding_id");
     // 03/14/2024 proves month-first for the column, so 3/1/2024 is 1 March.
     assert_eq!(rows[0]["datum_melding"], "2024-03-14 00:00:00");
@@ -339,9 +339,9 @@ fn upsert_replaces_older_versions_and_same_file_changes_nothing() {
     let s = wd.ingest_json(&["week2.csv", "-d", "meldingen"], 0);
     assert_eq!(
         (
-            s["nieuw"].as_u64(),
-            s["vervangen"].as_u64(),
-            s["totaal"].as_u64()
+            s["new"].as_u64(),
+            s["replaced"].as_u64(),
+            s["total_rows"].as_u64()
         ),
         (Some(1), Some(1), Some(3))
     );
@@ -467,9 +467,9 @@ fn dry_run_writes_nothing() {
     let wd = Workdir::new();
     let fixi = testdata("meldingen_fixi.csv");
     let s = wd.ingest_json(&[&fixi, "-d", "meldingen", "--dry-run"], 3);
-    assert_eq!(s["status"], "proefdraai, niets geschreven");
+    assert_eq!(s["status"], "dry_run");
     let counts = |s: &serde_json::Value| {
-        ["gelezen", "geaccepteerd", "afgekeurd", "totaal"].map(|k| s[k].as_u64().unwrap())
+        ["read", "accepted", "rejected", "total_rows"].map(|k| s[k].as_u64().unwrap())
     };
     assert_eq!(counts(&s), [14, 9, 5, 9]);
     assert!(
@@ -490,9 +490,9 @@ fn dry_run_writes_nothing() {
     let s = wd.ingest_json(&["week2.csv", "-d", "meldingen", "--dry-run"], 0);
     assert_eq!(
         (
-            s["nieuw"].as_u64(),
-            s["vervangen"].as_u64(),
-            s["totaal"].as_u64()
+            s["new"].as_u64(),
+            s["replaced"].as_u64(),
+            s["total_rows"].as_u64()
         ),
         (Some(1), Some(1), Some(3))
     );
@@ -615,7 +615,7 @@ fn municipalities_numbering_alike_do_not_replace_each_other() {
     ]));
     let out = wd.ingest_json(&["d.csv", "-d", "meldingen", "--gemeente", "Duiven"], 0);
     assert_eq!(
-        (out["vervangen"].as_u64(), out["totaal"].as_u64()),
+        (out["replaced"].as_u64(), out["total_rows"].as_u64()),
         (Some(0), Some(3))
     );
     let rows = wd
@@ -628,7 +628,7 @@ fn municipalities_numbering_alike_do_not_replace_each_other() {
     );
     let out = wd.ingest_json(&["d2.csv", "-d", "meldingen", "--gemeente", "Duiven"], 0);
     assert_eq!(
-        (out["vervangen"].as_u64(), out["totaal"].as_u64()),
+        (out["replaced"].as_u64(), out["total_rows"].as_u64()),
         (Some(1), Some(3))
     );
 }
@@ -689,10 +689,10 @@ fn old_mac_line_ends_and_municipalities_inside_one_export() {
         "Gemeente;Meldingnummer;Datum melding;Categorie\rAssen;1001;1-3-2024;Afval\rTynaarlo;1001;2-3-2024;Groen\r",
     );
     let out = wd.ingest_json(&["mac.csv", "-d", "meldingen"], 0);
-    assert_eq!(out["geaccepteerd"], 2);
-    let rows = wd.sql("SELECT gemeente, _bron_positie FROM meldingen ORDER BY gemeente");
-    assert_eq!(rows[0]["_bron_positie"], 2);
-    assert_eq!(rows[1]["_bron_positie"], 3);
+    assert_eq!(out["accepted"], 2);
+    let rows = wd.sql("SELECT gemeente, _source_position FROM meldingen ORDER BY gemeente");
+    assert_eq!(rows[0]["_source_position"], 2);
+    assert_eq!(rows[1]["_source_position"], 3);
 }
 
 /// Issue 11, item 6: a typo in --dataset is refused with the name it is close to, instead of
@@ -803,7 +803,7 @@ fn footers_missing_warehouses_and_kept_names() {
     );
     let s: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        (s[0]["gelezen"].as_u64(), s[0]["voetregels"].as_u64()),
+        (s[0]["read"].as_u64(), s[0]["footer_rows"].as_u64()),
         (Some(3), Some(2))
     );
 

@@ -26,7 +26,7 @@ fn loaded() -> Workdir {
         ],
         3,
     );
-    assert_eq!(f["geaccepteerd"], 32);
+    assert_eq!(f["accepted"], 32);
     wd
 }
 
@@ -381,7 +381,7 @@ fn open_ended_end_dates_in_a_csv() {
     );
     let s = wd.ingest_json(&[&file.to_string_lossy(), "-d", "inhuur_contracten"], 3);
     assert_eq!(
-        (s["geaccepteerd"].as_u64(), s["afgekeurd"].as_u64()),
+        (s["accepted"].as_u64(), s["rejected"].as_u64()),
         (Some(2), Some(1))
     );
     let rows = wd.sql("SELECT contract_id, einddatum FROM inhuur_contracten ORDER BY contract_id");

@@ -563,3 +563,81 @@ fn weather_that_does_not_cover_the_weeks_is_said() {
     );
     assert!(err.contains(said), "{err}");
 }
+
+/// Issue 12: `--by categorie,wijk` gives a series per wijk of each categorie, a total per
+/// categorie ("Afval / totaal") and an overall total ("totaal"), whose counts add up. EARS C1
+/// by hand on 8 March 2024 (baseline the 7 days before; z(0.999) = 3.090232, least sd 0.5):
+/// - Afval / Noord 1,1,1,1,1,1,1 then 3: mean 1, sd 0 -> 0.5, upper 2.545116: a peak;
+/// - Afval / Zuid 1,1,2,3,4,5,6 then 8: mean 3.142857, sd 1.951800, upper 9.174373: none;
+/// - Afval / totaal 2,2,3,4,5,6,7 then 11: mean 4.142857, upper 10.174373: a peak;
+/// - Groen / Noord 2 every day: mean 2, sd 0 -> 0.5, upper 3.545116: none;
+/// - totaal 4,4,5,6,7,8,9 then 13: mean 6.142857, upper 12.174373: a peak.
+#[test]
+fn by_two_columns_with_totals() {
+    let wd = Workdir::new();
+    let series: [(&str, &str, [u64; 8]); 3] = [
+        ("Afval", "Noord", [1, 1, 1, 1, 1, 1, 1, 3]),
+        ("Afval", "Zuid", [1, 1, 2, 3, 4, 5, 6, 8]),
+        ("Groen", "Noord", [2; 8]),
+    ];
+    let mut csv = String::from("datum;categorie;wijk\n");
+    for (cat, wijk, counts) in &series {
+        for (day, n) in counts.iter().enumerate() {
+            for _ in 0..*n {
+                csv.push_str(&format!("{}-3-2024;{cat};{wijk}\n", day + 1));
+            }
+        }
+    }
+    let file = wd.write("m.csv", csv);
+    let rows = peaks(
+        &wd,
+        &file.to_string_lossy(),
+        &[
+            "--period",
+            "day",
+            "--method",
+            "ears-c1",
+            "--by",
+            "categorie,wijk",
+            "--all",
+            "--as-of",
+            "2024-03-08",
+        ],
+    );
+    let got: BTreeMap<String, (i64, f64, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["group"].as_str().unwrap().to_string(),
+                (
+                    r["observed"].as_i64().unwrap(),
+                    r["upper_bound"].as_f64().unwrap(),
+                    r["alarm"].as_bool().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let want = [
+        ("Afval / Noord", 3, 2.545116, true),
+        ("Afval / Zuid", 8, 9.174373, false),
+        ("Afval / totaal", 11, 10.174373, true),
+        ("Groen / Noord", 2, 3.545116, false),
+        ("Groen / totaal", 2, 3.545116, false),
+        ("totaal", 13, 12.174373, true),
+    ];
+    assert_eq!(got.len(), want.len(), "{rows:?}");
+    for (group, observed, upper, alarm) in want {
+        let (o, u, a) = got[group];
+        assert_eq!((o, a), (observed, alarm), "{group}");
+        assert!((u - upper).abs() < 1e-6, "{group}: {u}");
+    }
+    // The parts add up to their totals.
+    assert_eq!(
+        got["Afval / Noord"].0 + got["Afval / Zuid"].0,
+        got["Afval / totaal"].0
+    );
+    assert_eq!(
+        got["Afval / totaal"].0 + got["Groen / totaal"].0,
+        got["totaal"].0
+    );
+}

@@ -158,7 +158,7 @@ fn personal_data_in_every_form_is_dropped_or_masked() {
          Z3;Jeugdwet;;3-4-2015;;P. Smit;;J. Smit;;999999999;geen bijzonderheden\n",
     );
     let s = wd.ingest_json(&["zaken.csv", "-d", "zaken_sociaal"], 0);
-    assert_eq!(s["gemaskeerd"], 4, "{s}");
+    assert_eq!(s["masked"], 4, "{s}");
     wd.write(
         "signalen.json",
         r#"[{"id": "S1", "created_at": "2024-03-01T10:00:00Z", "category": "Afval",

@@ -90,10 +90,10 @@ impl Workdir {
                 .as_u64()
                 .unwrap_or_else(|| panic!("no {k} in {out}"))
         };
-        assert_eq!(n("gelezen"), n("geaccepteerd") + n("afgekeurd"), "{out}");
+        assert_eq!(n("read"), n("accepted") + n("rejected"), "{out}");
         // A text export's rows each take at least a line of it: no row hides in another.
-        if let Some(lines) = rows[0]["regels"].as_u64() {
-            assert!(lines >= n("gelezen") + n("lege_rijen"), "{out}");
+        if let Some(lines) = rows[0]["lines"].as_u64() {
+            assert!(lines >= n("read") + n("blank_rows"), "{out}");
         }
         rows[0].clone()
     }

@@ -604,3 +604,86 @@ fn no_case_matches_the_preset() {
     assert!(err.contains(said), "{err}");
     assert!(!md.contains("| 0 |"), "no row of zeros: {md}");
 }
+
+/// Issue 12: `--by gemeente,team` gives the figures per team of each gemeente, a total per
+/// gemeente and an overall total; counts add up. By hand, term 10 days, as-of 30-6-2024:
+/// - Duiven / Noord: 4 days (decided), open since 1-6 (29 days, past the term);
+/// - Duiven / West: 3 days (decided);
+/// - Zevenaar / Noord: 5 days, 20 days (late), open since 25-6 (5 days);
+/// - Zevenaar / Zuid: 7 days, open since 10-6 (20 days, past the term).
+///
+/// Zevenaar / Noord's Kaplan-Meier: at 5 days 3 at risk, 1 decided, 1 open -> 2/3; at 20
+/// days 1 at risk, decided -> 0: median 20.
+#[test]
+fn by_gemeente_and_team_with_totals() {
+    let wd = Workdir::new();
+    let file = wd.write(
+        "zaken.csv",
+        "Zaaknummer;Gemeente;Team;Wet;Datum aanvraag;Datum beschikking\n\
+         A1;Zevenaar;Noord;Jeugdwet;1-6-2024;6-6-2024\n\
+         A2;Zevenaar;Noord;Jeugdwet;1-6-2024;21-6-2024\n\
+         A3;Zevenaar;Noord;Jeugdwet;25-6-2024;\n\
+         B1;Zevenaar;Zuid;Jeugdwet;1-5-2024;8-5-2024\n\
+         B2;Zevenaar;Zuid;Jeugdwet;10-6-2024;\n\
+         C1;Duiven;Noord;Jeugdwet;1-4-2024;5-4-2024\n\
+         C2;Duiven;Noord;Jeugdwet;1-6-2024;\n\
+         D1;Duiven;West;Jeugdwet;20-6-2024;23-6-2024\n",
+    );
+    let rows = waitlist(
+        &wd,
+        &file.to_string_lossy(),
+        &[
+            "--start",
+            "datum_aanvraag",
+            "--end",
+            "datum_beschikking",
+            "--term-days",
+            "10",
+            "--section",
+            "by",
+            "--by",
+            "gemeente,team",
+        ],
+    );
+    let got: Vec<(String, i64, i64, i64, i64, Value)> = rows
+        .iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_i64().unwrap();
+            (
+                r["group"].as_str().unwrap().to_string(),
+                n("n"),
+                n("open"),
+                n("open_past_term"),
+                n("decided_12m"),
+                r["within_term_pct"].clone(),
+            )
+        })
+        .collect();
+    let row = |g: &str, n, open, past, decided, pct: f64| {
+        (
+            g.to_string(),
+            n,
+            open,
+            past,
+            decided,
+            serde_json::json!(pct),
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            row("Duiven / Noord", 2, 1, 1, 1, 100.0),
+            row("Duiven / West", 1, 0, 0, 1, 100.0),
+            row("Duiven / totaal", 3, 1, 1, 2, 100.0),
+            row("Zevenaar / Noord", 3, 1, 0, 2, 50.0),
+            row("Zevenaar / Zuid", 2, 1, 1, 1, 100.0),
+            row("Zevenaar / totaal", 5, 2, 1, 3, 66.7),
+            row("totaal", 8, 3, 2, 5, 80.0),
+        ]
+    );
+    assert_eq!(rows[3]["median_days"], 20);
+    // The teams add up to their gemeente, the gemeenten to the total.
+    assert_eq!(got[0].1 + got[1].1, got[2].1);
+    assert_eq!(got[3].1 + got[4].1, got[5].1);
+    assert_eq!(got[2].1 + got[5].1, got[6].1);
+}

@@ -34,7 +34,8 @@ pub enum Action {
 
 pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
     let wh = ctx.open()?;
-    let out = super::output(ctx, out)?;
+    let mut out = super::output(ctx, out)?;
+    out.labels = crate::render::WAREHOUSE_LABELS;
     match &args.action {
         None => out.write(&list(&wh)?, None)?,
         Some(Action::Show { name }) => {
@@ -71,33 +72,33 @@ fn list(wh: &Warehouse) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(vec![
         Column::new("dataset".into(), names.clone()),
         Column::new(
-            "omschrijving".into(),
+            "description".into(),
             names.iter().map(|n| describe(n)).collect::<Vec<_>>(),
         ),
         Column::new(
-            "rijen".into(),
+            "rows".into(),
             d.values().map(|e| e.rows).collect::<Vec<_>>(),
         ),
         Column::new(
-            "kolommen".into(),
+            "columns".into(),
             d.values()
                 .map(|e| e.columns.len() as u64)
                 .collect::<Vec<_>>(),
         ),
         Column::new(
-            "laatste_ingest".into(),
+            "last_ingest".into(),
             d.values()
                 .map(|e| e.ingests.last().map(|i| i.time.clone()).unwrap_or_default())
                 .collect::<Vec<_>>(),
         ),
         Column::new(
-            "bronnen".into(),
+            "sources".into(),
             d.values()
                 .map(|e| e.ingests.len() as u64)
                 .collect::<Vec<_>>(),
         ),
         Column::new(
-            "afgekeurd".into(),
+            "rejected".into(),
             d.values().map(|e| e.rejected_rows).collect::<Vec<_>>(),
         ),
     ])?)
@@ -112,7 +113,7 @@ fn columns(e: &DatasetEntry) -> Result<DataFrame> {
     let key = |n: &str| e.key.as_deref() == Some(n);
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
-            "kolom".into(),
+            "column".into(),
             e.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
         ),
         Column::new(
@@ -144,11 +145,11 @@ fn lineage(e: &DatasetEntry) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(vec![
         Column::new("ingest_id".into(), u(|x| x.id)),
         Column::new(
-            "tijd".into(),
+            "time".into(),
             i.iter().map(|x| x.time.clone()).collect::<Vec<_>>(),
         ),
         Column::new(
-            "bron".into(),
+            "source".into(),
             i.iter().map(|x| x.source.clone()).collect::<Vec<_>>(),
         ),
         Column::new(
@@ -158,14 +159,14 @@ fn lineage(e: &DatasetEntry) -> Result<DataFrame> {
                 .collect::<Vec<_>>(),
         ),
         Column::new(
-            "modus".into(),
+            "mode".into(),
             i.iter().map(|x| x.mode.clone()).collect::<Vec<_>>(),
         ),
-        Column::new("gelezen".into(), u(|x| x.rows_read)),
-        Column::new("geaccepteerd".into(), u(|x| x.rows_accepted)),
-        Column::new("afgekeurd".into(), u(|x| x.rows_rejected)),
-        Column::new("nieuw".into(), u(|x| x.rows_new)),
-        Column::new("vervangen".into(), u(|x| x.rows_replaced)),
+        Column::new("read".into(), u(|x| x.rows_read)),
+        Column::new("accepted".into(), u(|x| x.rows_accepted)),
+        Column::new("rejected".into(), u(|x| x.rows_rejected)),
+        Column::new("new".into(), u(|x| x.rows_new)),
+        Column::new("replaced".into(), u(|x| x.rows_replaced)),
     ])?)
 }
 
@@ -304,12 +305,9 @@ fn privacy(wh: &Warehouse, only: Option<&str>) -> Result<DataFrame> {
             "dataset".into(),
             rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
         ),
+        Column::new("item".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
         Column::new(
-            "onderdeel".into(),
-            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "waarde".into(),
+            "value".into(),
             rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>(),
         ),
     ])?)

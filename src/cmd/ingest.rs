@@ -4,6 +4,8 @@
 use crate::context::Context;
 use crate::ingest::request::{self, Request};
 use crate::ingest::{Status, Summary};
+use crate::lang::Lang;
+use crate::render::Table;
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -23,7 +25,15 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
     let summaries = request::run(&ctx.warehouse, &args.request)?;
-    super::output(ctx, out)?.write(&summary_frame(&summaries)?, None)?;
+    let table = Table {
+        for_people: Some(status_in_words),
+        ..Table::plain(
+            summary_frame(&summaries)?,
+            "",
+            crate::render::WAREHOUSE_LABELS,
+        )
+    };
+    super::emit(&table, ctx, out)?;
     let rejected: Vec<&str> = summaries
         .iter()
         .filter(|s| s.rejected > 0)
@@ -31,10 +41,10 @@ pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
         .collect();
     if let Some(first) = rejected.first() {
         crate::messages::info(match ctx.lang {
-            crate::lang::Lang::Nl => format!(
+            Lang::Nl => format!(
                 "er zijn rijen afgekeurd; bekijk ze met `datastroom datasets rejects {first}`"
             ),
-            crate::lang::Lang::En => {
+            Lang::En => {
                 format!(
                     "some rows were rejected; see them with `datastroom datasets rejects {first}`"
                 )
@@ -48,47 +58,59 @@ pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
     })
 }
 
+/// What happened to each file: English keys and status codes for scripts (JSON, CSV), Dutch
+/// headers and words for people (`LABELS`, `status_in_words`).
 fn summary_frame(summaries: &[Summary]) -> Result<DataFrame> {
     let status = |s: &Summary| match s.status {
-        Status::Ingested => "ingelezen",
-        Status::Unchanged => "al ingelezen, ongewijzigd",
-        Status::DryRun => "proefdraai, niets geschreven",
+        Status::Ingested => "ingested",
+        Status::Unchanged => "unchanged",
+        Status::DryRun => "dry_run",
     };
     let u = |f: fn(&Summary) -> u64| summaries.iter().map(f).collect::<Vec<u64>>();
+    let text = |f: &dyn Fn(&Summary) -> String| summaries.iter().map(f).collect::<Vec<_>>();
     Ok(DataFrame::new_infer_height(vec![
+        Column::new("file".into(), text(&|s| s.file.display().to_string())),
+        Column::new("dataset".into(), text(&|s| s.dataset.clone())),
+        Column::new("status".into(), text(&|s| status(s).to_string())),
+        Column::new("read".into(), u(|s| s.read)),
+        Column::new("accepted".into(), u(|s| s.accepted)),
+        Column::new("rejected".into(), u(|s| s.rejected)),
+        Column::new("blank_rows".into(), u(|s| s.blank)),
+        Column::new("footer_rows".into(), u(|s| s.footer)),
         Column::new(
-            "bestand".into(),
-            summaries
-                .iter()
-                .map(|s| s.file.display().to_string())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "dataset".into(),
-            summaries
-                .iter()
-                .map(|s| s.dataset.clone())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "status".into(),
-            summaries.iter().map(status).collect::<Vec<_>>(),
-        ),
-        Column::new("gelezen".into(), u(|s| s.read)),
-        Column::new("geaccepteerd".into(), u(|s| s.accepted)),
-        Column::new("afgekeurd".into(), u(|s| s.rejected)),
-        Column::new("lege_rijen".into(), u(|s| s.blank)),
-        Column::new("voetregels".into(), u(|s| s.footer)),
-        Column::new(
-            "regels".into(),
+            "lines".into(),
             summaries
                 .iter()
                 .map(|s| s.lines)
                 .collect::<Vec<Option<u64>>>(),
         ),
-        Column::new("gemaskeerd".into(), u(|s| s.masked)),
-        Column::new("nieuw".into(), u(|s| s.new)),
-        Column::new("vervangen".into(), u(|s| s.replaced)),
-        Column::new("totaal".into(), u(|s| s.total_rows)),
+        Column::new("masked".into(), u(|s| s.masked)),
+        Column::new("new".into(), u(|s| s.new)),
+        Column::new("replaced".into(), u(|s| s.replaced)),
+        Column::new("total_rows".into(), u(|s| s.total_rows)),
     ])?)
+}
+
+/// The status as people read it.
+fn status_in_words(df: DataFrame, lang: Lang) -> Result<DataFrame> {
+    let words: Vec<Option<String>> = df
+        .column("status")?
+        .str()?
+        .iter()
+        .map(|code| {
+            code.map(|c| match (c, lang) {
+                ("ingested", Lang::Nl) => "ingelezen",
+                ("unchanged", Lang::Nl) => "al ingelezen, ongewijzigd",
+                ("dry_run", Lang::Nl) => "proefdraai, niets geschreven",
+                ("ingested", Lang::En) => "ingested",
+                ("unchanged", Lang::En) => "already ingested, unchanged",
+                ("dry_run", Lang::En) => "dry run, nothing written",
+                (other, _) => other,
+            })
+            .map(String::from)
+        })
+        .collect();
+    let mut df = df;
+    df.with_column(Column::new("status".into(), words))?;
+    Ok(df)
 }

@@ -45,6 +45,7 @@ pub fn emit(table: &Table, ctx: &Context, out: &Out) -> anyhow::Result<u8> {
     } else {
         table.df.clone()
     };
-    o.write(&df, Some(&table.note))?;
+    let note = (!table.note.is_empty()).then_some(table.note.as_str());
+    o.write(&df, note)?;
     Ok(EXIT_OK)
 }

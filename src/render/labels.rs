@@ -3,41 +3,49 @@
 
 use crate::lang::Lang;
 
-/// (column name, Dutch label, English label).
-const LABELS: &[(&str, &str, &str)] = &[
+/// The warehouse's own tables (datasets, lineage, rejects, the ingest summary): their labels
+/// for people. Not applied to other output, so that a SQL column named `time` stays `time`.
+pub const WAREHOUSE: super::Labels = &[
+    // datasets
     ("dataset", "dataset", "dataset"),
-    ("omschrijving", "omschrijving", "description"),
-    ("rijen", "rijen", "rows"),
-    ("kolommen", "kolommen", "columns"),
-    ("laatste_ingest", "laatste inlading", "last ingest"),
-    ("bronnen", "bronbestanden", "source files"),
-    ("afgekeurd", "afgekeurde rijen", "rejected rows"),
-    ("kolom", "kolom", "column"),
+    ("description", "omschrijving", "description"),
+    ("rows", "rijen", "rows"),
+    ("columns", "kolommen", "columns"),
+    ("last_ingest", "laatste inlading", "last ingest"),
+    ("sources", "bronbestanden", "source files"),
+    ("rejected", "afgekeurd", "rejected"),
+    ("column", "kolom", "column"),
     ("type", "type", "type"),
     ("privacy", "privacy", "privacy"),
+    ("item", "onderdeel", "item"),
+    // lineage and rejects
     ("ingest_id", "inlading", "ingest"),
-    ("tijd", "tijd", "time"),
-    ("bron", "bronbestand", "source file"),
-    ("modus", "modus", "mode"),
-    ("gelezen", "gelezen", "read"),
-    ("geaccepteerd", "geaccepteerd", "accepted"),
-    ("nieuw", "nieuw", "new"),
-    ("lege_rijen", "lege rijen", "blank rows"),
-    ("vervangen", "vervangen", "replaced"),
-    ("positie", "regel/rij", "line/row"),
-    ("waarde", "waarde", "value"),
-    ("reden", "reden", "reason"),
+    ("time", "tijd", "time"),
+    ("source", "bronbestand", "source file"),
+    ("mode", "modus", "mode"),
+    ("position", "regel/rij", "line/row"),
+    ("value", "waarde", "value"),
+    ("reason", "reden", "reason"),
     (
-        "rij",
+        "row",
         "rij (zonder persoonsgegevens)",
         "row (without personal data)",
     ),
-    ("bestand", "bestand", "file"),
+    // the ingest summary
+    ("file", "bestand", "file"),
     ("status", "status", "status"),
-    ("totaal", "totaal in dataset", "total in dataset"),
+    ("read", "gelezen", "read"),
+    ("accepted", "geaccepteerd", "accepted"),
+    ("blank_rows", "lege rijen", "blank rows"),
+    ("footer_rows", "voetregels", "footer rows"),
+    ("lines", "regels", "lines"),
+    ("masked", "gemaskeerd", "masked"),
+    ("new", "nieuw", "new"),
+    ("replaced", "vervangen", "replaced"),
+    ("total_rows", "totaal in dataset", "total in dataset"),
 ];
 
-/// The label of a column name in the given language; the name itself when it has none.
+/// The label of a column that its command gives no label: the name itself, except that
 /// `spend_<year>` (inhuur's spend per calendar year) reads "besteed <year> (EUR)".
 pub fn label(name: &str, lang: Lang) -> String {
     if let Some(year) = name.strip_prefix("spend_")
@@ -49,10 +57,5 @@ pub fn label(name: &str, lang: Lang) -> String {
             Lang::En => format!("spent {year} (EUR)"),
         };
     }
-    LABELS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, nl, en)| if lang == Lang::Nl { *nl } else { *en })
-        .unwrap_or(name)
-        .to_string()
+    name.to_string()
 }

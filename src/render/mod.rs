@@ -5,7 +5,7 @@
 pub mod chart;
 mod labels;
 
-pub use labels::label;
+pub use labels::{WAREHOUSE as WAREHOUSE_LABELS, label};
 
 use crate::lang::{Lang, human_float, money_text};
 use anyhow::{Context, Result, bail};
@@ -81,9 +81,10 @@ impl Table {
 }
 
 impl Format {
-    /// A format people read (where cells say "niet bereikt" and rules are words).
+    /// A format people read (where cells say "niet bereikt" and rules are words, under the
+    /// headers of their language): all but CSV and JSON, which are for scripts.
     pub fn for_people(self) -> bool {
-        matches!(self, Format::Table | Format::Markdown | Format::Xlsx)
+        !matches!(self, Format::Csv | Format::Json)
     }
 }
 
@@ -120,7 +121,20 @@ impl Output {
         match self.format {
             Format::Table => write_table(df, &mut buf, self.human())?,
             Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain, &self.money)?,
-            Format::CsvExcel => write_csv(df, &mut buf, CsvStyle::Excel, &self.money)?,
+            Format::CsvExcel => {
+                // For people in Excel: the headers they read (labels), the values in full.
+                let names = headers(df, self.lang, self.labels);
+                let money: Vec<String> = df
+                    .get_column_names()
+                    .iter()
+                    .zip(&names)
+                    .filter(|(n, _)| self.money.iter().any(|m| m == n.as_str()))
+                    .map(|(_, label)| label.clone())
+                    .collect();
+                let mut named = df.clone();
+                named.set_column_names(&names)?;
+                write_csv(&named, &mut buf, CsvStyle::Excel, &money)?
+            }
             Format::Json => write_json(df, &mut buf)?,
             Format::Markdown => write_markdown(df, &mut buf, self.human())?,
             Format::Xlsx => unreachable!("handled above"),
@@ -138,13 +152,6 @@ impl Output {
         let mut buf = Vec::new();
         write_markdown(df, &mut buf, self.human())?;
         Ok(String::from_utf8(buf)?)
-    }
-
-    /// The table as CSV for Dutch Excel (UTF-8 with BOM, ';', decimal comma).
-    pub fn csv_excel(&self, df: &DataFrame) -> Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        write_csv(df, &mut buf, CsvStyle::Excel, &self.money)?;
-        Ok(buf)
     }
 
     /// A report's table as CSV for Dutch Excel, as the Markdown shows it: the same headers,

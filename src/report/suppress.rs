@@ -20,7 +20,8 @@
 //!
 //! A total row is a row with "totaal" (or "total") in any label column: it covers the rows
 //! that agree with it in the other label columns ("Zevenaar | totaal" covers Zevenaar's rows),
-//! or, when it has no other label, the rows since the previous such total. A table in which no
+//! or, when it has no other label, the rows since the previous such total. A label "Zevenaar /
+//! totaal" (groups of several columns) totals the rows labelled "Zevenaar / ...". A table in which no
 //! total is recognised is treated as summable: a reader is assumed to know each column's sum
 //! (from another table, or a total published elsewhere).
 //!
@@ -375,35 +376,58 @@ fn total_segments(
                 .collect())
         })
         .collect::<Result<_>>()?;
-    let total = total.to_lowercase();
-    let says_total = |v: &Option<String>| {
-        v.as_deref()
-            .is_some_and(|v| v == total || v == "totaal" || v == "total")
+    let words = [total.to_lowercase(), "totaal".into(), "total".into()];
+    let says_total =
+        |v: &Option<String>| v.as_deref().is_some_and(|v| words.iter().any(|w| v == w));
+    // "zevenaar / totaal": the total of the rows labelled "zevenaar / ..." (groups of several
+    // columns, `--by gemeente,team`).
+    let outer = |v: &Option<String>| -> Option<String> {
+        let v = v.as_deref()?;
+        words
+            .iter()
+            .find_map(|w| v.strip_suffix(&format!(" / {w}")))
+            .map(|p| format!("{p} / "))
     };
-    let is_total: Vec<bool> = (0..h)
-        .map(|i| text.iter().any(|col| says_total(&col[i])))
-        .collect();
+    let totals_in = |i: usize| {
+        text.iter()
+            .any(|col| says_total(&col[i]) || outer(&col[i]).is_some())
+    };
+    let is_total: Vec<bool> = (0..h).map(totals_in).collect();
     let others = |t: usize| -> Vec<usize> {
         (0..labels.len())
-            .filter(|&k| !says_total(&text[k][t]))
+            .filter(|&k| !says_total(&text[k][t]) && outer(&text[k][t]).is_none())
+            .collect()
+    };
+    let prefixes = |t: usize| -> Vec<(usize, String)> {
+        (0..labels.len())
+            .filter_map(|k| outer(&text[k][t]).map(|p| (k, p)))
             .collect()
     };
     let positional: Vec<usize> = (0..h)
-        .filter(|&t| is_total[t] && others(t).is_empty())
+        .filter(|&t| is_total[t] && others(t).is_empty() && prefixes(t).is_empty())
         .collect();
     let mut segments = Vec::new();
     let mut previous = None;
     for t in (0..h).filter(|&t| is_total[t]) {
-        let other = others(t);
-        let rows: Vec<usize> = if other.is_empty() && positional.len() > 1 {
+        let (other, prefix) = (others(t), prefixes(t));
+        let bare = other.is_empty() && prefix.is_empty();
+        let rows: Vec<usize> = if bare && positional.len() > 1 {
             let start = previous.map_or(0, |p: usize| p + 1);
             (start..t).filter(|&i| !is_total[i]).collect()
         } else {
             (0..h)
-                .filter(|&i| !is_total[i] && other.iter().all(|&k| text[k][i] == text[k][t]))
+                .filter(|&i| {
+                    !is_total[i]
+                        && other.iter().all(|&k| text[k][i] == text[k][t])
+                        && prefix.iter().all(|(k, p)| {
+                            text[*k][i]
+                                .as_deref()
+                                .is_some_and(|v| v.starts_with(p.as_str()))
+                        })
+                })
                 .collect()
         };
-        if other.is_empty() {
+        if bare {
             previous = Some(t);
         }
         segments.push((rows, t));
@@ -847,6 +871,24 @@ mod tests {
         let s = suppress(&df, true, 5, Some("gemeente"), "totaal", None).unwrap();
         assert_eq!(texts(&s, "len"), ["x", "11", "10", "39", "<5", "<5"]);
         attack::assert_nothing_pinned(&published(&s.df), 5, None, "issue example");
+    }
+
+    /// Issue 12: groups of two columns with a total per outer group ("Zevenaar / totaal")
+    /// and an overall one. Duiven / West's 3 is hidden; Duiven's total would give it away
+    /// from Duiven / Noord (12 - 9), so that is hidden too, and then the overall total's
+    /// relation holds two hidden cells. The reader's model knows every one of these totals.
+    #[test]
+    fn totals_per_outer_group() {
+        let df = df!(
+            "group" => ["Duiven / Noord", "Duiven / West", "Duiven / totaal", "Zevenaar / Noord",
+                        "Zevenaar / Zuid", "Zevenaar / totaal", "totaal"],
+            "n" => [9i64, 3, 12, 20, 30, 50, 62],
+        )
+        .unwrap();
+        let s = suppress(&df, true, 5, Some("group"), "totaal", None).unwrap();
+        let n = texts(&s, "n");
+        assert_eq!(&n[..3], ["x", "<5", "12"]);
+        attack::assert_nothing_pinned(&published(&s.df), 5, None, "outer totals");
     }
 
     /// A table without a recognisable total: a reader who knows the column's sum (say from

@@ -25,7 +25,7 @@ pub enum Kind {
 /// Technical columns every dataset has: which ingest brought the row, and its place in the
 /// source file (line, sheet row or object number).
 pub const COL_INGEST: &str = "_ingest_id";
-pub const COL_POS: &str = "_bron_positie";
+pub const COL_POS: &str = "_source_position";
 
 impl Kind {
     /// The polars type a column of this kind is stored as.

@@ -82,6 +82,7 @@ fn open_by_content(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<st
     std::fs::File::open(path)?.read_exact(&mut magic)?;
     let what = || format!("{} is not a readable Excel/ODS workbook", path.display());
     if magic == [0xD0, 0xCF, 0x11, 0xE0] {
+        check_compound_file(path)?;
         return Ok(Sheets::Xls(
             open_workbook::<Xls<_>, _>(path).with_context(what)?,
         ));
@@ -96,6 +97,29 @@ fn open_by_content(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<st
         return Ok(Sheets::Xlsb(w));
     }
     open_workbook_auto(path).with_context(what)
+}
+
+/// Checks the container of an .xls (an OLE compound file) and reads its workbook stream to
+/// the end: a damaged file (sector chains that loop or overlap) is refused here, before the
+/// workbook reader walks it.
+fn check_compound_file(path: &Path) -> Result<()> {
+    let damaged = || {
+        format!(
+            "{} is a damaged .xls workbook (its internal structure is broken). Open it in \
+             Excel and save it again, preferably as .xlsx, then ingest that",
+            path.display()
+        )
+    };
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut cf = cfb::CompoundFile::open(file).with_context(damaged)?;
+    for name in ["/Workbook", "/Book"] {
+        if cf.is_stream(name) {
+            let mut stream = cf.open_stream(name).with_context(damaged)?;
+            std::io::copy(&mut stream, &mut std::io::sink()).with_context(damaged)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {

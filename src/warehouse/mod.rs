@@ -136,12 +136,29 @@ impl Warehouse {
         if entry.reject_files.is_empty() {
             return Ok(rejects_frame(Vec::new())?.lazy());
         }
-        scan_files(&self.dir, &entry.reject_files)
+        scan_renamed(&self.dir, &entry.reject_files, REJECTS_RENAMED)
     }
 }
 
-/// Scans Parquet files (relative to `dir`) as one frame; columns missing in older files are null.
+/// Stored column names of earlier versions and their names today (CHANGELOG.md, 0.2.0): the
+/// technical column of every dataset, and the columns of the rejects.
+const DATASET_RENAMED: &[(&str, &str)] = &[("_bron_positie", "_source_position")];
+const REJECTS_RENAMED: &[(&str, &str)] = &[
+    ("bron", "source"),
+    ("positie", "position"),
+    ("kolom", "column"),
+    ("waarde", "value"),
+    ("reden", "reason"),
+    ("rij", "row"),
+];
+
+/// Scans a dataset's Parquet files (relative to `dir`) as one frame; columns missing in older
+/// files are null.
 pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
+    scan_renamed(dir, files, DATASET_RENAMED)
+}
+
+fn scan_renamed(dir: &Path, files: &[String], renamed: &[(&str, &str)]) -> Result<LazyFrame> {
     let frames = files
         .iter()
         .map(|f| {
@@ -158,6 +175,11 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
                 PlRefPath::new(path.to_string_lossy()),
                 ScanArgsParquet::default(),
             )
+            .map(|lf| {
+                // Files written before the renames of CHANGELOG.md read with today's names.
+                let (old, new): (Vec<&str>, Vec<&str>) = renamed.iter().copied().unzip();
+                lf.rename(old, new, false)
+            })
             .map_err(anyhow::Error::from)
             .with_context(|| format!("reading {}", path.display()))
         })
@@ -175,12 +197,12 @@ pub fn rejects_frame(rows: Vec<Reject>) -> Result<DataFrame> {
     let col_str = |f: fn(&Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("ingest_id".into(), col_u64(|r| r.ingest_id)),
-        Column::new("bron".into(), col_str(|r| &r.source)),
-        Column::new("positie".into(), col_u64(|r| r.pos)),
-        Column::new("kolom".into(), col_str(|r| &r.column)),
-        Column::new("waarde".into(), col_str(|r| &r.value)),
-        Column::new("reden".into(), col_str(|r| &r.reason)),
-        Column::new("rij".into(), col_str(|r| &r.row)),
+        Column::new("source".into(), col_str(|r| &r.source)),
+        Column::new("position".into(), col_u64(|r| r.pos)),
+        Column::new("column".into(), col_str(|r| &r.column)),
+        Column::new("value".into(), col_str(|r| &r.value)),
+        Column::new("reason".into(), col_str(|r| &r.reason)),
+        Column::new("row".into(), col_str(|r| &r.row)),
     ])?)
 }
 
@@ -492,5 +514,42 @@ pub fn crash_point(point: &str) {
     if std::env::var("DATASTROOM_CRASH_AT").is_ok_and(|p| p == point) {
         eprintln!("datastroom: crash test: aborting at '{point}'");
         std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files of a warehouse written before 0.2.0 read with today's names: the technical column
+    /// of a dataset, the columns of the rejects; a dataset's own "waarde" stays.
+    #[test]
+    fn older_files_read_with_todays_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, mut df: DataFrame| {
+            let f = File::create(dir.path().join(name)).unwrap();
+            ParquetWriter::new(f).finish(&mut df).unwrap();
+            name.to_string()
+        };
+        let data = write(
+            "d.parquet",
+            df!("waarde" => [1i64], "_bron_positie" => [7u64]).unwrap(),
+        );
+        let rejects = write(
+            "r.parquet",
+            df!("ingest_id" => [1u64], "positie" => [3u64], "reden" => ["leeg"]).unwrap(),
+        );
+        let names = |lf: LazyFrame| -> Vec<String> {
+            lf.collect()
+                .unwrap()
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        };
+        let lf = scan_files(dir.path(), &[data]).unwrap();
+        assert_eq!(names(lf), ["waarde", "_source_position"]);
+        let lf = scan_renamed(dir.path(), &[rejects], REJECTS_RENAMED).unwrap();
+        assert_eq!(names(lf), ["ingest_id", "position", "reason"]);
     }
 }
