@@ -3,6 +3,7 @@
 `#[cfg(test)]` modules left out) and of the production part of each file: the measure of
 docs/architecture.md. Prints p50, p90, the longest functions and the longest files; with
 --check, exits 1 when p90 > 40, a function > 120 lines or a file > 800 production lines.
+With --over N PATH..., lists the functions over N lines in those files or folders.
 """
 import os
 import re
@@ -57,6 +58,22 @@ def functions(lines):
 
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+    # --over N PATH...: list the functions longer than N lines in those files or folders.
+    if "--over" in sys.argv:
+        k = sys.argv.index("--over")
+        limit, paths = int(sys.argv[k + 1]), sys.argv[k + 2 :]
+        for path in paths:
+            files = [path] if path.endswith(".rs") else [
+                os.path.join(d, n) for d, _, ns in os.walk(path) for n in ns if n.endswith(".rs")
+            ]
+            for f in sorted(files):
+                with open(f, encoding="utf-8") as h:
+                    lines = production_lines(h.read())
+                for name, start, length in functions(lines):
+                    if length > limit:
+                        print(f"{length:4} {name} ({f}:{start})")
+                print(f"     {len(lines)} production lines: {f}")
+        return
     fns, files = [], []
     for dirpath, _, names in os.walk(root):
         for name in sorted(names):
