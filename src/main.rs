@@ -6,6 +6,7 @@
 use clap::Parser;
 use datastroom::{cli, cmd, context, lang, messages, render};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -49,57 +50,65 @@ fn main() -> ExitCode {
     }
 }
 
+/// The first panic's message and place, kept by [`record_panic`] for [`contain_panics`].
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
 /// Runs a command so that a panic (in our code or in a dependency such as polars, on any of
 /// its threads) becomes an error message instead of a crash: no user input may end the
 /// program with a Rust backtrace and exit code 101. Writes are atomic, so a panic leaves the
 /// warehouse and earlier reports as they were.
 fn contain_panics(run: impl FnOnce() -> anyhow::Result<u8>) -> anyhow::Result<u8> {
-    use std::sync::Mutex;
-    static LAST: Mutex<Option<String>> = Mutex::new(None);
-    std::panic::set_hook(Box::new(|info| {
-        let what = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let place = info
-            .location()
-            .map(|l| {
-                format!(
-                    " ({}:{})",
-                    l.file().rsplit(['/', '\\']).next().unwrap_or(""),
-                    l.line()
-                )
-            })
-            .unwrap_or_default();
-        if let Ok(mut last) = LAST.lock() {
-            last.get_or_insert(format!("{what}{place}"));
-        }
-    }));
+    std::panic::set_hook(Box::new(record_panic));
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
         Ok(result) => result,
-        Err(_) => {
-            let what = LAST
-                .lock()
-                .ok()
-                .and_then(|mut l| l.take())
-                .unwrap_or_default();
-            // The first line only: a message may go on with data it was given.
-            let what: String = what
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(200)
-                .collect();
-            Err(anyhow::anyhow!(
-                "the computation stopped on an internal error ({what}); nothing was changed. \
-                 Often a value out of range causes it (a date or interval too large for the \
-                 calendar); check the command and its values, and report it when it persists"
-            ))
-        }
+        Err(_) => Err(internal_error()),
     }
+}
+
+/// The panic hook: keeps the first panic's message and place (file name and line) instead of
+/// printing them.
+fn record_panic(info: &std::panic::PanicHookInfo) {
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let place = info
+        .location()
+        .map(|l| {
+            format!(
+                " ({}:{})",
+                l.file().rsplit(['/', '\\']).next().unwrap_or(""),
+                l.line()
+            )
+        })
+        .unwrap_or_default();
+    if let Ok(mut last) = LAST_PANIC.lock() {
+        last.get_or_insert(format!("{what}{place}"));
+    }
+}
+
+/// The error a contained panic becomes, quoting what [`record_panic`] kept.
+fn internal_error() -> anyhow::Error {
+    let what = LAST_PANIC
+        .lock()
+        .ok()
+        .and_then(|mut l| l.take())
+        .unwrap_or_default();
+    // The first line only: a message may go on with data it was given.
+    let what: String = what
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect();
+    anyhow::anyhow!(
+        "the computation stopped on an internal error ({what}); nothing was changed. \
+         Often a value out of range causes it (a date or interval too large for the \
+         calendar); check the command and its values, and report it when it persists"
+    )
 }
 
 /// `datastroom ... | head` closes the pipe early: that is not an error.

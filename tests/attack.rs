@@ -6,7 +6,7 @@
 //! range; a range of one value is a pinned cell, a small count given away.
 //!
 //! Used by the integration tests on every council table they produce, and (through
-//! `#[path]`) by the unit tests of `src/report/suppress.rs` on generated tables. It reads only
+//! `#[path]`) by the unit tests of `src/report/suppress/` on generated tables. It reads only
 //! what a reader sees: the table's text.
 
 #![allow(dead_code)]

@@ -22,7 +22,7 @@ pub struct Clock {
 
 /// Which cases, measured how.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct Scope {
     pub clock: Clock,
     pub as_of: NaiveDate,
     /// Which cases count: every filter must hold.
@@ -77,6 +77,7 @@ fn contains_any(e: Expr, texts: &[String]) -> Expr {
         .fill_null(lit(false))
 }
 
+/// The text with the regex meta characters escaped.
 fn regex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -137,10 +138,12 @@ pub struct Case {
     pub withdrawn: bool,
 }
 
+/// The date of a day number (of a case: always a date).
 fn date_of(days: i32) -> NaiveDate {
     crate::dates::from_day_number(days).expect("a day number of a date")
 }
 
+/// Checks that `name` is a date column; when it is missing, names the date columns there are.
 fn check_date_column(schema: &Schema, name: &str) -> Result<()> {
     match schema.get(name) {
         Some(DataType::Date | DataType::Datetime(_, _)) => Ok(()),
@@ -168,75 +171,27 @@ fn check_date_column(schema: &Schema, name: &str) -> Result<()> {
 /// Selects and filters the cases in polars (one read of the needed columns), then measures
 /// each in one pass. `keep` are extra columns to pass through when present (zaak_id, wet,
 /// team, ... for the open-case list).
-pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
+pub fn prepare(lf: LazyFrame, s: &Scope, keep: &[&str]) -> Result<Cases> {
     let mut lf = lf;
     let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
     for c in [&s.clock.start, &s.clock.end] {
         check_date_column(&schema, c)?;
     }
-    let has = |c: &str| schema.get(c).is_some();
     for f in &s.filters {
         lf = lf.filter(f.expr(&schema)?);
     }
-    if let Some(c) = s.by.iter().find(|c| !has(c)) {
+    if let Some(c) = s.by.iter().find(|c| schema.get(c).is_none()) {
         bail!("cannot group by '{c}': the data has no such column");
-    }
-    let text = |c: &String| {
-        col(c.as_str())
-            .cast(DataType::String)
-            .fill_null(lit("(leeg)"))
-    };
-    let group = match s.by.as_slice() {
-        [] => lit(s.total_label.clone()),
-        [one] => text(one),
-        // The levels apart, so that outer groups can be totalled (see `Cases::stats`).
-        many => concat_str(many.iter().map(text).collect::<Vec<_>>(), LEVELS, false),
-    };
-    let day = |c: &str| col(c).cast(DataType::Date).cast(DataType::Int32);
-    let suspension = if s.clock.subtract_suspension && has("opschorting_dagen") {
-        col("opschorting_dagen").cast(DataType::Int32)
-    } else {
-        lit(NULL).cast(DataType::Int32)
-    };
-    let flag = |c: &str, e: Expr| if has(c) { e } else { lit(false) };
-    let withdrawn = flag(
-        "uitkomst",
-        contains_any(col("uitkomst"), &WITHDRAWN_WORDS.map(String::from)),
-    );
-    let mut exprs = vec![
-        group.alias("group"),
-        day(&s.clock.start).alias("start"),
-        day(&s.clock.end).alias("end"),
-        suspension.alias("suspension"),
-        flag(
-            "verdaagd",
-            col("verdaagd")
-                .cast(DataType::Boolean)
-                .fill_null(lit(false)),
-        )
-        .alias("verdaagd"),
-        withdrawn.alias("withdrawn"),
-    ];
-    let reserved = [
-        "group",
-        "start",
-        "end",
-        "suspension",
-        "verdaagd",
-        "withdrawn",
-    ];
-    for k in keep.iter().filter(|k| has(k) && !reserved.contains(k)) {
-        exprs.push(col(*k));
     }
     let mut raw = lf
         .clone()
-        .select(exprs)
+        .select(case_columns(&schema, s, keep))
         .collect()
         .map_err(anyhow::Error::from)
         .context("reading the cases")?;
     raw.rechunk_mut();
     let mut cases = measure(raw, s)?;
-    if !cases.excluded.end_before_start.is_empty() && has("zaak_id") {
+    if !cases.excluded.end_before_start.is_empty() && schema.get("zaak_id").is_some() {
         // The ids of exactly the rows `measure` left out: same frame, same row order.
         let ids = lf
             .select([col("zaak_id").cast(DataType::String)])
@@ -251,79 +206,189 @@ pub fn prepare(lf: LazyFrame, s: &Settings, keep: &[&str]) -> Result<Cases> {
     Ok(cases)
 }
 
+/// The columns `measure` reads (group, start, end, suspension, verdaagd, withdrawn; those the
+/// data lacks as nulls or false), then the `keep` columns that are present.
+fn case_columns(schema: &Schema, s: &Scope, keep: &[&str]) -> Vec<Expr> {
+    let has = |c: &str| schema.get(c).is_some();
+    let day = |c: &str| col(c).cast(DataType::Date).cast(DataType::Int32);
+    let suspension = if s.clock.subtract_suspension && has("opschorting_dagen") {
+        col("opschorting_dagen").cast(DataType::Int32)
+    } else {
+        lit(NULL).cast(DataType::Int32)
+    };
+    let flag = |c: &str, e: Expr| if has(c) { e } else { lit(false) };
+    let withdrawn = flag(
+        "uitkomst",
+        contains_any(col("uitkomst"), &WITHDRAWN_WORDS.map(String::from)),
+    );
+    let verdaagd = col("verdaagd")
+        .cast(DataType::Boolean)
+        .fill_null(lit(false));
+    let mut exprs = vec![
+        group_column(s).alias("group"),
+        day(&s.clock.start).alias("start"),
+        day(&s.clock.end).alias("end"),
+        suspension.alias("suspension"),
+        flag("verdaagd", verdaagd).alias("verdaagd"),
+        withdrawn.alias("withdrawn"),
+    ];
+    let reserved = [
+        "group",
+        "start",
+        "end",
+        "suspension",
+        "verdaagd",
+        "withdrawn",
+    ];
+    for k in keep.iter().filter(|k| has(k) && !reserved.contains(k)) {
+        exprs.push(col(*k));
+    }
+    exprs
+}
+
+/// The group of a case: the total label, the one `by` column, or the levels of several
+/// joined by `LEVELS`, so that outer groups can be totalled (see `Cases::stats`).
+fn group_column(s: &Scope) -> Expr {
+    let text = |c: &String| {
+        col(c.as_str())
+            .cast(DataType::String)
+            .fill_null(lit("(leeg)"))
+    };
+    match s.by.as_slice() {
+        [] => lit(s.total_label.clone()),
+        [one] => text(one),
+        many => concat_str(many.iter().map(text).collect::<Vec<_>>(), LEVELS, false),
+    }
+}
+
 /// Words in `uitkomst` that mark a withdrawn application: the wait ended without a decision.
 pub const WITHDRAWN_WORDS: [&str; 3] = ["ingetrokken", "intrekking", "withdrawn"];
 
 /// Applies the as-of date and the term to every row, in one pass: an end after as-of is still
 /// open; the wait runs to the end or to as-of, minus suspension (at most the wait itself).
 /// Rows that cannot be measured are counted in `Excluded` (their ids are filled in later).
-fn measure(raw: DataFrame, s: &Settings) -> Result<Cases> {
-    let as_of = crate::dates::day_number(s.as_of);
-    let since = s.since.map(crate::dates::day_number).unwrap_or(i32::MIN);
-    let (term, extension) = (s.clock.term_days as i32, s.clock.extension_days as i32);
+fn measure(raw: DataFrame, s: &Scope) -> Result<Cases> {
+    let rules = Rules::new(s);
     let group = raw.column("group")?.str()?.downcast_as_array();
     let start = raw.column("start")?.i32()?.downcast_as_array();
     let end = raw.column("end")?.i32()?.downcast_as_array();
     let suspension = raw.column("suspension")?.i32()?.downcast_as_array();
     let verdaagd = raw.column("verdaagd")?.bool()?.downcast_as_array();
     let withdrawn = raw.column("withdrawn")?.bool()?.downcast_as_array();
-    let mut index: HashMap<&str, u32> = HashMap::default();
-    let mut groups: Vec<String> = Vec::new();
+    let mut names = GroupNames::default();
     let mut cases = Vec::with_capacity(raw.height());
     let mut excluded = Excluded::default();
     for i in 0..raw.height() {
-        let (end_raw, withdrawn) = (end.get(i), withdrawn.value(i));
         let Some(start) = start.get(i) else {
             excluded.no_start += 1;
             continue;
         };
-        match end_raw {
-            _ if start > as_of => {
-                excluded.after_as_of += 1;
-                continue;
-            }
-            Some(e) if e < start => {
-                // The row number for now; `prepare` puts the zaak_id in its place.
-                excluded.end_before_start.push(i.to_string());
-                continue;
-            }
-            None if withdrawn => {
-                excluded.withdrawn_undated += 1;
-                continue;
-            }
-            _ if start < since => continue,
-            _ => {}
-        }
-        let end = end_raw.filter(|e| *e <= as_of);
-        let gross = end.unwrap_or(as_of) - start;
-        let recorded = suspension.get(i).unwrap_or(0).max(0);
-        excluded.suspension_capped += usize::from(recorded > gross);
-        let suspension = recorded.min(gross);
-        let name = group.value(i);
-        let g = *index.entry(name).or_insert_with(|| {
-            groups.push(name.to_string());
-            groups.len() as u32 - 1
-        });
-        cases.push(Case {
-            row: i as u32,
-            group: g,
+        let record = Record {
+            row: i,
             start,
-            end,
-            gross,
-            suspension,
-            net: gross - suspension,
-            term: term + if verdaagd.value(i) { extension } else { 0 },
-            event: end.is_some() && !withdrawn,
-            withdrawn: end.is_some() && withdrawn,
-        });
+            end: end.get(i),
+            suspension: suspension.get(i),
+            verdaagd: verdaagd.value(i),
+            withdrawn: withdrawn.value(i),
+        };
+        if rules.admit(&record, &mut excluded) {
+            let g = names.index(group.value(i));
+            cases.push(rules.case(&record, g, &mut excluded));
+        }
     }
+    let groups = names.names;
     Ok(Cases {
         raw,
         groups,
         cases,
         excluded,
-        as_of,
+        as_of: rules.as_of,
     })
+}
+
+/// One row as recorded, with a start date.
+struct Record {
+    row: usize,
+    start: i32,
+    end: Option<i32>,
+    suspension: Option<i32>,
+    verdaagd: bool,
+    withdrawn: bool,
+}
+
+/// What `measure` applies to every row, in day numbers: the as-of date, the cohort's first
+/// day and the term.
+struct Rules {
+    as_of: i32,
+    since: i32,
+    term: i32,
+    extension: i32,
+}
+
+impl Rules {
+    /// The rules of the settings.
+    fn new(s: &Scope) -> Rules {
+        Rules {
+            as_of: crate::dates::day_number(s.as_of),
+            since: s.since.map(crate::dates::day_number).unwrap_or(i32::MIN),
+            term: s.clock.term_days as i32,
+            extension: s.clock.extension_days as i32,
+        }
+    }
+
+    /// Whether a row is measured: not when it started after as-of, ended before it started, or
+    /// was withdrawn without an end date (each counted in `excluded`), nor when it started
+    /// before the cohort.
+    fn admit(&self, r: &Record, excluded: &mut Excluded) -> bool {
+        match r.end {
+            _ if r.start > self.as_of => excluded.after_as_of += 1,
+            // The row number for now; `prepare` puts the zaak_id in its place.
+            Some(e) if e < r.start => excluded.end_before_start.push(r.row.to_string()),
+            None if r.withdrawn => excluded.withdrawn_undated += 1,
+            _ if r.start < self.since => {}
+            _ => return true,
+        }
+        false
+    }
+
+    /// The case measured on the as-of date; a suspension longer than the wait is capped at it
+    /// (and counted in `excluded`).
+    fn case(&self, r: &Record, group: u32, excluded: &mut Excluded) -> Case {
+        let end = r.end.filter(|e| *e <= self.as_of);
+        let gross = end.unwrap_or(self.as_of) - r.start;
+        let recorded = r.suspension.unwrap_or(0).max(0);
+        excluded.suspension_capped += usize::from(recorded > gross);
+        let suspension = recorded.min(gross);
+        Case {
+            row: r.row as u32,
+            group,
+            start: r.start,
+            end,
+            gross,
+            suspension,
+            net: gross - suspension,
+            term: self.term + if r.verdaagd { self.extension } else { 0 },
+            event: end.is_some() && !r.withdrawn,
+            withdrawn: end.is_some() && r.withdrawn,
+        }
+    }
+}
+
+/// The group names in order of first appearance, and the index of each.
+#[derive(Default)]
+struct GroupNames<'a> {
+    index: HashMap<&'a str, u32>,
+    names: Vec<String>,
+}
+
+impl<'a> GroupNames<'a> {
+    /// The index of a group's name; a new name gets the next one.
+    fn index(&mut self, name: &'a str) -> u32 {
+        *self.index.entry(name).or_insert_with(|| {
+            self.names.push(name.to_string());
+            self.names.len() as u32 - 1
+        })
+    }
 }
 
 /// The counts of one group (or of all), in one pass over the cases: see `summary`.
@@ -352,6 +417,39 @@ pub struct GroupStats {
 const DENSE_DAYS: usize = 36_600;
 
 impl GroupStats {
+    /// A group without cases yet.
+    fn named(name: &str) -> GroupStats {
+        GroupStats {
+            name: name.to_string(),
+            ..GroupStats::default()
+        }
+    }
+
+    /// Counts one case of the group: `year` and `quarter` are the first days of the last 12
+    /// and 3 months (see `window_start`).
+    fn count(&mut self, c: &Case, year: i32, quarter: i32) {
+        let within = c.net <= c.term;
+        self.n += 1;
+        self.started_12m += i64::from(c.start >= year);
+        match c.end {
+            None => {
+                self.open += 1;
+                self.open_past_term += i64::from(!within);
+            }
+            Some(e) => {
+                let (in_year, in_quarter) = (e >= year, e >= quarter);
+                self.closed_12m += i64::from(in_year);
+                self.withdrawn += i64::from(c.withdrawn);
+                self.decided_12m += i64::from(c.event && in_year);
+                self.within_12m += i64::from(c.event && in_year && within);
+                self.decided_3m += i64::from(c.event && in_quarter);
+                self.within_3m += i64::from(c.event && in_quarter && within);
+            }
+        }
+        self.tally(i64::from(c.net), c.event);
+    }
+
+    /// Adds the counts and tallies of another group (into a total).
     fn add(&mut self, other: &GroupStats) {
         self.n += other.n;
         self.started_12m += other.started_12m;
@@ -377,6 +475,7 @@ impl GroupStats {
         }
     }
 
+    /// Tallies one wait: decided (`event`) or censored after `net` days.
     fn tally(&mut self, net: i64, event: bool) {
         let slot = match usize::try_from(net) {
             Ok(t) if t < DENSE_DAYS => {
@@ -395,7 +494,7 @@ impl GroupStats {
     }
 
     /// The Kaplan-Meier curve of this group's waits.
-    pub fn fit(&self, s: &Settings) -> KaplanMeier {
+    pub fn fit(&self, s: &Scope) -> KaplanMeier {
         let dense = self.dense.iter().enumerate().map(|(t, ec)| (t as i64, ec));
         let tallies: Vec<Tally> = self
             .far
@@ -469,37 +568,15 @@ fn with_subtotals(groups: Vec<GroupStats>, total: &str) -> Vec<GroupStats> {
 impl Cases {
     /// The counts and waiting-time tallies per group, sorted by name; with `total`, one more
     /// over all groups, named by the settings' total label.
-    pub fn stats(&self, s: &Settings, total: bool) -> Result<Vec<GroupStats>> {
+    pub fn stats(&self, s: &Scope, total: bool) -> Result<Vec<GroupStats>> {
         let (year, quarter) = (window_start(s.as_of, 12), window_start(s.as_of, 3));
         let mut groups: Vec<GroupStats> = self
             .groups
             .iter()
-            .map(|name| GroupStats {
-                name: name.clone(),
-                ..GroupStats::default()
-            })
+            .map(|name| GroupStats::named(name))
             .collect();
         for c in &self.cases {
-            let st = &mut groups[c.group as usize];
-            let within = c.net <= c.term;
-            st.n += 1;
-            st.started_12m += i64::from(c.start >= year);
-            match c.end {
-                None => {
-                    st.open += 1;
-                    st.open_past_term += i64::from(!within);
-                }
-                Some(e) => {
-                    let (in_year, in_quarter) = (e >= year, e >= quarter);
-                    st.closed_12m += i64::from(in_year);
-                    st.withdrawn += i64::from(c.withdrawn);
-                    st.decided_12m += i64::from(c.event && in_year);
-                    st.within_12m += i64::from(c.event && in_year && within);
-                    st.decided_3m += i64::from(c.event && in_quarter);
-                    st.within_3m += i64::from(c.event && in_quarter && within);
-                }
-            }
-            st.tally(i64::from(c.net), c.event);
+            groups[c.group as usize].count(c, year, quarter);
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
         if s.by.len() > 1 {
@@ -507,16 +584,10 @@ impl Cases {
         }
         if groups.is_empty() && s.by.is_empty() {
             // No cases: the total is a row of zeros, not an empty table.
-            groups.push(GroupStats {
-                name: s.total_label.clone(),
-                ..GroupStats::default()
-            });
+            groups.push(GroupStats::named(&s.total_label));
         }
         if total {
-            let mut all = GroupStats {
-                name: s.total_label.clone(),
-                ..GroupStats::default()
-            };
+            let mut all = GroupStats::named(&s.total_label);
             for g in groups.iter().filter(|g| !g.subtotal) {
                 all.add(g);
             }
@@ -527,7 +598,7 @@ impl Cases {
 }
 
 /// The summary figures per group (and a total row last when grouped): see docs/waitlist.md.
-pub fn summary(cases: &Cases, s: &Settings) -> Result<DataFrame> {
+pub fn summary(cases: &Cases, s: &Scope) -> Result<DataFrame> {
     let stats = cases.stats(s, !s.by.is_empty())?;
     let fits: Vec<KaplanMeier> = stats.iter().map(|g| g.fit(s)).collect();
     let int = |name: &str, f: fn(&GroupStats) -> i64| {
@@ -569,7 +640,7 @@ pub fn summary(cases: &Cases, s: &Settings) -> Result<DataFrame> {
 }
 
 /// The Kaplan-Meier table per group: time, at risk, events, censored, S and its band.
-pub fn survival_table(cases: &Cases, s: &Settings) -> Result<DataFrame> {
+pub fn survival_table(cases: &Cases, s: &Scope) -> Result<DataFrame> {
     let stats = cases.stats(s, false)?;
     let fits: Vec<(&String, KaplanMeier)> = stats.iter().map(|g| (&g.name, g.fit(s))).collect();
     let mut group = Vec::new();
@@ -677,8 +748,8 @@ pub fn flow(cases: &Cases, weeks: u32) -> Result<DataFrame> {
 mod tests {
     use super::*;
 
-    fn settings(by: &[&str]) -> Settings {
-        Settings {
+    fn settings(by: &[&str]) -> Scope {
+        Scope {
             clock: Clock {
                 start: "a".into(),
                 end: "b".into(),

@@ -67,19 +67,7 @@ pub fn run(
                     let (mean, sd) = baseline(y, t, base, lag);
                     (finite(mean + z * sd.max(min_sigma)), mean)
                 }
-                Method::C3 => {
-                    let c2 = |s: usize| {
-                        let (mean, sd) = baseline(y, s, base, 3);
-                        (y[s] - mean) / sd.max(min_sigma)
-                    };
-                    let (mean, sd) = baseline(y, t, base, 3);
-                    // R's pmax(0, x): NaN stays NaN (a baseline without spread).
-                    let pmax0 = |v: f64| if v.is_nan() { v } else { v.max(0.0) };
-                    let excess = pmax0(c2(t - 2) - 1.0) + pmax0(c2(t - 1) - 1.0);
-                    let u = y[t] + sd.max(min_sigma) * (z - excess);
-                    // R's pmax(0, NaN) is NaN: no bound; -Inf (a huge earlier excess) is 0.
-                    ((!u.is_nan()).then(|| u.max(0.0)), mean)
-                }
+                Method::C3 => c3(y, t, base, z, min_sigma),
             };
             Point {
                 expected,
@@ -88,6 +76,22 @@ pub fn run(
             }
         })
         .collect()
+}
+
+/// C3's upper bound at `t` and the baseline mean: the C2 bound lowered by the C2 excesses (above
+/// 1) of the two time points before.
+fn c3(y: &[f64], t: usize, base: usize, z: f64, min_sigma: f64) -> (Option<f64>, f64) {
+    let c2 = |s: usize| {
+        let (mean, sd) = baseline(y, s, base, 3);
+        (y[s] - mean) / sd.max(min_sigma)
+    };
+    let (mean, sd) = baseline(y, t, base, 3);
+    // R's pmax(0, x): NaN stays NaN (a baseline without spread).
+    let pmax0 = |v: f64| if v.is_nan() { v } else { v.max(0.0) };
+    let excess = pmax0(c2(t - 2) - 1.0) + pmax0(c2(t - 1) - 1.0);
+    let u = y[t] + sd.max(min_sigma) * (z - excess);
+    // R's pmax(0, NaN) is NaN: no bound; -Inf (a huge earlier excess) is 0.
+    ((!u.is_nan()).then(|| u.max(0.0)), mean)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! fitted by the same IRLS steps, the same Anscombe reweighting, trend test and 2/3-power
 //! upper bound, and the same `limit54` rule. The parity tests compare with R's output.
 
+use chrono::{Datelike, Months, NaiveDate};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// The control settings, named as in R.
@@ -153,36 +154,7 @@ struct Data {
 fn design_data(counts: &[f64], dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Data> {
     let refs = reference_points(dates, k, c)?;
     let n = counts.len();
-    let mut blocks: Vec<Option<usize>> = vec![None; n];
-    let (w, p) = (c.w, c.no_periods);
-    let set = |blocks: &mut Vec<Option<usize>>, from: isize, to: isize, v: usize| {
-        for i in from.max(0)..=to {
-            if let Some(slot) = blocks.get_mut(i as usize) {
-                *slot = Some(v);
-            }
-        }
-    };
-    set(&mut blocks, k as isize - w as isize, k as isize, p);
-    for i in 1..=c.b {
-        let (next, ref_week) = (refs[i - 1] as isize, refs[i] as isize);
-        set(&mut blocks, ref_week - w as isize, ref_week + w as isize, p);
-        if p != 1 {
-            let period = next - 2 * w as isize - 1 - ref_week;
-            if period < p as isize - (2 * w as isize + 1) {
-                return None;
-            }
-            let (len, rest) = (
-                period.div_euclid(p as isize - 1),
-                period.rem_euclid(p as isize - 1),
-            );
-            let mut start = ref_week + w as isize + 1;
-            for j in 1..p {
-                let size = len + isize::from((j as isize) <= rest);
-                set(&mut blocks, start, start + size - 1, j);
-                start += size;
-            }
-        }
-    }
+    let mut blocks = blocks(&refs, n, k, c)?;
     let skip = c.past_weeks_not_included.unwrap_or(c.w);
     for b in blocks.iter_mut().take(k + 1).skip(k.saturating_sub(skip)) {
         *b = None;
@@ -211,49 +183,95 @@ fn design_data(counts: &[f64], dates: Option<&[i32]>, k: usize, c: &Control) -> 
             .collect(),
         wtime_now: time(k),
         levels,
-        now_level: p,
+        now_level: c.no_periods,
     })
+}
+
+/// R's algo.farrington.blocks: the period factor level of each time point (`None`: not in
+/// the fit). The window around k and around each reference week is level `no_periods`; with
+/// more than one period, the weeks between two reference windows are cut into
+/// `no_periods - 1` blocks, the first ones a week longer when they do not divide evenly.
+/// `None` when the weeks between are too few for the blocks.
+fn blocks(refs: &[usize], n: usize, k: usize, c: &Control) -> Option<Vec<Option<usize>>> {
+    let mut blocks: Vec<Option<usize>> = vec![None; n];
+    let (w, p) = (c.w, c.no_periods);
+    fill(&mut blocks, k as isize - w as isize, k as isize, p);
+    for i in 1..=c.b {
+        let (next, ref_week) = (refs[i - 1] as isize, refs[i] as isize);
+        fill(&mut blocks, ref_week - w as isize, ref_week + w as isize, p);
+        if p != 1 {
+            let period = next - 2 * w as isize - 1 - ref_week;
+            if period < p as isize - (2 * w as isize + 1) {
+                return None;
+            }
+            let (len, rest) = (
+                period.div_euclid(p as isize - 1),
+                period.rem_euclid(p as isize - 1),
+            );
+            let mut start = ref_week + w as isize + 1;
+            for j in 1..p {
+                let size = len + isize::from((j as isize) <= rest);
+                fill(&mut blocks, start, start + size - 1, j);
+                start += size;
+            }
+        }
+    }
+    Some(blocks)
+}
+
+/// Sets the level of the time points from..=to that exist.
+fn fill(blocks: &mut [Option<usize>], from: isize, to: isize, v: usize) {
+    for i in from.max(0)..=to {
+        if let Some(slot) = blocks.get_mut(i as usize) {
+            *slot = Some(v);
+        }
+    }
 }
 
 /// The reference time points (0-based indexes): k, and the same week 1..b years back.
 fn reference_points(dates: Option<&[i32]>, k: usize, c: &Control) -> Option<Vec<usize>> {
-    match dates {
-        None => (0..=c.b)
+    let Some(d) = dates else {
+        return (0..=c.b)
             .map(|y| k.checked_sub(y * c.freq))
-            .collect::<Option<Vec<_>>>(),
-        Some(d) => {
-            let day = crate::dates::from_day_number(d[k])?;
-            use chrono::{Datelike, Months};
-            let weekday = |x: chrono::NaiveDate| i64::from(x.weekday().num_days_from_sunday());
-            (0..=c.b)
-                .map(|y| {
-                    // R's seq(by = "-1 year") rolls 29 February to 1 March in other years.
-                    let target = if day.month() == 2 && day.day() == 29 && y > 0 {
-                        let year = day.year() - y as i32;
-                        chrono::NaiveDate::from_ymd_opt(year, 2, 29)
-                            .or_else(|| chrono::NaiveDate::from_ymd_opt(year, 3, 1))?
-                    } else {
-                        day.checked_sub_months(Months::new(12 * y as u32))?
-                    };
-                    if c.freq != 52 {
-                        // Months (and days): the same date in earlier years, as R does.
-                        let num = crate::dates::day_number(target);
-                        return d.iter().position(|&x| x == num);
-                    }
-                    // Move to the same weekday: A (same week) or B (a week further), whichever
-                    // is nearer the target date (R: dist A > dist B picks B).
-                    let a = target - chrono::Duration::days(weekday(target) - weekday(day));
-                    let b = a + chrono::Duration::days(if a > target { -7 } else { 7 });
-                    let pick = if (a - target).num_days().abs() > (b - target).num_days().abs() {
-                        b
-                    } else {
-                        a
-                    };
-                    let num = crate::dates::day_number(pick);
-                    d.iter().position(|&x| x == num)
-                })
-                .collect()
-        }
+            .collect::<Option<Vec<_>>>();
+    };
+    let day = crate::dates::from_day_number(d[k])?;
+    (0..=c.b)
+        .map(|y| {
+            let target = years_back(day, y)?;
+            let pick = if c.freq != 52 {
+                // Months (and days): the same date in earlier years, as R does.
+                target
+            } else {
+                nearest_same_weekday(target, day)
+            };
+            let num = crate::dates::day_number(pick);
+            d.iter().position(|&x| x == num)
+        })
+        .collect()
+}
+
+/// The same date `y` years before `day`, as R's seq(by = "-1 year"), which rolls 29 February
+/// to 1 March in other years.
+fn years_back(day: NaiveDate, y: usize) -> Option<NaiveDate> {
+    if day.month() == 2 && day.day() == 29 && y > 0 {
+        let year = day.year() - y as i32;
+        NaiveDate::from_ymd_opt(year, 2, 29).or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+    } else {
+        day.checked_sub_months(Months::new(12 * y as u32))
+    }
+}
+
+/// `target` moved to the weekday of `day`: A (same week) or B (a week further), whichever is
+/// nearer the target date (R: dist A > dist B picks B).
+fn nearest_same_weekday(target: NaiveDate, day: NaiveDate) -> NaiveDate {
+    let weekday = |x: NaiveDate| i64::from(x.weekday().num_days_from_sunday());
+    let a = target - chrono::Duration::days(weekday(target) - weekday(day));
+    let b = a + chrono::Duration::days(if a > target { -7 } else { 7 });
+    if (a - target).num_days().abs() > (b - target).num_days().abs() {
+        b
+    } else {
+        a
     }
 }
 
@@ -444,6 +462,32 @@ struct Glm {
 }
 
 impl Glm {
+    /// The model as R's glm.fit leaves it after the last step (phi 1, no trend yet: see
+    /// `fit_flexible`).
+    fn fitted(
+        x: &Design,
+        y: &[f64],
+        step: Step,
+        working: Vec<f64>,
+        cov: Vec<Vec<f64>>,
+        converged: bool,
+    ) -> Glm {
+        Glm {
+            beta: step.beta,
+            y: y.to_vec(),
+            mu: step.mu,
+            summary_weights: working.clone(),
+            working,
+            cov,
+            x: x.rows.clone(),
+            converged,
+            phi: 1.0,
+            has_trend: false,
+            trend_col: None,
+            design_now: Vec::new(),
+        }
+    }
+
     fn rank(&self) -> usize {
         self.beta.len()
     }
@@ -539,75 +583,112 @@ fn deviance(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
 /// least squares until the relative change in deviance is below 1e-8, at most 25 times.
 fn irls(x: &Design, y: &[f64], prior: &[f64]) -> Option<Glm> {
     const EPSILON: f64 = 1e-8;
-    const MAXIT: usize = 25;
-    let (n, p) = (y.len(), x.p);
-    if n <= p {
+    let n = y.len();
+    if n <= x.p {
         return None;
     }
-    let mut mu: Vec<f64> = y.iter().map(|v| v + 0.1).collect();
-    let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
-    let mut dev_old = deviance(y, &mu, prior);
-    let mut converged = false;
-    let (mut beta, mut working, mut cov) = (vec![0.0; p], vec![0.0; n], vec![]);
+    let mu: Vec<f64> = y.iter().map(|v| v + 0.1).collect();
+    let eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
+    let dev = deviance(y, &mu, prior);
+    let mut step = Step {
+        beta: vec![0.0; x.p],
+        eta,
+        mu,
+        dev,
+    };
+    let (mut working, mut cov, mut converged) = (vec![0.0; n], vec![], false);
     let mut beta_old: Vec<f64> = Vec::new();
     for _ in 0..MAXIT {
-        working = (0..n).map(|i| prior[i] * mu[i]).collect();
-        let z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / mu[i]).collect();
-        let mut xtwx = vec![vec![0.0; p]; p];
-        let mut xtwz = vec![0.0; p];
-        for (i, row) in x.rows.iter().enumerate() {
-            let w = working[i];
-            for (a, va) in row.entries() {
-                xtwz[a] += va * w * z[i];
-                for (b, vb) in row.entries() {
-                    xtwx[a][b] += va * w * vb;
-                }
-            }
-        }
-        cov = invert(&xtwx)?;
-        beta = (0..p)
-            .map(|a| (0..p).map(|b| cov[a][b] * xtwz[b]).sum())
+        working = (0..n).map(|i| prior[i] * step.mu[i]).collect();
+        let z: Vec<f64> = (0..n)
+            .map(|i| step.eta[i] + (y[i] - step.mu[i]) / step.mu[i])
             .collect();
-        eta = x.rows.iter().map(|row| row.dot(&beta)).collect();
-        mu = eta.iter().map(|e| e.exp()).collect();
-        let mut dev = deviance(y, &mu, prior);
-        // As R's glm.fit: a step to a non-finite deviance is halved towards the last one.
-        let mut halvings = 0;
-        while !dev.is_finite() {
-            halvings += 1;
-            if halvings > MAXIT || beta_old.is_empty() {
-                return None;
-            }
-            beta = beta
-                .iter()
-                .zip(&beta_old)
-                .map(|(b, o)| (b + o) / 2.0)
-                .collect();
-            eta = x.rows.iter().map(|row| row.dot(&beta)).collect();
-            mu = eta.iter().map(|e| e.exp()).collect();
-            dev = deviance(y, &mu, prior);
-        }
-        beta_old = beta.clone();
-        if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {
+        let beta;
+        (beta, cov) = weighted_least_squares(x, &working, &z)?;
+        let dev_old = step.dev;
+        step = finite_step(x, y, prior, beta, &beta_old)?;
+        beta_old = step.beta.clone();
+        if (step.dev - dev_old).abs() / (step.dev.abs() + 0.1) < EPSILON {
             converged = true;
             break;
         }
-        dev_old = dev;
     }
-    Some(Glm {
-        beta,
-        y: y.to_vec(),
-        mu,
-        summary_weights: working.clone(),
-        working,
-        cov,
-        x: x.rows.clone(),
-        converged,
-        phi: 1.0,
-        has_trend: false,
-        trend_col: None,
-        design_now: Vec::new(),
-    })
+    Some(Glm::fitted(x, y, step, working, cov, converged))
+}
+
+/// The most iterations of R's glm.fit, and the most halvings of one step.
+const MAXIT: usize = 25;
+
+/// The coefficients after one IRLS step, with the linear predictor, the means and the
+/// deviance they give.
+struct Step {
+    beta: Vec<f64>,
+    eta: Vec<f64>,
+    mu: Vec<f64>,
+    dev: f64,
+}
+
+impl Step {
+    /// The linear predictor, the means and the deviance of `beta`.
+    fn at(x: &Design, y: &[f64], prior: &[f64], beta: Vec<f64>) -> Step {
+        let eta: Vec<f64> = x.rows.iter().map(|row| row.dot(&beta)).collect();
+        let mu: Vec<f64> = eta.iter().map(|e| e.exp()).collect();
+        let dev = deviance(y, &mu, prior);
+        Step { beta, eta, mu, dev }
+    }
+}
+
+/// The step to `beta`; as R's glm.fit, a step to a non-finite deviance is halved towards the
+/// last one (`None`: there is no last one, or 25 halvings do not help).
+fn finite_step(
+    x: &Design,
+    y: &[f64],
+    prior: &[f64],
+    beta: Vec<f64>,
+    beta_old: &[f64],
+) -> Option<Step> {
+    let mut step = Step::at(x, y, prior, beta);
+    let mut halvings = 0;
+    while !step.dev.is_finite() {
+        halvings += 1;
+        if halvings > MAXIT || beta_old.is_empty() {
+            return None;
+        }
+        let beta = step
+            .beta
+            .iter()
+            .zip(beta_old)
+            .map(|(b, o)| (b + o) / 2.0)
+            .collect();
+        step = Step::at(x, y, prior, beta);
+    }
+    Some(step)
+}
+
+/// The weighted least-squares solution beta = (X' W X)^-1 X' W z, and (X' W X)^-1; `None`
+/// when X' W X is singular.
+fn weighted_least_squares(
+    x: &Design,
+    working: &[f64],
+    z: &[f64],
+) -> Option<(Vec<f64>, Vec<Vec<f64>>)> {
+    let p = x.p;
+    let mut xtwx = vec![vec![0.0; p]; p];
+    let mut xtwz = vec![0.0; p];
+    for (i, row) in x.rows.iter().enumerate() {
+        let w = working[i];
+        for (a, va) in row.entries() {
+            xtwz[a] += va * w * z[i];
+            for (b, vb) in row.entries() {
+                xtwx[a][b] += va * w * vb;
+            }
+        }
+    }
+    let cov = invert(&xtwx)?;
+    let beta = (0..p)
+        .map(|a| (0..p).map(|b| cov[a][b] * xtwz[b]).sum())
+        .collect();
+    Some((beta, cov))
 }
 
 /// The inverse of a small symmetric positive definite matrix (Gauss-Jordan with partial
@@ -619,6 +700,7 @@ fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     if d.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return None;
     }
+    // [D^-1 M D^-1 | I], with D the square roots of the diagonal.
     let mut a: Vec<Vec<f64>> = (0..n)
         .map(|i| {
             let mut r: Vec<f64> = (0..n).map(|j| m[i][j] / (d[i] * d[j])).collect();
@@ -627,33 +709,42 @@ fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
         })
         .collect();
     for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        // R's glm drops columns that are linearly dependent at a tolerance of 1e-11.
-        if a[pivot][col].abs() <= 1e-11 {
-            return None;
-        }
-        a.swap(col, pivot);
-        let p = a[col][col];
-        for v in a[col].iter_mut() {
-            *v /= p;
-        }
-        let pivot_row = a[col].clone();
-        for (r, row) in a.iter_mut().enumerate() {
-            if r != col {
-                let f = row[col];
-                if f != 0.0 {
-                    for (v, pv) in row.iter_mut().zip(&pivot_row) {
-                        *v -= f * pv;
-                    }
-                }
-            }
-        }
+        eliminate(&mut a, col)?;
     }
     Some(
         (0..n)
             .map(|i| (0..n).map(|j| a[i][n + j] / (d[i] * d[j])).collect())
             .collect(),
     )
+}
+
+/// One Gauss-Jordan step: the row with the largest entry in column `col` (from `col` down)
+/// becomes row `col`, is scaled to 1 there, and is subtracted from the other rows; `None`
+/// when that entry is too small.
+fn eliminate(a: &mut [Vec<f64>], col: usize) -> Option<()> {
+    let n = a.len();
+    let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+    // R's glm drops columns that are linearly dependent at a tolerance of 1e-11.
+    if a[pivot][col].abs() <= 1e-11 {
+        return None;
+    }
+    a.swap(col, pivot);
+    let p = a[col][col];
+    for v in a[col].iter_mut() {
+        *v /= p;
+    }
+    let pivot_row = a[col].clone();
+    for (r, row) in a.iter_mut().enumerate() {
+        if r != col {
+            let f = row[col];
+            if f != 0.0 {
+                for (v, pv) in row.iter_mut().zip(&pivot_row) {
+                    *v -= f * pv;
+                }
+            }
+        }
+    }
+    Some(())
 }
 
 #[cfg(test)]

@@ -91,6 +91,23 @@ pub fn forecast(
     let months: Vec<NaiveDate> = (0..horizon)
         .filter_map(|m| first.checked_add_months(Months::new(m)))
         .collect();
+    let counts = expiring(docs, &months, adult_years, minor_years);
+    let total: i64 = counts.values().map(|c| c.0).sum();
+    let average = total as f64 / f64::from(horizon.max(1));
+    let ratio: Vec<Option<f64>> = counts
+        .values()
+        .map(|c| (average > 0.0).then(|| (c.0 as f64 / average * 100.0).round() / 100.0))
+        .collect();
+    forecast_frame(&counts, ratio, peak_ratio)
+}
+
+/// Per month: the documents expiring in it, and of those the ones issued to minors.
+fn expiring(
+    docs: &[Document],
+    months: &[NaiveDate],
+    adult_years: u32,
+    minor_years: u32,
+) -> BTreeMap<NaiveDate, (i64, i64)> {
     let mut counts: BTreeMap<NaiveDate, (i64, i64)> = months.iter().map(|m| (*m, (0, 0))).collect();
     for d in docs {
         let Some(e) = d.expires(adult_years, minor_years) else {
@@ -101,11 +118,18 @@ pub fn forecast(
             slot.1 += i64::from(d.adult == Some(false));
         }
     }
-    let total: i64 = counts.values().map(|c| c.0).sum();
-    let average = total as f64 / f64::from(horizon.max(1));
-    let ratio: Vec<Option<f64>> = counts
-        .values()
-        .map(|c| (average > 0.0).then(|| (c.0 as f64 / average * 100.0).round() / 100.0))
+    counts
+}
+
+/// The forecast's frame: month, expected, issued to minors, ratio to the average, peak.
+fn forecast_frame(
+    counts: &BTreeMap<NaiveDate, (i64, i64)>,
+    ratio: Vec<Option<f64>>,
+    peak_ratio: f64,
+) -> Result<DataFrame> {
+    let peak: Vec<bool> = ratio
+        .iter()
+        .map(|r| r.is_some_and(|r| r >= peak_ratio))
         .collect();
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
@@ -123,14 +147,8 @@ pub fn forecast(
             "issued_to_minors".into(),
             counts.values().map(|c| c.1).collect::<Vec<_>>(),
         ),
-        Column::new("ratio_to_average".into(), ratio.clone()),
-        Column::new(
-            "peak".into(),
-            ratio
-                .iter()
-                .map(|r| r.is_some_and(|r| r >= peak_ratio))
-                .collect::<Vec<_>>(),
-        ),
+        Column::new("ratio_to_average".into(), ratio),
+        Column::new("peak".into(), peak),
     ])?)
 }
 

@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::schema::{self, Privacy};
-use crate::warehouse::{DatasetEntry, Warehouse};
+use crate::warehouse::{DatasetEntry, IngestEntry, Warehouse};
 use anyhow::Result;
 use clap::Subcommand;
 use polars::prelude::*;
@@ -174,131 +174,19 @@ fn lineage(e: &DatasetEntry) -> Result<DataFrame> {
 fn privacy(wh: &Warehouse, only: Option<&str>) -> Result<DataFrame> {
     let mut rows: Vec<(String, &str, String)> = Vec::new();
     let shown = audit_lines(&wh.dir);
+    let fingerprint = wh.catalog.key_fingerprint.as_deref().unwrap_or("-");
     for (name, e) in &wh.catalog.datasets {
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let mut add = |what: &'static str, value: String| rows.push((name.clone(), what, value));
-        add(
-            "doel",
-            e.doel.clone().unwrap_or_else(|| {
-                "niet vastgelegd: zet doel = \"...\" in het inleesplan of de mapping".into()
-            }),
-        );
-        for i in &e.ingests {
-            add(
-                "bron",
-                format!(
-                    "{} ingelezen {} (sha256 {}, {} rijen gelezen, {} afgekeurd)",
-                    i.source,
-                    i.time,
-                    &i.sha256[..16.min(i.sha256.len())],
-                    i.rows_read,
-                    i.rows_rejected
-                ),
-            );
+        for (what, value) in dataset_facts(e, fingerprint) {
+            rows.push((name.clone(), what, value));
         }
-        let mut dropped: Vec<&String> = e.ingests.iter().flat_map(|i| &i.dropped_columns).collect();
-        dropped.sort();
-        dropped.dedup();
-        add(
-            "kolommen niet opgeslagen (persoonsgegevens)",
-            join_or(dropped.iter().map(|s| s.as_str()), "geen"),
-        );
-        let pseudo: Vec<&str> = e
-            .columns
-            .iter()
-            .filter(|c| c.privacy == Privacy::Pseudonymised)
-            .map(|c| c.name.as_str())
-            .collect();
-        let fingerprint = wh.catalog.key_fingerprint.as_deref().unwrap_or("-");
-        add(
-            "gepseudonimiseerd (HMAC-SHA256)",
-            if pseudo.is_empty() {
-                "geen".into()
-            } else {
-                format!("{} (sleutel-vingerafdruk {fingerprint})", pseudo.join(", "))
-            },
-        );
-        let employees: Vec<&str> = e
-            .columns
-            .iter()
-            .filter(|c| c.privacy == Privacy::Employee)
-            .map(|c| c.name.as_str())
-            .collect();
-        add(
-            "namen van medewerkers (niet voor de raad)",
-            join_or(employees.into_iter(), "geen"),
-        );
-        let mut masked: std::collections::BTreeMap<&str, schema::personal::Masked> =
-            Default::default();
-        for i in &e.ingests {
-            for (c, m) in &i.masked {
-                let t = masked.entry(c.as_str()).or_default();
-                t.bsn += m.bsn;
-                t.telefoon += m.telefoon;
-                t.email += m.email;
-                t.iban += m.iban;
-            }
-        }
-        add(
-            "gemaskeerd in waarden",
-            join_or(
-                masked
-                    .iter()
-                    .map(|(c, m)| format!("{c}: {}", m.describe()))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(String::as_str),
-                "niets",
-            ),
-        );
-        add(
-            "bewaartermijn",
-            match &e.bewaartermijn {
-                Some(r) => format!("{} vanaf {}", r.termijn, r.vanaf),
-                None => "niet vastgelegd: zet bewaartermijn = \"7 jaar\" in het inleesplan of \
-                         de mapping"
-                    .into(),
-            },
-        );
-        let removed: Vec<String> = e
-            .ingests
-            .iter()
-            .filter_map(|i| {
-                let r = i.retention.as_ref()?;
-                (r.rijen_verwijderd + r.afgekeurde_rijen_verwijderd > 0).then(|| {
-                    format!(
-                        "{}: {} rijen en {} afgekeurde rijen van voor {}",
-                        &i.time[..10.min(i.time.len())],
-                        r.rijen_verwijderd,
-                        r.afgekeurde_rijen_verwijderd,
-                        r.grens
-                    )
-                })
-            })
-            .collect();
-        add(
-            "verwijderd na de bewaartermijn",
-            join_or(removed.iter().map(String::as_str), "niets"),
-        );
-        add(
-            "afgekeurde rijen (bewaard zonder persoonsgegevens)",
-            e.rejected_rows.to_string(),
-        );
     }
     rows.push((
         "(warehouse)".into(),
         "persoonsgegevens getoond (--show-personal)",
-        match shown.as_slice() {
-            [] => "nooit".into(),
-            lines => format!(
-                "{}x, laatst {} (zie {})",
-                lines.len(),
-                lines.last().map_or("", String::as_str),
-                crate::warehouse::AUDIT_FILE
-            ),
-        },
+        shown_summary(&shown),
     ));
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
@@ -313,6 +201,145 @@ fn privacy(wh: &Warehouse, only: Option<&str>) -> Result<DataFrame> {
     ])?)
 }
 
+/// What the record of processing says about one dataset, item by item, in the order shown.
+fn dataset_facts(e: &DatasetEntry, fingerprint: &str) -> Vec<(&'static str, String)> {
+    let mut facts = vec![("doel", purpose(e))];
+    facts.extend(e.ingests.iter().map(|i| ("bron", source_line(i))));
+    facts.extend([
+        ("kolommen niet opgeslagen (persoonsgegevens)", dropped(e)),
+        (
+            "gepseudonimiseerd (HMAC-SHA256)",
+            pseudonymised(e, fingerprint),
+        ),
+        (
+            "namen van medewerkers (niet voor de raad)",
+            join_or(columns_with(e, Privacy::Employee).into_iter(), "geen"),
+        ),
+        ("gemaskeerd in waarden", masked(e)),
+        ("bewaartermijn", retention(e)),
+        ("verwijderd na de bewaartermijn", removed(e)),
+        (
+            "afgekeurde rijen (bewaard zonder persoonsgegevens)",
+            e.rejected_rows.to_string(),
+        ),
+    ]);
+    facts
+}
+
+/// The purpose of processing, or what to do when none was recorded.
+fn purpose(e: &DatasetEntry) -> String {
+    e.doel.clone().unwrap_or_else(|| {
+        "niet vastgelegd: zet doel = \"...\" in het inleesplan of de mapping".into()
+    })
+}
+
+/// One source file: when it was read, its hash and how many rows it had and rejected.
+fn source_line(i: &IngestEntry) -> String {
+    format!(
+        "{} ingelezen {} (sha256 {}, {} rijen gelezen, {} afgekeurd)",
+        i.source,
+        i.time,
+        &i.sha256[..16.min(i.sha256.len())],
+        i.rows_read,
+        i.rows_rejected
+    )
+}
+
+/// The personal columns that any ingest dropped, sorted, once each.
+fn dropped(e: &DatasetEntry) -> String {
+    let mut dropped: Vec<&String> = e.ingests.iter().flat_map(|i| &i.dropped_columns).collect();
+    dropped.sort();
+    dropped.dedup();
+    join_or(dropped.iter().map(|s| s.as_str()), "geen")
+}
+
+/// The names of the dataset's columns with this privacy class, in column order.
+fn columns_with(e: &DatasetEntry, privacy: Privacy) -> Vec<&str> {
+    e.columns
+        .iter()
+        .filter(|c| c.privacy == privacy)
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+/// The pseudonymised columns and the fingerprint of the key that made them.
+fn pseudonymised(e: &DatasetEntry, fingerprint: &str) -> String {
+    let pseudo = columns_with(e, Privacy::Pseudonymised);
+    if pseudo.is_empty() {
+        "geen".into()
+    } else {
+        format!("{} (sleutel-vingerafdruk {fingerprint})", pseudo.join(", "))
+    }
+}
+
+/// Per column, what was masked inside its values, summed over the ingests.
+fn masked(e: &DatasetEntry) -> String {
+    let mut masked: std::collections::BTreeMap<&str, schema::personal::Masked> = Default::default();
+    for i in &e.ingests {
+        for (c, m) in &i.masked {
+            let t = masked.entry(c.as_str()).or_default();
+            t.bsn += m.bsn;
+            t.telefoon += m.telefoon;
+            t.email += m.email;
+            t.iban += m.iban;
+        }
+    }
+    join_or(
+        masked
+            .iter()
+            .map(|(c, m)| format!("{c}: {}", m.describe()))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+        "niets",
+    )
+}
+
+/// The retention period and its start, or what to do when none was recorded.
+fn retention(e: &DatasetEntry) -> String {
+    match &e.bewaartermijn {
+        Some(r) => format!("{} vanaf {}", r.termijn, r.vanaf),
+        None => "niet vastgelegd: zet bewaartermijn = \"7 jaar\" in het inleesplan of \
+                 de mapping"
+            .into(),
+    }
+}
+
+/// What the retention period removed, per ingest that removed anything.
+fn removed(e: &DatasetEntry) -> String {
+    let removed: Vec<String> = e
+        .ingests
+        .iter()
+        .filter_map(|i| {
+            let r = i.retention.as_ref()?;
+            (r.rijen_verwijderd + r.afgekeurde_rijen_verwijderd > 0).then(|| {
+                format!(
+                    "{}: {} rijen en {} afgekeurde rijen van voor {}",
+                    &i.time[..10.min(i.time.len())],
+                    r.rijen_verwijderd,
+                    r.afgekeurde_rijen_verwijderd,
+                    r.grens
+                )
+            })
+        })
+        .collect();
+    join_or(removed.iter().map(String::as_str), "niets")
+}
+
+/// How often personal data was shown, and when last, from the audit log's lines.
+fn shown_summary(shown: &[String]) -> String {
+    match shown {
+        [] => "nooit".into(),
+        lines => format!(
+            "{}x, laatst {} (zie {})",
+            lines.len(),
+            lines.last().map_or("", String::as_str),
+            crate::warehouse::AUDIT_FILE
+        ),
+    }
+}
+
+/// The items joined with "; ", or `none` when there are none.
 fn join_or<'a>(items: impl Iterator<Item = &'a str>, none: &str) -> String {
     let all: Vec<&str> = items.collect();
     if all.is_empty() {

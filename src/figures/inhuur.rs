@@ -1,7 +1,7 @@
 //! Hired staff ("inhuur"): contracts and invoices from the warehouse or from files, the
 //! analysis in `analysis::inhuur`.
 
-use crate::analysis::inhuur::{self, Book, Budget, Settings};
+use crate::analysis::inhuur::{self, Book, Budget, Checks};
 use crate::context::Context as Ctx;
 use crate::lang::Lang;
 use crate::render::Table;
@@ -33,7 +33,7 @@ pub struct Options {
     /// supplier and the threshold), costs (per department per month, forecast, budget),
     /// timeline (one row per contract, for a Gantt chart).
     #[arg(long, value_enum, default_value_t = Options::default().section)]
-    pub section: Section,
+    pub section: View,
 
     /// "Starting or ending soon": within this many days after --as-of.
     #[arg(long, default_value_t = Options::default().horizon_days, value_parser = clap::value_parser!(i64).range(0..=3660))]
@@ -93,8 +93,9 @@ fn de_euros<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+/// The table an inhuur run shows (`--section`, `section = "..."` in a spec).
 #[serde(rename_all = "kebab-case")]
-pub enum Section {
+pub enum View {
     Overview,
     Findings,
     Suppliers,
@@ -152,11 +153,9 @@ const LABELS: crate::render::Labels = &[
 ];
 
 /// The note for a council report: the rules, without counts of contracts and invoices.
-fn council_note(s: &Settings) -> String {
-    let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
-    let nl = s.lang == Lang::Nl;
-    let euros = crate::lang::money_text(inhuur::euros(limit), nl);
-    if nl {
+fn council_note(s: &Checks) -> String {
+    let euros = threshold_text(s);
+    if s.lang == Lang::Nl {
         format!(
             "Peildatum {}. Europese drempel diensten: EUR {euros} (excl. btw), over 48 maanden \
              per leverancier; Europees aanbestede contracten tellen niet mee. Bedragen exact op \
@@ -194,7 +193,7 @@ impl Default for Options {
             contracts: "inhuur_contracten".into(),
             invoices: "inhuur_facturen".into(),
             budget: None,
-            section: Section::Overview,
+            section: View::Overview,
             horizon_days: 60,
             dba_months: 24,
             dba_break_days: 31,
@@ -207,12 +206,12 @@ impl Default for Options {
 
 /// Checks the options (an error is a usage error, exit code 2).
 pub fn validate(ctx: &Ctx, o: &Options) -> Result<Config> {
-    if o.budget.is_some() && o.section != Section::Costs {
+    if o.budget.is_some() && o.section != View::Costs {
         return Err(super::usage(anyhow::anyhow!(
             "a budget file is read by the costs section only; add --section costs"
         )));
     }
-    let settings = Settings {
+    let settings = Checks {
         as_of: ctx.as_of,
         horizon_days: o.horizon_days,
         dba_months: o.dba_months,
@@ -229,12 +228,26 @@ pub fn validate(ctx: &Ctx, o: &Options) -> Result<Config> {
 /// Checked options and the analysis' settings.
 pub struct Config {
     pub options: Options,
-    pub settings: Settings,
+    pub settings: Checks,
 }
 
 /// The section asked for, as a table with its note.
 pub fn compute(ctx: &Ctx, c: &Config) -> Result<Table> {
     let (o, settings) = (&c.options, &c.settings);
+    let book = read_book(ctx, o, settings)?;
+    let df = section_frame(ctx, o, &book, settings)?;
+    let money = money_columns(&df);
+    Ok(Table {
+        df,
+        note: note(&book, settings, persons_known(&book), ctx),
+        labels: LABELS,
+        money,
+        for_people: Some(rules_in_words),
+    })
+}
+
+/// The contracts and invoices (of one municipality with --gemeente), linked on the as-of date.
+fn read_book(ctx: &Ctx, o: &Options, settings: &Checks) -> Result<Book> {
     let key = Pseudonymiser::from_env_or_file(o.key_file.as_deref())?;
     let contracts = super::dataset_or_file(ctx, &o.contracts, "inhuur_contracten", key.as_ref())?;
     let invoices = super::dataset_or_file(ctx, &o.invoices, "inhuur_facturen", key.as_ref())?;
@@ -243,27 +256,34 @@ pub fn compute(ctx: &Ctx, c: &Config) -> Result<Table> {
         Some(g) => (of_gemeente(contracts, g)?, of_gemeente(invoices, g)?),
         None => (contracts, invoices),
     };
-    let book = Book::new(
+    Ok(Book::new(
         inhuur::contracts_from(&contracts)?,
         inhuur::invoices_from(&invoices)?,
         settings.as_of,
-    );
-    let df = match o.section {
-        Section::Overview => inhuur::overview(&book, settings)?,
-        Section::Findings => inhuur::findings_frame(&inhuur::findings(&book, settings))?,
-        Section::Suppliers => inhuur::suppliers(&book, settings)?,
-        Section::Costs => {
+    ))
+}
+
+/// The frame of the section asked for (costs: with the budget file, if given).
+fn section_frame(ctx: &Ctx, o: &Options, book: &Book, settings: &Checks) -> Result<DataFrame> {
+    Ok(match o.section {
+        View::Overview => inhuur::overview(book, settings)?,
+        View::Findings => inhuur::findings_frame(&inhuur::findings(book, settings))?,
+        View::Suppliers => inhuur::suppliers(book, settings)?,
+        View::Costs => {
             let budget = match &o.budget {
                 Some(p) => Some(read_budget(ctx, p)?),
                 None => None,
             };
-            inhuur::costs(&book, settings, budget.as_deref())?
+            inhuur::costs(book, settings, budget.as_deref())?
         }
-        Section::Timeline => inhuur::timeline(&book, settings)?,
-    };
-    // The month columns of `costs` (YYYY-MM) and the year columns of `suppliers` are euros.
-    let money = df
-        .get_column_names()
+        View::Timeline => inhuur::timeline(book, settings)?,
+    })
+}
+
+/// The columns of a section in euros: those in `MONEY`, and the month columns of `costs`
+/// (YYYY-MM) and the year columns of `suppliers` (spend_YYYY).
+fn money_columns(df: &DataFrame) -> Vec<String> {
+    df.get_column_names()
         .iter()
         .map(|n| n.to_string())
         .filter(|n| {
@@ -271,14 +291,7 @@ pub fn compute(ctx: &Ctx, c: &Config) -> Result<Table> {
                 || n.starts_with("spend_")
                 || (n.len() == 7 && n.as_bytes()[4] == b'-')
         })
-        .collect();
-    Ok(Table {
-        df,
-        note: note(&book, settings, persons_known(&book), ctx),
-        labels: LABELS,
-        money,
-        for_people: Some(rules_in_words),
-    })
+        .collect()
 }
 
 /// People read the rules in words; CSV and JSON keep the codes for scripts.
@@ -327,6 +340,26 @@ fn of_gemeente(df: DataFrame, gemeente: &str) -> Result<DataFrame> {
 
 /// A budget file: columns afdeling, jaar, budget (any export layout the ingest reads).
 fn read_budget(ctx: &Ctx, path: &Path) -> Result<Vec<Budget>> {
+    let df = budget_frame(ctx, path)?;
+    let dept = df.column("afdeling")?.cast(&DataType::String)?;
+    let year = df.column("jaar")?.cast(&DataType::Int32)?;
+    let amount = df.column("budget")?.cast(&DataType::Float64)?;
+    let mut out = Vec::new();
+    for (r, ((d, y), b)) in dept
+        .str()?
+        .iter()
+        .zip(year.i32()?.iter())
+        .zip(amount.f64()?.iter())
+        .enumerate()
+    {
+        let line = budget_line(&out, path, r, (d, y, b))?;
+        out.push(line);
+    }
+    Ok(out)
+}
+
+/// A budget file as a frame; an error when it lacks one of the columns afdeling, jaar, budget.
+fn budget_frame(ctx: &Ctx, path: &Path) -> Result<DataFrame> {
     let input = super::Input {
         dataset: "budget",
         file: Some(path),
@@ -342,75 +375,61 @@ fn read_budget(ctx: &Ctx, path: &Path) -> Result<Vec<Budget>> {
             path.display()
         );
     }
-    let dept = df.column("afdeling")?.cast(&DataType::String)?;
-    let year = df.column("jaar")?.cast(&DataType::Int32)?;
-    let amount = df.column("budget")?.cast(&DataType::Float64)?;
-    let mut out = Vec::new();
-    for (r, ((d, y), b)) in dept
-        .str()?
-        .iter()
-        .zip(year.i32()?.iter())
-        .zip(amount.f64()?.iter())
-        .enumerate()
-    {
-        match (d, y, b) {
-            (Some(d), Some(y), _)
-                if out
-                    .iter()
-                    .any(|(od, oy, _): &Budget| od.eq_ignore_ascii_case(d.trim()) && *oy == y) =>
-            {
-                bail!(
-                    "the budget file {}, data row {}: {d} {y} appears twice; give one budget per \
-                     afdeling and jaar",
-                    path.display(),
-                    r + 1
-                )
-            }
-            (Some(d), Some(y), Some(b)) => out.push((d.trim().to_string(), y, inhuur::cents(b))),
-            _ => bail!(
-                "the budget file {}, data row {}: afdeling, jaar and budget must all be filled",
-                path.display(),
-                r + 1
-            ),
-        }
-    }
-    Ok(out)
+    Ok(df)
 }
 
+/// Data row `r` (afdeling, jaar, budget) of a budget file as a budget line: an error when a
+/// value is missing or the lines before it have one for the same afdeling (any case) and jaar.
+fn budget_line(
+    before: &[Budget],
+    path: &Path,
+    r: usize,
+    row: (Option<&str>, Option<i32>, Option<f64>),
+) -> Result<Budget> {
+    match row {
+        (Some(d), Some(y), _)
+            if before
+                .iter()
+                .any(|(od, oy, _)| od.eq_ignore_ascii_case(d.trim()) && *oy == y) =>
+        {
+            bail!(
+                "the budget file {}, data row {}: {d} {y} appears twice; give one budget per \
+                 afdeling and jaar",
+                path.display(),
+                r + 1
+            )
+        }
+        (Some(d), Some(y), Some(b)) => Ok((d.trim().to_string(), y, inhuur::cents(b))),
+        _ => bail!(
+            "the budget file {}, data row {}: afdeling, jaar and budget must all be filled",
+            path.display(),
+            r + 1
+        ),
+    }
+}
+
+/// Whether any contract names its hired person: the Wet DBA signal needs them.
 fn persons_known(book: &Book) -> bool {
     book.contracts.iter().any(|c| c.person.is_some())
 }
 
-fn note(book: &Book, s: &Settings, persons: bool, ctx: &Ctx) -> String {
+/// The EU threshold that applies, in euros as a person writes them (216.000,00).
+fn threshold_text(s: &Checks) -> String {
+    crate::lang::money_text(inhuur::euros(s.limit()), s.lang == Lang::Nl)
+}
+
+/// The note under a table: the as-of date, the counts, the threshold, invoices left out for
+/// being later, and whether the Wet DBA signal could be computed.
+fn note(book: &Book, s: &Checks, persons: bool, ctx: &Ctx) -> String {
     if ctx.min_cell().is_some() {
         // For the council: the number of contracts would be a total of a table that may hide
         // some (contracts per supplier), so the note leaves the numbers out.
         return council_note(s);
     }
-    let later = ctx.count_text(book.later as i64);
-    let invoices = ctx.count_text(book.invoices.len() as i64);
-    let limit = s.threshold.unwrap_or_else(|| inhuur::eu_threshold(s.as_of));
-    let euros = crate::lang::money_text(inhuur::euros(limit), s.lang == Lang::Nl);
-    let (nl, n) = (
-        s.lang == Lang::Nl,
-        ctx.count_text(book.contracts.len() as i64),
-    );
-    let mut text = if nl {
-        format!(
-            "Peildatum {}. {n} contracten, {invoices} facturen. Europese drempel diensten: EUR \
-             {euros} (excl. btw), over 48 maanden per leverancier; Europees aanbestede contracten \
-             tellen niet mee. Bedragen exact op de cent.",
-            s.as_of.format("%d-%m-%Y"),
-        )
-    } else {
-        format!(
-            "As of {}. {n} contracts, {invoices} invoices. EU threshold for services: EUR \
-             {euros} (excl. VAT), over 48 months per supplier; contracts won by a European tender \
-             do not count. Amounts exact to the cent.",
-            s.as_of.format("%Y-%m-%d"),
-        )
-    };
+    let nl = s.lang == Lang::Nl;
+    let mut text = counts_note(book, s, ctx);
     if book.later > 0 {
+        let later = ctx.count_text(book.later as i64);
         text.push_str(&if nl {
             format!(" {later} facturen gedateerd na de peildatum tellen niet mee.")
         } else {
@@ -427,4 +446,26 @@ fn note(book: &Book, s: &Settings, persons: bool, ctx: &Ctx) -> String {
         });
     }
     text
+}
+
+/// The start of the note: the as-of date, the numbers of contracts and invoices, the rules.
+fn counts_note(book: &Book, s: &Checks, ctx: &Ctx) -> String {
+    let n = ctx.count_text(book.contracts.len() as i64);
+    let invoices = ctx.count_text(book.invoices.len() as i64);
+    let euros = threshold_text(s);
+    if s.lang == Lang::Nl {
+        format!(
+            "Peildatum {}. {n} contracten, {invoices} facturen. Europese drempel diensten: EUR \
+             {euros} (excl. btw), over 48 maanden per leverancier; Europees aanbestede contracten \
+             tellen niet mee. Bedragen exact op de cent.",
+            s.as_of.format("%d-%m-%Y"),
+        )
+    } else {
+        format!(
+            "As of {}. {n} contracts, {invoices} invoices. EU threshold for services: EUR \
+             {euros} (excl. VAT), over 48 months per supplier; contracts won by a European tender \
+             do not count. Amounts exact to the cent.",
+            s.as_of.format("%Y-%m-%d"),
+        )
+    }
 }

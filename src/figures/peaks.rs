@@ -3,7 +3,7 @@
 
 use super::peaks_notes as notes;
 use crate::analysis::farrington;
-use crate::analysis::peaks::{self, MethodChoice, Period, Settings};
+use crate::analysis::peaks::{self, Detection, MethodChoice, Period};
 use crate::context::Context;
 use crate::lang::Lang;
 use crate::render::Table;
@@ -224,7 +224,7 @@ pub const LABELS: crate::render::Labels = &[
 /// Checked options: the detection settings and the window judged.
 pub struct Config {
     pub options: Options,
-    pub settings: Settings,
+    pub settings: Detection,
     /// The columns of the series (without "none").
     pub by: Vec<String>,
 }
@@ -250,21 +250,10 @@ pub fn validate(ctx: &Context, o: &Options) -> Result<Config> {
         )));
     }
     let (from, to) = window(o, ctx.as_of);
-    let settings = Settings {
+    let settings = Detection {
         period: o.period,
         method: o.method,
-        farrington: farrington::Control {
-            b: o.years as usize,
-            w: o.window as usize,
-            weights_threshold: o.reweight_threshold,
-            alpha: o.alpha.unwrap_or(0.05),
-            no_periods: o.no_periods as usize,
-            past_weeks_not_included: Some(o.past_weeks_not_included as usize),
-            p_threshold_trend: o.p_threshold_trend,
-            trend: !o.no_trend,
-            limit54: o.limit54,
-            ..farrington::Control::improved()
-        },
+        farrington: farrington_control(o),
         ears_alpha: o.alpha,
         min_sigma: o.min_sigma,
         from,
@@ -280,6 +269,22 @@ pub fn validate(ctx: &Context, o: &Options) -> Result<Config> {
         settings,
         by,
     })
+}
+
+/// Farrington flexible's settings from the options (the improved method's otherwise).
+fn farrington_control(o: &Options) -> farrington::Control {
+    farrington::Control {
+        b: o.years as usize,
+        w: o.window as usize,
+        weights_threshold: o.reweight_threshold,
+        alpha: o.alpha.unwrap_or(0.05),
+        no_periods: o.no_periods as usize,
+        past_weeks_not_included: Some(o.past_weeks_not_included as usize),
+        p_threshold_trend: o.p_threshold_trend,
+        trend: !o.no_trend,
+        limit54: o.limit54,
+        ..farrington::Control::improved()
+    }
 }
 
 /// The events counted per series and period, and the file's weather when asked.
@@ -439,27 +444,12 @@ fn drivers(
     shown: &[peaks::Judged],
     explain: &[String],
 ) -> Result<Vec<Option<String>>> {
-    use polars::prelude::{DataType, col, lit};
     let o = &c.options;
-    let mut alarmed: Vec<String> = shown
-        .iter()
-        .filter(|j| j.alarm)
-        .map(|j| j.group.clone())
-        .collect();
-    alarmed.sort();
-    alarmed.dedup();
-    let starts = shown.iter().filter(|j| j.alarm).map(|j| j.period_start);
-    let first = starts.clone().min().map(peaks::baseline_start);
-    let last = starts.max().map(|d| o.period.next(d));
-    let mut lf = peaks::only_groups(lf.clone(), &c.by, &alarmed);
-    if let (Some(first), Some(last)) = (first, last) {
-        let day = col(o.date_column.as_str()).cast(DataType::Date);
-        lf = lf.filter(day.clone().gt_eq(lit(first)).and(day.lt(lit(last))));
-    }
     let measure = peaks::Measure {
         count_column: o.count_column.as_deref(),
         as_of: Some(ctx.as_of),
     };
+    let lf = alarm_events(c, lf, shown);
     let counts = peaks::count(
         lf,
         &o.date_column,
@@ -485,6 +475,30 @@ fn drivers(
             (!parts.is_empty()).then(|| parts.join("; "))
         })
         .collect())
+}
+
+/// The events of the groups with alarms, from the year before the first alarm (the drivers'
+/// baseline) to the end of the last.
+fn alarm_events(c: &Config, lf: &LazyFrame, shown: &[peaks::Judged]) -> LazyFrame {
+    use polars::prelude::{DataType, col, lit};
+    let mut alarmed: Vec<String> = shown
+        .iter()
+        .filter(|j| j.alarm)
+        .map(|j| j.group.clone())
+        .collect();
+    alarmed.sort();
+    alarmed.dedup();
+    let starts = shown.iter().filter(|j| j.alarm).map(|j| j.period_start);
+    let first = starts.clone().min().map(peaks::baseline_start);
+    let last = starts.max().map(|d| c.options.period.next(d));
+    let lf = peaks::only_groups(lf.clone(), &c.by, &alarmed);
+    match (first, last) {
+        (Some(first), Some(last)) => {
+            let day = col(c.options.date_column.as_str()).cast(DataType::Date);
+            lf.filter(day.clone().gt_eq(lit(first)).and(day.lt(lit(last))))
+        }
+        _ => lf,
+    }
 }
 
 /// --explain, or by default the meldingen columns that are there.

@@ -90,9 +90,7 @@ pub fn compute(ctx: &Context, o: &Options) -> Result<Table> {
         read_as: Some("reisdocumenten"),
         mapping: None,
     };
-    let rows = input.rows(ctx, key.as_ref())?;
-    let lf = rows.lf.clone();
-    let df = lf.collect().map_err(anyhow::Error::from)?;
+    let df = input.rows(ctx, key.as_ref())?.lf.collect()?;
     let docs = crate::analysis::renewals::documents(&df)?;
     let unknown = docs
         .iter()
@@ -106,39 +104,38 @@ pub fn compute(ctx: &Context, o: &Options) -> Result<Table> {
         o.minor_years,
         o.peak_ratio,
     )?;
-    let note = match ctx.lang {
-        Lang::Nl => format!(
-            "{} documenten. Verloopdatum: geldig_tot, anders uitgifte + {} jaar (volwassen, \
-             uitgegeven vanaf 9-3-2014; daarvoor 5) of {} jaar (minderjarig). Aanvraag verwacht in \
-             de maand van verlopen (wie eerder vernieuwt, telt te laat). Piekmaand: {} keer het \
-             maandgemiddelde van de {} maanden of meer.{}",
-            docs.len(),
-            o.adult_years,
-            o.minor_years,
-            o.peak_ratio,
-            o.horizon,
-            if unknown > 0 {
-                format!(" {unknown} documenten zonder leeftijd zijn als volwassen geteld.")
-            } else {
-                String::new()
-            }
-        ),
-        Lang::En => format!(
-            "{} documents. Expiry: geldig_tot, else issue + {} years (adult, issued from \
-             2014-03-09; before: 5) or {} years (minor). Applications expected in the month of \
-             expiry (early renewals count too late). Peak month: {} times the monthly average \
-             of the {} months or more.{}",
-            docs.len(),
-            o.adult_years,
-            o.minor_years,
-            o.peak_ratio,
-            o.horizon,
-            if unknown > 0 {
-                format!(" {unknown} documents without an age are counted as adult.")
-            } else {
-                String::new()
-            }
-        ),
-    };
+    let note = note(docs.len(), unknown, o, ctx.lang);
     Ok(Table::plain(table, note, LABELS))
+}
+
+/// How the expiry is found, when a month is a peak, and how many documents had no age.
+fn note(docs: usize, unknown: usize, o: &Options, lang: Lang) -> String {
+    let (adult, minor, ratio, horizon) = (o.adult_years, o.minor_years, o.peak_ratio, o.horizon);
+    match lang {
+        Lang::Nl => {
+            let unknown = match unknown {
+                0 => String::new(),
+                n => format!(" {n} documenten zonder leeftijd zijn als volwassen geteld."),
+            };
+            format!(
+                "{docs} documenten. Verloopdatum: geldig_tot, anders uitgifte + {adult} jaar \
+                 (volwassen, uitgegeven vanaf 9-3-2014; daarvoor 5) of {minor} jaar \
+                 (minderjarig). Aanvraag verwacht in de maand van verlopen (wie eerder \
+                 vernieuwt, telt te laat). Piekmaand: {ratio} keer het maandgemiddelde van de \
+                 {horizon} maanden of meer.{unknown}"
+            )
+        }
+        Lang::En => {
+            let unknown = match unknown {
+                0 => String::new(),
+                n => format!(" {n} documents without an age are counted as adult."),
+            };
+            format!(
+                "{docs} documents. Expiry: geldig_tot, else issue + {adult} years (adult, issued \
+                 from 2014-03-09; before: 5) or {minor} years (minor). Applications expected in \
+                 the month of expiry (early renewals count too late). Peak month: {ratio} times \
+                 the monthly average of the {horizon} months or more.{unknown}"
+            )
+        }
+    }
 }

@@ -46,19 +46,55 @@ pub fn validate(file: &File) -> Result<()> {
 
 /// Runs a query over the warehouse (and `input`, as table `input`).
 pub fn query(ctx: &Context, sql: &str, input: &File) -> Result<DataFrame> {
-    let mut sql_ctx = SQLContext::new();
-    let mut tables = crate::sqlguard::Tables::default();
-    let _adhoc; // keeps the staged copy of --input alive while the query runs
+    let mut tables = register(ctx, input)?;
+    if tables.names.is_empty() {
+        bail!(
+            "the warehouse {} has no datasets; ingest an export first, or query a file with --input",
+            ctx.warehouse.display()
+        );
+    }
+    // Nothing but the registered tables, and for the council nothing that shows people.
+    crate::sqlguard::check(sql, &tables.guard, ctx.min_cell().is_some())?;
+    let sql = crate::sqlguard::name_results(sql)?;
+    let df = tables
+        .sql
+        .execute(&sql)
+        .and_then(LazyFrame::collect)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the query failed: {}. Tables: {} (datastroom datasets show NAME lists the \
+                 columns; docs/sql.md)",
+                crate::sqlguard::plain_error(&e.to_string()),
+                tables.names.join(", ")
+            )
+        })?;
+    whole_days(df)
+}
+
+/// The tables a query can read: the datasets (and `input`), registered for polars SQL and for
+/// the guard (with the columns that hold people).
+struct Tables {
+    sql: SQLContext,
+    guard: crate::sqlguard::Tables,
+    /// The datasets by name, then `input`.
+    names: Vec<String>,
+    /// Keeps the staged copy of --input alive while the query runs.
+    staged: Option<crate::ingest::Adhoc>,
+}
+
+fn register(ctx: &Context, input: &File) -> Result<Tables> {
+    let mut t = Tables {
+        sql: SQLContext::new(),
+        guard: crate::sqlguard::Tables::default(),
+        names: Vec::new(),
+        staged: None,
+    };
     if let Some(path) = &input.path {
-        let adhoc = crate::ingest::load_adhoc(
-            path,
-            input.dataset.as_deref(),
-            input.mapping.as_deref(),
-            None,
-        )?;
-        tables.add("input", &column_names(adhoc.lf.clone())?, &[]);
-        sql_ctx.register("input", adhoc.lf.clone());
-        _adhoc = adhoc;
+        let (dataset, mapping) = (input.dataset.as_deref(), input.mapping.as_deref());
+        let adhoc = crate::ingest::load_adhoc(path, dataset, mapping, None)?;
+        t.guard.add("input", &column_names(adhoc.lf.clone())?, &[]);
+        t.sql.register("input", adhoc.lf.clone());
+        t.staged = Some(adhoc);
     }
     let wh = match &input.path {
         Some(_) => Warehouse::open_or_empty(&ctx.warehouse)?,
@@ -72,31 +108,14 @@ pub fn query(ctx: &Context, sql: &str, input: &File) -> Result<DataFrame> {
             .filter(|c| c.privacy != crate::schema::Privacy::None)
             .map(|c| c.name.as_str())
             .collect();
-        tables.add(name, &column_names(lf.clone())?, &people);
-        sql_ctx.register(name, lf);
+        t.guard.add(name, &column_names(lf.clone())?, &people);
+        t.sql.register(name, lf);
+        t.names.push(name.clone());
     }
-    if input.path.is_none() && wh.catalog.datasets.is_empty() {
-        bail!(
-            "the warehouse {} has no datasets; ingest an export first, or query a file with --input",
-            ctx.warehouse.display()
-        );
+    if t.staged.is_some() {
+        t.names.push("input".into());
     }
-    // Nothing but the registered tables, and for the council nothing that shows people.
-    crate::sqlguard::check(sql, &tables, ctx.min_cell().is_some())?;
-    let sql = crate::sqlguard::name_results(sql)?;
-    let df = sql_ctx.execute(&sql).and_then(LazyFrame::collect).map_err(|e| {
-        let mut tables: Vec<&str> = wh.catalog.datasets.keys().map(String::as_str).collect();
-        if input.path.is_some() {
-            tables.push("input");
-        }
-        anyhow::anyhow!(
-            "the query failed: {}. Tables: {} (datastroom datasets show NAME lists the columns; \
-             docs/sql.md)",
-            crate::sqlguard::plain_error(&e.to_string()),
-            tables.join(", ")
-        )
-    })?;
-    whole_days(df)
+    Ok(t)
 }
 
 /// Durations (a date minus a date) as whole days, a number a spreadsheet can use, instead of

@@ -3,6 +3,7 @@
 //! einddatum", "lopend"), for a Gantt chart.
 
 use crate::context::Context;
+use crate::lang::Lang;
 use crate::render::Table;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
@@ -70,38 +71,54 @@ fn status_done(status: &str) -> bool {
 
 /// One row per item, by start, with its state on the as-of date.
 pub fn compute(ctx: &Context, o: &Options) -> Result<Table> {
-    let Options {
-        dataset,
-        id,
-        name,
-        start,
-        end,
-        status,
-    } = o;
-    let as_of = ctx.as_of;
-    let mut lf = ctx.open()?.scan(dataset)?;
+    let mut df = items(ctx, o)?;
+    let state = states(&df, ctx)?;
+    df.with_column(Column::new("state".into(), state))?;
+    let day = crate::lang::date_text(ctx.as_of, ctx.lang);
+    let note = match ctx.lang {
+        Lang::Nl => format!(
+            "Stand op {day}: afgerond volgens de status, gepland (start later), over de \
+             einddatum (niet afgerond en de einddatum voorbij) of lopend."
+        ),
+        Lang::En => format!(
+            "State on {day}: done by its status, planned (starts later), past its end date \
+             (not done, end date passed) or running."
+        ),
+    };
+    Ok(Table::plain(df, note, LABELS))
+}
+
+/// The items with the columns of the options, by start: id, name, start, end, status.
+fn items(ctx: &Context, o: &Options) -> Result<DataFrame> {
+    let mut lf = ctx.open()?.scan(&o.dataset)?;
     let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
-    for c in [id, name, start, end] {
+    for c in [&o.id, &o.name, &o.start, &o.end] {
         if schema.get(c).is_none() {
-            bail!("timeline: the dataset {dataset} has no column '{c}'");
+            bail!("timeline: the dataset {} has no column '{c}'", o.dataset);
         }
     }
-    let status_expr = if schema.get(status).is_some() {
-        col(status.as_str()).cast(DataType::String)
+    let status = if schema.get(&o.status).is_some() {
+        col(o.status.as_str()).cast(DataType::String)
     } else {
         lit(NULL).cast(DataType::String)
     };
-    let df = lf
+    let text = |c: &String| col(c.as_str()).cast(DataType::String);
+    let date = |c: &String| col(c.as_str()).cast(DataType::Date);
+    Ok(lf
         .select([
-            col(id.as_str()).cast(DataType::String).alias("id"),
-            col(name.as_str()).cast(DataType::String).alias("name"),
-            col(start.as_str()).cast(DataType::Date).alias("start"),
-            col(end.as_str()).cast(DataType::Date).alias("end"),
-            status_expr.alias("status"),
+            text(&o.id).alias("id"),
+            text(&o.name).alias("name"),
+            date(&o.start).alias("start"),
+            date(&o.end).alias("end"),
+            status.alias("status"),
         ])
         .sort(["start", "id"], SortMultipleOptions::default())
-        .collect()?;
-    let nl = ctx.nl();
+        .collect()?)
+}
+
+/// Each item's state on the as-of date: done by its status, planned, past its end date, or
+/// running.
+fn states(df: &DataFrame, ctx: &Context) -> Result<Vec<&'static str>> {
     let day = |c: &str| -> Result<Vec<Option<NaiveDate>>> {
         Ok(df
             .column(c)?
@@ -112,50 +129,22 @@ pub fn compute(ctx: &Context, o: &Options) -> Result<Table> {
             .collect())
     };
     let (starts, ends) = (day("start")?, day("end")?);
-    let statuses: Vec<Option<String>> = df
-        .column("status")?
-        .str()?
-        .iter()
-        .map(|v| v.map(String::from))
-        .collect();
-    let state: Vec<&str> = (0..df.height())
+    let statuses = df.column("status")?.str()?;
+    let as_of = ctx.as_of;
+    Ok((0..df.height())
         .map(|i| {
-            let done = statuses[i].as_deref().is_some_and(status_done);
-            let (future, overdue) = (
-                starts[i].is_some_and(|s| s > as_of),
-                ends[i].is_some_and(|e| e < as_of),
-            );
-            match (done, future, overdue, nl) {
-                (true, _, _, true) => "afgerond",
-                (true, _, _, false) => "done",
-                (_, true, _, true) => "gepland",
-                (_, true, _, false) => "planned",
-                (_, _, true, true) => "over de einddatum",
-                (_, _, true, false) => "past its end date",
-                (_, _, _, true) => "lopend",
-                (_, _, _, false) => "running",
-            }
+            let done = statuses.get(i).is_some_and(status_done);
+            let future = starts[i].is_some_and(|s| s > as_of);
+            let overdue = ends[i].is_some_and(|e| e < as_of);
+            let (nl, en) = match (done, future, overdue) {
+                (true, _, _) => ("afgerond", "done"),
+                (_, true, _) => ("gepland", "planned"),
+                (_, _, true) => ("over de einddatum", "past its end date"),
+                _ => ("lopend", "running"),
+            };
+            ctx.lang.pick(nl, en)
         })
-        .collect();
-    let mut df = df;
-    df.with_column(Column::new("state".into(), state))?;
-    Ok(Table::plain(
-        df,
-        if nl {
-            format!(
-                "Stand op {}: afgerond volgens de status, gepland (start later), over de \
-                 einddatum (niet afgerond en de einddatum voorbij) of lopend.",
-                as_of.format("%d-%m-%Y")
-            )
-        } else {
-            format!(
-                "State on {}: done by its status, planned (starts later), past its end date \
-                 (not done, end date passed) or running.",
-                as_of.format("%Y-%m-%d")
-            )
-        },
-        LABELS,
-    ))
+        .collect())
 }
 
 #[cfg(test)]

@@ -199,85 +199,75 @@ impl Commit<'_> {
         result
     }
 
+    /// Writes the dataset's new part, then the rejects file, and last the catalog that makes
+    /// them part of the dataset (the order keeps a crash from damaging the warehouse).
     fn apply_inner(self, guard: &mut WriteGuard) -> Result<Summary> {
         let mode = self.mode();
         let mut catalog = guard.catalog.clone();
-        let key = self.key_name();
         let entry = catalog
             .datasets
             .entry(self.name.to_string())
-            .or_insert_with(|| DatasetEntry {
-                canonical: self.def.is_some(),
-                key: key.clone(),
-                rows: 0,
-                columns: Vec::new(),
-                files: Vec::new(),
-                reject_files: Vec::new(),
-                rejected_rows: 0,
-                ingests: Vec::new(),
-                doel: None,
-                bewaartermijn: None,
-            });
+            .or_insert_with(|| self.new_entry());
         merge_columns(&mut entry.columns, &self.staged.schema);
         let retention = self.retention(entry)?;
-        let (files, total, replaced, removed) = self.write_part(entry, mode, retention.as_ref())?;
+        let written = self.write_part(entry, mode, retention.as_ref())?;
         warehouse::crash_point("part-written");
         if let Some(rel) = self.write_rejects()? {
             entry.reject_files.push(rel);
         }
-        entry.files = files;
-        entry.rows = total;
+        entry.files = written.files;
+        entry.rows = written.rows;
         entry.rejected_rows += self.staged.rejected();
-        let mut lineage = self.lineage(mode, replaced);
-        if let Some((period, column, cutoff)) = &retention {
-            let rejects_removed = expire_rejects(entry, *cutoff);
-            lineage.retention = Some(warehouse::RetentionApplied {
-                grens: cutoff.to_string(),
-                rijen_verwijderd: removed,
-                afgekeurde_rijen_verwijderd: rejects_removed,
-            });
-            entry.bewaartermijn = Some(warehouse::RetentionEntry {
-                termijn: period.describe(),
-                vanaf: column.clone(),
-            });
-            if removed > 0 || rejects_removed > 0 {
-                crate::messages::info(format!(
-                    "bewaartermijn {} (vanaf {column}): {removed} rijen en {rejects_removed} \
-                     afgekeurde rijen van voor {cutoff} verwijderd",
-                    period.describe()
-                ));
-            }
+        let mut lineage = self.lineage(mode, written.replaced);
+        if let Some(r) = &retention {
+            lineage.retention = Some(r.apply(entry, written.removed));
         }
         if let Some(doel) = &self.opts.mapping.doel {
             entry.doel = Some(doel.clone());
         }
         entry.ingests.push(lineage);
         catalog.next_ingest = self.id + 1;
-        if let Some(p) = self.opts.pseudo.as_ref()
-            && self
-                .staged
-                .schema
-                .iter()
-                .any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
-        {
-            catalog.key_fingerprint = Some(p.fingerprint());
+        if let Some(fingerprint) = self.key_fingerprint() {
+            catalog.key_fingerprint = Some(fingerprint);
         }
         guard.commit(catalog)?;
         let accepted = self.staged.accepted();
         Ok(self.summary(
             Status::Ingested,
-            accepted.saturating_sub(replaced),
-            replaced,
-            total,
+            accepted.saturating_sub(written.replaced),
+            written.replaced,
+            written.rows,
         ))
     }
 
-    /// The retention that applies: this ingest's plan or mapping, else what the dataset has
-    /// (period, column, first day kept).
-    fn retention(
-        &self,
-        entry: &DatasetEntry,
-    ) -> Result<Option<(retention::Period, String, chrono::NaiveDate)>> {
+    /// The catalog entry of a dataset this ingest starts.
+    fn new_entry(&self) -> DatasetEntry {
+        DatasetEntry {
+            canonical: self.def.is_some(),
+            key: self.key_name(),
+            rows: 0,
+            columns: Vec::new(),
+            files: Vec::new(),
+            reject_files: Vec::new(),
+            rejected_rows: 0,
+            ingests: Vec::new(),
+            doel: None,
+            bewaartermijn: None,
+        }
+    }
+
+    /// The fingerprint of the key, for the catalog, when this ingest pseudonymised a column.
+    fn key_fingerprint(&self) -> Option<String> {
+        let p = self.opts.pseudo.as_ref()?;
+        self.staged
+            .schema
+            .iter()
+            .any(|(_, _, pr)| *pr == Privacy::Pseudonymised)
+            .then(|| p.fingerprint())
+    }
+
+    /// The retention that applies: this ingest's plan or mapping, else what the dataset has.
+    fn retention(&self, entry: &DatasetEntry) -> Result<Option<Retention>> {
         let m = &self.opts.mapping;
         let (period, column) = match (&m.bewaartermijn, &entry.bewaartermijn) {
             (Some(p), _) => (p.clone(), m.bewaartermijn_vanaf.clone()),
@@ -304,25 +294,40 @@ impl Commit<'_> {
             );
         }
         let today = chrono::Local::now().date_naive();
-        Ok(Some((period, column, period.cutoff(today))))
+        Ok(Some(Retention {
+            period,
+            cutoff: period.cutoff(today),
+            column,
+        }))
     }
 
     /// Writes the dataset's new part: the staged file itself when nothing has to be merged or
     /// taken out, else a merge streamed to Parquet. With a retention period the whole dataset
-    /// is written anew without the records older than it. Returns the dataset's files after
-    /// this ingest, its row count, how many new rows replaced older versions, and how many
-    /// records the retention removed.
+    /// is written anew without the records older than it.
     fn write_part(
         &self,
         entry: &DatasetEntry,
         mode: Mode,
-        retention: Option<&(retention::Period, String, chrono::NaiveDate)>,
-    ) -> Result<(Vec<String>, u64, u64, u64)> {
-        if let Some((_, column, cutoff)) = retention {
-            return self.write_kept(entry, mode, column, *cutoff);
+        retention: Option<&Retention>,
+    ) -> Result<Written> {
+        match retention {
+            Some(r) => self.write_kept(entry, mode, &r.column, r.cutoff),
+            None => self.write_merged(entry, mode),
         }
-        let (files, total, replaced) = self.write_merged(entry, mode)?;
-        Ok((files, total, replaced, 0))
+    }
+
+    /// The path of this ingest's part, relative to the warehouse.
+    fn part_rel(&self) -> String {
+        format!("{}/part-{:06}.parquet", self.name, self.id)
+    }
+
+    /// The upsert counts of this ingest; none for an append or a replace.
+    fn counts(&self, entry: &DatasetEntry, mode: Mode, new: &LazyFrame) -> Result<UpsertCounts> {
+        if mode == Mode::Upsert {
+            self.upsert_counts(entry, new.clone())
+        } else {
+            Ok(UpsertCounts::default())
+        }
     }
 
     /// The whole dataset after this ingest in one part, without records dated before `cutoff`
@@ -333,67 +338,89 @@ impl Commit<'_> {
         mode: Mode,
         column: &str,
         cutoff: chrono::NaiveDate,
-    ) -> Result<(Vec<String>, u64, u64, u64)> {
+    ) -> Result<Written> {
         crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
-        let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
+        let part_rel = self.part_rel();
         let new = self.new_rows()?;
-        let counts = if mode == Mode::Upsert {
-            self.upsert_counts(entry, new.clone())?
-        } else {
-            UpsertCounts::default()
-        };
-        let old = if entry.files.is_empty() || mode == Mode::Replace {
-            None
-        } else {
-            Some(warehouse::scan_files(self.dir, &entry.files)?)
-        };
-        let all = match (old, mode) {
-            (None, _) => new,
-            (Some(old), Mode::Upsert) => {
-                let keys = self
-                    .join_keys(entry)
-                    .context("upsert needs a key column; use --mode append")?;
-                let kept = key_join(old, new.clone(), &keys, JoinType::Anti)?;
-                concat_lf_diagonal([kept, new], UnionArgs::default())?
-            }
-            (Some(old), _) => concat_lf_diagonal([old, new], UnionArgs::default())?,
-        };
+        let counts = self.counts(entry, mode, &new)?;
+        let all = self.with_old_rows(entry, mode, new)?;
         let all = with_key_columns(all, &[column.to_string()])?;
         let date = col(column).cast(DataType::Date);
         let kept = all
             .clone()
             .filter(date.clone().is_null().or(date.gt_eq(lit(cutoff))));
-        // Counted on a column: polars 0.55's row-count shortcut fails on a diagonal
-        // concatenation of Parquet scans ("casting from UInt32 to UInt128").
-        let count = |lf: LazyFrame| -> Result<u64> {
-            let n = lf
-                .select([col(COL_INGEST).count().cast(DataType::UInt64).alias("n")])
-                .collect()?;
-            Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
-        };
-        let before = count(all)?;
-        let after = count(kept.clone())?;
+        let before = count_rows(all)?;
+        let after = count_rows(kept.clone())?;
         let part = self.dir.join(&part_rel);
         warehouse::sink_parquet_atomic(kept, &part)?;
-        Ok((vec![part_rel], after, counts.new_matched, before - after))
+        Ok(Written {
+            files: vec![part_rel],
+            rows: after,
+            replaced: counts.new_matched,
+            removed: before - after,
+        })
     }
 
-    fn write_merged(&self, entry: &DatasetEntry, mode: Mode) -> Result<(Vec<String>, u64, u64)> {
+    /// The dataset's rows (none for a replace) followed by the new ones; an upsert leaves out
+    /// the old rows that a new row replaces.
+    fn with_old_rows(&self, entry: &DatasetEntry, mode: Mode, new: LazyFrame) -> Result<LazyFrame> {
+        if entry.files.is_empty() || mode == Mode::Replace {
+            return Ok(new);
+        }
+        let old = warehouse::scan_files(self.dir, &entry.files)?;
+        if mode == Mode::Upsert {
+            let keys = self
+                .join_keys(entry)
+                .context("upsert needs a key column; use --mode append")?;
+            return replace_matching(old, new, &keys);
+        }
+        Ok(concat_lf_diagonal([old, new], UnionArgs::default())?)
+    }
+
+    /// The dataset's new part without a retention period: the staged file itself when it can
+    /// be, else the merge; nothing when no row was accepted (except for a replace).
+    fn write_merged(&self, entry: &DatasetEntry, mode: Mode) -> Result<Written> {
         crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
-        let part_rel = format!("{}/part-{:06}.parquet", self.name, self.id);
+        let part_rel = self.part_rel();
         let part = self.dir.join(&part_rel);
         let new = self.new_rows()?;
         let accepted = self.staged.accepted();
-        let counts = if mode == Mode::Upsert {
-            self.upsert_counts(entry, new.clone())?
+        let counts = self.counts(entry, mode, &new)?;
+        let (frame, files, rows) = self.merged(entry, mode, new, part_rel, counts)?;
+        let as_staged = self.staged.evict.is_empty()
+            && (accepted > 0 || mode == Mode::Replace)
+            && (mode != Mode::Upsert || entry.files.is_empty());
+        if as_staged {
+            crate::fsio::publish(&self.staged.path, &part)?;
+        } else if accepted > 0 || mode == Mode::Replace {
+            warehouse::sink_parquet_atomic(frame, &part)?;
         } else {
-            UpsertCounts::default()
-        };
-        let (frame, files, total) = match mode {
-            Mode::Replace => (new, vec![part_rel.clone()], accepted),
+            // Nothing accepted: the dataset stays as it was.
+            return Ok(Written::unchanged(entry));
+        }
+        Ok(Written {
+            files,
+            rows,
+            replaced: counts.new_matched,
+            removed: 0,
+        })
+    }
+
+    /// What the new part holds, and the dataset's files and row count once it is written.
+    fn merged(
+        &self,
+        entry: &DatasetEntry,
+        mode: Mode,
+        new: LazyFrame,
+        part_rel: String,
+        counts: UpsertCounts,
+    ) -> Result<(LazyFrame, Vec<String>, u64)> {
+        let accepted = self.staged.accepted();
+        Ok(match mode {
+            Mode::Replace => (new, vec![part_rel], accepted),
             Mode::Append => {
                 let mut files = entry.files.clone();
-                files.push(part_rel.clone());
+                files.push(part_rel);
                 (new, files, entry.rows + accepted)
             }
             Mode::Upsert => {
@@ -404,25 +431,12 @@ impl Commit<'_> {
                     new
                 } else {
                     let old = warehouse::scan_files(self.dir, &entry.files)?;
-                    let kept = key_join(old, new.clone(), &keys, JoinType::Anti)?;
-                    concat_lf_diagonal([kept, new], UnionArgs::default())?
+                    replace_matching(old, new, &keys)?
                 };
                 let total = (entry.rows + accepted).saturating_sub(counts.old_removed);
                 (frame, vec![part_rel], total)
             }
-        };
-        let as_staged = self.staged.evict.is_empty()
-            && (accepted > 0 || mode == Mode::Replace)
-            && (mode != Mode::Upsert || entry.files.is_empty());
-        if as_staged {
-            crate::fsio::publish(&self.staged.path, &part)?;
-        } else if accepted > 0 || mode == Mode::Replace {
-            warehouse::sink_parquet_atomic(frame, &part)?;
-        } else {
-            // Nothing accepted: the dataset stays as it was.
-            return Ok((entry.files.clone(), entry.rows, 0));
-        }
-        Ok((files, total, counts.new_matched))
+        })
     }
 
     /// Writes this ingest's rejects file, if it rejected rows; its path in the warehouse.
@@ -479,6 +493,61 @@ impl Commit<'_> {
     }
 }
 
+/// A retention period as this ingest applies it: counted from `column`, records dated before
+/// `cutoff` are removed.
+struct Retention {
+    period: retention::Period,
+    column: String,
+    cutoff: chrono::NaiveDate,
+}
+
+impl Retention {
+    /// Records the retention in the dataset's entry after its part is written (`removed`
+    /// records went): the rejects of older ingests go too, and what went is said. What the
+    /// lineage keeps of it.
+    fn apply(&self, entry: &mut DatasetEntry, removed: u64) -> warehouse::RetentionApplied {
+        let (period, column, cutoff) = (self.period, &self.column, self.cutoff);
+        let rejects_removed = expire_rejects(entry, cutoff);
+        entry.bewaartermijn = Some(warehouse::RetentionEntry {
+            termijn: period.describe(),
+            vanaf: column.clone(),
+        });
+        if removed > 0 || rejects_removed > 0 {
+            crate::messages::info(format!(
+                "bewaartermijn {} (vanaf {column}): {removed} rijen en {rejects_removed} \
+                 afgekeurde rijen van voor {cutoff} verwijderd",
+                period.describe()
+            ));
+        }
+        warehouse::RetentionApplied {
+            grens: cutoff.to_string(),
+            rijen_verwijderd: removed,
+            afgekeurde_rijen_verwijderd: rejects_removed,
+        }
+    }
+}
+
+/// The dataset after a part is written: its files and rows, how many new rows replaced older
+/// versions, and how many records the retention removed.
+struct Written {
+    files: Vec<String>,
+    rows: u64,
+    replaced: u64,
+    removed: u64,
+}
+
+impl Written {
+    /// The dataset as it was: no part written.
+    fn unchanged(entry: &DatasetEntry) -> Written {
+        Written {
+            files: entry.files.clone(),
+            rows: entry.rows,
+            replaced: 0,
+            removed: 0,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 struct UpsertCounts {
     /// Rows of the dataset that a row of the new export replaces.
@@ -500,6 +569,21 @@ fn key_join(a: LazyFrame, b: LazyFrame, keys: &[String], how: JoinType) -> Resul
         on,
         args,
     ))
+}
+
+/// The rows of `old` without a newer version in `new`, followed by `new`.
+fn replace_matching(old: LazyFrame, new: LazyFrame, keys: &[String]) -> Result<LazyFrame> {
+    let kept = key_join(old, new.clone(), keys, JoinType::Anti)?;
+    Ok(concat_lf_diagonal([kept, new], UnionArgs::default())?)
+}
+
+/// The rows of a frame, counted on a column: polars 0.55's row-count shortcut fails on a
+/// diagonal concatenation of Parquet scans ("casting from UInt32 to UInt128").
+fn count_rows(lf: LazyFrame) -> Result<u64> {
+    let n = lf
+        .select([col(COL_INGEST).count().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
 }
 
 /// Adds the key columns a frame lacks, as empty text.

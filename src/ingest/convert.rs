@@ -8,7 +8,7 @@ use crate::source::values::TrimFast;
 use crate::source::values::{self, DateOrder, NumberStyle};
 use crate::warehouse::pseudo::Pseudonymiser;
 use anyhow::Result;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 use std::borrow::Cow;
 
@@ -39,54 +39,12 @@ impl ColumnParser {
             .map(|v| v.trim_fast())
             .filter(|v| !v.is_empty())
             .collect();
-        let dated = matches!(plan.kind, Kind::Date | Kind::Datetime) || plan.infer;
-        let mut note = None;
-        let order = match forced_order {
-            Some(o) => o,
-            None if dated => match DateOrder::detect(filled.iter().copied()) {
-                Ok(o) => o,
-                Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
-                // A column of your own that mixes both orders is read as text, and said.
-                Err(e) => {
-                    plan.infer = false;
-                    note = Some(format!("{e}: als tekst gelezen"));
-                    DateOrder::DayFirst
-                }
-            },
-            None => DateOrder::DayFirst,
-        };
-        let style = match forced_style {
-            Some(s) => s,
-            None if matches!(plan.kind, Kind::Money | Kind::Number | Kind::Integer)
-                || plan.infer =>
-            {
-                match NumberStyle::detect(filled.iter().copied(), fallback) {
-                    Ok(s) => s,
-                    Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
-                    Err(_) => fallback,
-                }
-            }
-            None => fallback,
-        };
+        // The date order first: a column of one's own with mixed orders stops being inferred,
+        // and is then no number column either.
+        let (order, mut note) = decide_order(&mut plan, &filled, forced_order)?;
+        let style = decide_style(&plan, &filled, fallback, forced_style)?;
         if plan.infer {
-            plan.kind = infer_kind(&filled, order, style);
-            plan.infer = false;
-            if plan.kind == Kind::Text
-                && let Some((kind, bad)) = mostly_dates(&filled, order)
-            {
-                // A few values that are no date do not make a date column text: it stays a
-                // date column and those rows are rejected with their reason.
-                plan.kind = kind;
-                note = Some(format!(
-                    "{} van {} waarden in de steekproef zijn geen datum (bijvoorbeeld '{bad}'): \
-                     de kolom blijft een datum, die rijen worden afgekeurd",
-                    filled
-                        .iter()
-                        .filter(|v| values::parse_datetime(v, order).is_none())
-                        .count(),
-                    filled.len()
-                ));
-            }
+            note = infer_plan_kind(&mut plan, &filled, order, style).or(note);
         }
         Ok(ColumnParser {
             plan,
@@ -121,7 +79,7 @@ impl ColumnParser {
         )
     }
 
-    /// Parses one raw field. `Ok(None)` is an empty optional value.
+    /// Parses one raw field. `Ok(Cell::Null)` is an empty optional value.
     pub fn parse<'a>(
         &'a self,
         raw: &'a str,
@@ -134,87 +92,186 @@ impl ColumnParser {
             v = mapped.as_str();
         }
         if v.is_empty() {
-            if let Some(c) = &self.plan.constant {
-                return Ok(Cell::Text(Cow::Borrowed(c)));
-            }
-            if self.plan.required {
-                return Err("verplicht veld is leeg".to_string());
-            }
-            return Ok(Cell::Null);
+            return self.empty();
         }
         if v.contains('\0') {
             return Err("bevat een NUL-teken: het bestand is beschadigd of geen tekst".into());
         }
-        let bad = |what: &str| Err(format!("'{v}' is geen {what}"));
-        let implausible = |year: i32| {
-            Err(format!(
-                "'{v}' valt in het jaar {year}, buiten {}-{}: een tikfout in het jaartal?",
-                values::YEARS.start(),
-                values::YEARS.end()
-            ))
-        };
         match self.plan.kind {
-            Kind::Text => Ok(match (self.plan.privacy, pseudo) {
-                (Privacy::Pseudonymised, Some(p)) => {
-                    Cell::Text(Cow::Owned(p.code(v, self.plan.name == "client_id")))
-                }
-                (Privacy::Pseudonymised, None) => {
-                    return Err("geen sleutel voor pseudonimisering".into());
-                }
-                _ if self.plan.mask => Cell::Text(crate::schema::personal::mask_counted(
-                    v,
-                    self.plan.bsn_tokens,
-                    &self.masked,
-                )),
-                _ => Cell::Text(Cow::Borrowed(v)),
-            }),
-            Kind::Date => match values::parse_date(v, self.order) {
-                Some(d) if self.open_end(d.year()) => Ok(Cell::Null),
-                Some(d) if !values::plausible_year(d.year()) => implausible(d.year()),
-                Some(d) => Ok(Cell::Date(days_since_epoch(d))),
-                // "tot nader order" as an end date: no end (an open-ended contract).
-                None if !self.plan.required
-                    && self.plan.name == "einddatum"
-                    && values::is_open_ended(v) =>
-                {
-                    Ok(Cell::Null)
-                }
-                None => bad_date(v, self.order, "geldige datum"),
-            },
-            Kind::Datetime => match values::parse_datetime(v, self.order) {
-                Some(dt) if !values::plausible_year(dt.year()) => implausible(dt.year()),
-                Some(dt) => Ok(Cell::Datetime(dt.and_utc().timestamp_micros())),
-                None => bad_date(v, self.order, "geldige datum/tijd"),
-            },
-            Kind::Money => match values::parse_money(v, self.style) {
-                Some(x) => Ok(Cell::Float(x)),
-                None if !values::exact_cents(v) => Err(format!(
-                    "'{v}' heeft meer dan 15 cijfers: te groot om tot op de cent te bewaren"
-                )),
-                None => bad("geldig geldbedrag"),
-            },
-            Kind::Number => match values::parse_number(v, self.style) {
-                Some(x) => Ok(Cell::Float(x)),
-                None => bad("geldig getal"),
-            },
-            Kind::Integer => match values::parse_integer(v, self.style) {
-                Some(x) => Ok(Cell::Int(x)),
-                None => bad("geldig geheel getal"),
-            },
-            Kind::Boolean => match values::parse_bool(v) {
-                Some(b) => Ok(Cell::Bool(b)),
-                None => bad("geldige ja/nee-waarde"),
-            },
+            Kind::Text => self.text(v, pseudo),
+            Kind::Date => self.date(v),
+            Kind::Datetime => self.datetime(v),
+            Kind::Money => self.money(v),
+            Kind::Number => values::parse_number(v, self.style)
+                .map(Cell::Float)
+                .ok_or_else(|| not_a(v, "geldig getal")),
+            Kind::Integer => values::parse_integer(v, self.style)
+                .map(Cell::Int)
+                .ok_or_else(|| not_a(v, "geldig geheel getal")),
+            Kind::Boolean => values::parse_bool(v)
+                .map(Cell::Bool)
+                .ok_or_else(|| not_a(v, "geldige ja/nee-waarde")),
         }
     }
 }
 
 impl ColumnParser {
+    /// An empty field: the constant (`--gemeente`), a reject in a required column, else null.
+    fn empty(&self) -> Result<Cell<'_>, String> {
+        if let Some(c) = &self.plan.constant {
+            return Ok(Cell::Text(Cow::Borrowed(c)));
+        }
+        if self.plan.required {
+            return Err("verplicht veld is leeg".to_string());
+        }
+        Ok(Cell::Null)
+    }
+
+    /// A text value: pseudonymised (which needs the key), masked, or as it is.
+    fn text<'a>(&'a self, v: &'a str, pseudo: Option<&Pseudonymiser>) -> Result<Cell<'a>, String> {
+        Ok(Cell::Text(match (self.plan.privacy, pseudo) {
+            (Privacy::Pseudonymised, Some(p)) => {
+                Cow::Owned(p.code(v, self.plan.name == "client_id"))
+            }
+            (Privacy::Pseudonymised, None) => {
+                return Err("geen sleutel voor pseudonimisering".into());
+            }
+            _ if self.plan.mask => {
+                crate::schema::personal::mask_counted(v, self.plan.bsn_tokens, &self.masked)
+            }
+            _ => Cow::Borrowed(v),
+        }))
+    }
+
+    /// A date in the column's order, within the plausible years; an open end of an optional
+    /// `einddatum` is no date.
+    fn date(&self, v: &str) -> Result<Cell<'static>, String> {
+        match values::parse_date(v, self.order) {
+            Some(d) if self.open_end(d.year()) => Ok(Cell::Null),
+            Some(d) if !values::plausible_year(d.year()) => implausible(v, d.year()),
+            Some(d) => Ok(Cell::Date(days_since_epoch(d))),
+            // "tot nader order" as an end date: no end (an open-ended contract).
+            None if !self.plan.required
+                && self.plan.name == "einddatum"
+                && values::is_open_ended(v) =>
+            {
+                Ok(Cell::Null)
+            }
+            None => bad_date(v, self.order, "geldige datum"),
+        }
+    }
+
+    /// A date and time in the column's order, within the plausible years.
+    fn datetime(&self, v: &str) -> Result<Cell<'static>, String> {
+        match values::parse_datetime(v, self.order) {
+            Some(dt) if !values::plausible_year(dt.year()) => implausible(v, dt.year()),
+            Some(dt) => Ok(Cell::Datetime(dt.and_utc().timestamp_micros())),
+            None => bad_date(v, self.order, "geldige datum/tijd"),
+        }
+    }
+
+    /// An amount of money; one too long to keep to the cent is refused as such.
+    fn money(&self, v: &str) -> Result<Cell<'static>, String> {
+        match values::parse_money(v, self.style) {
+            Some(x) => Ok(Cell::Float(x)),
+            None if !values::exact_cents(v) => Err(format!(
+                "'{v}' heeft meer dan 15 cijfers: te groot om tot op de cent te bewaren"
+            )),
+            None => Err(not_a(v, "geldig geldbedrag")),
+        }
+    }
+
     /// An end date in the year 9000 or later on an optional `einddatum` means "no end": the
     /// way finance systems (SAP and others) write an open-ended contract (31-12-9999).
     fn open_end(&self, year: i32) -> bool {
         year >= 9000 && !self.plan.required && self.plan.name == "einddatum"
     }
+}
+
+/// The column's date order: forced, detected in a column of dates (or one whose kind is still
+/// to be inferred), else day first. A column of one's own that mixes both orders is read as
+/// text, with a note saying so.
+fn decide_order(
+    plan: &mut ColumnPlan,
+    filled: &[&str],
+    forced: Option<DateOrder>,
+) -> Result<(DateOrder, Option<String>), String> {
+    let dated = matches!(plan.kind, Kind::Date | Kind::Datetime) || plan.infer;
+    let order = match forced {
+        Some(o) => o,
+        None if dated => match DateOrder::detect(filled.iter().copied()) {
+            Ok(o) => o,
+            Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
+            Err(e) => {
+                plan.infer = false;
+                return Ok((DateOrder::DayFirst, Some(format!("{e}: als tekst gelezen"))));
+            }
+        },
+        None => DateOrder::DayFirst,
+    };
+    Ok((order, None))
+}
+
+/// The column's number style: forced, detected in a column of numbers (or one whose kind is
+/// still to be inferred, which falls back without an error), else the export's fallback.
+fn decide_style(
+    plan: &ColumnPlan,
+    filled: &[&str],
+    fallback: NumberStyle,
+    forced: Option<NumberStyle>,
+) -> Result<NumberStyle, String> {
+    let numeric = matches!(plan.kind, Kind::Money | Kind::Number | Kind::Integer) || plan.infer;
+    Ok(match forced {
+        Some(s) => s,
+        None if numeric => match NumberStyle::detect(filled.iter().copied(), fallback) {
+            Ok(s) => s,
+            Err(e) if !plan.infer => return Err(format!("column '{}' {e}", plan.header)),
+            Err(_) => fallback,
+        },
+        None => fallback,
+    })
+}
+
+/// Gives a column of one's own its kind, from its filled sample values; a note when values
+/// that are no date did not make a date column text.
+fn infer_plan_kind(
+    plan: &mut ColumnPlan,
+    filled: &[&str],
+    order: DateOrder,
+    style: NumberStyle,
+) -> Option<String> {
+    plan.kind = infer_kind(filled, order, style);
+    plan.infer = false;
+    if plan.kind != Kind::Text {
+        return None;
+    }
+    // A few values that are no date do not make a date column text: it stays a date column
+    // and those rows are rejected with their reason.
+    let (kind, bad) = mostly_dates(filled, order)?;
+    plan.kind = kind;
+    let undated = filled
+        .iter()
+        .filter(|v| values::parse_datetime(v, order).is_none())
+        .count();
+    Some(format!(
+        "{undated} van {} waarden in de steekproef zijn geen datum (bijvoorbeeld '{bad}'): \
+         de kolom blijft een datum, die rijen worden afgekeurd",
+        filled.len()
+    ))
+}
+
+/// The reason a value of another kind is rejected: "'x' is geen geldig getal".
+fn not_a(v: &str, what: &str) -> String {
+    format!("'{v}' is geen {what}")
+}
+
+/// The reason a date outside the plausible years is rejected.
+fn implausible(v: &str, year: i32) -> Result<Cell<'static>, String> {
+    Err(format!(
+        "'{v}' valt in het jaar {year}, buiten {}-{}: een tikfout in het jaartal?",
+        values::YEARS.start(),
+        values::YEARS.end()
+    ))
 }
 
 /// The reason a date is rejected; for one that reads only the other way round ("1-13-2024" in
@@ -231,7 +288,7 @@ fn bad_date(v: &str, order: DateOrder, what: &str) -> Result<Cell<'static>, Stri
             order.describe()
         ));
     }
-    Err(format!("'{v}' is geen {what}"))
+    Err(not_a(v, what))
 }
 
 fn days_since_epoch(d: NaiveDate) -> i32 {
@@ -243,10 +300,19 @@ fn looks_like_date(v: &str) -> bool {
     v.chars().any(|c| c == '-' || c == '/' || c.is_alphabetic()) || v.matches('.').count() == 2
 }
 
+/// Datetime when any of the dates has a time of day, else date.
+fn date_kind(mut dates: impl Iterator<Item = NaiveDateTime>) -> Kind {
+    if dates.any(|dt| dt.time() != chrono::NaiveTime::MIN) {
+        Kind::Datetime
+    } else {
+        Kind::Date
+    }
+}
+
 /// A column whose values are nearly all dates (at least 5, and 90%): its kind, and a value that
 /// is not one.
 fn mostly_dates(filled: &[&str], order: DateOrder) -> Option<(Kind, String)> {
-    let dates: Vec<chrono::NaiveDateTime> = filled
+    let dates: Vec<NaiveDateTime> = filled
         .iter()
         .filter(|v| looks_like_date(v))
         .filter_map(|v| values::parse_datetime(v, order))
@@ -258,9 +324,11 @@ fn mostly_dates(filled: &[&str], order: DateOrder) -> Option<(Kind, String)> {
         .iter()
         .find(|v| values::parse_datetime(v, order).is_none())?
         .to_string();
-    let timed = dates.iter().any(|dt| dt.time() != chrono::NaiveTime::MIN);
-    Some((if timed { Kind::Datetime } else { Kind::Date }, bad))
+    Some((date_kind(dates.into_iter()), bad))
 }
+
+/// The words a yes/no column is written with.
+const BOOLEAN_WORDS: &[&str] = &["ja", "nee", "j", "n", "true", "false", "waar", "onwaar"];
 
 /// The kind of a column of a dataset that is not canonical, from its filled sample values.
 /// Identifiers with leading zeros or many digits stay text (BSN, case numbers, postcodes).
@@ -270,50 +338,47 @@ pub fn infer_kind(filled: &[&str], order: DateOrder, style: NumberStyle) -> Kind
     }
     let all = |f: &dyn Fn(&str) -> bool| filled.iter().all(|v| f(v));
     if all(&|v| looks_like_date(v) && values::parse_datetime(v, order).is_some()) {
-        let timed = filled.iter().any(|v| {
-            values::parse_datetime(v, order).is_some_and(|dt| dt.time() != chrono::NaiveTime::MIN)
-        });
-        return if timed { Kind::Datetime } else { Kind::Date };
+        return date_kind(
+            filled
+                .iter()
+                .filter_map(|v| values::parse_datetime(v, order)),
+        );
     }
-    // Whole numbers, with thousands separators of the column's style ("45.106" in a
-    // decimal-comma column); at most 9 digits and no leading zero, else it is an identifier.
-    let decimal = match style {
-        NumberStyle::DecimalComma => ',',
-        NumberStyle::DecimalPoint => '.',
-    };
-    let plain_int = |v: &str| {
-        let digits = v.strip_prefix('-').unwrap_or(v);
-        let count = digits.chars().filter(char::is_ascii_digit).count();
-        !digits.is_empty()
-            && !digits.contains(decimal)
-            && count <= 9
-            && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
-            && (digits == "0" || !digits.starts_with('0'))
-            && values::parse_integer(v, style).is_some()
-    };
-    if all(&plain_int) {
+    if all(&|v| whole_number(v, style)) {
         return Kind::Integer;
     }
-    let number = |v: &str| {
-        let long_digits = v.len() > 9 && v.chars().all(|c| c.is_ascii_digit());
-        !long_digits
-            && (!v.starts_with('0') || v.starts_with("0,") || v.starts_with("0.") || v == "0")
-    };
-    if all(&|v| number(v) && values::parse_number(v, style).is_some()) {
+    if all(&|v| number_not_identifier(v) && values::parse_number(v, style).is_some()) {
         return Kind::Number;
     }
-    let word_bool = |v: &str| {
-        matches!(
-            v.to_lowercase().as_str(),
-            "ja" | "nee" | "j" | "n" | "true" | "false" | "waar" | "onwaar"
-        )
-    };
-    if all(&word_bool) {
+    if all(&|v| BOOLEAN_WORDS.contains(&v.to_lowercase().as_str())) {
         return Kind::Boolean;
     }
     Kind::Text
 }
 
+/// A whole number, with thousands separators of the column's style ("45.106" in a
+/// decimal-comma column); at most 9 digits and no leading zero, else it is an identifier.
+fn whole_number(v: &str, style: NumberStyle) -> bool {
+    let decimal = match style {
+        NumberStyle::DecimalComma => ',',
+        NumberStyle::DecimalPoint => '.',
+    };
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    let count = digits.chars().filter(char::is_ascii_digit).count();
+    !digits.is_empty()
+        && !digits.contains(decimal)
+        && count <= 9
+        && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && values::parse_integer(v, style).is_some()
+}
+
+/// A value that may be a number rather than an identifier: no more than 9 bare digits, and no
+/// leading zero except in "0" and a fraction ("0,5").
+fn number_not_identifier(v: &str) -> bool {
+    let long_digits = v.len() > 9 && v.chars().all(|c| c.is_ascii_digit());
+    !long_digits && (!v.starts_with('0') || v.starts_with("0,") || v.starts_with("0.") || v == "0")
+}
 /// One parsed value; text borrows from the row where it can.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'a> {

@@ -1,9 +1,11 @@
 //! Streaming an export's rows into a staging Parquet file: values parsed on all cores, rows
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
+use super::keys::{Duplicates, row_hashes};
 use super::*;
 use crate::source::values::TrimFast;
-use std::hash::{BuildHasher, Hasher};
+use std::sync::mpsc::SyncSender;
+use std::thread::JoinHandle;
 
 /// What parsing one row gave (its values are in the chunk's cell buffer).
 enum Parsed {
@@ -19,58 +21,73 @@ enum Parsed {
     Unaligned(String),
 }
 
-/// Parses one row's fields with the column parsers into `cells` (one slot per parser; no
-/// state: runs on any thread).
-fn parse_row<'r>(
+/// What parsing a row needs: no state, so that rows are parsed on any thread.
+#[derive(Clone, Copy)]
+struct RowParser<'r> {
     parsers: &'r [ColumnParser],
+    /// The number of fields of the header.
     width: usize,
+    /// The key's parser, and the gemeente column's (part of the key when there is one).
     key: Option<(usize, Option<usize>)>,
-    pseudo: Option<&Pseudonymiser>,
-    rec: &'r Record,
-    cells: &mut [Cell<'r>],
-) -> Parsed {
-    let n = rec.fields.len();
-    if n != width {
+    pseudo: Option<&'r Pseudonymiser>,
+}
+
+impl<'r> RowParser<'r> {
+    /// Parses one row's fields with the column parsers into `cells` (one slot per parser).
+    fn parse(&self, rec: &'r Record, cells: &mut [Cell<'r>]) -> Parsed {
+        if let Some(unaligned) = self.unaligned(rec) {
+            return unaligned;
+        }
+        let mut problems: Vec<(&str, &str, String)> = Vec::new();
+        for (p, slot) in self.parsers.iter().zip(cells.iter_mut()) {
+            let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
+            match p.parse(raw, self.pseudo) {
+                Ok(c) => *slot = c,
+                Err(reason) => problems.push((p.plan.header.as_str(), raw.trim_fast(), reason)),
+            }
+        }
+        match problems.split_first() {
+            None => Parsed::Cells(self.hashes(rec, cells)),
+            Some(((column, value, first), rest)) => {
+                let mut reason = first.clone();
+                for (c, _, r) in rest {
+                    reason.push_str(&format!("; {c}: {r}"));
+                }
+                Parsed::Problems {
+                    column: column.to_string(),
+                    value: value.to_string(),
+                    reason,
+                }
+            }
+        }
+    }
+
+    /// A row with fewer fields than the header, or more with something in the extra ones.
+    fn unaligned(&self, rec: &Record) -> Option<Parsed> {
+        let (n, width) = (rec.fields.len(), self.width);
+        if n == width {
+            return None;
+        }
         let extra_filled =
             (width..n).any(|i| !rec.fields.get(i).unwrap_or("").trim_fast().is_empty());
-        if n < width || extra_filled {
-            return Parsed::Unaligned(format!(
+        (n < width || extra_filled).then(|| {
+            Parsed::Unaligned(format!(
                 "de rij heeft {n} velden, de kopregel {width}: verschoven kolommen of een \
                  scheidingsteken in een waarde zonder aanhalingstekens"
-            ));
-        }
+            ))
+        })
     }
-    let mut problems: Vec<(&str, &str, String)> = Vec::new();
-    for (p, slot) in parsers.iter().zip(cells.iter_mut()) {
-        let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
-        match p.parse(raw, pseudo) {
-            Ok(c) => *slot = c,
-            Err(reason) => problems.push((p.plan.header.as_str(), raw.trim_fast(), reason)),
-        }
-    }
-    match problems.split_first() {
-        None => {
-            // A key is unique within its municipality: two municipalities may number alike.
-            let municipality = match key.and_then(|(_, g)| g).map(|g| &cells[g]) {
-                Some(Cell::Text(t)) => t.as_ref(),
-                _ => "",
-            };
-            let hashes = match key.map(|(k, _)| &cells[k]) {
-                Some(Cell::Text(k)) => Some(row_hashes(&[municipality, k], rec, width)),
-                _ => None,
-            };
-            Parsed::Cells(hashes)
-        }
-        Some(((column, value, first), rest)) => {
-            let mut reason = first.clone();
-            for (c, _, r) in rest {
-                reason.push_str(&format!("; {c}: {r}"));
-            }
-            Parsed::Problems {
-                column: column.to_string(),
-                value: value.to_string(),
-                reason,
-            }
+
+    /// The hashes of a parsed row's key and content, when it has a key.
+    fn hashes(&self, rec: &Record, cells: &[Cell]) -> Option<(u128, u64)> {
+        // A key is unique within its municipality: two municipalities may number alike.
+        let municipality = match self.key.and_then(|(_, g)| g).map(|g| &cells[g]) {
+            Some(Cell::Text(t)) => t.as_ref(),
+            _ => "",
+        };
+        match self.key.map(|(k, _)| &cells[k]) {
+            Some(Cell::Text(k)) => Some(row_hashes(&[municipality, k], rec, self.width)),
+            _ => None,
         }
     }
 }
@@ -89,34 +106,24 @@ pub(super) fn estimate_rows(file_size: u64, sample: &[Record]) -> usize {
     ((file_size as f64 / per_row * 1.05) as usize).min(100_000_000)
 }
 
-/// Keys seen in a file, by their 128-bit hash.
-type KeyMap = HashMap<u128, KeySeen, foldhash::fast::RandomState>;
-
-/// What we remember of a key seen earlier in the same file.
-/// 16 bytes, so 10 million keys take about 350 MB with the map's overhead.
-struct KeySeen {
-    content: u64,
-    /// The line of the first row with this key; the top bit marks a key seen with other content.
-    pos_and_conflict: u64,
+/// The rows parsed but not yet written, as one column builder per parser and their positions.
+struct Batch {
+    builders: Vec<Builder>,
+    positions: Vec<u64>,
 }
 
-const CONFLICT: u64 = 1 << 63;
-
-impl KeySeen {
-    fn pos(&self) -> u64 {
-        self.pos_and_conflict & !CONFLICT
-    }
-
-    fn conflict(&self) -> bool {
-        self.pos_and_conflict & CONFLICT != 0
-    }
+/// The thread that compresses and writes the batches to the staging file, while the next rows
+/// are parsed.
+struct StagingWriter {
+    path: PathBuf,
+    sender: Option<SyncSender<DataFrame>>,
+    thread: Option<JoinHandle<Result<()>>>,
 }
 
 /// Streams rows into typed batches and a staging Parquet file.
 pub(super) struct Loader<'a> {
     id: u64,
     source_name: String,
-    position_word: &'static str,
     headers: &'a [String],
     /// Source indexes whose values never appear in a reject row (personal data).
     hidden: HashSet<usize>,
@@ -126,19 +133,14 @@ pub(super) struct Loader<'a> {
     /// The gemeente column, part of the key when there is one.
     gemeente: Option<usize>,
     pseudo: Option<&'a Pseudonymiser>,
-    builders: Vec<Builder>,
-    positions: Vec<u64>,
+    batch: Batch,
     /// Rows per batch written, and per chunk parsed (fewer for wide files).
     batch_rows: usize,
     chunk_rows: usize,
     /// The rejected rows since the last accepted one (at most a few): footers are among them.
     tail: Vec<(u64, String, usize)>,
-    /// Batches go to a thread that compresses and writes them, while the next rows are parsed.
-    writer: Option<std::sync::mpsc::SyncSender<DataFrame>>,
-    writer_thread: Option<std::thread::JoinHandle<Result<()>>>,
-    staged_path: PathBuf,
-    keys: KeyMap,
-    evict: HashMap<u64, String>,
+    writer: StagingWriter,
+    duplicates: Duplicates,
     rejects: Vec<Reject>,
     read: u64,
     accepted: u64,
@@ -187,66 +189,24 @@ impl<'a> Loader<'a> {
         pseudo: Option<&'a Pseudonymiser>,
         staged_path: &Path,
     ) -> Result<Loader<'a>> {
-        let mut fields: Vec<Field> = parsers
-            .iter()
-            .map(|p| Field::new(p.plan.name.as_str().into(), p.plan.kind.dtype()))
-            .collect();
-        fields.push(Field::new(COL_INGEST.into(), DataType::UInt64));
-        fields.push(Field::new(COL_POS.into(), DataType::UInt64));
-        let schema = Schema::from_iter(fields);
-        let f = std::fs::File::create(staged_path)
-            .with_context(|| format!("cannot write {}", staged_path.display()))?;
-        let mut batched = ParquetWriter::new(f)
-            .with_compression(warehouse::compression())
-            .batched(&schema)?;
-        let (writer, batches) = std::sync::mpsc::sync_channel::<DataFrame>(2);
-        let writer_thread = std::thread::spawn(move || -> Result<()> {
-            for df in batches {
-                batched.write_batch(&df)?;
-            }
-            batched.finish()?;
-            Ok(())
-        });
-        let parsers_len = parsers.len();
-        let batch_rows = rows_for(BATCH_CELLS, parsers_len, BATCH_ROWS);
-        let dropped: HashSet<&String> = plan.dropped.iter().collect();
-        let hidden = src
-            .headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| dropped.contains(h))
-            .map(|(i, _)| i)
-            .chain(
-                parsers
-                    .iter()
-                    .filter(|p| p.plan.privacy == Privacy::Pseudonymised)
-                    .filter_map(|p| p.plan.source),
-            )
-            .collect();
+        let writer = StagingWriter::start(staged_path, &parsers)?;
+        let batch_rows = rows_for(BATCH_CELLS, parsers.len(), BATCH_ROWS);
         Ok(Loader {
             id,
             source_name: file.display().to_string(),
-            position_word: src.settings.position_word(),
             headers: &src.headers,
-            hidden,
+            hidden: hidden_fields(src, plan, &parsers),
             width: src.headers.len(),
-            builders: parsers
-                .iter()
-                .map(|p| Builder::new(p.plan.kind, batch_rows))
-                .collect(),
+            batch: Batch::new(&parsers, batch_rows),
+            batch_rows,
+            chunk_rows: rows_for(CHUNK_CELLS, parsers.len(), CHUNK_ROWS),
             key: plan.key,
             gemeente: parsers.iter().position(|p| p.plan.name == "gemeente"),
             parsers,
             pseudo,
-            positions: Vec::with_capacity(batch_rows),
-            batch_rows,
-            chunk_rows: rows_for(CHUNK_CELLS, parsers_len, CHUNK_ROWS),
             tail: Vec::new(),
-            writer: Some(writer),
-            writer_thread: Some(writer_thread),
-            staged_path: staged_path.to_path_buf(),
-            keys: KeyMap::default(),
-            evict: HashMap::new(),
+            writer,
+            duplicates: Duplicates::new(src.settings.position_word()),
             rejects: Vec::new(),
             read: 0,
             accepted: 0,
@@ -258,7 +218,7 @@ impl<'a> Loader<'a> {
     /// while the rows come in.
     pub(super) fn expect_rows(&mut self, rows: usize) {
         if self.key.is_some() {
-            self.keys.reserve(rows);
+            self.duplicates.reserve(rows);
         }
     }
 
@@ -308,6 +268,20 @@ impl<'a> Loader<'a> {
         });
     }
 
+    /// Rejects a row whose fields are shifted: none can be trusted to be in its column, so it
+    /// keeps no values (a personal value could land under a harmless header).
+    fn reject_unaligned(&mut self, rec: &Record, reason: &str) {
+        self.rejects.push(Reject {
+            ingest_id: self.id,
+            source: self.source_name.clone(),
+            pos: rec.pos,
+            column: String::new(),
+            value: String::new(),
+            reason: reason.to_string(),
+            row: String::new(),
+        });
+    }
+
     /// Takes the sample, then the rest of the rows (read ahead on a second thread), in chunks.
     pub(super) fn stream(
         &mut self,
@@ -337,8 +311,12 @@ impl<'a> Loader<'a> {
             bar.set_position(self.read);
         }
         let parsers = std::mem::take(&mut self.parsers);
-        let (width, pseudo) = (self.width, self.pseudo);
-        let key = self.key.map(|k| (k, self.gemeente));
+        let row_parser = RowParser {
+            parsers: &parsers,
+            width: self.width,
+            key: self.key.map(|k| (k, self.gemeente)),
+            pseudo: self.pseudo,
+        };
         // One buffer of cells for the whole chunk, a row of `n` after the other: no allocation
         // per row.
         let n = parsers.len().max(1);
@@ -346,82 +324,76 @@ impl<'a> Loader<'a> {
         let parsed: Vec<Parsed> = cells
             .par_chunks_mut(n)
             .zip(chunk.par_iter())
-            .map(|(slot, rec)| parse_row(&parsers, width, key, pseudo, rec, slot))
+            .map(|(slot, rec)| row_parser.parse(rec, slot))
             .collect();
         // In file order: rejects and the duplicate check. Then the accepted rows' values go
         // into the column builders, a column per core.
         let mut accepted: Vec<&[Cell]> = Vec::with_capacity(chunk.len());
         for ((rec, outcome), cells) in chunk.iter().zip(&parsed).zip(cells.chunks(n)) {
-            match outcome {
-                Parsed::Unaligned(reason) => {
-                    self.note_tail(rec);
-                    // The fields are shifted, so none can be trusted to be in its column: keep
-                    // no values (a personal value could land under a harmless header).
-                    self.rejects.push(Reject {
-                        ingest_id: self.id,
-                        source: self.source_name.clone(),
-                        pos: rec.pos,
-                        column: String::new(),
-                        value: String::new(),
-                        reason: reason.clone(),
-                        row: String::new(),
-                    });
-                }
-                Parsed::Problems {
-                    column,
-                    value,
-                    reason,
-                } => {
-                    self.note_tail(rec);
-                    self.reject(rec, column, value, reason.clone());
-                }
-                Parsed::Cells(hashes) => {
-                    let duplicate = match (self.key.map(|k| &cells[k]), hashes) {
-                        (Some(Cell::Text(k)), Some(h)) => check_duplicate(
-                            &mut self.keys,
-                            &mut self.evict,
-                            self.position_word,
-                            rec,
-                            k,
-                            *h,
-                        ),
-                        _ => None,
-                    };
-                    if let (Some(k), Some(reason)) = (self.key, duplicate) {
-                        let value = match &cells[k] {
-                            Cell::Text(s) => s.to_string(),
-                            _ => String::new(),
-                        };
-                        self.reject(rec, &parsers[k].plan.header, &value, reason);
-                        continue;
-                    }
-                    accepted.push(cells);
-                    self.positions.push(rec.pos);
-                    self.tail.clear();
-                }
+            if self.accept(rec, outcome, cells, &parsers) {
+                accepted.push(cells);
             }
         }
-        self.builders.par_iter_mut().enumerate().for_each(|(j, b)| {
-            for cells in &accepted {
-                b.push(&cells[j]);
-            }
-        });
+        self.batch.push(&accepted);
         self.accepted += accepted.len() as u64;
         drop(accepted);
-        if self.positions.len() >= self.batch_rows {
+        if self.batch.positions.len() >= self.batch_rows {
             self.flush_with(&parsers)?;
         }
         self.parsers = parsers;
         Ok(())
     }
 
-    /// Closes the batch channel and waits for the writing thread; its error, if any.
-    fn join_writer(&mut self) -> Result<()> {
-        self.writer = None;
-        match self.writer_thread.take().map(std::thread::JoinHandle::join) {
-            None | Some(Ok(Ok(()))) => Ok(()),
-            Some(Ok(Err(e))) => Err(e.context("writing the staging file")),
-            Some(Err(_)) => bail!("the thread writing the staging file stopped unexpectedly"),
+    /// Rejects a row that could not be parsed or repeats a key, or takes its position into the
+    /// batch; whether it was accepted.
+    fn accept(
+        &mut self,
+        rec: &Record,
+        outcome: &Parsed,
+        cells: &[Cell],
+        parsers: &[ColumnParser],
+    ) -> bool {
+        match outcome {
+            Parsed::Unaligned(reason) => {
+                self.note_tail(rec);
+                self.reject_unaligned(rec, reason);
+                false
+            }
+            Parsed::Problems {
+                column,
+                value,
+                reason,
+            } => {
+                self.note_tail(rec);
+                self.reject(rec, column, value, reason.clone());
+                false
+            }
+            Parsed::Cells(hashes) => {
+                if let (Some(k), Some(reason)) = (self.key, self.duplicate(rec, cells, *hashes)) {
+                    let value = match &cells[k] {
+                        Cell::Text(s) => s.to_string(),
+                        _ => String::new(),
+                    };
+                    self.reject(rec, &parsers[k].plan.header, &value, reason);
+                    return false;
+                }
+                self.batch.positions.push(rec.pos);
+                self.tail.clear();
+                true
+            }
+        }
+    }
+
+    /// The reason to reject a parsed row whose key was seen before in this file, if it was.
+    fn duplicate(
+        &mut self,
+        rec: &Record,
+        cells: &[Cell],
+        hashes: Option<(u128, u64)>,
+    ) -> Option<String> {
+        match (self.key.map(|k| &cells[k]), hashes) {
+            (Some(Cell::Text(k)), Some(h)) => self.duplicates.check(rec, k, h),
+            _ => None,
         }
     }
 
@@ -433,30 +405,10 @@ impl<'a> Loader<'a> {
     }
 
     fn flush_with(&mut self, parsers: &[ColumnParser]) -> Result<()> {
-        if self.positions.is_empty() {
-            return Ok(());
+        match self.batch.take(parsers, self.id)? {
+            Some(df) => self.writer.send(df),
+            None => Ok(()),
         }
-        let mut columns: Vec<Column> = self
-            .builders
-            .iter_mut()
-            .zip(parsers)
-            .map(|(b, p)| b.take(&p.plan.name))
-            .collect();
-        let n = self.positions.len();
-        columns.push(Column::new(COL_INGEST.into(), vec![self.id; n]));
-        columns.push(Column::new(
-            COL_POS.into(),
-            std::mem::take(&mut self.positions),
-        ));
-        let df = DataFrame::new_infer_height(columns)?;
-        let sent = self.writer.as_ref().is_some_and(|w| w.send(df).is_ok());
-        if !sent {
-            // The writing thread stopped: its error says why.
-            return self
-                .join_writer()
-                .and_then(|()| bail!("the staging writer stopped early"));
-        }
-        Ok(())
     }
 
     /// Remembers a rejected row while it may be part of a footer: its position, its first
@@ -474,7 +426,6 @@ impl<'a> Loader<'a> {
         let first = filled.first().map_or(String::new(), |f| f.to_string());
         self.tail.push((rec.pos, first, filled.len()));
     }
-
     /// Footer rows of an export ("Totaal", "Aantal zaken: 62"): the rejected rows at its very
     /// end that start with such a word and fill at most half the columns. They are no data:
     /// taken out of the rejects and out of the rows read, and named.
@@ -510,16 +461,16 @@ impl<'a> Loader<'a> {
     pub(super) fn finish(mut self) -> Result<Staged> {
         self.flush()?;
         let footers = self.take_footers();
-        self.join_writer()?;
+        self.writer.join()?;
         // Synced, so that it can become a dataset part by a rename.
-        std::fs::File::open(&self.staged_path)?.sync_all()?;
+        std::fs::File::open(&self.writer.path)?.sync_all()?;
         if let Some(bar) = &self.progress {
             bar.finish_and_clear();
         }
         Ok(Staged {
-            path: self.staged_path,
+            path: self.writer.path,
             rejects: self.rejects,
-            evict: self.evict,
+            evict: self.duplicates.into_evict(),
             read: self.read,
             accepted: self.accepted,
             schema: self
@@ -538,70 +489,117 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// The key's 128-bit hash (two seeded foldhash runs: collisions among even 100 million keys
-/// are vanishingly unlikely, and 24 bytes a key keep 10 million keys in about 400 MB) and a
-/// hash of the whole row, to tell a repeated row from a changed one.
-fn row_hashes(key: &[&str], rec: &Record, width: usize) -> (u128, u64) {
-    let hash = |seed: u64, parts: &mut dyn Iterator<Item = &str>| {
-        let mut h = foldhash::quality::FixedState::with_seed(seed).build_hasher();
-        for p in parts {
-            h.write(p.as_bytes());
-            h.write_u8(0xff);
-        }
-        h.finish()
-    };
-    let key_hash = (u128::from(hash(1, &mut key.iter().copied())) << 64)
-        | u128::from(hash(2, &mut key.iter().copied()));
-    // The same row from a CRLF and an LF export, or with a trailing ';', is the same row.
-    (
-        key_hash,
-        hash(
-            3,
-            &mut rec.fields.iter().take(width).map(TrimFast::trim_fast),
-        ),
-    )
+/// The fields whose values never appear in a reject row: those of the columns dropped as
+/// personal data, and those pseudonymised.
+fn hidden_fields(src: &Source, plan: &Plan, parsers: &[ColumnParser]) -> HashSet<usize> {
+    let dropped: HashSet<&String> = plan.dropped.iter().collect();
+    src.headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| dropped.contains(h))
+        .map(|(i, _)| i)
+        .chain(
+            parsers
+                .iter()
+                .filter(|p| p.plan.privacy == Privacy::Pseudonymised)
+                .filter_map(|p| p.plan.source),
+        )
+        .collect()
 }
 
-/// The reason to reject a row whose key was seen before in this file, if it was. A key seen
-/// with other content marks its first row for eviction too.
-fn check_duplicate(
-    keys: &mut KeyMap,
-    evict: &mut HashMap<u64, String>,
-    word: &str,
-    rec: &Record,
-    key: &str,
-    (key_hash, content): (u128, u64),
-) -> Option<String> {
-    let k = key;
-    match keys.get_mut(&key_hash) {
-        None => {
-            keys.insert(
-                key_hash,
-                KeySeen {
-                    content,
-                    pos_and_conflict: rec.pos & !CONFLICT,
-                },
-            );
-            None
+impl Batch {
+    fn new(parsers: &[ColumnParser], rows: usize) -> Batch {
+        Batch {
+            builders: parsers
+                .iter()
+                .map(|p| Builder::new(p.plan.kind, rows))
+                .collect(),
+            positions: Vec::with_capacity(rows),
         }
-        Some(seen) if seen.content == content && !seen.conflict() => {
-            Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos()))
-        }
-        Some(seen) => {
-            if !seen.conflict() {
-                seen.pos_and_conflict |= CONFLICT;
-                evict.insert(
-                    seen.pos(),
-                    format!(
-                        "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
-                        rec.pos
-                    ),
-                );
+    }
+
+    /// Adds the values of accepted rows to the builders, a column per core.
+    fn push(&mut self, accepted: &[&[Cell]]) {
+        use rayon::prelude::*;
+        self.builders.par_iter_mut().enumerate().for_each(|(j, b)| {
+            for cells in accepted {
+                b.push(&cells[j]);
             }
-            Some(format!(
-                "sleutel '{k}' komt ook voor op {word} {} met andere inhoud",
-                seen.pos()
-            ))
+        });
+    }
+
+    /// Empties the batch into a frame, with the technical columns (ingest `id`, positions);
+    /// `None` when it holds no rows.
+    fn take(&mut self, parsers: &[ColumnParser], id: u64) -> Result<Option<DataFrame>> {
+        if self.positions.is_empty() {
+            return Ok(None);
+        }
+        let mut columns: Vec<Column> = self
+            .builders
+            .iter_mut()
+            .zip(parsers)
+            .map(|(b, p)| b.take(&p.plan.name))
+            .collect();
+        let n = self.positions.len();
+        columns.push(Column::new(COL_INGEST.into(), vec![id; n]));
+        columns.push(Column::new(
+            COL_POS.into(),
+            std::mem::take(&mut self.positions),
+        ));
+        Ok(Some(DataFrame::new_infer_height(columns)?))
+    }
+}
+
+impl StagingWriter {
+    /// Creates the staging file, a column per parser and the technical columns, and starts the
+    /// thread that writes it.
+    fn start(path: &Path, parsers: &[ColumnParser]) -> Result<StagingWriter> {
+        let mut fields: Vec<Field> = parsers
+            .iter()
+            .map(|p| Field::new(p.plan.name.as_str().into(), p.plan.kind.dtype()))
+            .collect();
+        fields.push(Field::new(COL_INGEST.into(), DataType::UInt64));
+        fields.push(Field::new(COL_POS.into(), DataType::UInt64));
+        let schema = Schema::from_iter(fields);
+        let f = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut batched = ParquetWriter::new(f)
+            .with_compression(warehouse::compression())
+            .batched(&schema)?;
+        let (sender, batches) = std::sync::mpsc::sync_channel::<DataFrame>(2);
+        let thread = std::thread::spawn(move || -> Result<()> {
+            for df in batches {
+                batched.write_batch(&df)?;
+            }
+            batched.finish()?;
+            Ok(())
+        });
+        Ok(StagingWriter {
+            path: path.to_path_buf(),
+            sender: Some(sender),
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands a batch to the writing thread; if that stopped, its error.
+    fn send(&mut self, df: DataFrame) -> Result<()> {
+        let sent = self.sender.as_ref().is_some_and(|w| w.send(df).is_ok());
+        if !sent {
+            // The writing thread stopped: its error says why.
+            return self
+                .join()
+                .and_then(|()| bail!("the staging writer stopped early"));
+        }
+        Ok(())
+    }
+
+    /// Closes the batch channel and waits for the writing thread; its error, if any.
+    fn join(&mut self) -> Result<()> {
+        self.sender = None;
+        match self.thread.take().map(JoinHandle::join) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(e.context("writing the staging file")),
+            Some(Err(_)) => bail!("the thread writing the staging file stopped unexpectedly"),
         }
     }
 }

@@ -5,8 +5,10 @@
 //! (rejects aside with their reason), then commit: write the dataset's new part, the rejects,
 //! and last the catalog. Invariant: rows read = rows accepted + rows rejected.
 
+mod adhoc;
 mod commit;
 pub mod convert;
+mod keys;
 mod loader;
 pub mod plan;
 pub mod request;
@@ -20,7 +22,7 @@ use crate::warehouse::{self, Catalog, ColumnEntry, DatasetEntry, IngestEntry, Wr
 use anyhow::{Context, Result, bail};
 use commit::Commit;
 use convert::{Builder, Cell, ColumnParser};
-use loader::{Loader, estimate_rows};
+use loader::{Loader, Staged, estimate_rows};
 use plan::{Mapping, Plan};
 use polars::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -45,6 +47,7 @@ const SAMPLE_ROWS: usize = 20_000;
 pub use crate::schema::{COL_INGEST, COL_POS};
 
 pub use crate::warehouse::Reject;
+pub use adhoc::{Adhoc, load_adhoc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
@@ -220,44 +223,141 @@ fn ingest_file(
     {
         return Ok(unchanged(file, name, prev, catalog));
     }
-    let def = schema::dataset(name);
-    let existing = catalog.datasets.get(name);
+    let staging_root = match &guard {
+        Some(_) => dir.join(warehouse::STAGING_DIR),
+        None => std::env::temp_dir(),
+    };
+    let staging = stage_export(file, &fp, catalog, opts, &staging_root)?;
+    let commit = Commit {
+        dir,
+        id: catalog.next_ingest,
+        name,
+        def: schema::dataset(name),
+        file,
+        fp: &fp,
+        sha256: sha.wait()?,
+        src: &staging.src,
+        plan: &staging.plan,
+        staged: staging.staged,
+        blank: staging.blank,
+        opts,
+    };
+    match guard {
+        Some(g) => commit.apply(g),
+        None => commit.preview(catalog),
+    }
+}
+
+/// An export read into its staging folder, ready to commit: its source and plan, what was
+/// staged, and the blank rows skipped. The folder goes when this is dropped, after the commit.
+struct Staging {
+    src: Source,
+    plan: Plan,
+    staged: Staged,
+    blank: u64,
+    _folder: tempfile::TempDir,
+}
+
+/// Reads an export into a new staging folder under `staging_root`: its columns mapped and
+/// decided (and checked against the dataset), its rows parsed and staged. Refused when too
+/// many rows are rejected.
+fn stage_export(
+    file: &Path,
+    fp: &source::Fingerprint,
+    catalog: &Catalog,
+    opts: &Options,
+    staging_root: &Path,
+) -> Result<Staging> {
+    let (mut src, mut plan) = open_export(file, fp, catalog, opts)?;
+    let pseudo = check_key(&plan, catalog, opts)?;
+    let prepared = prepare(&mut src, &mut plan, opts.number_style, opts.date_order)?;
+    check_against_existing(&prepared.1, catalog.datasets.get(&opts.dataset))?;
+    let id = catalog.next_ingest;
+    let folder = staging_folder(staging_root, id)?;
+    let target = Target {
+        id,
+        file,
+        path: folder.path().join("staged.parquet"),
+        size: Some(fp.size),
+    };
+    let staged = stream_rows(&mut src, &plan, prepared, pseudo, &target)?;
+    let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
+    report_staged(&staged);
+    warehouse::crash_point("staged");
+    staged.check_reject_share(opts.max_reject_share, file)?;
+    Ok(Staging {
+        src,
+        plan,
+        staged,
+        blank,
+        _folder: folder,
+    })
+}
+
+/// Opens the export (its header row found with the dataset's header words) and maps its
+/// headers onto the dataset.
+fn open_export(
+    file: &Path,
+    fp: &source::Fingerprint,
+    catalog: &Catalog,
+    opts: &Options,
+) -> Result<(Source, Plan)> {
+    let def = schema::dataset(&opts.dataset);
+    let existing = catalog.datasets.get(&opts.dataset);
     let mut read = opts.read.clone();
     read.header_hints = header_hints(def, existing);
-    let mut src = source::open(file, &fp, &read)?;
+    let src = source::open(file, fp, &read)?;
     source::check_header(&src.headers, file)?;
-    let mut plan = Plan::build(
+    let plan = Plan::build(
         def,
         &src.headers,
         &opts.mapping,
         existing,
         opts.gemeente.as_deref(),
     )?;
-    let pseudo = check_key(&plan, catalog, opts)?;
+    Ok((src, plan))
+}
 
-    let (sample, parsers) = prepare(&mut src, &mut plan, opts.number_style, opts.date_order)?;
-    check_against_existing(&parsers, existing)?;
-
-    let id = catalog.next_ingest;
-    let staging_root = match &guard {
-        Some(_) => dir.join(warehouse::STAGING_DIR),
-        None => std::env::temp_dir(),
-    };
-    let staging = tempfile::Builder::new()
+/// A new staging folder for ingest `id` under `root`, which is created if need be.
+fn staging_folder(root: &Path, id: u64) -> Result<tempfile::TempDir> {
+    std::fs::create_dir_all(root)?;
+    tempfile::Builder::new()
         .prefix(&format!("ingest-{id}-"))
-        .tempdir_in({
-            std::fs::create_dir_all(&staging_root)?;
-            &staging_root
-        })
-        .context("cannot create a staging folder")?;
-    let staged_path = staging.path().join("staged.parquet");
+        .tempdir_in(root)
+        .context("cannot create a staging folder")
+}
+
+/// Where an export's rows are staged, and as which ingest.
+struct Target<'a> {
+    id: u64,
+    file: &'a Path,
+    path: PathBuf,
+    /// The export's size, for an ingest: the duplicate-key map is sized from it at once, and a
+    /// large file shows progress.
+    size: Option<u64>,
+}
+
+/// Streams the sample and then the rest of the export's rows through the parsers into the
+/// staging file.
+fn stream_rows(
+    src: &mut Source,
+    plan: &Plan,
+    (sample, parsers): (Vec<Record>, Vec<ColumnParser>),
+    pseudo: Option<&Pseudonymiser>,
+    to: &Target,
+) -> Result<Staged> {
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
-    let mut loader = Loader::new(id, file, &src, &plan, parsers, pseudo, &staged_path)?;
-    loader.expect_rows(estimate_rows(fp.size, &sample));
-    loader.progress_total(fp.size);
+    let mut loader = Loader::new(to.id, to.file, src, plan, parsers, pseudo, &to.path)?;
+    if let Some(size) = to.size {
+        loader.expect_rows(estimate_rows(size, &sample));
+        loader.progress_total(size);
+    }
     loader.stream(sample, rest)?;
-    let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
-    let staged = loader.finish()?;
+    loader.finish()
+}
+
+/// Says which values were masked, and which footer rows below the data were left out.
+fn report_staged(staged: &Staged) {
     for (column, m) in &staged.masked {
         crate::messages::detail(format!(
             "'{column}': gemaskeerd in de waarden: {}",
@@ -271,27 +371,6 @@ fn ingest_file(
             staged.footers.len(),
             names.join(", ")
         ));
-    }
-    warehouse::crash_point("staged");
-    staged.check_reject_share(opts.max_reject_share, file)?;
-
-    let commit = Commit {
-        dir,
-        id,
-        name,
-        def,
-        file,
-        fp: &fp,
-        sha256: sha.wait()?,
-        src: &src,
-        plan: &plan,
-        staged,
-        blank,
-        opts,
-    };
-    match guard {
-        Some(g) => commit.apply(g),
-        None => commit.preview(catalog),
     }
 }
 
@@ -481,30 +560,11 @@ fn check_against_existing(parsers: &[ColumnParser], existing: Option<&DatasetEnt
     Ok(())
 }
 
+/// Prints how the export is read: format and settings, then per column, then what was dropped
+/// and what to look out for.
 fn print_settings(src: &Source, plan: &Plan) {
-    let s = &src.settings;
-    let mut line = format!("datastroom: {}: {}", src.path.display(), s.format);
-    if let Some(e) = &s.encoding {
-        line.push_str(&format!(", codering {e}"));
-    }
-    if let Some(d) = &s.delimiter {
-        line.push_str(&format!(", scheidingsteken '{d}'"));
-    }
-    if let Some(sh) = &s.sheet {
-        line.push_str(&format!(", blad '{sh}'"));
-    }
-    if let Some(n) = &s.note {
-        line.push_str(&format!(" ({n})"));
-    }
-    if s.header_row > 0 {
-        line.push_str(&format!(
-            ", kopregel op {} {}",
-            s.position_word(),
-            s.header_row
-        ));
-    }
-    crate::messages::info(line.trim_start_matches("datastroom: "));
-    for c in &s.columns {
+    crate::messages::info(settings_line(src).trim_start_matches("datastroom: "));
+    for c in &src.settings.columns {
         crate::messages::detail(c);
     }
     for d in &plan.dropped {
@@ -522,90 +582,19 @@ fn print_settings(src: &Source, plan: &Plan) {
     }
 }
 
-/// Reads a file for `sql --input` or an analysis's `--input` without touching the warehouse: the
-/// same reading, typing and privacy rules as an ingest (into `dataset`, or a new dataset),
-/// staged in a temporary folder that lives as long as the returned guard. Without a key,
-/// columns to pseudonymise are left out.
-pub fn load_adhoc(
-    path: &Path,
-    dataset: Option<&str>,
-    mapping: Option<&Path>,
-    pseudo: Option<&Pseudonymiser>,
-) -> Result<Adhoc> {
-    let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-    {
-        let mut lf = LazyFrame::scan_parquet(
-            PlRefPath::new(path.to_string_lossy()),
-            ScanArgsParquet::default(),
-        )
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("reading {}", path.display()))?;
-        // The same privacy rule as for any other file: personal columns are left out.
-        let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
-        let personal: Vec<String> = schema
-            .iter_names()
-            .filter(|n| schema::is_personal_header(None, n))
-            .map(|n| n.to_string())
-            .collect();
-        if !personal.is_empty() {
-            crate::messages::info(format!(
-                "persoonsgegevens niet gelezen uit {}: {}",
-                path.display(),
-                personal.join(", ")
-            ));
-            lf = lf.drop(cols(personal));
-        }
-        return Ok(Adhoc {
-            lf,
-            _tmp: tmp,
-            rejected: 0,
-        });
-    }
-    let fp = source::fingerprint(path)?;
-    crate::warehouse::pseudo::refuse_key_file(path, fp.size, pseudo)?;
-    let mut src = source::open(path, &fp, &ReadOptions::default())?;
-    source::check_header(&src.headers, path)?;
-    let def = dataset.and_then(schema::dataset);
-    let mapping = match mapping {
-        Some(m) => Mapping::load(m)?,
-        None => Mapping::default(),
-    };
-    let mut plan = Plan::build(def, &src.headers, &mapping, None, None)?;
-    if pseudo.is_none() {
-        plan.drop_pseudonymised();
-    }
-    let (sample, parsers) = prepare(&mut src, &mut plan, None, None)?;
-    let staged_path = tmp.path().join("input.parquet");
-    let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
-    let mut loader = Loader::new(0, path, &src, &plan, parsers, pseudo, &staged_path)?;
-    loader.stream(sample, rest)?;
-    let staged = loader.finish()?;
-    if staged.rejected() > 0 {
-        let (n, read, p) = (staged.rejected(), staged.read, path.display());
-        crate::messages::warn(
-            format!("{n} van de {read} rijen van {p} zijn niet te lezen en tellen niet mee"),
-            format!("{n} of {read} rows of {p} could not be read and are left out"),
-        );
-    }
-    let lf = LazyFrame::scan_parquet(
-        PlRefPath::new(staged.path.to_string_lossy()),
-        ScanArgsParquet::default(),
-    )?
-    .drop(cols([COL_POS, COL_INGEST]));
-    Ok(Adhoc {
-        lf,
-        _tmp: tmp,
-        rejected: staged.rejected(),
-    })
-}
-
-/// A file read without the warehouse: the frame, the staged copy it reads (removed when this
-/// is dropped), and how many rows could not be read.
-pub struct Adhoc {
-    pub lf: LazyFrame,
-    _tmp: tempfile::TempDir,
-    pub rejected: u64,
+/// The line that says how the export is read: "datastroom: FILE: csv, codering ..., ...".
+fn settings_line(src: &Source) -> String {
+    let s = &src.settings;
+    let mut line = format!("datastroom: {}: {}", src.path.display(), s.format);
+    let parts = [
+        s.encoding.as_ref().map(|e| format!(", codering {e}")),
+        s.delimiter
+            .as_ref()
+            .map(|d| format!(", scheidingsteken '{d}'")),
+        s.sheet.as_ref().map(|sh| format!(", blad '{sh}'")),
+        s.note.as_ref().map(|n| format!(" ({n})")),
+        (s.header_row > 0).then(|| format!(", kopregel op {} {}", s.position_word(), s.header_row)),
+    ];
+    line.extend(parts.into_iter().flatten());
+    line
 }

@@ -83,6 +83,8 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Maps the export's headers onto `dataset` (`None`: a dataset of one's own), with the
+    /// user's mapping, the dataset as the warehouse has it, and `--gemeente`.
     pub fn build(
         dataset: Option<&Dataset>,
         headers: &[String],
@@ -96,153 +98,94 @@ impl Plan {
             key: None,
             warnings: Vec::new(),
         };
-        let renames: HashMap<String, &String> = mapping
-            .kolommen
-            .iter()
-            .map(|(k, v)| (schema::normalise(k), v))
-            .collect();
-        let extra_personal: Vec<String> = mapping
-            .persoonsgegevens
-            .iter()
-            .map(|h| schema::normalise(h))
-            .collect();
+        let rules = Rules::new(dataset, mapping, existing);
         for (i, header) in headers.iter().enumerate() {
-            let norm = schema::normalise(header);
-            let canonical = match renames.get(&norm) {
-                Some(target) => Some(target.to_string()),
-                None => dataset
-                    .and_then(|d| match_alias(d, &norm))
-                    .map(str::to_string),
-            };
-            // The mapping file's list of personal columns wins over every alias.
-            let listed = extra_personal.contains(&norm);
-            if listed || (canonical.is_none() && schema::is_personal_header(dataset, header)) {
-                if let Some(c) = canonical
-                    .as_deref()
-                    .and_then(|c| dataset.and_then(|d| d.column(c)))
-                    && c.required
-                {
-                    bail!(
-                        "the mapping file lists '{header}' as personal data, but it is the \
-                         required column '{}'; remove it from persoonsgegevens",
-                        c.name
-                    );
-                }
-                plan.dropped.push(header.clone());
-                continue;
-            }
-            let name = canonical.clone().unwrap_or_else(|| {
-                if header.trim().is_empty() {
-                    format!("kolom_{}", i + 1)
-                } else {
-                    schema::snake_case(header)
-                }
-            });
-            if let Some(prev) = plan.columns.iter().find(|c| c.name == name) {
-                if prev.privacy != Privacy::None {
-                    // A second BSN or name column: never kept in clear text.
-                    plan.warnings.push(format!(
-                        "columns '{}' and '{header}' both map to '{name}', which is personal \
-                         data; the second is dropped",
-                        prev.header
-                    ));
-                    plan.dropped.push(header.clone());
-                    continue;
-                }
-                let free = (2..)
-                    .map(|n| format!("{name}_{n}"))
-                    .find(|n| !plan.columns.iter().any(|c| &c.name == n))
-                    .expect("a free name");
-                plan.warnings.push(format!(
-                    "columns '{}' and '{header}' both map to '{name}'; the first is used, the \
-                     second kept as '{free}' (rename one with --mapping)",
-                    prev.header
-                ));
-                plan.push_extra(i, header, free, existing, dataset.is_none(), mapping);
-                continue;
-            }
-            match canonical
-                .as_deref()
-                .and_then(|c| dataset.and_then(|d| d.column(c)))
-            {
-                Some(col) => plan.columns.push(ColumnPlan {
-                    source: Some(i),
-                    header: header.clone(),
-                    name: col.name.to_string(),
-                    kind: col.kind,
-                    privacy: col.privacy,
-                    required: col.required,
-                    infer: false,
-                    value_map: mapping.waarden.get(col.name).cloned(),
-                    constant: None,
-                    mask: col.privacy == Privacy::None && col.name != "gemeente",
-                    bsn_tokens: true,
-                }),
-                None => {
-                    if let (Some(target), Some(d)) = (&canonical, dataset)
-                        && renames.contains_key(&norm)
-                        && d.column(target).is_none()
-                    {
-                        bail!(
-                            "the mapping file maps '{header}' to '{target}', which is not a column \
-                             of {}; its columns are: {}",
-                            d.name,
-                            d.columns
-                                .iter()
-                                .map(|c| c.name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        );
-                    }
-                    plan.push_extra(i, header, name, existing, dataset.is_none(), mapping);
-                }
-            }
+            plan.add_header(&rules, i, header)?;
         }
         plan.add_gemeente(gemeente);
         if let Some(d) = dataset {
             plan.check_required(d, headers)?;
             plan.add_missing(d);
-            plan.key = d
-                .key
-                .and_then(|k| plan.columns.iter().position(|c| c.name == k));
-            match plan.key {
-                // Without a key a newer version of a row cannot be recognised: an empty key is
-                // a reject, even where the column itself is optional (document_id). A key is
-                // never masked: rows must keep matching their newer versions.
-                Some(k) => {
-                    plan.columns[k].required = true;
-                    plan.columns[k].mask = false;
-                }
-                None => {
-                    if let Some(k) = d.key {
-                        plan.warnings.push(format!(
-                            "the export has no key column ({k}): rows are appended, so loading \
-                             the same period twice counts it twice; use --mode replace for a \
-                             full export"
-                        ));
-                    }
-                }
-            }
+            plan.set_key(d);
         }
         Ok(plan)
     }
 
-    fn push_extra(
-        &mut self,
-        i: usize,
-        header: &str,
-        name: String,
-        existing: Option<&DatasetEntry>,
-        infer: bool,
-        mapping: &Mapping,
-    ) {
-        let known = existing.and_then(|e| e.columns.iter().find(|c| c.name == name));
+    /// Maps the export's header `i`: dropped as personal data, a canonical column, or a column
+    /// kept as it is (under a free name when its name is taken).
+    fn add_header(&mut self, rules: &Rules, i: usize, header: &str) -> Result<()> {
+        let norm = schema::normalise(header);
+        let canonical = rules.canonical_name(&norm);
+        // The mapping file's list of personal columns wins over every alias.
+        let listed = rules.extra_personal.contains(&norm);
+        if listed || (canonical.is_none() && schema::is_personal_header(rules.dataset, header)) {
+            if let Some(c) = rules.column(canonical.as_deref())
+                && c.required
+            {
+                bail!(
+                    "the mapping file lists '{header}' as personal data, but it is the \
+                     required column '{}'; remove it from persoonsgegevens",
+                    c.name
+                );
+            }
+            self.dropped.push(header.to_string());
+            return Ok(());
+        }
+        let name = canonical.clone().unwrap_or_else(|| own_name(i, header));
+        if let Some(prev) = self.columns.iter().position(|c| c.name == name) {
+            self.add_second(rules, i, header, name, prev);
+            return Ok(());
+        }
+        match rules.column(canonical.as_deref()) {
+            Some(col) => self
+                .columns
+                .push(canonical_column(i, header, col, rules.mapping)),
+            None => {
+                rules.check_rename_target(header, &norm, canonical.as_deref())?;
+                self.push_extra(i, header, name, rules);
+            }
+        }
+        Ok(())
+    }
+
+    /// A header that maps to the name of the earlier column `prev`: kept under a free name
+    /// (`name_2`), or dropped when that column is personal data.
+    fn add_second(&mut self, rules: &Rules, i: usize, header: &str, name: String, prev: usize) {
+        let prev = &self.columns[prev];
+        if prev.privacy != Privacy::None {
+            // A second BSN or name column: never kept in clear text.
+            self.warnings.push(format!(
+                "columns '{}' and '{header}' both map to '{name}', which is personal \
+                 data; the second is dropped",
+                prev.header
+            ));
+            self.dropped.push(header.to_string());
+            return;
+        }
+        let free = (2..)
+            .map(|n| format!("{name}_{n}"))
+            .find(|n| !self.columns.iter().any(|c| &c.name == n))
+            .expect("a free name");
+        self.warnings.push(format!(
+            "columns '{}' and '{header}' both map to '{name}'; the first is used, the \
+             second kept as '{free}' (rename one with --mapping)",
+            prev.header
+        ));
+        self.push_extra(i, header, free, rules);
+    }
+
+    /// A column kept as it is: text, or the kind the dataset already has for it, or (in a
+    /// dataset of one's own) a kind still to be inferred.
+    fn push_extra(&mut self, i: usize, header: &str, name: String, rules: &Rules) {
+        let known = rules
+            .existing
+            .and_then(|e| e.columns.iter().find(|c| c.name == name));
         self.columns.push(ColumnPlan {
             source: Some(i),
             header: header.to_string(),
-            value_map: mapping.waarden.get(&name).cloned(),
+            value_map: rules.mapping.waarden.get(&name).cloned(),
             kind: known.map_or(Kind::Text, |c| c.kind),
-            infer: infer && known.is_none(),
+            infer: rules.dataset.is_none() && known.is_none(),
             name,
             privacy: Privacy::None,
             required: false,
@@ -305,6 +248,34 @@ impl Plan {
         }
     }
 
+    /// The key column of a canonical dataset: required and never masked; without one, a
+    /// warning that rows are appended.
+    fn set_key(&mut self, d: &Dataset) {
+        self.key = d
+            .key
+            .and_then(|k| self.columns.iter().position(|c| c.name == k));
+        match self.key {
+            // Without a key a newer version of a row cannot be recognised: an empty key is
+            // a reject, even where the column itself is optional (document_id). A key is
+            // never masked: rows must keep matching their newer versions.
+            Some(k) => {
+                self.columns[k].required = true;
+                self.columns[k].mask = false;
+            }
+            None => {
+                if let Some(k) = d.key {
+                    self.warnings.push(format!(
+                        "the export has no key column ({k}): rows are appended, so loading \
+                         the same period twice counts it twice; use --mode replace for a \
+                         full export"
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Refuses an export without every required column, naming what is missing, what is
+    /// required, what the file has, and headers that look like a missing column.
     fn check_required(&self, d: &Dataset, headers: &[String]) -> Result<()> {
         let missing: Vec<&schema::Column> = d
             .columns
@@ -318,17 +289,8 @@ impl Plan {
             "the export does not have every required column of '{}'.\n  missing: {}\n  required: {}\n  \
              found in the file: {}",
             d.name,
-            missing
-                .iter()
-                .map(|c| c.name)
-                .collect::<Vec<_>>()
-                .join(", "),
-            d.columns
-                .iter()
-                .filter(|c| c.required)
-                .map(|c| c.name)
-                .collect::<Vec<_>>()
-                .join(", "),
+            column_names(missing.iter().copied()),
+            column_names(d.columns.iter().filter(|c| c.required)),
             headers
                 .iter()
                 .map(|h| format!("'{}'", shown(h)))
@@ -336,21 +298,7 @@ impl Plan {
                 .join(", "),
         );
         for m in &missing {
-            let names = m.aliases.iter().copied().chain(std::iter::once(m.name));
-            let best = headers
-                .iter()
-                .map(|h| {
-                    let n = schema::normalise(h);
-                    let dist = names
-                        .clone()
-                        .map(|a| schema::edit_distance(&n, &schema::normalise(a)))
-                        .min();
-                    (dist.unwrap_or(usize::MAX), h)
-                })
-                .min();
-            if let Some((dist, h)) = best
-                && dist <= 4
-            {
+            if let Some(h) = closest_header(m, headers) {
                 msg.push_str(&format!("\n  '{}' might be '{}'", m.name, shown(h)));
             }
         }
@@ -414,6 +362,126 @@ impl Plan {
         self.key = key_name.and_then(|k| self.columns.iter().position(|c| c.name == k));
         self.dropped.extend(gone.into_iter().map(|c| c.header));
     }
+}
+
+/// What a header is mapped by: the dataset's definition, the user's mapping file (its renames
+/// and personal columns normalised once), and the dataset as the warehouse has it.
+struct Rules<'a> {
+    dataset: Option<&'a Dataset>,
+    mapping: &'a Mapping,
+    existing: Option<&'a DatasetEntry>,
+    renames: HashMap<String, &'a String>,
+    extra_personal: Vec<String>,
+}
+
+impl<'a> Rules<'a> {
+    fn new(
+        dataset: Option<&'a Dataset>,
+        mapping: &'a Mapping,
+        existing: Option<&'a DatasetEntry>,
+    ) -> Rules<'a> {
+        Rules {
+            dataset,
+            mapping,
+            existing,
+            renames: mapping
+                .kolommen
+                .iter()
+                .map(|(k, v)| (schema::normalise(k), v))
+                .collect(),
+            extra_personal: mapping
+                .persoonsgegevens
+                .iter()
+                .map(|h| schema::normalise(h))
+                .collect(),
+        }
+    }
+
+    /// The canonical name of a normalised header: the mapping file's rename, else the name of
+    /// the dataset's column it is an alias of.
+    fn canonical_name(&self, norm: &str) -> Option<String> {
+        match self.renames.get(norm) {
+            Some(target) => Some(target.to_string()),
+            None => self
+                .dataset
+                .and_then(|d| match_alias(d, norm))
+                .map(str::to_string),
+        }
+    }
+
+    /// The dataset's column of that name, if any.
+    fn column(&self, name: Option<&str>) -> Option<&'static schema::Column> {
+        name.and_then(|c| self.dataset.and_then(|d| d.column(c)))
+    }
+
+    /// Refuses a mapping file that renames a header to a column the dataset does not have.
+    fn check_rename_target(&self, header: &str, norm: &str, target: Option<&str>) -> Result<()> {
+        if let (Some(target), Some(d)) = (target, self.dataset)
+            && self.renames.contains_key(norm)
+            && d.column(target).is_none()
+        {
+            bail!(
+                "the mapping file maps '{header}' to '{target}', which is not a column \
+                 of {}; its columns are: {}",
+                d.name,
+                column_names(d.columns.iter())
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The plan of a canonical column found in the export, as header `i`.
+fn canonical_column(i: usize, header: &str, col: &schema::Column, mapping: &Mapping) -> ColumnPlan {
+    ColumnPlan {
+        source: Some(i),
+        header: header.to_string(),
+        name: col.name.to_string(),
+        kind: col.kind,
+        privacy: col.privacy,
+        required: col.required,
+        infer: false,
+        value_map: mapping.waarden.get(col.name).cloned(),
+        constant: None,
+        mask: col.privacy == Privacy::None && col.name != "gemeente",
+        bsn_tokens: true,
+    }
+}
+
+/// The name of a column kept as it is: its header in snake case, `kolom_3` for an empty one.
+fn own_name(i: usize, header: &str) -> String {
+    if header.trim().is_empty() {
+        format!("kolom_{}", i + 1)
+    } else {
+        schema::snake_case(header)
+    }
+}
+
+/// Column names as a message lists them: "a, b, c".
+fn column_names<'c>(columns: impl Iterator<Item = &'c schema::Column>) -> String {
+    columns.map(|c| c.name).collect::<Vec<_>>().join(", ")
+}
+
+/// The header most like a missing column's name or one of its aliases, when it is close (at
+/// most 4 edits).
+fn closest_header<'h>(column: &schema::Column, headers: &'h [String]) -> Option<&'h String> {
+    let names = column
+        .aliases
+        .iter()
+        .copied()
+        .chain(std::iter::once(column.name));
+    let (dist, h) = headers
+        .iter()
+        .map(|h| {
+            let n = schema::normalise(h);
+            let dist = names
+                .clone()
+                .map(|a| schema::edit_distance(&n, &schema::normalise(a)))
+                .min();
+            (dist.unwrap_or(usize::MAX), h)
+        })
+        .min()?;
+    (dist <= 4).then_some(h)
 }
 
 /// A header as a message may show it: personal data in it masked.

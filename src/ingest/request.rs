@@ -179,6 +179,7 @@ pub struct PlanEntry {
     nieuw: bool,
 }
 
+/// Ingests the exports of a plan file in turn, each with its own dataset and settings.
 fn run_plan(warehouse: &Path, args: &Request, path: &Path) -> Result<Vec<Summary>> {
     let plan: Plan = crate::source::read_toml(
         path,
@@ -188,53 +189,74 @@ fn run_plan(warehouse: &Path, args: &Request, path: &Path) -> Result<Vec<Summary
     let base = path.parent().unwrap_or(Path::new("."));
     let mut summaries = Vec::new();
     for entry in &plan.bron {
-        let mut a = Request {
-            files: vec![base.join(&entry.bestand)],
-            dataset: Some(entry.dataset.clone()),
+        let key_file = plan.sleutelbestand.as_ref().map(|k| base.join(k));
+        let mut a = entry.request(args, base, key_file, path)?;
+        let mut opts = a.options(&entry.dataset)?;
+        entry.override_mapping(&mut opts.mapping);
+        summaries.extend(super::run(warehouse, &std::mem::take(&mut a.files), &opts)?);
+    }
+    Ok(summaries)
+}
+
+impl PlanEntry {
+    /// This entry as a command line: its own file, dataset and settings, the others of `args`.
+    /// Paths in the plan (`base` is its folder) are relative to it.
+    fn request(
+        &self,
+        args: &Request,
+        base: &Path,
+        key_file: Option<PathBuf>,
+        plan_path: &Path,
+    ) -> Result<Request> {
+        Ok(Request {
+            files: vec![base.join(&self.bestand)],
+            dataset: Some(self.dataset.clone()),
             plan: None,
-            mode: match entry.modus.as_deref() {
-                None => args.mode,
-                Some(m) => Some(<Mode as clap::ValueEnum>::from_str(m, true).map_err(|_| {
-                    anyhow::anyhow!(
-                        "{}: modus '{m}' must be upsert, append or replace",
-                        path.display()
-                    )
-                })?),
-            },
-            mapping: entry
+            mode: self.mode(args, plan_path)?,
+            mapping: self
                 .mapping
                 .as_ref()
                 .map(|m| base.join(m))
                 .or_else(|| args.mapping.clone()),
-            gemeente: entry.gemeente.clone().or_else(|| args.gemeente.clone()),
-            sheet: entry.blad.clone().or_else(|| args.sheet.clone()),
+            gemeente: self.gemeente.clone().or_else(|| args.gemeente.clone()),
+            sheet: self.blad.clone().or_else(|| args.sheet.clone()),
             encoding: args.encoding.clone(),
             delimiter: args.delimiter.clone(),
             decimal_comma: args.decimal_comma,
             decimal_point: args.decimal_point,
             date_order: args.date_order.clone(),
-            key_file: plan
-                .sleutelbestand
-                .as_ref()
-                .map(|k| base.join(k))
-                .or_else(|| args.key_file.clone()),
+            key_file: key_file.or_else(|| args.key_file.clone()),
             dry_run: args.dry_run,
-            new_dataset: args.new_dataset || entry.nieuw,
+            new_dataset: args.new_dataset || self.nieuw,
             force: args.force,
             wait: args.wait,
             max_rejects: args.max_rejects,
+        })
+    }
+
+    /// The entry's `modus`, else the one of the command line.
+    fn mode(&self, args: &Request, plan_path: &Path) -> Result<Option<Mode>> {
+        let Some(m) = self.modus.as_deref() else {
+            return Ok(args.mode);
         };
-        let mut opts = a.options(&entry.dataset)?;
-        let m = &mut opts.mapping;
-        m.doel = entry.doel.clone().or(m.doel.take());
-        m.bewaartermijn = entry.bewaartermijn.clone().or(m.bewaartermijn.take());
-        m.bewaartermijn_vanaf = entry
+        let mode = <Mode as clap::ValueEnum>::from_str(m, true).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: modus '{m}' must be upsert, append or replace",
+                plan_path.display()
+            )
+        })?;
+        Ok(Some(mode))
+    }
+
+    /// The entry's purpose and retention win over those of its mapping file.
+    fn override_mapping(&self, m: &mut Mapping) {
+        m.doel = self.doel.clone().or(m.doel.take());
+        m.bewaartermijn = self.bewaartermijn.clone().or(m.bewaartermijn.take());
+        m.bewaartermijn_vanaf = self
             .bewaartermijn_vanaf
             .clone()
             .or(m.bewaartermijn_vanaf.take());
-        summaries.extend(super::run(warehouse, &std::mem::take(&mut a.files), &opts)?);
     }
-    Ok(summaries)
 }
 
 impl Request {

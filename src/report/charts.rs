@@ -3,6 +3,16 @@
 use crate::lang::Lang;
 use anyhow::Result;
 
+/// One row of a peaks table, as the chart needs it.
+struct PeakRow {
+    group: String,
+    start: i32,
+    observed: f64,
+    expected: Option<f64>,
+    upper: Option<f64>,
+    alarm: bool,
+}
+
 /// Peaks charts: for each group with an alarm in the window (newest alarm first, at most 4; or
 /// the one series when there is only one), the counts with expected value, upper bound and
 /// alarms. For the council (`min_cell`), a series with a count below it is left out.
@@ -13,16 +23,32 @@ pub fn peaks_chart(
     min_cell: Option<i64>,
     lang: Lang,
 ) -> Result<Option<String>> {
-    use crate::analysis::peaks::Period;
-    use polars::prelude::*;
-    struct Row {
-        group: String,
-        start: i32,
-        observed: f64,
-        expected: Option<f64>,
-        upper: Option<f64>,
-        alarm: bool,
+    let rows = peak_rows(df)?;
+    let mut svgs = String::new();
+    for g in charted_groups(&rows) {
+        let series: Vec<&PeakRow> = rows.iter().filter(|r| r.group == g).collect();
+        // At most the last 26 periods.
+        let series = &series[series.len().saturating_sub(26)..];
+        if let Some(m) = min_cell
+            && series
+                .iter()
+                .any(|r| r.observed > 0.0 && r.observed < m as f64)
+        {
+            continue;
+        }
+        svgs.push_str(&peak_series_chart(
+            series,
+            &format!("{title}: {g}"),
+            period,
+            lang,
+        )?);
     }
+    Ok((!svgs.is_empty()).then_some(svgs))
+}
+
+/// The rows of a peaks table with a period start and a count, sorted by group and period.
+fn peak_rows(df: &polars::prelude::DataFrame) -> Result<Vec<PeakRow>> {
+    use polars::prelude::*;
     let f = |c: &str| -> Result<Vec<Option<f64>>> {
         Ok(df
             .column(c)?
@@ -40,12 +66,12 @@ pub fn peaks_chart(
         .collect();
     let alarms: Vec<Option<bool>> = df.column("alarm")?.bool()?.iter().collect();
     let groups = df.column("group")?.cast(&DataType::String)?;
-    let mut rows: Vec<Row> = groups
+    let mut rows: Vec<PeakRow> = groups
         .str()?
         .iter()
         .enumerate()
         .filter_map(|(i, g)| {
-            Some(Row {
+            Some(PeakRow {
                 group: g.unwrap_or("").to_string(),
                 start: starts[i]?,
                 observed: observed[i]?,
@@ -56,7 +82,12 @@ pub fn peaks_chart(
         })
         .collect();
     rows.sort_by(|a, b| (&a.group, a.start).cmp(&(&b.group, b.start)));
-    // Groups by their newest alarm, newest first.
+    Ok(rows)
+}
+
+/// The groups to chart: by their newest alarm, newest first, at most 4; without alarms the one
+/// series when there is only one, else none.
+fn charted_groups(rows: &[PeakRow]) -> Vec<&str> {
     let mut alarmed: Vec<(i32, &str)> = Vec::new();
     for r in rows.iter().filter(|r| r.alarm) {
         match alarmed.iter_mut().find(|(_, g)| *g == r.group) {
@@ -65,63 +96,57 @@ pub fn peaks_chart(
         }
     }
     alarmed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let mut chosen: Vec<&str> = alarmed.iter().map(|a| a.1).take(4).collect();
-    if chosen.is_empty() {
-        let mut all: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
-        all.dedup();
-        if all.len() == 1 {
-            chosen = all;
-        }
+    let chosen: Vec<&str> = alarmed.iter().map(|a| a.1).take(4).collect();
+    if !chosen.is_empty() {
+        return chosen;
     }
+    let mut all: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+    all.dedup();
+    if all.len() == 1 { all } else { Vec::new() }
+}
+
+/// The chart of one series: counts, expected value, upper bound and alarms per period.
+fn peak_series_chart(
+    series: &[&PeakRow],
+    title: &str,
+    period: crate::analysis::peaks::Period,
+    lang: Lang,
+) -> Result<String> {
+    use crate::analysis::peaks::Period;
     let nl = lang == Lang::Nl;
-    let mut svgs = String::new();
-    for g in chosen {
-        let series: Vec<&Row> = rows.iter().filter(|r| r.group == g).collect();
-        // At most the last 26 periods.
-        let series = &series[series.len().saturating_sub(26)..];
-        if let Some(m) = min_cell
-            && series
-                .iter()
-                .any(|r| r.observed > 0.0 && r.observed < m as f64)
-        {
-            continue;
-        }
-        let periods: Vec<String> = series
-            .iter()
-            .map(|r| {
-                crate::dates::from_day_number(r.start)
-                    .map(|d| match period {
-                        Period::Month => d.format("%m-%Y").to_string(),
-                        _ if nl => d.format("%d-%m").to_string(),
-                        _ => d.format("%m-%d").to_string(),
-                    })
-                    .unwrap_or_default()
-            })
-            .collect();
-        let x_unit = match (period, nl) {
-            (Period::Day, true) => "dag",
-            (Period::Day, false) => "day",
-            (Period::Week, true) => "week (maandag)",
-            (Period::Week, false) => "week (Monday)",
-            (Period::Month, true) => "maand",
-            (Period::Month, false) => "month",
-        };
-        let chart_title = format!("{title}: {g}");
-        svgs.push_str(&crate::render::chart::peaks(
-            &crate::render::chart::PeakSeries {
-                title: &chart_title,
-                x_unit,
-                y_unit: if nl { "aantal" } else { "count" },
-                periods: &periods,
-                observed: &series.iter().map(|r| r.observed).collect::<Vec<_>>(),
-                expected: &series.iter().map(|r| r.expected).collect::<Vec<_>>(),
-                upper: &series.iter().map(|r| r.upper).collect::<Vec<_>>(),
-                alarm: &series.iter().map(|r| r.alarm).collect::<Vec<_>>(),
-            },
-            nl,
-        )?);
-    }
-    Ok((!svgs.is_empty()).then_some(svgs))
+    let periods: Vec<String> = series
+        .iter()
+        .map(|r| {
+            crate::dates::from_day_number(r.start)
+                .map(|d| match period {
+                    Period::Month => d.format("%m-%Y").to_string(),
+                    _ if nl => d.format("%d-%m").to_string(),
+                    _ => d.format("%m-%d").to_string(),
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let x_unit = match (period, nl) {
+        (Period::Day, true) => "dag",
+        (Period::Day, false) => "day",
+        (Period::Week, true) => "week (maandag)",
+        (Period::Week, false) => "week (Monday)",
+        (Period::Month, true) => "maand",
+        (Period::Month, false) => "month",
+    };
+    crate::render::chart::peaks(
+        &crate::render::chart::PeakSeries {
+            title,
+            x_unit,
+            y_unit: if nl { "aantal" } else { "count" },
+            periods: &periods,
+            observed: &series.iter().map(|r| r.observed).collect::<Vec<_>>(),
+            expected: &series.iter().map(|r| r.expected).collect::<Vec<_>>(),
+            upper: &series.iter().map(|r| r.upper).collect::<Vec<_>>(),
+            alarm: &series.iter().map(|r| r.alarm).collect::<Vec<_>>(),
+        },
+        nl,
+    )
 }
 
 /// A Gantt chart of a table with a name column and start and end dates.

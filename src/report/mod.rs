@@ -62,10 +62,10 @@ fn compute(s: &Section, ctx: &Context, start: NaiveDate) -> Result<Computed> {
         Kind::Inhuur(o) => {
             let table = inhuur::compute(ctx, &inhuur::validate(ctx, o)?)?;
             let chart = match o.section {
-                inhuur::Section::Costs => {
+                inhuur::View::Costs => {
                     charts::spend_chart(&table.df, &title("Kosten per maand"), ctx.lang)?
                 }
-                inhuur::Section::Timeline => charts::gantt_chart(
+                inhuur::View::Timeline => charts::gantt_chart(
                     &table.df,
                     ("contract_id", "start", "end"),
                     &title("Contracten"),
@@ -120,17 +120,17 @@ fn waitlist_chart(
     title: String,
 ) -> Result<Option<String>> {
     match config.options.section {
-        waitlist::Section::Summary | waitlist::Section::By if ctx.min_cell().is_some() => Ok(None),
-        waitlist::Section::Summary | waitlist::Section::By => {
+        waitlist::View::Summary | waitlist::View::By if ctx.min_cell().is_some() => Ok(None),
+        waitlist::View::Summary | waitlist::View::By => {
             let mut curves = config.options.clone();
-            curves.section = waitlist::Section::Survival;
+            curves.section = waitlist::View::Survival;
             // Its warnings were given with the table.
             let curves = crate::messages::silenced(|| {
                 waitlist::compute(ctx, &waitlist::validate(ctx, &curves)?)
             })?;
             charts::km_chart(&curves.df, &title, ctx.lang)
         }
-        waitlist::Section::Flow => charts::flow_chart(&table.df, &title, ctx.lang),
+        waitlist::View::Flow => charts::flow_chart(&table.df, &title, ctx.lang),
         _ => Ok(None),
     }
 }

@@ -70,7 +70,7 @@ impl People {
                  audience = \"raad\" cannot have them"
             );
         }
-        // A sql section's query is checked column by column when it runs (src/sqlguard.rs).
+        // A sql section's query is checked column by column when it runs (src/sqlguard/).
         let per_case = match (s.kind.name(), text("section")) {
             ("waitlist", Some("open")) => Some("one row per open case"),
             ("waitlist", Some("survival")) => {

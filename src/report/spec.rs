@@ -428,7 +428,7 @@ mod tests {
         let Kind::Waitlist(w) = &s[0].kind else {
             panic!("{:?}", s[0].kind)
         };
-        assert_eq!(w.section, waitlist::Section::By);
+        assert_eq!(w.section, waitlist::View::By);
         assert_eq!(w.by.len(), 2);
         assert!(s[0].all_columns && s[0].chart);
         assert!(matches!(&s[1].kind, Kind::Peaks(p) if p.by == ["categorie"]));

@@ -2,7 +2,7 @@
 //! chosen by `--sheet NAME|INDEX` (default: the first sheet with data); title rows above the
 //! header are skipped. Dates come out as ISO text, numbers with a decimal point.
 
-use super::{ReadOptions, Record, Settings, Source, find_header};
+use super::{Detected, ReadOptions, Record, Source, find_header};
 use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader, open_workbook_auto};
 use std::path::Path;
@@ -122,6 +122,7 @@ fn check_compound_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Opens a sheet of a workbook: the one `--sheet` names, else the first with data.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
     let mut workbook = open_by_content(path)?;
     let names = workbook.sheet_names().to_vec();
@@ -141,10 +142,34 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    let blank = Arc::new(AtomicU64::new(0));
-    let blank_rows = blank.clone();
-    let data: Vec<Record> = rows
-        .into_iter()
+    let blank_rows = Arc::new(AtomicU64::new(0));
+    let data = data_rows(rows, header_index, first_row, &blank_rows);
+    Ok(Source {
+        path: path.to_path_buf(),
+        headers,
+        settings: Detected {
+            format: "excel".to_string(),
+            encoding: None,
+            delimiter: None,
+            sheet: Some(sheet),
+            header_row: first_row + header_index as u64 + 1,
+            columns: Vec::new(),
+            note: None,
+        },
+        rows: Box::new(data.into_iter().map(Ok)),
+        blank_rows,
+    })
+}
+
+/// The rows below the header as records numbered by their sheet row (`first_row`: the row
+/// the sheet's data starts on, 0-based); rows without a value are counted in `blank`.
+fn data_rows(
+    rows: Vec<Vec<String>>,
+    header_index: usize,
+    first_row: u64,
+    blank: &AtomicU64,
+) -> Vec<Record> {
+    rows.into_iter()
         .enumerate()
         .skip(header_index + 1)
         .filter_map(|(i, fields)| {
@@ -157,22 +182,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
                 fields: csv::StringRecord::from(fields),
             })
         })
-        .collect();
-    Ok(Source {
-        path: path.to_path_buf(),
-        headers,
-        settings: Settings {
-            format: "excel".to_string(),
-            encoding: None,
-            delimiter: None,
-            sheet: Some(sheet),
-            header_row: first_row + header_index as u64 + 1,
-            columns: Vec::new(),
-            note: None,
-        },
-        rows: Box::new(data.into_iter().map(Ok)),
-        blank_rows,
-    })
+        .collect()
 }
 
 type Workbook = calamine::Sheets<std::io::BufReader<std::fs::File>>;

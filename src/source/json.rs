@@ -2,9 +2,10 @@
 //! or an object of objects keyed by id. Keys become columns in order of first appearance;
 //! nested values are kept as JSON text.
 
-use super::{Record, Settings, Source};
+use super::{Detected, Record, Source};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -26,6 +27,7 @@ fn flatten<'a>(obj: &'a Map<String, Value>, prefix: &str) -> Vec<(String, &'a Va
     out
 }
 
+/// A value as the text of a field: null empty, nested values as JSON without personal keys.
 fn value_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
@@ -82,7 +84,30 @@ fn rows_of(doc: Value) -> Option<Vec<Map<String, Value>>> {
     }
 }
 
+/// Opens a JSON export: every object a row, every key (nested ones joined with '.') a column.
 pub fn open(path: &Path) -> Result<Source> {
+    let objects = read_objects(path)?;
+    // Nested objects become columns of their own ("reporter.email"), so that the privacy rules
+    // see every key: a nested e-mail address is dropped like any other.
+    let flat: Vec<Vec<(String, &Value)>> = objects.iter().map(|o| flatten(o, "")).collect();
+    let (headers, index) = columns(&flat);
+    let records = records(&flat, &index, headers.len());
+    Ok(Source {
+        path: path.to_path_buf(),
+        headers,
+        settings: Detected {
+            format: "json".to_string(),
+            encoding: Some("UTF-8".to_string()),
+            header_row: 0,
+            ..Detected::default()
+        },
+        rows: Box::new(records.into_iter().map(Ok)),
+        blank_rows: Arc::new(AtomicU64::new(0)),
+    })
+}
+
+/// The row objects of a JSON file, refused when it is no JSON or holds no rows we know.
+fn read_objects(path: &Path) -> Result<Vec<Map<String, Value>>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
     let doc: Value =
@@ -98,12 +123,14 @@ pub fn open(path: &Path) -> Result<Source> {
             path.display()
         );
     };
+    Ok(objects)
+}
+
+/// The columns of the flattened rows, in order of first appearance, and each one's index.
+fn columns(flat: &[Vec<(String, &Value)>]) -> (Vec<String>, HashMap<String, usize>) {
     let mut headers: Vec<String> = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    // Nested objects become columns of their own ("reporter.email"), so that the privacy rules
-    // see every key: a nested e-mail address is dropped like any other.
-    let flat: Vec<Vec<(String, &Value)>> = objects.iter().map(|o| flatten(o, "")).collect();
-    for obj in &flat {
+    let mut index = HashMap::new();
+    for obj in flat {
         for (key, _) in obj {
             if !index.contains_key(key) {
                 index.insert(key.clone(), headers.len());
@@ -111,9 +138,16 @@ pub fn open(path: &Path) -> Result<Source> {
             }
         }
     }
-    let width = headers.len();
-    let records: Vec<Record> = flat
-        .iter()
+    (headers, index)
+}
+
+/// The flattened rows as records of `width` fields, numbered from 1; a key a row lacks is empty.
+fn records(
+    flat: &[Vec<(String, &Value)>],
+    index: &HashMap<String, usize>,
+    width: usize,
+) -> Vec<Record> {
+    flat.iter()
         .enumerate()
         .map(|(i, obj)| {
             let mut fields = vec![String::new(); width];
@@ -125,19 +159,7 @@ pub fn open(path: &Path) -> Result<Source> {
                 fields: csv::StringRecord::from(fields),
             }
         })
-        .collect();
-    Ok(Source {
-        path: path.to_path_buf(),
-        headers,
-        settings: Settings {
-            format: "json".to_string(),
-            encoding: Some("UTF-8".to_string()),
-            header_row: 0,
-            ..Settings::default()
-        },
-        rows: Box::new(records.into_iter().map(Ok)),
-        blank_rows: Arc::new(AtomicU64::new(0)),
-    })
+        .collect()
 }
 
 #[cfg(test)]

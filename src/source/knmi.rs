@@ -23,15 +23,32 @@ pub struct Day {
     pub mean_temp: Option<f64>,
 }
 
+/// Reads a KNMI daily data file (bytes that are not UTF-8 are replaced: it is ASCII).
 pub fn read(path: &Path) -> Result<Vec<Day>> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     parse(&text).with_context(|| format!("reading the KNMI file {}", path.display()))
 }
 
+/// The days of a KNMI daily data file's text.
 pub fn parse(text: &str) -> Result<Vec<Day>> {
     let mut lines = text.lines().enumerate();
-    let header: Vec<String> = loop {
+    let columns = Columns::of(&header(&mut lines)?);
+    let mut out = Vec::new();
+    for (no, line) in lines {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        out.push(columns.day(line, no + 1)?);
+    }
+    Ok(out)
+}
+
+/// Skips the legend up to the header line (`STN,YYYYMMDD,...`, maybe after a '#') and
+/// returns its names.
+fn header<'a>(lines: &mut impl Iterator<Item = (usize, &'a str)>) -> Result<Vec<String>> {
+    loop {
         let Some((_, line)) = lines.next() else {
             bail!(
                 "no header line 'STN,YYYYMMDD,...' found: is this a KNMI daily data file \
@@ -40,49 +57,69 @@ pub fn parse(text: &str) -> Result<Vec<Day>> {
         };
         let stripped = line.trim_start_matches(['#', ' ']);
         if stripped.starts_with("STN,YYYYMMDD") {
-            break stripped.split(',').map(|h| h.trim().to_string()).collect();
+            return Ok(stripped.split(',').map(|h| h.trim().to_string()).collect());
         }
-    };
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (fxx, rh, tn, tx, tg) = (col("FXX"), col("RH"), col("TN"), col("TX"), col("TG"));
-    let mut out = Vec::new();
-    for (no, line) in lines {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+    }
+}
+
+/// Where the values we use stand in a data line, by the header (`None`: not in the file).
+struct Columns {
+    fxx: Option<usize>,
+    rh: Option<usize>,
+    tn: Option<usize>,
+    tx: Option<usize>,
+    tg: Option<usize>,
+}
+
+impl Columns {
+    /// The positions of FXX, RH, TN, TX and TG in the header.
+    fn of(header: &[String]) -> Columns {
+        let col = |name: &str| header.iter().position(|h| h == name);
+        Columns {
+            fxx: col("FXX"),
+            rh: col("RH"),
+            tn: col("TN"),
+            tx: col("TX"),
+            tg: col("TG"),
         }
+    }
+
+    /// One data line (line number `no`, 1-based) as a day.
+    fn day(&self, line: &str, no: usize) -> Result<Day> {
         let f: Vec<&str> = line.split(',').map(str::trim).collect();
         let date = f
             .get(1)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
             .with_context(|| {
                 format!(
-                    "line {}: '{}' is no date YYYYMMDD",
-                    no + 1,
+                    "line {no}: '{}' is no date YYYYMMDD",
                     f.get(1).unwrap_or(&"")
                 )
             })?;
-        let tenth = |i: Option<usize>| -> Result<Option<f64>> {
-            let Some(v) = i.and_then(|i| f.get(i)).filter(|v| !v.is_empty()) else {
-                return Ok(None);
-            };
-            let x: f64 = v
-                .parse()
-                .with_context(|| format!("line {}: '{v}' is not a number", no + 1))?;
-            Ok(Some(x / 10.0))
-        };
-        out.push(Day {
+        let tenth = |i: Option<usize>| tenth(&f, i, no);
+        Ok(Day {
             station: f[0].to_string(),
             date,
-            max_gust: tenth(fxx)?,
+            max_gust: tenth(self.fxx)?,
             // -1 means less than 0.05 mm: dry for our purposes.
-            precipitation: tenth(rh)?.map(|v| if v < 0.0 { 0.0 } else { v }),
-            min_temp: tenth(tn)?,
-            max_temp: tenth(tx)?,
-            mean_temp: tenth(tg)?,
-        });
+            precipitation: tenth(self.rh)?.map(|v| if v < 0.0 { 0.0 } else { v }),
+            min_temp: tenth(self.tn)?,
+            max_temp: tenth(self.tx)?,
+            mean_temp: tenth(self.tg)?,
+        })
     }
-    Ok(out)
+}
+
+/// Field `i` of a line (number `no`), given in 0.1 units, in whole units; `None` when it is
+/// blank or not in the file.
+fn tenth(f: &[&str], i: Option<usize>, no: usize) -> Result<Option<f64>> {
+    let Some(v) = i.and_then(|i| f.get(i)).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let x: f64 = v
+        .parse()
+        .with_context(|| format!("line {no}: '{v}' is not a number"))?;
+    Ok(Some(x / 10.0))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub struct Record {
 
 /// What a reader found out about a file: printed to stderr and kept in the lineage.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Settings {
+pub struct Detected {
     pub format: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
@@ -42,7 +42,7 @@ pub struct Settings {
     pub note: Option<String>,
 }
 
-impl Settings {
+impl Detected {
     /// "position" word for messages: regel (line) or rij (sheet row) or object.
     pub fn position_word(&self) -> &'static str {
         match self.format.as_str() {
@@ -113,58 +113,91 @@ pub struct Fingerprint {
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut buf = vec![0u8; 1 << 20];
-    let (mut size, mut valid, mut first) = (0u64, true, true);
-    let (mut bom, mut last) = (false, 0u8);
-    let (mut lf, mut cr, mut nul, mut control) = (0u64, 0u64, 0u64, 0u64);
-    // Bytes of a character cut at the end of the previous read, kept at the front of `buf`.
-    let mut carry = 0usize;
+    let mut scan = Scan::default();
     loop {
         let n = file
-            .read(&mut buf[carry..])
+            .read(&mut buf[scan.carry..])
             .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
-            break;
+            return Ok(scan.finish());
         }
-        size += n as u64;
-        last = buf[carry + n - 1];
+        scan.add(&mut buf, n);
+    }
+}
+
+/// What [`fingerprint`] has found in the bytes read so far.
+#[derive(Default)]
+struct Scan {
+    size: u64,
+    bom: bool,
+    /// Bytes that are not UTF-8 were found (after that, UTF-8 is no longer checked).
+    invalid: bool,
+    last: u8,
+    lf: u64,
+    cr: u64,
+    nul: u64,
+    control: u64,
+    /// Bytes of a character cut at the end of the previous read, kept at the front of the
+    /// buffer: the next read goes after them.
+    carry: usize,
+}
+
+impl Scan {
+    /// Takes in the `n` bytes just read into `buf` after the carried ones.
+    fn add(&mut self, buf: &mut [u8], n: usize) {
+        let first = self.size == 0;
+        let carry = self.carry;
+        self.size += n as u64;
+        self.last = buf[carry + n - 1];
         for b in &buf[carry..carry + n] {
-            lf += u64::from(*b == b'\n');
-            cr += u64::from(*b == b'\r');
-            nul += u64::from(*b == 0);
-            control += u64::from(*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r'));
+            self.lf += u64::from(*b == b'\n');
+            self.cr += u64::from(*b == b'\r');
+            self.nul += u64::from(*b == 0);
+            self.control += u64::from(*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r'));
         }
         let mut start = 0;
-        if first {
-            first = false;
-            if buf[..n].starts_with(&[0xEF, 0xBB, 0xBF]) {
-                bom = true;
-                start = 3;
-            }
+        if first && buf[..n].starts_with(&[0xEF, 0xBB, 0xBF]) {
+            self.bom = true;
+            start = 3;
         }
-        let end = carry + n;
-        carry = 0;
-        if valid {
-            match std::str::from_utf8(&buf[start..end]) {
-                Ok(_) => {}
-                Err(e) if e.error_len().is_none() => {
-                    let cut = start + e.valid_up_to();
-                    buf.copy_within(cut..end, 0);
-                    carry = end - cut;
-                }
-                Err(_) => valid = false,
+        self.check_utf8(buf, start, carry + n);
+    }
+
+    /// Checks `buf[start..end]` as UTF-8. A character cut at the end is moved to the front of
+    /// `buf`, to be checked with the rest of it after the next read.
+    fn check_utf8(&mut self, buf: &mut [u8], start: usize, end: usize) {
+        self.carry = 0;
+        if self.invalid {
+            return;
+        }
+        match std::str::from_utf8(&buf[start..end]) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => {
+                let cut = start + e.valid_up_to();
+                buf.copy_within(cut..end, 0);
+                self.carry = end - cut;
             }
+            Err(_) => self.invalid = true,
         }
     }
-    let ends = if lf > 0 { last == b'\n' } else { last == b'\r' };
-    Ok(Fingerprint {
-        size,
-        utf8_bom: bom,
-        valid_utf8: valid && carry == 0,
-        ends_with_newline: last == b'\n',
-        nul,
-        control,
-        lines: if lf > 0 { lf } else { cr } + u64::from(size > 0 && !ends),
-    })
+
+    /// The facts of the file, once it is read to the end.
+    fn finish(self) -> Fingerprint {
+        let ends = if self.lf > 0 {
+            self.last == b'\n'
+        } else {
+            self.last == b'\r'
+        };
+        Fingerprint {
+            size: self.size,
+            utf8_bom: self.bom,
+            valid_utf8: !self.invalid && self.carry == 0,
+            ends_with_newline: self.last == b'\n',
+            nul: self.nul,
+            control: self.control,
+            lines: if self.lf > 0 { self.lf } else { self.cr } + u64::from(self.size > 0 && !ends),
+        }
+    }
 }
 
 /// The SHA-256 of a file, as hex.
@@ -288,7 +321,7 @@ pub fn file_kind(path: &Path) -> Result<FileKind> {
 pub struct Source {
     pub path: PathBuf,
     pub headers: Vec<String>,
-    pub settings: Settings,
+    pub settings: Detected,
     pub rows: Box<dyn Iterator<Item = Result<Record>> + Send>,
     /// Rows skipped because every field was empty (not data; counted for the summary).
     pub blank_rows: std::sync::Arc<std::sync::atomic::AtomicU64>,

@@ -2,7 +2,7 @@
 //! among `;` `,` TAB `|`, header row found below title rows. Streams: memory does not grow with
 //! the file.
 
-use super::{Encoding, Fingerprint, ReadOptions, Record, Settings, Source, find_header};
+use super::{Detected, Encoding, Fingerprint, ReadOptions, Record, Source, find_header};
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -261,25 +261,67 @@ fn delimiter_name(d: u8) -> String {
     }
 }
 
+/// Opens a delimited text export: its encoding, line ends, delimiter and header found out,
+/// its rows read as they are needed.
 pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
     refuse_binary(path, fp)?;
-    let mut mixed_note = String::new();
-    let encoding = match opts.encoding {
-        Some(e) => e,
-        None if fp.valid_utf8 => Encoding::Utf8,
-        None => {
-            let (utf8, other, first_utf8, first_other) = line_encodings(path)?;
-            if utf8 > 0 && other > 0 {
-                mixed_note = format!(
-                    ": {utf8} regel(s) UTF-8 (vanaf regel {first_utf8}), {other} Windows-1252 \
-                     (vanaf regel {first_other})"
-                );
-                Encoding::Mixed
-            } else {
-                Encoding::Windows1252
-            }
-        }
+    let layout = sniff(path, fp, opts)?;
+    let text = text_reader(path, layout.encoding, fp, layout.cr_only)?;
+    let mut reader = reader_builder(layout.delimiter).from_reader(text);
+    let (header_line, headers) = read_header(&mut reader, layout.header_index, path)?;
+    let blank_rows = Arc::new(AtomicU64::new(0));
+    let rows = Rows {
+        reader,
+        display: path.display().to_string(),
+        blank: blank_rows.clone(),
+        width: headers.len(),
+        delimiter: layout.delimiter,
     };
+    Ok(Source {
+        path: path.to_path_buf(),
+        headers,
+        settings: layout.settings(fp, header_line),
+        rows: Box::new(rows),
+        blank_rows,
+    })
+}
+
+/// How a text file is encoded and laid out: what [`sniff`] found out or was told.
+struct Layout {
+    encoding: Encoding,
+    /// How many lines of each encoding a mixed file has, for the settings (else empty).
+    mixed_note: String,
+    /// Lines end in CR alone (old Mac exports).
+    cr_only: bool,
+    delimiter: u8,
+    /// Which record is the header (0: the first; title rows may stand above it).
+    header_index: usize,
+}
+
+impl Layout {
+    /// The settings as printed and kept in the lineage.
+    fn settings(&self, fp: &Fingerprint, header_line: u64) -> Detected {
+        Detected {
+            format: "csv".to_string(),
+            encoding: Some(format!(
+                "{}{}{}",
+                self.encoding.name(),
+                if fp.utf8_bom { " (met BOM)" } else { "" },
+                self.mixed_note
+            )),
+            delimiter: Some(delimiter_name(self.delimiter)),
+            sheet: None,
+            header_row: header_line,
+            columns: Vec::new(),
+            note: None,
+        }
+    }
+}
+
+/// Finds out how a text file is encoded and laid out, from its first [`SNIFF_BYTES`], unless
+/// the options say.
+fn sniff(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Layout> {
+    let (encoding, mixed_note) = choose_encoding(path, fp, opts)?;
     // Old Mac exports ("CSV (Macintosh)") end lines with CR alone: read those as line feeds.
     let mut raw = Vec::new();
     File::open(path)?
@@ -301,28 +343,71 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         bail!("{} is empty: no header and no rows", path.display());
     }
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(sample));
+    let header_index = find_header(&first_records(sample, delimiter), &opts.header_hints)
+        .with_context(|| format!("{}: no header row found in the first lines", path.display()))?;
+    Ok(Layout {
+        encoding,
+        mixed_note,
+        cr_only,
+        delimiter,
+        header_index,
+    })
+}
 
-    let builder = || {
-        let mut b = csv::ReaderBuilder::new();
-        // Only a line feed ends a record: a CR before it stays at the end of the last field and
-        // is trimmed with the value; csv's own CR handling would make line numbers drift.
-        b.has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .terminator(csv::Terminator::Any(b'\n'));
-        b
-    };
-    let sniffed: Vec<Vec<String>> = builder()
+/// The encoding to read with: the one given, UTF-8 when the whole file is, else Windows-1252,
+/// or both line by line when lines of both are found (with a note saying how many of each).
+fn choose_encoding(
+    path: &Path,
+    fp: &Fingerprint,
+    opts: &ReadOptions,
+) -> Result<(Encoding, String)> {
+    Ok(match opts.encoding {
+        Some(e) => (e, String::new()),
+        None if fp.valid_utf8 => (Encoding::Utf8, String::new()),
+        None => {
+            let (utf8, other, first_utf8, first_other) = line_encodings(path)?;
+            if utf8 > 0 && other > 0 {
+                let note = format!(
+                    ": {utf8} regel(s) UTF-8 (vanaf regel {first_utf8}), {other} Windows-1252 \
+                     (vanaf regel {first_other})"
+                );
+                (Encoding::Mixed, note)
+            } else {
+                (Encoding::Windows1252, String::new())
+            }
+        }
+    })
+}
+
+/// A csv reader for a delimited file, records as they are (no header, any width).
+fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    // Only a line feed ends a record: a CR before it stays at the end of the last field and
+    // is trimmed with the value; csv's own CR handling would make line numbers drift.
+    b.has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'));
+    b
+}
+
+/// The first [`SNIFF_LINES`] records of the sample, to find the header among.
+fn first_records(sample: &str, delimiter: u8) -> Vec<Vec<String>> {
+    reader_builder(delimiter)
         .from_reader(sample.as_bytes())
         .records()
         .take(SNIFF_LINES)
         .filter_map(|r| r.ok())
         .map(|r| r.iter().map(str::to_string).collect())
-        .collect();
-    let header_index = find_header(&sniffed, &opts.header_hints)
-        .with_context(|| format!("{}: no header row found in the first lines", path.display()))?;
+        .collect()
+}
 
-    let mut reader = builder().from_reader(text_reader(path, encoding, fp, cr_only)?);
+/// Reads up to and including the header record: its line, and its names (trimmed).
+fn read_header<R: Read>(
+    reader: &mut csv::Reader<R>,
+    header_index: usize,
+    path: &Path,
+) -> Result<(u64, Vec<String>)> {
     let mut rec = csv::StringRecord::new();
     let (mut header_line, mut headers) = (0, Vec::new());
     for _ in 0..=header_index {
@@ -332,36 +417,10 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         if !more {
             bail!("{}: the file ended before its header", path.display());
         }
-        header_line = line_of(&reader, &rec);
+        header_line = line_of(reader, &rec);
         headers = rec.iter().map(|h| h.trim().to_string()).collect();
     }
-    let blank_rows = Arc::new(AtomicU64::new(0));
-    let rows = Rows {
-        reader,
-        display: path.display().to_string(),
-        blank: blank_rows.clone(),
-        width: headers.len(),
-        delimiter,
-    };
-    Ok(Source {
-        path: path.to_path_buf(),
-        headers,
-        settings: Settings {
-            format: "csv".to_string(),
-            encoding: Some(format!(
-                "{}{}{mixed_note}",
-                encoding.name(),
-                if fp.utf8_bom { " (met BOM)" } else { "" }
-            )),
-            delimiter: Some(delimiter_name(delimiter)),
-            sheet: None,
-            header_row: header_line,
-            columns: Vec::new(),
-            note: None,
-        },
-        rows: Box::new(rows),
-        blank_rows,
-    })
+    Ok((header_line, headers))
 }
 
 /// The 1-based line a record starts on. csv reports where it stopped reading: just past the

@@ -395,6 +395,38 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
     if v.is_empty() {
         return None;
     }
+    let (negative, s) = sign_and_amount(v)?;
+    let (thousands, decimal) = match style {
+        NumberStyle::DecimalComma => ('.', ','),
+        NumberStyle::DecimalPoint => (',', '.'),
+    };
+    let (int_part, frac_part) = match s.split_once(decimal) {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if int_part.is_empty() && frac_part.is_none() {
+        return None;
+    }
+    if !valid_grouping(int_part, thousands) {
+        return None;
+    }
+    let decimals = frac_part.map_or(0, str::len);
+    if let Some(f) = frac_part
+        && (f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let n = match exact_decimal(int_part, frac_part.unwrap_or(""), thousands) {
+        Some(n) => n,
+        None => general_decimal(int_part, frac_part, thousands)?,
+    };
+    Some((if negative { -n } else { n }, decimals))
+}
+
+/// Whether a value is negative, and its amount without sign, currency and accounting
+/// parentheses: "(1.234,56)", "EUR -1.234,56", "-€ 12,50", "12,50 EUR". `None` for a double
+/// negative.
+fn sign_and_amount(v: &str) -> Option<(bool, &str)> {
     let mut negative = false;
     let mut s = v;
     if s.starts_with('(') && s.ends_with(')') {
@@ -427,29 +459,12 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
         Some(rest) => rest.trim_fast(),
         None => s,
     };
-    let (thousands, decimal) = match style {
-        NumberStyle::DecimalComma => ('.', ','),
-        NumberStyle::DecimalPoint => (',', '.'),
-    };
-    let (int_part, frac_part) = match s.split_once(decimal) {
-        Some((i, f)) => (i, Some(f)),
-        None => (s, None),
-    };
-    if int_part.is_empty() && frac_part.is_none() {
-        return None;
-    }
-    if !valid_grouping(int_part, thousands) {
-        return None;
-    }
-    let decimals = frac_part.map_or(0, str::len);
-    if let Some(f) = frac_part
-        && (f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
-    {
-        return None;
-    }
-    if let Some(n) = exact_decimal(int_part, frac_part.unwrap_or(""), thousands) {
-        return Some((if negative { -n } else { n }, decimals));
-    }
+    Some((negative, s))
+}
+
+/// The general path for what [`exact_decimal`] leaves: the thousands separators dropped, the
+/// rest parsed by Rust (correctly rounded, however many digits).
+fn general_decimal(int_part: &str, frac_part: Option<&str>, thousands: char) -> Option<f64> {
     let mut clean: String = int_part.chars().filter(|c| *c != thousands).collect();
     if let Some(f) = frac_part {
         clean.push('.');
@@ -458,8 +473,7 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
     if clean.is_empty() || clean.starts_with('.') && clean.len() == 1 {
         return None;
     }
-    let n: f64 = clean.parse().ok()?;
-    Some((if negative { -n } else { n }, decimals))
+    clean.parse().ok()
 }
 
 /// The fast path for ordinary values: all digits fit in 2^53 and there are at most 22

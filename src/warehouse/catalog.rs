@@ -3,7 +3,7 @@
 //! warehouse (see `docs/warehouse.md`).
 
 use crate::schema::{Kind, Privacy};
-use crate::source::Settings;
+use crate::source::Detected;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -101,7 +101,7 @@ pub struct IngestEntry {
     pub sha256: String,
     pub size: u64,
     pub mode: String,
-    pub settings: Settings,
+    pub settings: Detected,
     pub rows_read: u64,
     pub rows_accepted: u64,
     pub rows_rejected: u64,

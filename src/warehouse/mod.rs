@@ -219,46 +219,7 @@ impl WriteGuard {
     pub fn acquire(dir: &Path, wait: Duration) -> Result<WriteGuard> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the warehouse folder {}", dir.display()))?;
-        let lock_path = dir.join(LOCK_FILE);
-        let mut lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&lock_path)
-            .with_context(|| format!("cannot open {}", lock_path.display()))?;
-        let start = Instant::now();
-        let mut told = false;
-        loop {
-            match lock.try_lock() {
-                Ok(()) => break,
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    if start.elapsed() >= wait {
-                        let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
-                        bail!(
-                            "the warehouse {} is in use by another datastroom ({}); waited {} s. \
-                             Try again when it has finished, or raise --wait",
-                            dir.display(),
-                            holder.trim(),
-                            wait.as_secs()
-                        );
-                    }
-                    if !told {
-                        crate::messages::info(match crate::messages::lang() {
-                            crate::lang::Lang::Nl => "wachten tot een andere inlading klaar is ...",
-                            crate::lang::Lang::En => "waiting for another ingest to finish ...",
-                        });
-                        told = true;
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
-                }
-            }
-        }
-        lock.set_len(0)?;
-        write!(lock, "pid {}", std::process::id())?;
+        let lock = take_lock(dir, wait)?;
         let catalog = Catalog::load(dir)?;
         let guard = WriteGuard {
             dir: dir.to_path_buf(),
@@ -286,6 +247,18 @@ impl WriteGuard {
                 .with_context(|| format!("cleaning up {}", staging.display()))?;
         }
         let ours = walk_own_files(&self.dir)?;
+        self.refuse_without_catalog(&ours)?;
+        self.remove_leftovers(ours)?;
+        let catalog_tmp = tmp_path(&self.dir.join(catalog::FILE_NAME));
+        if catalog_tmp.exists() {
+            std::fs::remove_file(&catalog_tmp)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a folder with datastroom's Parquet files but no catalog: the catalog is lost,
+    /// and starting over would make the files look like leftovers.
+    fn refuse_without_catalog(&self, ours: &[PathBuf]) -> Result<()> {
         let no_catalog = !self.dir.join(catalog::FILE_NAME).exists();
         if no_catalog
             && let Some(f) = ours
@@ -299,6 +272,12 @@ impl WriteGuard {
                 f.display()
             );
         }
+        Ok(())
+    }
+
+    /// Removes those of our files that a killed ingest left: not in the catalog, and of an
+    /// ingest never committed or in a folder of a dataset the catalog has.
+    fn remove_leftovers(&self, ours: Vec<PathBuf>) -> Result<()> {
         let referenced: std::collections::HashSet<&String> = self.catalog.known_files().collect();
         for file in ours {
             let rel = relative(&self.dir, &file);
@@ -313,10 +292,6 @@ impl WriteGuard {
                 std::fs::remove_file(&file)
                     .with_context(|| format!("removing leftover {}", file.display()))?;
             }
-        }
-        let catalog_tmp = tmp_path(&self.dir.join(catalog::FILE_NAME));
-        if catalog_tmp.exists() {
-            std::fs::remove_file(&catalog_tmp)?;
         }
         Ok(())
     }
@@ -366,6 +341,57 @@ impl WriteGuard {
     }
 }
 
+/// Opens the lock file and locks it, waiting up to `wait` (and saying so once) while another
+/// datastroom holds it; then writes our process id in it for whoever waits next.
+fn take_lock(dir: &Path, wait: Duration) -> Result<File> {
+    let lock_path = dir.join(LOCK_FILE);
+    let mut lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    let start = Instant::now();
+    let mut told = false;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if start.elapsed() >= wait {
+                    return Err(in_use(dir, &lock_path, wait));
+                }
+                if !told {
+                    crate::messages::info(match crate::messages::lang() {
+                        crate::lang::Lang::Nl => "wachten tot een andere inlading klaar is ...",
+                        crate::lang::Lang::En => "waiting for another ingest to finish ...",
+                    });
+                    told = true;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+            }
+        }
+    }
+    lock.set_len(0)?;
+    write!(lock, "pid {}", std::process::id())?;
+    Ok(lock)
+}
+
+/// The warehouse is still locked after `wait`: by whom (the process id in the lock file).
+fn in_use(dir: &Path, lock_path: &Path, wait: Duration) -> anyhow::Error {
+    let holder = std::fs::read_to_string(lock_path).unwrap_or_default();
+    anyhow::anyhow!(
+        "the warehouse {} is in use by another datastroom ({}); waited {} s. \
+         Try again when it has finished, or raise --wait",
+        dir.display(),
+        holder.trim(),
+        wait.as_secs()
+    )
+}
+
 /// The audit log of the warehouse: one JSON line per showing of personal data
 /// (`--show-personal`), appended and synced before the data is shown. When it cannot be
 /// written, nothing personal is shown.
@@ -403,27 +429,6 @@ pub fn audit(dir: &Path, what: &str, detail: serde_json::Value) -> Result<()> {
 /// datastroom's own data files: `<dataset>/part-NNNNNN.parquet` and
 /// `_rejects/<dataset>/rejects-NNNNNN.parquet`, and their `.tmp` versions.
 fn walk_own_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let own_name = |p: &Path, prefix: &str| {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let stem = name.strip_suffix(".tmp").unwrap_or(name);
-        stem.strip_prefix(prefix)
-            .and_then(|r| r.strip_suffix(".parquet"))
-            .is_some_and(|n| n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()))
-    };
-    // Folders we cannot read (lost+found at the root of a volume) hold nothing of ours.
-    let files_in = |d: &Path, prefix: &str| -> Result<Vec<PathBuf>> {
-        let mut out = Vec::new();
-        let Ok(entries) = std::fs::read_dir(d) else {
-            return Ok(out);
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_file() && own_name(&p, prefix) {
-                out.push(p);
-            }
-        }
-        Ok(out)
-    };
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)?.flatten() {
         let p = entry.path();
@@ -436,14 +441,39 @@ fn walk_own_files(dir: &Path) -> Result<Vec<PathBuf>> {
             };
             for sub in subs.flatten() {
                 if sub.path().is_dir() {
-                    out.extend(files_in(&sub.path(), "rejects-")?);
+                    out.extend(own_files_in(&sub.path(), "rejects-"));
                 }
             }
         } else {
-            out.extend(files_in(&p, "part-")?);
+            out.extend(own_files_in(&p, "part-"));
         }
     }
     Ok(out)
+}
+
+/// The files in folder `d` named `<prefix>NNNNNN.parquet(.tmp)`. Folders we cannot read
+/// (lost+found at the root of a volume) hold nothing of ours.
+fn own_files_in(d: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(d) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_file() && own_name(&p, prefix) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether a file is called `<prefix>NNNNNN.parquet` or that with `.tmp` (six digits).
+fn own_name(p: &Path, prefix: &str) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.strip_suffix(".tmp").unwrap_or(name);
+    stem.strip_prefix(prefix)
+        .and_then(|r| r.strip_suffix(".parquet"))
+        .is_some_and(|n| n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The ingest number in `part-000012.parquet` / `rejects-000012.parquet(.tmp)`.

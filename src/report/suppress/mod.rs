@@ -32,6 +32,9 @@
 //! of that relation as "x" (a reader can no longer tell they are small). This repeats until no
 //! hidden count is pinned.
 
+mod audit;
+mod totals;
+
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -89,6 +92,14 @@ const SHOWN: u8 = 0;
 const PRIMARY: u8 = 1;
 const SECONDARY: u8 = 2;
 
+/// A cell of a table: (column, row).
+type Cell = (usize, usize);
+
+/// A count a reader may not see: above zero and below the minimum cell size.
+fn small(x: i64, min_cell: i64) -> bool {
+    x > 0 && x < min_cell
+}
+
 /// The cells of a table with what is hidden and what a reader knows of each hidden count.
 struct Grid<'a> {
     values: &'a [Vec<Option<i64>>],
@@ -98,7 +109,35 @@ struct Grid<'a> {
     min_cell: i64,
 }
 
+impl<'a> Grid<'a> {
+    /// The counts below the minimum hidden ("<5"): a reader knows them to be 1 to
+    /// `min_cell - 1`.
+    fn new(values: &'a [Vec<Option<i64>>], min_cell: i64, height: usize) -> Grid<'a> {
+        let marks: Vec<Vec<u8>> = values
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .map(|x| {
+                        if x.is_some_and(|x| small(x, min_cell)) {
+                            PRIMARY
+                        } else {
+                            SHOWN
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Grid {
+            values,
+            bounds: vec![vec![(1, min_cell - 1); height]; values.len()],
+            marks,
+            min_cell,
+        }
+    }
+}
+
 impl Grid<'_> {
+    /// Hides a shown cell ("x"), which a reader then knows to lie within `bounds`.
     fn hide(&mut self, j: usize, i: usize, bounds: (i64, i64)) {
         if self.marks[j][i] == SHOWN {
             self.marks[j][i] = SECONDARY;
@@ -106,392 +145,60 @@ impl Grid<'_> {
         }
     }
 
+    /// A count of the table: shown as itself, or a reader's variable.
+    fn hidden(&self, (j, i): Cell) -> bool {
+        self.marks[j][i] != SHOWN
+    }
+
     /// Protects a sum: `whole` (shown) is at least the sum of `parts`, and may be equal. Hides
     /// another part, or the whole, when the hidden parts could be recomputed from it.
-    fn protect_sum(&mut self, whole: (usize, usize), parts: &[(usize, usize)]) {
+    fn protect_sum(&mut self, whole: Cell, parts: &[Cell]) {
         let (wj, wi) = whole;
         let Some(total) = self.values[wj][wi] else {
             return;
         };
-        if self.marks[wj][wi] != SHOWN {
+        if self.hidden(whole) {
             return;
         }
-        let hidden: Vec<(usize, usize)> = parts
-            .iter()
-            .copied()
-            .filter(|&(j, i)| self.marks[j][i] != SHOWN)
-            .collect();
-        if hidden.is_empty() {
-            return;
-        }
-        let pinned = hidden.len() == 1 || {
-            let shown: i64 = parts
-                .iter()
-                .filter(|&&(j, i)| self.marks[j][i] == SHOWN)
-                .filter_map(|&(j, i)| self.values[j][i])
-                .sum();
-            let rest = total - shown;
-            let lo: i64 = hidden.iter().map(|&(j, i)| self.bounds[j][i].0).sum();
-            let hi = hidden
-                .iter()
-                .map(|&(j, i)| self.bounds[j][i].1)
-                .fold(0i64, i64::saturating_add);
-            rest == lo || rest == hi
-        };
-        if !pinned {
+        let hidden: Vec<Cell> = parts.iter().copied().filter(|&c| self.hidden(c)).collect();
+        if hidden.is_empty() || !self.recomputable(total, parts, &hidden) {
             return;
         }
         // Rather another part than the whole (the whole is often shown elsewhere too).
-        let other = parts
-            .iter()
-            .copied()
-            .filter(|&(j, i)| self.marks[j][i] == SHOWN && self.values[j][i].is_some_and(|x| x > 0))
-            .min_by_key(|&(j, i)| self.values[j][i]);
-        match other {
+        match self.smallest_shown(parts) {
             Some((j, i)) => self.hide(j, i, (self.min_cell, i64::MAX)),
             None => self.hide(wj, wi, (0, i64::MAX)),
         }
     }
-}
 
-/// What a reader knows: `whole` (a cell, or a sum known from elsewhere) is the sum of `parts`,
-/// or at least that when the table only says so (`exact` false).
-#[derive(Debug, Clone)]
-struct Relation {
-    whole: Whole,
-    parts: Vec<(usize, usize)>,
-    exact: bool,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Whole {
-    Cell(usize, usize),
-    Known(i64),
-}
-
-impl Grid<'_> {
-    /// A count of the table: shown as itself, or a reader's variable.
-    fn hidden(&self, (j, i): (usize, usize)) -> bool {
-        self.marks[j][i] != SHOWN
-    }
-
-    /// Whether a reader can work out the hidden count `target` exactly: integer programming
-    /// over every hidden count (within what a reader knows of it) and every relation. Its true
-    /// value is a solution; it is pinned when no other value is.
-    fn pinned(&self, target: (usize, usize), relations: &[Relation], big: i64) -> bool {
-        use microlp::{ComparisonOp, OptimizationDirection, Problem};
-        let Some(truth) = self.values[target.0][target.1] else {
-            return false;
-        };
-        let (lo, hi) = self.reader_bounds(target, big);
-        let feasible = |op: ComparisonOp, bound: i64| -> bool {
-            let mut p = Problem::new(OptimizationDirection::Minimize);
-            let mut vars = std::collections::HashMap::new();
-            let mut var = |p: &mut Problem, cell: (usize, usize)| {
-                *vars.entry(cell).or_insert_with(|| {
-                    let (lo, hi) = self.reader_bounds(cell, big);
-                    p.add_integer_var(0.0, (lo as i32, hi as i32))
-                })
-            };
-            let t = var(&mut p, target);
-            p.add_constraint([(t, 1.0)], op, bound as f64);
-            for r in relations {
-                let mut terms = Vec::new();
-                let mut rhs = 0.0;
-                let mut add = |p: &mut Problem, cell: (usize, usize), sign: f64| {
-                    if self.hidden(cell) {
-                        terms.push((var(p, cell), sign));
-                    } else {
-                        rhs -= sign * self.values[cell.0][cell.1].unwrap_or(0) as f64;
-                    }
-                };
-                for &c in &r.parts {
-                    add(&mut p, c, 1.0);
-                }
-                match r.whole {
-                    Whole::Cell(j, i) => add(&mut p, (j, i), -1.0),
-                    Whole::Known(n) => rhs += n as f64,
-                }
-                if terms.is_empty() {
-                    continue;
-                }
-                let op = if r.exact {
-                    ComparisonOp::Eq
-                } else {
-                    ComparisonOp::Le
-                };
-                p.add_constraint(terms, op, rhs);
-            }
-            // A numerical failure counts as feasible only when it is a proven solution:
-            // anything else is taken as "no other value", so that more is hidden.
-            matches!(p.solve().map(|o| o.into_solution().is_ok()), Ok(true))
-        };
-        let lower = truth > lo && feasible(ComparisonOp::Le, truth - 1);
-        let higher = truth < hi && feasible(ComparisonOp::Ge, truth + 1);
-        !lower && !higher
-    }
-
-    /// What a reader knows of a count: a shown one is itself; a hidden one its bounds.
-    fn reader_bounds(&self, (j, i): (usize, usize), big: i64) -> (i64, i64) {
-        if self.marks[j][i] == SHOWN {
-            let v = self.values[j][i].unwrap_or(0);
-            return (v, v);
+    /// Whether the `hidden` parts of a sum follow from its `total`: one alone, or several that
+    /// can make up the rest of the total in one way only (all at their lowest or highest).
+    fn recomputable(&self, total: i64, parts: &[Cell], hidden: &[Cell]) -> bool {
+        if hidden.len() == 1 {
+            return true;
         }
-        let (lo, hi) = self.bounds[j][i];
-        (lo.clamp(0, big), hi.clamp(0, big))
-    }
-
-    /// Hides counts until no hidden count is pinned by the relations; whether it hid any.
-    /// For a pinned count, the shown counts of its column and row are tried one by one
-    /// (those in a relation with it first, smallest first) until one whose hiding protects it
-    /// is found; when none does alone, the first is hidden and the search goes on. With
-    /// nothing left to hide, the hidden counts of its column are shown as "x" without saying
-    /// whether they are small.
-    fn audit(&mut self, relations: &[Relation]) -> bool {
-        let big = self
-            .values
+        let shown: i64 = parts
             .iter()
-            .flatten()
-            .flatten()
-            .map(|v| v.abs())
-            .sum::<i64>()
-            .clamp(1, i64::from(i32::MAX / 4));
-        let members: std::collections::BTreeSet<(usize, usize)> = relations
+            .filter(|&&c| !self.hidden(c))
+            .filter_map(|&(j, i)| self.values[j][i])
+            .sum();
+        let rest = total - shown;
+        let lo: i64 = hidden.iter().map(|&(j, i)| self.bounds[j][i].0).sum();
+        let hi = hidden
             .iter()
-            .flat_map(|r| {
-                let whole = match r.whole {
-                    Whole::Cell(j, i) => Some((j, i)),
-                    Whole::Known(_) => None,
-                };
-                r.parts.iter().copied().chain(whole)
-            })
-            .filter(|&(j, i)| self.values[j][i].is_some())
-            .collect();
-        let mut changed = false;
-        let mut given_up: Vec<(usize, usize)> = Vec::new();
-        loop {
-            let Some(target) = members
-                .iter()
-                .copied()
-                .filter(|c| self.hidden(*c) && !given_up.contains(c))
-                .find(|&c| self.pinned(c, relations, big))
-            else {
-                return changed;
-            };
-            let related = |c: (usize, usize)| {
-                relations.iter().any(|r| {
-                    let has = |x: (usize, usize)| {
-                        r.parts.contains(&x) || matches!(r.whole, Whole::Cell(j, i) if (j, i) == x)
-                    };
-                    has(c) && has(target)
-                })
-            };
-            let mut candidates: Vec<(usize, usize)> = members
-                .iter()
-                .copied()
-                .filter(|&(j, i)| j == target.0 || i == target.1)
-                .filter(|&c| !self.hidden(c) && self.values[c.0][c.1].is_some())
-                .collect();
-            // A zero is hidden only when nothing else helps: it is then 0 or more to a reader.
-            let zero = |c: (usize, usize)| self.values[c.0][c.1] == Some(0);
-            candidates
-                .sort_by_key(|&(j, i)| (zero((j, i)), !related((j, i)), self.values[j][i], j, i));
-            let bounds = |c: (usize, usize), min_cell: i64| {
-                if zero(c) {
-                    (0, i64::MAX)
-                } else {
-                    (min_cell, i64::MAX)
-                }
-            };
-            let mut protected = false;
-            for &(j, i) in &candidates {
-                let before = (self.marks[j][i], self.bounds[j][i]);
-                self.hide(j, i, bounds((j, i), self.min_cell));
-                if !self.pinned(target, relations, big) {
-                    protected = true;
-                    break;
-                }
-                (self.marks[j][i], self.bounds[j][i]) = before;
-            }
-            if protected {
-                changed = true;
-                continue;
-            }
-            if let Some(&(j, i)) = candidates.first() {
-                self.hide(j, i, bounds((j, i), self.min_cell));
-                changed = true;
-                continue;
-            }
-            // Nothing left to hide around it: a reader must stop seeing which hidden counts
-            // of this column are small.
-            let mut demoted = false;
-            for &(j, i) in members.iter().filter(|c| c.0 == target.0) {
-                if self.hidden((j, i)) && self.bounds[j][i] != (0, i64::MAX) {
-                    self.marks[j][i] = SECONDARY;
-                    self.bounds[j][i] = (0, i64::MAX);
-                    demoted = true;
-                }
-            }
-            if demoted {
-                changed = true;
-            } else {
-                given_up.push(target);
-            }
-        }
+            .map(|&(j, i)| self.bounds[j][i].1)
+            .fold(0i64, i64::saturating_add);
+        rest == lo || rest == hi
     }
-}
 
-/// Label columns: text and dates (what names a row), and whole numbers that name a period;
-/// not the figures written as text (medians that say "niet bereikt", explanations).
-fn is_label(c: &Column) -> bool {
-    const PERIODS: &[&str] = &[
-        "jaar", "year", "week", "maand", "month", "kwartaal", "quarter",
-    ];
-    let name = c.name().to_lowercase();
-    let figure = (TIME_COLUMNS.contains(&name.as_str()) && !PERIODS.contains(&name.as_str()))
-        || name.ends_with("_days")
-        || name.ends_with("_dagen")
-        || ["drivers", "weather"].contains(&name.as_str());
-    !figure
-        && (matches!(c.dtype(), DataType::String | DataType::Date)
-            || (c.dtype().is_integer() && PERIODS.contains(&name.as_str())))
-}
-
-/// The rows each total row covers: those that agree with it in the labels it does not total
-/// over; with no such label, the rows since the previous such total (or all rows, when it is
-/// the only one).
-fn total_segments(
-    df: &DataFrame,
-    labels: &[usize],
-    total: &str,
-) -> Result<Vec<(Vec<usize>, usize)>> {
-    let h = df.height();
-    let text: Vec<Vec<Option<String>>> = labels
-        .iter()
-        .map(|&j| -> Result<Vec<Option<String>>> {
-            let c = df.columns()[j].cast(&DataType::String)?;
-            Ok(c.str()?
-                .iter()
-                .map(|v| v.map(|s| s.trim().to_lowercase()))
-                .collect())
-        })
-        .collect::<Result<_>>()?;
-    let words = [total.to_lowercase(), "totaal".into(), "total".into()];
-    let says_total =
-        |v: &Option<String>| v.as_deref().is_some_and(|v| words.iter().any(|w| v == w));
-    // "zevenaar / totaal": the total of the rows labelled "zevenaar / ..." (groups of several
-    // columns, `--by gemeente,team`).
-    let outer = |v: &Option<String>| -> Option<String> {
-        let v = v.as_deref()?;
-        words
+    /// The smallest shown count above zero among `parts`.
+    fn smallest_shown(&self, parts: &[Cell]) -> Option<Cell> {
+        parts
             .iter()
-            .find_map(|w| v.strip_suffix(&format!(" / {w}")))
-            .map(|p| format!("{p} / "))
-    };
-    let totals_in = |i: usize| {
-        text.iter()
-            .any(|col| says_total(&col[i]) || outer(&col[i]).is_some())
-    };
-    let is_total: Vec<bool> = (0..h).map(totals_in).collect();
-    let others = |t: usize| -> Vec<usize> {
-        (0..labels.len())
-            .filter(|&k| !says_total(&text[k][t]) && outer(&text[k][t]).is_none())
-            .collect()
-    };
-    let prefixes = |t: usize| -> Vec<(usize, String)> {
-        (0..labels.len())
-            .filter_map(|k| outer(&text[k][t]).map(|p| (k, p)))
-            .collect()
-    };
-    let positional: Vec<usize> = (0..h)
-        .filter(|&t| is_total[t] && others(t).is_empty() && prefixes(t).is_empty())
-        .collect();
-    let mut segments = Vec::new();
-    let mut previous = None;
-    for t in (0..h).filter(|&t| is_total[t]) {
-        let (other, prefix) = (others(t), prefixes(t));
-        let bare = other.is_empty() && prefix.is_empty();
-        let rows: Vec<usize> = if bare && positional.len() > 1 {
-            let start = previous.map_or(0, |p: usize| p + 1);
-            (start..t).filter(|&i| !is_total[i]).collect()
-        } else {
-            (0..h)
-                .filter(|&i| {
-                    !is_total[i]
-                        && other.iter().all(|&k| text[k][i] == text[k][t])
-                        && prefix.iter().all(|(k, p)| {
-                            text[*k][i]
-                                .as_deref()
-                                .is_some_and(|v| v.starts_with(p.as_str()))
-                        })
-                })
-                .collect()
-        };
-        if bare {
-            previous = Some(t);
-        }
-        segments.push((rows, t));
+            .copied()
+            .filter(|&(j, i)| !self.hidden((j, i)) && self.values[j][i].is_some_and(|x| x > 0))
+            .min_by_key(|&(j, i)| self.values[j][i])
     }
-    Ok(segments)
-}
-
-/// Everything a reader knows about how the counts add up: column totals (recognised total
-/// rows, or a known sum of each column when the table has none), and the row relations.
-fn relations(
-    values: &[Vec<Option<i64>>],
-    counts: &[bool],
-    segments: &[(Vec<usize>, usize)],
-    total_rows: &[usize],
-    df: &DataFrame,
-) -> Result<Vec<Relation>> {
-    let h = df.height();
-    let exact = |whole: Option<i64>, parts: &[Option<i64>]| {
-        whole.is_some() && whole == parts.iter().copied().sum::<Option<i64>>()
-    };
-    let mut out = Vec::new();
-    for j in (0..values.len()).filter(|&j| counts[j]) {
-        for (rows, t) in segments {
-            let parts: Vec<(usize, usize)> = rows.iter().map(|&i| (j, i)).collect();
-            let vals: Vec<Option<i64>> = rows.iter().map(|&i| values[j][i]).collect();
-            out.push(Relation {
-                whole: Whole::Cell(j, *t),
-                exact: exact(values[j][*t], &vals),
-                parts,
-            });
-        }
-        let rest: Vec<usize> = (0..h).filter(|i| !total_rows.contains(i)).collect();
-        if segments.is_empty() && rest.len() > 1 {
-            let sum: Option<i64> = rest.iter().map(|&i| values[j][i]).sum();
-            if let Some(sum) = sum {
-                out.push(Relation {
-                    whole: Whole::Known(sum),
-                    parts: rest.iter().map(|&i| (j, i)).collect(),
-                    exact: true,
-                });
-            }
-        }
-    }
-    for (whole, parts) in ROW_RELATIONS {
-        let Some(w) = df.get_column_index(whole) else {
-            continue;
-        };
-        let parts: Vec<usize> = parts
-            .iter()
-            .filter_map(|p| df.get_column_index(p))
-            .collect();
-        if parts.is_empty() {
-            continue;
-        }
-        for (i, whole_value) in values[w].iter().enumerate() {
-            let vals: Vec<Option<i64>> = parts.iter().map(|&p| values[p][i]).collect();
-            out.push(Relation {
-                whole: Whole::Cell(w, i),
-                exact: exact(*whole_value, &vals),
-                parts: parts.iter().map(|&p| (p, i)).collect(),
-            });
-        }
-    }
-    Ok(out)
 }
 
 /// `group_col`: the column naming the rows (its label is never hidden); `total`: the word of a
@@ -505,159 +212,238 @@ pub fn suppress(
     total: &str,
     size_col: Option<&str>,
 ) -> Result<Suppressed> {
-    let h = df.height();
     let labels: Vec<usize> = (0..df.width())
-        .filter(|&j| is_label(&df.columns()[j]))
+        .filter(|&j| totals::is_label(&df.columns()[j]))
         .collect();
     // Each total row with the rows it covers.
-    let segments = total_segments(df, &labels, total)?;
-    let total_rows: Vec<usize> = segments.iter().map(|s| s.1).collect();
+    let segments = totals::total_segments(df, &labels, total)?;
     let counts: Vec<bool> = df.columns().iter().map(is_count).collect();
-    // The values of the count columns (None elsewhere).
-    let values: Vec<Vec<Option<i64>>> = df
-        .columns()
-        .iter()
-        .zip(&counts)
-        .map(|(c, &count)| -> Result<Vec<Option<i64>>> {
-            Ok(if count {
-                c.cast(&DataType::Int64)?.i64()?.iter().collect()
-            } else {
-                vec![None; h]
-            })
-        })
-        .collect::<Result<_>>()?;
-    let small = |x: i64| x > 0 && x < min_cell;
-    let marks: Vec<Vec<u8>> = values
-        .iter()
-        .map(|v| {
-            v.iter()
-                .map(|x| if x.is_some_and(small) { PRIMARY } else { SHOWN })
-                .collect()
-        })
-        .collect();
-    let mut g = Grid {
-        values: &values,
-        bounds: vec![vec![(1, min_cell - 1); h]; df.width()],
-        marks,
-        min_cell,
-    };
-    let index = |name: &str| df.get_column_index(name);
+    let values = count_values(df, &counts)?;
+    let mut g = Grid::new(&values, min_cell, df.height());
     // Rows whose group is too small: everything derived from it goes too.
-    if let Some(size) = size_col.and_then(index) {
-        let small_rows: Vec<usize> = (0..h).filter(|&i| g.marks[size][i] == PRIMARY).collect();
-        for (j, c) in df.columns().iter().enumerate() {
-            if Some(c.name().as_str()) == group_col || labels.contains(&j) {
-                continue;
-            }
-            for &i in &small_rows {
-                g.hide(j, i, (0, min_cell - 1));
-            }
-        }
+    if let Some(size) = size_col.and_then(|c| df.get_column_index(c)) {
+        hide_small_groups(&mut g, df, size, group_col, &labels);
     }
-    let pcts: Vec<(usize, usize, Vec<Option<f64>>)> = PERCENT_OF
-        .iter()
-        .filter_map(|(p, c)| Some((index(p)?, index(c)?)))
-        .map(|(p, c)| -> Result<_> {
-            let v = df.columns()[p]
-                .cast(&DataType::Float64)?
-                .f64()?
-                .iter()
-                .collect();
-            Ok((p, c, v))
-        })
-        .collect::<Result<_>>()?;
-    let flow = [index("inflow"), index("outflow"), index("backlog")];
-    let relations = relations(&values, &counts, &segments, &total_rows, df)?;
+    let rules = Rules::of(df, counts, segments)?;
+    let relations = audit::relations(&values, &rules.counts, &rules.segments, df);
     loop {
         let before = g.marks.clone();
-        // Column totals.
-        for j in (0..df.width()).filter(|&j| counts[j]) {
-            for (rows, t) in &segments {
-                let parts: Vec<(usize, usize)> = rows.iter().map(|&i| (j, i)).collect();
-                g.protect_sum((j, *t), &parts);
-            }
-        }
-        // Row totals.
-        for (whole, parts) in ROW_RELATIONS {
-            let Some(w) = index(whole) else { continue };
-            let parts: Vec<usize> = parts.iter().filter_map(|p| index(p)).collect();
-            for i in 0..h {
-                let cells: Vec<(usize, usize)> = parts.iter().map(|&p| (p, i)).collect();
-                g.protect_sum((w, i), &cells);
-            }
-        }
-        // Percentages of a count.
-        for (p, c, shares) in &pcts {
-            for (i, share) in shares.iter().enumerate() {
-                let (Some(share), Some(n)) = (share, values[*c][i]) else {
-                    continue;
-                };
-                let part = (share * n as f64 / 100.0).round() as i64;
-                if g.marks[*c][i] != SHOWN || small(part) || small(n - part) {
-                    g.hide(*p, i, (0, i64::MAX));
-                }
-            }
-        }
-        // Running totals.
-        let flow_hidden = flow
-            .iter()
-            .flatten()
-            .any(|&j| g.marks[j].iter().any(|m| *m != SHOWN));
-        if flow[0].is_some() && flow[1].is_some() && flow_hidden {
-            for j in FLOW_DERIVED.iter().filter_map(|c| index(c)) {
-                let column = &df.columns()[j];
-                for i in 0..h {
-                    if !column.get(i)?.is_null() {
-                        g.hide(j, i, (0, i64::MAX));
-                    }
-                }
-            }
-        }
+        rules.apply(&mut g)?;
         if g.marks == before && !g.audit(&relations) {
             break;
         }
     }
-    let marks = g.marks;
+    publish(df, &g.marks, nl, min_cell)
+}
+
+/// The values of the count columns (None elsewhere).
+fn count_values(df: &DataFrame, counts: &[bool]) -> Result<Vec<Vec<Option<i64>>>> {
+    df.columns()
+        .iter()
+        .zip(counts)
+        .map(|(c, &count)| -> Result<Vec<Option<i64>>> {
+            Ok(if count {
+                c.cast(&DataType::Int64)?.i64()?.iter().collect()
+            } else {
+                vec![None; df.height()]
+            })
+        })
+        .collect()
+}
+
+/// Hides what is derived from a group smaller than the minimum (its `size` is hidden): every
+/// cell of its row but the labels and the group's name, 0 to `min_cell - 1` to a reader.
+fn hide_small_groups(
+    g: &mut Grid,
+    df: &DataFrame,
+    size: usize,
+    group_col: Option<&str>,
+    labels: &[usize],
+) {
+    let small_rows: Vec<usize> = (0..df.height())
+        .filter(|&i| g.marks[size][i] == PRIMARY)
+        .collect();
+    for (j, c) in df.columns().iter().enumerate() {
+        if Some(c.name().as_str()) == group_col || labels.contains(&j) {
+            continue;
+        }
+        for &i in &small_rows {
+            g.hide(j, i, (0, g.min_cell - 1));
+        }
+    }
+}
+
+/// A percentage column, the count column it is a share of, and its values.
+struct Share {
+    pct: usize,
+    of: usize,
+    values: Vec<Option<f64>>,
+}
+
+/// The secondary suppression a table calls for, found by its columns: column totals, row
+/// totals, percentages of a count and a running total.
+struct Rules<'a> {
+    df: &'a DataFrame,
+    counts: Vec<bool>,
+    /// Each total row with the rows it covers.
+    segments: Vec<(Vec<usize>, usize)>,
+    shares: Vec<Share>,
+    /// The inflow, outflow and backlog columns of a flow table.
+    flow: [Option<usize>; 3],
+}
+
+impl<'a> Rules<'a> {
+    /// The rules of a table with these count columns and total rows.
+    fn of(
+        df: &'a DataFrame,
+        counts: Vec<bool>,
+        segments: Vec<(Vec<usize>, usize)>,
+    ) -> Result<Rules<'a>> {
+        let index = |name: &str| df.get_column_index(name);
+        let shares = PERCENT_OF
+            .iter()
+            .filter_map(|(p, c)| Some((index(p)?, index(c)?)))
+            .map(|(pct, of)| -> Result<Share> {
+                let column = df.columns()[pct].cast(&DataType::Float64)?;
+                let values = column.f64()?.iter().collect();
+                Ok(Share { pct, of, values })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Rules {
+            df,
+            counts,
+            segments,
+            shares,
+            flow: [index("inflow"), index("outflow"), index("backlog")],
+        })
+    }
+}
+
+impl Rules<'_> {
+    /// One pass of every rule over the table.
+    fn apply(&self, g: &mut Grid) -> Result<()> {
+        self.column_totals(g);
+        self.row_totals(g);
+        self.percentages(g);
+        self.running_totals(g)
+    }
+
+    /// Column totals: each total row over the rows it covers.
+    fn column_totals(&self, g: &mut Grid) {
+        for j in (0..self.df.width()).filter(|&j| self.counts[j]) {
+            for (rows, t) in &self.segments {
+                let parts: Vec<Cell> = rows.iter().map(|&i| (j, i)).collect();
+                g.protect_sum((j, *t), &parts);
+            }
+        }
+    }
+
+    /// Row totals: along each row, the whole of `ROW_RELATIONS` over its parts.
+    fn row_totals(&self, g: &mut Grid) {
+        let index = |name: &str| self.df.get_column_index(name);
+        for (whole, parts) in ROW_RELATIONS {
+            let Some(w) = index(whole) else { continue };
+            let parts: Vec<usize> = parts.iter().filter_map(|p| index(p)).collect();
+            for i in 0..self.df.height() {
+                let cells: Vec<Cell> = parts.iter().map(|&p| (p, i)).collect();
+                g.protect_sum((w, i), &cells);
+            }
+        }
+    }
+
+    /// Percentages of a count: hidden with the count, or when the count they give (the share
+    /// times the count), or the rest, is small.
+    fn percentages(&self, g: &mut Grid) {
+        for share in &self.shares {
+            for (i, pct) in share.values.iter().enumerate() {
+                let (Some(pct), Some(n)) = (pct, g.values[share.of][i]) else {
+                    continue;
+                };
+                let part = (pct * n as f64 / 100.0).round() as i64;
+                if g.marks[share.of][i] != SHOWN
+                    || small(part, g.min_cell)
+                    || small(n - part, g.min_cell)
+                {
+                    g.hide(share.pct, i, (0, i64::MAX));
+                }
+            }
+        }
+    }
+
+    /// Running totals: once an inflow, outflow or backlog is hidden, every value of the
+    /// backlog and of the rates built on the flow goes.
+    fn running_totals(&self, g: &mut Grid) -> Result<()> {
+        let [inflow, outflow, _] = self.flow;
+        let flow_hidden = self
+            .flow
+            .iter()
+            .flatten()
+            .any(|&j| g.marks[j].iter().any(|m| *m != SHOWN));
+        if inflow.is_none() || outflow.is_none() || !flow_hidden {
+            return Ok(());
+        }
+        for j in FLOW_DERIVED
+            .iter()
+            .filter_map(|c| self.df.get_column_index(c))
+        {
+            let column = &self.df.columns()[j];
+            for i in 0..self.df.height() {
+                if !column.get(i)?.is_null() {
+                    g.hide(j, i, (0, i64::MAX));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The table as published: primary cells as "<5", secondary ones as "x", and a column with a
+/// hidden cell as text.
+fn publish(df: &DataFrame, marks: &[Vec<u8>], nl: bool, min_cell: i64) -> Result<Suppressed> {
     let mut hidden = 0;
     let mut cols = Vec::new();
-    for (j, c) in df.columns().iter().enumerate() {
-        if marks[j].iter().all(|m| *m == 0) {
+    for (c, marks) in df.columns().iter().zip(marks) {
+        if marks.iter().all(|m| *m == SHOWN) {
             cols.push(c.clone());
             continue;
         }
-        // Shown cells keep the look they have in a table for people (decimal comma).
-        let text: Vec<Option<String>> = match c.dtype() {
-            DataType::Float64 | DataType::Float32 => c
-                .cast(&DataType::Float64)?
-                .f64()?
-                .iter()
-                .map(|v| v.map(|x| crate::lang::human_float(x, nl)))
-                .collect(),
-            _ => c
-                .cast(&DataType::String)?
-                .str()?
-                .iter()
-                .map(|v| v.map(String::from))
-                .collect(),
-        };
-        let out: Vec<Option<String>> = (0..h)
-            .map(|i| match marks[j][i] {
-                PRIMARY => {
-                    hidden += 1;
-                    Some(format!("<{min_cell}"))
-                }
-                SECONDARY => {
-                    hidden += 1;
-                    Some("x".to_string())
-                }
-                _ => text[i].clone(),
+        let out: Vec<Option<String>> = marks
+            .iter()
+            .zip(shown_text(c, nl)?)
+            .map(|(m, text)| match *m {
+                PRIMARY => Some(format!("<{min_cell}")),
+                SECONDARY => Some("x".to_string()),
+                _ => text,
             })
             .collect();
+        hidden += marks
+            .iter()
+            .filter(|m| matches!(**m, PRIMARY | SECONDARY))
+            .count();
         cols.push(Column::new(c.name().clone(), out));
     }
     Ok(Suppressed {
         df: DataFrame::new_infer_height(cols)?,
         hidden,
+    })
+}
+
+/// A column's cells as text: shown cells keep the look they have in a table for people
+/// (decimal comma).
+fn shown_text(c: &Column, nl: bool) -> Result<Vec<Option<String>>> {
+    Ok(match c.dtype() {
+        DataType::Float64 | DataType::Float32 => c
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.map(|x| crate::lang::human_float(x, nl)))
+            .collect(),
+        _ => c
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map(String::from))
+            .collect(),
     })
 }
 
@@ -1035,5 +821,5 @@ mod tests {
 
 /// The reader-attack helper of the integration tests, on tables generated here.
 #[cfg(test)]
-#[path = "../../tests/attack.rs"]
+#[path = "../../../tests/attack.rs"]
 mod attack;
