@@ -831,3 +831,78 @@ fn footers_missing_warehouses_and_kept_names() {
         "{stderr}"
     );
 }
+
+/// Excel's "Unicode-tekst" (UTF-16 with a byte order mark, TAB-separated), little and big
+/// endian: the same rows, rejects and text as the export saved as UTF-8.
+#[test]
+fn utf16_exports_read_as_utf8() {
+    // The Fixi sample (Windows-1252, semicolons) as Excel would save it as Unicode text.
+    let bytes = std::fs::read(testdata("meldingen_fixi.csv")).unwrap();
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut wtr = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for rec in rdr.records() {
+        wtr.write_record(&rec.unwrap()).unwrap();
+    }
+    let tab = String::from_utf8(wtr.into_inner().unwrap()).unwrap();
+    let units = |big: bool| -> Vec<u8> {
+        let mut out: Vec<u8> = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in tab.encode_utf16() {
+            out.extend(if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    };
+    let read = |content: Vec<u8>| {
+        let wd = Workdir::new();
+        let file = wd.write("meldingen.txt", content);
+        let s = wd.ingest_json(&[file.to_str().unwrap(), "-d", "meldingen"], 3);
+        let rows = wd.sql("SELECT * EXCLUDE (_ingest_id) FROM meldingen ORDER BY melding_id");
+        let out = wd.run(wd.cmd(&["datasets", "rejects", "meldingen", "--format", "json"]));
+        let mut rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        // The file's path differs per working folder.
+        rejects.iter_mut().for_each(|r| {
+            r.as_object_mut().unwrap().remove("source");
+        });
+        let catalog: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap(),
+        )
+        .unwrap();
+        let ingest = catalog["datasets"]["meldingen"]["ingests"][0].clone();
+        let counts = ["read", "accepted", "rejected", "lines"].map(|k| s[k].clone());
+        (counts, rows, rejects, ingest)
+    };
+    let (utf8_counts, utf8_rows, utf8_rejects, _) = read(tab.clone().into_bytes());
+    assert_eq!(utf8_counts[0], json!(14), "{utf8_counts:?}");
+    assert!(
+        utf8_rows
+            .iter()
+            .any(|r| r["adres"] == "Café de Gouden Leeuw, Markt 3"),
+        "{utf8_rows:?}"
+    );
+    for (big, label) in [(false, "UTF-16LE"), (true, "UTF-16BE")] {
+        let bytes = units(big);
+        let (counts, rows, rejects, ingest) = read(bytes.clone());
+        assert_eq!(counts, utf8_counts, "{label}");
+        assert_eq!(rows, utf8_rows, "{label}");
+        assert_eq!(rejects, utf8_rejects, "{label}");
+        assert_eq!(ingest["settings"]["encoding"], label);
+        assert_eq!(ingest["settings"]["delimiter"], "TAB");
+        assert_eq!(ingest["size"], bytes.len());
+    }
+}

@@ -171,7 +171,18 @@ fn cases() -> Vec<Case> {
             "a.txt",
             utf16le("Meldingnummer\tDatum melding\tCategorie\r\n1\t1-3-2024\tGroen\r\n"),
             "meldingen",
-            Error("UTF-16"),
+            Rows {
+                read: 1,
+                rejected: 0,
+            },
+        ),
+        case(
+            "UTF-16 without a byte order mark",
+            "a.txt",
+            utf16le("Meldingnummer\tDatum melding\tCategorie\r\n1\t1-3-2024\tGroen\r\n")[2..]
+                .to_vec(),
+            "meldingen",
+            Error("UTF-16 text without a byte order mark"),
         ),
         case(
             "mixed UTF-8 and Windows-1252",

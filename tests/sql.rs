@@ -45,18 +45,25 @@ fn sql_on_a_file_without_ingesting_and_formula_injection() {
         "lijst.csv",
         "Naam;Omschrijving;Bedrag\nJan;=HYPERLINK(\"http://x\");12,50\nPiet;-gewoon;7\n",
     );
-    let out = wd.run(wd.cmd(&[
-        "sql",
-        "SELECT * FROM input",
-        "--input",
-        "lijst.csv",
-        "--format",
-        "csv-excel",
-    ]));
+    let as_format = |format: &str| {
+        wd.run(wd.cmd(&[
+            "sql",
+            "SELECT * FROM input",
+            "--input",
+            "lijst.csv",
+            "--format",
+            format,
+        ]))
+    };
     // 'Naam' is personal data and dropped; the formula is defused; the minus too (text column).
     assert_eq!(
-        out,
+        as_format("csv-excel"),
         "\u{feff}omschrijving;bedrag\n\"'=HYPERLINK(\"\"http://x\"\")\";12,5\n'-gewoon;7\n"
+    );
+    // Plain CSV is for scripts, which run no formulas: every value exactly as it was.
+    assert_eq!(
+        as_format("csv"),
+        "omschrijving,bedrag\n\"=HYPERLINK(\"\"http://x\"\")\",12.5\n-gewoon,7\n"
     );
     assert!(
         !wd.warehouse().exists(),
@@ -210,4 +217,44 @@ fn sql_as_bi_people_write_it() {
     assert_eq!(rows[0]["doorlooptijd"], 20, "{rows:?}");
     assert_eq!(rows[1]["doorlooptijd"], 2, "{rows:?}");
     assert!(rows[2]["doorlooptijd"].is_null(), "{rows:?}");
+}
+
+/// An --output name says what the file holds: an extension no format writes, or another
+/// format's, is refused (exit 2) and nothing is written; the extension chooses the format
+/// when --format is not given, in any case.
+#[test]
+fn output_extension_matches_the_format() {
+    let wd = Workdir::new();
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
+    let q = "SELECT COUNT(*) AS n FROM inhuur_facturen";
+    let parquet = wd.path("uit.parquet");
+    let err = wd.usage(wd.cmd(&["sql", q, "-o", parquet.to_str().unwrap()]));
+    assert!(err.contains("does not write .parquet files"), "{err}");
+    assert!(!parquet.exists());
+    let xlsx = wd.path("uit.xlsx");
+    let err = wd.usage(wd.cmd(&["sql", q, "--format", "csv", "-o", xlsx.to_str().unwrap()]));
+    assert!(
+        err.contains("ends in .xlsx, but --format csv writes .csv files"),
+        "{err}"
+    );
+    assert!(!xlsx.exists());
+    let json = wd.path("UIT.JSON");
+    wd.run(wd.cmd(&["sql", q, "-o", json.to_str().unwrap()]));
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(rows[0]["n"].as_u64().is_some(), "{rows}");
+    let txt = wd.path("uit.txt");
+    wd.run(wd.cmd(&[
+        "sql",
+        q,
+        "--format",
+        "csv-excel",
+        "-o",
+        txt.to_str().unwrap(),
+    ]));
+    assert!(
+        std::fs::read_to_string(&txt)
+            .unwrap()
+            .starts_with("\u{feff}n\n")
+    );
 }

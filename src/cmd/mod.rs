@@ -29,6 +29,7 @@ pub struct Out {
 /// ingest would take it for a leftover.
 pub fn output(ctx: &Context, out: &Out) -> anyhow::Result<Output> {
     if let Some(p) = &out.path {
+        crate::render::check_output_extension(out.format, p).map_err(crate::figures::usage)?;
         crate::render::check_output_path(p, &ctx.warehouse)?;
     }
     Ok(Output::new(out.format, out.path.clone(), ctx.lang))

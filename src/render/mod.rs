@@ -88,17 +88,73 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The extensions of the files a format writes, the usual one first.
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Format::Table => &["txt"],
+            Format::Csv | Format::CsvExcel => &["csv", "txt"],
+            Format::Json => &["json"],
+            Format::Markdown => &["md", "markdown"],
+            Format::Xlsx => &["xlsx"],
+        }
+    }
+
+    /// The format an output file's extension stands for (`.txt` is CSV).
+    fn of_extension(ext: &str) -> Option<Format> {
+        let ext = ext.to_ascii_lowercase();
+        [Format::Csv, Format::Json, Format::Markdown, Format::Xlsx]
+            .into_iter()
+            .find(|f| f.extensions().contains(&ext.as_str()))
+    }
+
+    /// The name of the format as `--format` takes it.
+    fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self).map_or_else(String::new, |v| v.get_name().into())
+    }
+}
+
+/// Checks the extension of an `--output` file against `--format`: an extension that no format
+/// writes (`.parquet`, `.xls`), or that another format writes than the one asked for, is
+/// refused, so that a file never holds what its name does not say. A name without an extension
+/// is written as `--format` (or CSV) says.
+pub fn check_output_extension(format: Option<Format>, path: &Path) -> Result<()> {
+    let Some(ext) = path.extension().map(|e| e.to_string_lossy().into_owned()) else {
+        return Ok(());
+    };
+    let p = path.display();
+    match (format, Format::of_extension(&ext)) {
+        (_, None) => bail!(
+            "--output {p}: datastroom does not write .{ext} files; end the name in .csv, .json, \
+             .md or .xlsx (the format follows it), or leave the extension out and choose --format"
+        ),
+        (Some(f), Some(_)) if !f.extensions().contains(&ext.to_ascii_lowercase().as_str()) => {
+            bail!(
+                "--output {p} ends in .{ext}, but --format {} writes .{} files: name the file \
+                 {} or leave --format out",
+                f.name(),
+                f.extensions()[0],
+                path.with_extension(f.extensions()[0]).display()
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
 impl Output {
     /// `--format` or the default: a table on a terminal, CSV otherwise (or by the extension
-    /// of `--output`).
+    /// of `--output`, see [`check_output_extension`]).
     pub fn new(format: Option<Format>, path: Option<PathBuf>, lang: Lang) -> Output {
-        let format = format.unwrap_or_else(|| match path.as_ref().and_then(|p| p.extension()) {
-            Some(e) if e == "xlsx" => Format::Xlsx,
-            Some(e) if e == "json" => Format::Json,
-            Some(e) if e == "md" => Format::Markdown,
-            Some(_) => Format::Csv,
-            None if std::io::stdout().is_terminal() => Format::Table,
-            None => Format::Csv,
+        let by_extension = path
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| Format::of_extension(&e.to_string_lossy()));
+        let format = format.or(by_extension).unwrap_or_else(|| {
+            if path.is_none() && std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Csv
+            }
         });
         Output {
             format,
@@ -120,7 +176,7 @@ impl Output {
         let mut buf = Vec::new();
         match self.format {
             Format::Table => write_table(df, &mut buf, self.human())?,
-            Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain, &self.money)?,
+            Format::Csv => write_csv(df, &mut buf, CsvStyle::Plain, &self.money, self.lang)?,
             Format::CsvExcel => {
                 // For people in Excel: the headers they read (labels), the values in full.
                 let names = headers(df, self.lang, self.labels);
@@ -133,7 +189,7 @@ impl Output {
                     .collect();
                 let mut named = df.clone();
                 named.set_column_names(&names)?;
-                write_csv(&named, &mut buf, CsvStyle::Excel, &money)?
+                write_csv(&named, &mut buf, CsvStyle::Excel, &money, self.lang)?
             }
             Format::Json => write_json(df, &mut buf)?,
             Format::Markdown => write_markdown(df, &mut buf, self.human())?,
@@ -161,7 +217,7 @@ impl Output {
         write_csv_as(
             df,
             &mut buf,
-            CsvStyle::Excel,
+            (CsvStyle::Excel, self.lang),
             &self.money,
             Some(self.human()),
         )?;
@@ -286,16 +342,23 @@ fn is_text(dtype: &DataType) -> bool {
     )
 }
 
-fn write_csv(df: &DataFrame, out: &mut Vec<u8>, style: CsvStyle, money: &[String]) -> Result<()> {
-    write_csv_as(df, out, style, money, None)
-}
-
-/// CSV; with `human`, as people read the table (a report's CSV): the labels as headers,
-/// numbers rounded to 2 decimals, ja/nee.
-fn write_csv_as(
+fn write_csv(
     df: &DataFrame,
     out: &mut Vec<u8>,
     style: CsvStyle,
+    money: &[String],
+    lang: Lang,
+) -> Result<()> {
+    write_csv_as(df, out, (style, lang), money, None)
+}
+
+/// CSV; with `human`, as people read the table (a report's CSV): the labels as headers,
+/// numbers rounded to 2 decimals. For Excel, booleans are ja/nee (yes/no in English) and text
+/// that could start a formula is defused; plain CSV keeps every value exactly.
+fn write_csv_as(
+    df: &DataFrame,
+    out: &mut Vec<u8>,
+    (style, lang): (CsvStyle, Lang),
     money: &[String],
     human: Option<Human<'_>>,
 ) -> Result<()> {
@@ -314,7 +377,9 @@ fn write_csv_as(
             .map(|n| n.to_string())
             .collect(),
     };
-    w.write_record(names.iter().map(|n| defuse(n).into_owned()))?;
+    // Only a spreadsheet runs formulas: plain CSV (for scripts) keeps every value exactly.
+    let guard = |t: String| if excel { defuse(&t).into_owned() } else { t };
+    w.write_record(names.into_iter().map(guard))?;
     // Column by column (a sequential walk per column is much faster than a lookup per cell).
     let texts: Vec<Vec<String>> = df
         .columns()
@@ -329,12 +394,11 @@ fn write_csv_as(
                     AnyValue::Float64(x) if human.is_some() => {
                         float_text((x * 100.0).round() / 100.0, excel)
                     }
-                    AnyValue::Boolean(_) if human.is_some() => {
-                        human_cell(&v, human.map_or(Lang::Nl, |h| h.lang))
-                    }
+                    // Dutch Excel reads ja/nee as people do (docs: csv-excel).
+                    AnyValue::Boolean(_) if human.is_some() || excel => human_cell(&v, lang),
                     v => {
                         let t = cell(&v, style, excel).unwrap_or_default();
-                        if text { defuse(&t).into_owned() } else { t }
+                        if text { guard(t) } else { t }
                     }
                 })
                 .collect()
@@ -677,7 +741,7 @@ mod tests {
     #[test]
     fn csv_excel_has_bom_semicolon_decimal_comma_and_no_formulas() {
         let mut buf = Vec::new();
-        write_csv(&sample(), &mut buf, CsvStyle::Excel, &[]).unwrap();
+        write_csv(&sample(), &mut buf, CsvStyle::Excel, &[], Lang::Nl).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
@@ -686,13 +750,13 @@ mod tests {
     }
 
     #[test]
-    fn plain_csv_keeps_points_and_negative_numbers() {
+    fn plain_csv_keeps_points_negative_numbers_and_every_text_exactly() {
         let mut buf = Vec::new();
-        write_csv(&sample(), &mut buf, CsvStyle::Plain, &[]).unwrap();
+        write_csv(&sample(), &mut buf, CsvStyle::Plain, &[], Lang::Nl).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(
             text,
-            "naam,bedrag,aantal\n'=SUM(A1),1234.5,3\nZevenaar,-7,4\n"
+            "naam,bedrag,aantal\n=SUM(A1),1234.5,3\nZevenaar,-7,4\n"
         );
     }
 
@@ -707,7 +771,7 @@ mod tests {
     }
 
     #[test]
-    fn booleans_read_ja_nee_for_people_and_true_false_for_machines() {
+    fn booleans_read_ja_nee_for_people_and_excel_and_true_false_for_machines() {
         let df = df!("piek" => [true, false]).unwrap();
         let mut buf = Vec::new();
         let human = |lang| Human {
@@ -728,11 +792,14 @@ mod tests {
                 .ends_with("| yes |\n| no |\n")
         );
         let mut buf = Vec::new();
-        write_csv(&df, &mut buf, CsvStyle::Excel, &[]).unwrap();
-        assert_eq!(
-            String::from_utf8(buf).unwrap(),
-            "\u{feff}piek\ntrue\nfalse\n"
-        );
+        write_csv(&df, &mut buf, CsvStyle::Excel, &[], Lang::Nl).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "\u{feff}piek\nja\nnee\n");
+        let mut buf = Vec::new();
+        write_csv(&df, &mut buf, CsvStyle::Excel, &[], Lang::En).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "\u{feff}piek\nyes\nno\n");
+        let mut buf = Vec::new();
+        write_csv(&df, &mut buf, CsvStyle::Plain, &[], Lang::Nl).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "piek\ntrue\nfalse\n");
     }
 
     #[test]
@@ -764,7 +831,7 @@ mod tests {
             .unwrap();
         let df = DataFrame::new_infer_height(vec![days]).unwrap();
         let mut buf = Vec::new();
-        write_csv(&df, &mut buf, CsvStyle::Plain, &[]).unwrap();
+        write_csv(&df, &mut buf, CsvStyle::Plain, &[], Lang::Nl).unwrap();
         assert!(
             String::from_utf8(buf)
                 .unwrap()
@@ -781,6 +848,26 @@ mod tests {
             },
         )
         .unwrap();
+    }
+
+    /// A workbook holds "=SUM(A1)" as text: read back, a string cell and no formula anywhere.
+    #[test]
+    fn xlsx_stores_formula_text_as_text() {
+        use calamine::{Data, Reader};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uit.xlsx");
+        let h = Human {
+            lang: Lang::Nl,
+            labels: &[],
+            money: &[],
+        };
+        write_xlsx(&sample(), &path, h).unwrap();
+        let mut wb = calamine::open_workbook_auto(&path).unwrap();
+        let sheet = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&sheet).unwrap();
+        assert_eq!(range.get((1, 0)), Some(&Data::String("=SUM(A1)".into())));
+        let formulas = wb.worksheet_formula(&sheet).unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
     }
 
     #[test]

@@ -99,7 +99,11 @@ pub struct Fingerprint {
     pub valid_utf8: bool,
     /// Whether the last byte is a line feed (line numbers of the last row depend on it).
     pub ends_with_newline: bool,
-    /// NUL bytes: none in a text export (UTF-16 has one in every other byte).
+    /// UTF-16 with a byte order mark (Excel's "Unicode-tekst"): "UTF-16LE" or "UTF-16BE". The
+    /// other facts are then of the text decoded to UTF-8, as every reader sees it.
+    pub utf16: Option<&'static str>,
+    /// NUL bytes: none in a text export (UTF-16 without a byte order mark has one in every
+    /// other byte).
     pub nul: u64,
     /// Control bytes other than TAB, LF and CR (NUL included): a handful at most in text.
     pub control: u64,
@@ -111,7 +115,8 @@ pub struct Fingerprint {
 /// Reads the whole file once: size, BOM, UTF-8 validity and the last byte. (The SHA-256 is a
 /// separate pass, [`sha256_file`], that ingest runs alongside the parsing.)
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
-    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let utf16 = utf16(path)?.map(|e| e.name());
+    let mut file = open_text(path)?;
     let mut buf = vec![0u8; 1 << 20];
     let mut scan = Scan::default();
     loop {
@@ -119,10 +124,51 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
             .read(&mut buf[scan.carry..])
             .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
-            return Ok(scan.finish());
+            let facts = scan.finish();
+            // The size is the file's (lineage, progress), also when it is decoded.
+            let size = match utf16 {
+                Some(_) => std::fs::metadata(path)?.len(),
+                None => facts.size,
+            };
+            return Ok(Fingerprint {
+                utf16,
+                size,
+                ..facts
+            });
         }
         scan.add(&mut buf, n);
     }
+}
+
+/// The UTF-16 encoding a file's byte order mark names (`FF FE`: little endian, as Excel's
+/// "Unicode-tekst" on Windows; `FE FF`: big endian), if it starts with one.
+fn utf16(path: &Path) -> Result<Option<&'static encoding_rs::Encoding>> {
+    let mut head = [0u8; 2];
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let n = file.read(&mut head)?;
+    let n = n + if n == 1 {
+        file.read(&mut head[1..])?
+    } else {
+        0
+    };
+    Ok(match (n, head) {
+        (2, [0xFF, 0xFE]) => Some(encoding_rs::UTF_16LE),
+        (2, [0xFE, 0xFF]) => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    })
+}
+
+/// The bytes of a text file as every reader sees them: UTF-16 with a byte order mark decoded
+/// to UTF-8 as it is read (the mark left out), any other file as it is.
+pub fn open_text(path: &Path) -> Result<Box<dyn Read + Send>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(match utf16(path)? {
+        Some(e) => Box::new(text::DecodeReader::utf16(
+            std::io::BufReader::with_capacity(256 * 1024, file),
+            e,
+        )),
+        None => Box::new(file),
+    })
 }
 
 /// What [`fingerprint`] has found in the bytes read so far.
@@ -191,6 +237,7 @@ impl Scan {
         Fingerprint {
             size: self.size,
             utf8_bom: self.bom,
+            utf16: None,
             valid_utf8: !self.invalid && self.carry == 0,
             ends_with_newline: self.last == b'\n',
             nul: self.nul,

@@ -4,7 +4,6 @@
 
 use super::{Detected, Encoding, Fingerprint, ReadOptions, Record, Source, find_header};
 use anyhow::{Context, Result, bail};
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -14,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const SNIFF_LINES: usize = 60;
 const SNIFF_BYTES: usize = 256 * 1024;
 
-/// Wraps a byte reader in Windows-1252 and hands out UTF-8.
+/// Wraps a byte reader in an encoding (Windows-1252, UTF-16) and hands out UTF-8.
 pub struct DecodeReader<R> {
     inner: R,
     decoder: encoding_rs::Decoder,
@@ -29,10 +28,24 @@ pub struct DecodeReader<R> {
 }
 
 impl<R: Read> DecodeReader<R> {
+    /// Windows-1252 to UTF-8.
     pub fn new(inner: R) -> Self {
+        Self::with(
+            inner,
+            encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+        )
+    }
+
+    /// UTF-16 (little or big endian, as `encoding` says) to UTF-8, its byte order mark left
+    /// out.
+    pub fn utf16(inner: R, encoding: &'static encoding_rs::Encoding) -> Self {
+        Self::with(inner, encoding.new_decoder_with_bom_removal())
+    }
+
+    fn with(inner: R, decoder: encoding_rs::Decoder) -> Self {
         DecodeReader {
             inner,
-            decoder: encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+            decoder,
             inbuf: vec![0; 64 * 1024],
             in_start: 0,
             in_end: 0,
@@ -100,7 +113,7 @@ fn text_reader(
 }
 
 fn decoded_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn Read + Send>> {
-    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut file = super::open_text(path)?;
     if bom {
         let mut skip = [0u8; 3];
         file.read_exact(&mut skip)?;
@@ -154,7 +167,7 @@ impl<R: std::io::BufRead> Read for MixedReader<R> {
 /// how many are not, and the first line of each kind (1-based).
 fn line_encodings(path: &Path) -> Result<(u64, u64, u64, u64)> {
     use std::io::BufRead;
-    let mut reader = BufReader::new(File::open(path)?);
+    let mut reader = BufReader::new(super::open_text(path)?);
     let (mut utf8, mut other, mut first_utf8, mut first_other) = (0, 0, 0, 0);
     let mut line = Vec::new();
     let mut n = 0u64;
@@ -201,20 +214,22 @@ impl<R: Read> Read for CrToLf<R> {
     }
 }
 
-/// A text export holds no NUL bytes. UTF-16 (Excel's "Unicode-tekst") has one in every other
-/// byte of Western text; other NULs mean a damaged file. Both are refused with what to do.
+/// A text export holds no NUL bytes. UTF-16 without a byte order mark has one in every other
+/// byte of Western text (with the mark it is read, see `open_text`); other NULs mean a damaged
+/// file. Both are refused with what to do.
 fn refuse_binary(path: &Path, fp: &Fingerprint) -> Result<()> {
     if fp.nul == 0 && fp.control < 10 {
         return Ok(());
     }
     let mut head = [0u8; 4096];
-    let n = File::open(path)?.read(&mut head)?;
+    let n = super::open_text(path)?.read(&mut head)?;
     let head = &head[..n];
     let nuls = head.iter().filter(|b| **b == 0).count();
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || nuls * 4 >= n {
+    if nuls * 4 >= n {
         bail!(
-            "{} is UTF-16 text (Excel's \"Unicode-tekst\"), which datastroom does not read yet. \
-             Save it from Excel as \"CSV UTF-8 (door komma's gescheiden)\" and ingest that",
+            "{} looks like UTF-16 text without a byte order mark (BOM), which cannot be told \
+             apart from a damaged file. Save it from Excel as \"Unicode-tekst\" (with the mark) \
+             or as \"CSV UTF-8 (door komma's gescheiden)\" and ingest that",
             path.display()
         );
     }
@@ -305,7 +320,7 @@ impl Layout {
             format: "csv".to_string(),
             encoding: Some(format!(
                 "{}{}{}",
-                self.encoding.name(),
+                fp.utf16.unwrap_or(self.encoding.name()),
                 if fp.utf8_bom { " (met BOM)" } else { "" },
                 self.mixed_note
             )),
@@ -324,7 +339,7 @@ fn sniff(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Layout> {
     let (encoding, mixed_note) = choose_encoding(path, fp, opts)?;
     // Old Mac exports ("CSV (Macintosh)") end lines with CR alone: read those as line feeds.
     let mut raw = Vec::new();
-    File::open(path)?
+    super::open_text(path)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut raw)?;
     let cr_only = raw.contains(&b'\r') && !raw.contains(&b'\n');
@@ -362,6 +377,8 @@ fn choose_encoding(
     opts: &ReadOptions,
 ) -> Result<(Encoding, String)> {
     Ok(match opts.encoding {
+        // UTF-16 is decided by its byte order mark and read as UTF-8 (see `open_text`).
+        _ if fp.utf16.is_some() => (Encoding::Utf8, String::new()),
         Some(e) => (e, String::new()),
         None if fp.valid_utf8 => (Encoding::Utf8, String::new()),
         None => {
