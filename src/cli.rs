@@ -13,13 +13,31 @@ use std::path::PathBuf;
 /// invoices, ID documents, projects) into a local Parquet warehouse, and answers questions
 /// about them. Start with `datastroom ingest`, then `datastroom datasets` and `datastroom sql`.
 #[derive(Debug, Parser)]
-#[command(name = "datastroom", version, max_term_width = 100)]
+#[command(name = "datastroom", version, max_term_width = 100, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Under `datastroom --help`: what a script and an operator need besides the options.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  done
+  1  error: the message names the file, row and column, and what to do
+  2  wrong usage: an unknown or wrong option, an --output name that does not fit its format, or
+     a report spec with a key, value or section type it does not know
+  3  done, but rows were rejected: see them with `datastroom datasets rejects NAME`
+
+Environment variables:
+  DATASTROOM_WAREHOUSE  the warehouse folder (as --warehouse; default ./warehouse)
+  DATASTROOM_KEY        the key for pseudonyms (as --key-file); the same key for one warehouse,
+                        kept outside it
+
+Documentation: README.md and the docs/ folder that come with datastroom (docs/ingest.md,
+docs/report.md, docs/security.md, ...). `datastroom man` writes this help as a manual page,
+`datastroom completions SHELL` the tab completion for bash, zsh, fish or PowerShell.";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
@@ -89,4 +107,32 @@ pub enum Command {
     /// A report from a TOML spec: sections of the analyses above as Markdown, a self-contained
     /// HTML file with charts, a CSV per table and optionally a workbook; for cron.
     Report(cmd::report::Args),
+    /// Tab completion for a shell, on standard output: bash, zsh, fish, powershell or elvish.
+    /// Bash: `datastroom completions bash > ~/.local/share/bash-completion/completions/datastroom`;
+    /// PowerShell: `datastroom completions powershell >> $PROFILE`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on standard output: `datastroom man > datastroom.1`, then
+    /// `man ./datastroom.1`.
+    Man,
+}
+
+/// Writes the tab completion script for `shell` to standard output.
+pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
+    use std::io::Write;
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Into memory first: clap_complete panics on a failed write (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "datastroom", &mut script);
+    std::io::stdout().lock().write_all(&script)?;
+    Ok(cmd::EXIT_OK)
+}
+
+/// Writes the manual page to standard output.
+pub fn man() -> anyhow::Result<u8> {
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
+    Ok(cmd::EXIT_OK)
 }

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         cli::Command::Inhuur(args) => cmd::inhuur::run(args, &ctx, &out),
         cli::Command::Peaks(args) => cmd::peaks::run(args, &ctx, &out),
         cli::Command::Report(args) => cmd::report::run(args, &ctx),
+        cli::Command::Completions { shell } => cli::completions(*shell),
+        cli::Command::Man => cli::man(),
     });
     match result {
         Ok(code) => ExitCode::from(code),

@@ -182,3 +182,37 @@ fn shell_words() {
     );
     assert_eq!(words("export K=\"$(cat f)\""), ["export", "K=$(cat f)"]);
 }
+
+/// Tab completion for every shell the README names, the manual page, and `--help` with the
+/// exit codes and environment variables.
+#[test]
+fn completions_manual_page_and_help() {
+    let wd = Workdir::new();
+    let complete = |shell: &str| wd.run(wd.cmd(&["completions", shell]));
+    let bash = complete("bash");
+    assert!(
+        bash.contains("_datastroom()") && bash.contains("waitlist"),
+        "{bash}"
+    );
+    assert!(bash.contains("--as-of"), "{bash}");
+    assert!(complete("zsh").starts_with("#compdef datastroom"));
+    assert!(complete("fish").contains("complete -c datastroom"));
+    assert!(complete("powershell").contains("Register-ArgumentCompleter"));
+    let usage = wd.usage(wd.cmd(&["completions", "cmd"]));
+    assert!(usage.contains("powershell"), "{usage}");
+    let man = wd.run(wd.cmd(&["man"]));
+    assert!(man.contains("\n.TH datastroom 1 "), "{man}");
+    assert!(
+        man.contains("DATASTROOM_KEY") && man.contains("Exit codes"),
+        "{man}"
+    );
+    let help = wd.run(wd.cmd(&["--help"]));
+    for word in [
+        "Exit codes:",
+        "3  done, but rows were rejected",
+        "DATASTROOM_WAREHOUSE",
+        "DATASTROOM_KEY",
+    ] {
+        assert!(help.contains(word), "{word} not in\n{help}");
+    }
+}
