@@ -533,4 +533,25 @@ mod tests {
             "f2c9eeff6b3b4fc659c74e35d3080b2870cbb6e9b12d979415cfe709ecb8b10d"
         );
     }
+
+    /// UTF-16 with its mark is read as UTF-8; a file cut inside a character ends in U+FFFD
+    /// (found by fuzzing: the decoder was used again after its last call, a panic).
+    #[test]
+    fn utf16_is_decoded_even_when_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        for (bytes, text) in [
+            (&b"\xFF\xFEa\x00;\x00\xE9\x00\n\x00"[..], "a;\u{e9}\n"),
+            (&b"\xFE\xFF\x00a\x00;\x00\xE9\x00\n"[..], "a;\u{e9}\n"),
+            (&b"\xFF\xFEa\x00b"[..], "a\u{fffd}"),
+        ] {
+            std::fs::write(&p, bytes).unwrap();
+            let mut read = String::new();
+            open_text(&p).unwrap().read_to_string(&mut read).unwrap();
+            assert_eq!(read, text);
+            let fp = fingerprint(&p).unwrap();
+            assert!(fp.utf16.is_some() && fp.valid_utf8 && !fp.utf8_bom);
+            assert_eq!(fp.size, bytes.len() as u64);
+        }
+    }
 }

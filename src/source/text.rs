@@ -84,7 +84,10 @@ impl<R: Read> Read for DecodeReader<R> {
             self.in_start += read;
             self.out_start = 0;
             self.out_end = written;
-            if self.eof && result == encoding_rs::CoderResult::InputEmpty && written == 0 {
+            // The last call (`last`: true) has been made: the decoder may not be used again,
+            // even when it wrote something (UTF-16 cut in a character gives U+FFFD); what it
+            // wrote is handed out above first.
+            if self.eof && result == encoding_rs::CoderResult::InputEmpty {
                 self.done = true;
             }
         }
