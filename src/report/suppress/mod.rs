@@ -465,17 +465,7 @@ mod tests {
         )
         .unwrap();
         let s = suppress(&df, true, 5, Some("group"), "totaal", Some("n")).unwrap();
-        let col = |c: &str| -> Vec<String> {
-            s.df.column(c)
-                .unwrap()
-                .cast(&DataType::String)
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|v| v.unwrap_or("").to_string())
-                .collect()
-        };
+        let col = |c: &str| texts(&s, c);
         assert_eq!(col("n"), ["30", "<5", "x", "42"]);
         assert_eq!(col("open"), ["12", "<5", "x", "22"]);
         assert_eq!(col("median_days"), ["40", "x", "20", "35"]);
@@ -493,15 +483,7 @@ mod tests {
         )
         .unwrap();
         let s = suppress(&df, true, 5, Some("group"), "totaal", None).unwrap();
-        let open: Vec<String> =
-            s.df.column("open")
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|v| v.unwrap().to_string())
-                .collect();
-        assert_eq!(open, ["<5", "<5", "10", "16"]);
+        assert_eq!(texts(&s, "open"), ["<5", "<5", "10", "16"]);
         assert_eq!(s.df.column("withdrawn").unwrap().dtype(), &DataType::Int64);
         assert_eq!(s.hidden, 2);
     }
