@@ -10,7 +10,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("fsio", &[]),
     ("source", &["schema"]),
     ("dates", &["source"]),
-    ("render", &["dates", "fsio", "lang"]),
+    ("render", &["dates", "fsio", "lang", "schema"]),
     ("messages", &["lang", "render"]),
     (
         "warehouse",

@@ -104,6 +104,9 @@ pub enum Command {
     /// Peaks in dated events (meldingen): which weeks are higher than this time of year
     /// normally brings (Farrington flexible, EARS).
     Peaks(Box<cmd::peaks::Args>),
+    /// Datasets as Parquet files for Power BI, DuckDB and Python: one stable file per dataset
+    /// in a folder, money as fixed decimals, and a views.sql for DuckDB.
+    Export(cmd::export::Args),
     /// A report from a TOML spec: sections of the analyses above as Markdown, a self-contained
     /// HTML file with charts, a CSV per table and optionally a workbook; for cron.
     Report(cmd::report::Args),

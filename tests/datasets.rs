@@ -29,7 +29,7 @@ fn list_show_and_lineage() {
     let out = wd.run(wd.cmd(&["datasets", "lineage", "meldingen", "--format", "json"]));
     let lineage: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     let bytes = std::fs::read(testdata("meldingen_fixi.csv")).unwrap();
-    let sha = format!("{:x}", Sha256::digest(&bytes));
+    let sha = datastroom::source::hex(&Sha256::digest(&bytes));
     assert_eq!(lineage[0]["sha256"], sha[..16]);
     assert_eq!(lineage[0]["read"], 14);
 

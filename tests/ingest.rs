@@ -906,3 +906,78 @@ fn utf16_exports_read_as_utf8() {
         assert_eq!(ingest["size"], bytes.len());
     }
 }
+
+/// `-` reads the export from standard input: the same summary and rows as the file itself
+/// (a CSV and a workbook, named by their content), and `-` as the source in the lineage.
+#[test]
+fn standard_input_ingests_like_the_file() {
+    for (file, dataset, key, extra) in [
+        (
+            "meldingen_fixi.csv",
+            "meldingen",
+            "melding_id",
+            ["--gemeente", "Zevenaar"],
+        ),
+        (
+            "zaken_sociaal.xlsx",
+            "zaken_sociaal",
+            "zaak_id",
+            ["--sheet", "Zaken"],
+        ),
+    ] {
+        let by_name = Workdir::new();
+        let mut cmd = by_name.cmd(&["ingest", &testdata(file), "-d", dataset]);
+        let named: serde_json::Value =
+            serde_json::from_str(&by_name.run_code(cmd.args(extra).args(["--format", "json"]), 3))
+                .unwrap();
+        let piped = Workdir::new();
+        let mut cmd = piped.cmd(&["ingest", "-", "-d", dataset]);
+        cmd.args(extra).args(["--format", "json"]);
+        cmd.stdin(std::fs::File::open(testdata(file)).unwrap());
+        let from_stdin: serde_json::Value = serde_json::from_str(&piped.run_code(cmd, 3)).unwrap();
+        assert_eq!(from_stdin[0]["file"], "-");
+        for key in [
+            "read",
+            "accepted",
+            "rejected",
+            "blank_rows",
+            "masked",
+            "total_rows",
+        ] {
+            assert_eq!(from_stdin[0][key], named[0][key], "{key} of {file}");
+        }
+        let everything = format!("SELECT * FROM {dataset} ORDER BY {key}");
+        assert_eq!(piped.sql(&everything), by_name.sql(&everything), "{file}");
+        let lineage = piped.run(piped.cmd(&["datasets", "lineage", dataset, "--format", "json"]));
+        let lineage: serde_json::Value = serde_json::from_str(&lineage).unwrap();
+        assert_eq!(lineage[0]["source"], "-", "{lineage}");
+    }
+}
+
+/// A wildcard that reaches datastroom unexpanded (cmd.exe, PowerShell, a quoted pattern) is
+/// expanded in alphabetical order; one that matches nothing is an error.
+#[test]
+fn wildcards_are_expanded_in_order() {
+    let wd = Workdir::new();
+    let pattern = std::path::Path::new(&testdata("x")).with_file_name("meldingen_*.csv");
+    let out = wd.run_code(
+        wd.cmd(&[
+            "ingest",
+            pattern.to_str().unwrap(),
+            "-d",
+            "meldingen",
+            "--format",
+            "json",
+        ]),
+        3,
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let files: Vec<&str> = rows.iter().map(|r| r["file"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 2, "{out}");
+    assert!(
+        files[0].ends_with("meldingen_fixi.csv") && files[1].ends_with("meldingen_historie.csv")
+    );
+    let none = pattern.with_file_name("maandcijfers_*.csv");
+    let err = wd.fail(wd.cmd(&["ingest", none.to_str().unwrap(), "-d", "meldingen"]));
+    assert!(err.contains("no file matches"), "{err}");
+}

@@ -258,6 +258,25 @@ fn money_in_dutch() {
     );
 }
 
+/// `--format parquet`: the findings as computed, each amount a Decimal(18,2) to the cent,
+/// the same as the JSON output; the Wet DBA finding's 88,500.00 among them.
+#[test]
+fn findings_as_parquet_with_exact_money() {
+    let wd = loaded();
+    let mut cmd = wd.cmd(&["inhuur", "-q", "--as-of", AS_OF, "--section", "findings"]);
+    wd.run(cmd.args(["-o", "signalen.parquet"]));
+    let df = crate::export::read(&wd.path("signalen.parquet"));
+    let json = inhuur(&wd, &["--section", "findings"]);
+    assert_eq!(df.height(), json.len());
+    let cents = crate::export::cents_of(&df, "amount");
+    let expected: Vec<Option<i128>> = json
+        .iter()
+        .map(|r| r["amount"].as_f64().map(|x| (x * 100.0).round() as i128))
+        .collect();
+    assert_eq!(cents, expected);
+    assert!(cents.contains(&Some(8_850_000)), "{cents:?}");
+}
+
 /// Files instead of the warehouse, without a key: the names are left out, so the Wet DBA
 /// signal cannot be computed and the note says so; the other rules still run. A threshold of
 /// 750.000 (social services) leaves no supplier near it.

@@ -69,6 +69,7 @@ fn weekly_report_from_the_warehouse() {
     use calamine::Reader;
     let book = calamine::open_workbook_auto(wd.path("out/wachtlijst-2024-W26.xlsx")).unwrap();
     assert_eq!(book.sheet_names(), ["2 Jeugd per team", "3 Zaken per wet"]);
+    workbook_has_frozen_headers_filters_and_charts(&wd.path("out/wachtlijst-2024-W26.xlsx"));
     let html = std::fs::read_to_string(wd.path("out/wachtlijst-2024-W26.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Jeugd per team</h2>"));
     assert!(
@@ -100,6 +101,63 @@ fn weekly_report_from_the_warehouse() {
     assert_eq!(run(), first, "byte-identical on a second run");
     let again = std::fs::read(wd.path("out/wachtlijst-2024-W26.xlsx")).unwrap();
     assert!(xlsx == again, "the workbook is byte-identical too");
+}
+
+/// The parts of a report's workbook: every sheet has its header row frozen and filter buttons
+/// over the whole table; "Jeugd per team" gets a native column chart of `open` and
+/// `open_past_term` (columns E and F) over the teams, without the total row, and "Zaken per
+/// wet" (one measure) a column chart of its counts.
+fn workbook_has_frozen_headers_filters_and_charts(path: &std::path::Path) {
+    use calamine::Reader;
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let teams = book.worksheet_range("2 Jeugd per team").unwrap();
+    let labels: Vec<String> = teams.rows().map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        labels.last().map(String::as_str),
+        Some("totaal"),
+        "{labels:?}"
+    );
+    let last_team = labels.len() - 1; // the header is row 1, the total the last row
+    for (i, rows, cols) in [(1, labels.len(), teams.width()), (2, 3, 2)] {
+        let sheet = part(&format!("xl/worksheets/sheet{i}.xml"));
+        assert!(
+            sheet.contains(
+                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+            ),
+            "{sheet}"
+        );
+        let last_col = (b'A' + cols as u8 - 1) as char;
+        assert!(
+            sheet.contains(&format!(r#"<autoFilter ref="A1:{last_col}{rows}"/>"#)),
+            "{sheet}"
+        );
+    }
+    let chart = part("xl/charts/chart1.xml");
+    assert!(chart.contains("<c:barDir val=\"col\"/>"), "{chart}");
+    for reference in [
+        format!("'2 Jeugd per team'!$A$2:$A${last_team}"),
+        format!("'2 Jeugd per team'!$E$2:$E${last_team}"),
+        format!("'2 Jeugd per team'!$F$2:$F${last_team}"),
+        "'2 Jeugd per team'!$E$1".to_string(),
+    ] {
+        assert!(chart.contains(&reference), "{reference} in {chart}");
+    }
+    let chart = part("xl/charts/chart2.xml");
+    assert!(chart.contains("'3 Zaken per wet'!$B$2:$B$3"), "{chart}");
+    assert!(
+        chart.contains("<c:v>Zaken per wet</c:v>") || chart.contains("Zaken per wet</a:t>"),
+        "{chart}"
+    );
 }
 
 /// A run that fails while writing leaves the previous report as it was: every file is staged

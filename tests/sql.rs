@@ -227,10 +227,20 @@ fn output_extension_matches_the_format() {
     let wd = Workdir::new();
     wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
     let q = "SELECT COUNT(*) AS n FROM inhuur_facturen";
+    let xls = wd.path("uit.xls");
+    let err = wd.usage(wd.cmd(&["sql", q, "-o", xls.to_str().unwrap()]));
+    assert!(err.contains("does not write .xls files"), "{err}");
+    assert!(!xls.exists());
     let parquet = wd.path("uit.parquet");
-    let err = wd.usage(wd.cmd(&["sql", q, "-o", parquet.to_str().unwrap()]));
-    assert!(err.contains("does not write .parquet files"), "{err}");
-    assert!(!parquet.exists());
+    let err = wd.usage(wd.cmd(&[
+        "sql",
+        q,
+        "--format",
+        "json",
+        "-o",
+        parquet.to_str().unwrap(),
+    ]));
+    assert!(err.contains("ends in .parquet, but --format json"), "{err}");
     let xlsx = wd.path("uit.xlsx");
     let err = wd.usage(wd.cmd(&["sql", q, "--format", "csv", "-o", xlsx.to_str().unwrap()]));
     assert!(
@@ -257,4 +267,30 @@ fn output_extension_matches_the_format() {
             .unwrap()
             .starts_with("\u{feff}n\n")
     );
+}
+
+/// `sql -f FILE` and `-f -` run the query in a file (with a comment line) as on the command
+/// line; `--input -` queries a file piped in; without any query it is a usage error.
+#[test]
+fn query_from_a_file_or_standard_input() {
+    let wd = Workdir::new();
+    wd.ingest_sample("inhuur_facturen.csv", "inhuur_facturen");
+    let q = "SELECT leverancier, COUNT(*) AS n FROM inhuur_facturen GROUP BY 1 ORDER BY 1";
+    let direct = wd.run(wd.cmd(&["sql", q, "--format", "json"]));
+    let file = wd.write("vraag.sql", format!("-- facturen per leverancier\n{q}\n"));
+    let from_file = wd.run(wd.cmd(&["sql", "-f", file.to_str().unwrap(), "--format", "json"]));
+    assert_eq!(from_file, direct);
+    let mut piped = wd.cmd(&["sql", "-f", "-", "--format", "json"]);
+    piped.stdin(std::fs::File::open(&file).unwrap());
+    assert_eq!(wd.run(piped), direct);
+
+    let mut input = wd.cmd(&["sql", "SELECT COUNT(*) AS n FROM input", "--input", "-"]);
+    input.args(["--dataset", "inhuur_facturen", "--format", "json"]);
+    input.stdin(std::fs::File::open(crate::util::testdata("inhuur_facturen.csv")).unwrap());
+    let rows: serde_json::Value = serde_json::from_str(&wd.run(input)).unwrap();
+    // 9 invoices, 2 of them rejected (as in the warehouse).
+    assert_eq!(rows[0]["n"], 7, "{rows}");
+
+    let err = wd.usage(wd.cmd(&["sql"]));
+    assert!(err.contains("--query-file"), "{err}");
 }

@@ -5,6 +5,7 @@ mod attack;
 mod util;
 
 mod datasets;
+mod export;
 mod ingest;
 mod inhuur;
 mod malformed;

@@ -2,6 +2,7 @@
 //! to the analysis in `figures` (or to ingest, the warehouse), the table to the output.
 
 pub mod datasets;
+pub mod export;
 pub mod ingest;
 pub mod inhuur;
 pub mod peaks;

@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::figures::sql;
 use anyhow::Result;
+use std::path::PathBuf;
 
 /// Ask the warehouse a question in SQL. Every dataset is a table by its name.
 ///
@@ -14,10 +15,19 @@ use anyhow::Result;
 /// With --dataset NAME the file is read as that dataset (its column names, money, dates):
 /// datastroom sql "SELECT leverancier, SUM(bedrag) AS bedrag FROM input GROUP BY 1" --input
 /// facturen.csv --dataset inhuur_facturen
+///
+/// A long query can live in a file: datastroom sql -f wachttijd.sql (`-f -` reads it from
+/// standard input).
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("the_query").required(true).args(["query", "query_file"])))]
 pub struct Args {
     /// The SQL query (polars SQL: SELECT, JOIN, GROUP BY, window functions, ...).
-    pub query: String,
+    pub query: Option<String>,
+
+    /// Read the query from this file (UTF-8 text; `-` for standard input) instead of the
+    /// command line.
+    #[arg(short = 'f', long = "query-file", value_name = "FILE.sql")]
+    pub query_file: Option<PathBuf>,
 
     #[command(flatten)]
     pub file: sql::File,
@@ -25,7 +35,8 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
     sql::validate(&args.file)?;
-    let df = sql::query(ctx, &args.query, &args.file)?;
+    let text = sql::query_text(args.query.as_deref(), args.query_file.as_deref())?;
+    let df = sql::query(ctx, &text, &args.file)?;
     super::output(ctx, out)?.write(&df, None)?;
     Ok(super::EXIT_OK)
 }

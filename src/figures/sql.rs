@@ -3,7 +3,7 @@
 
 use crate::context::Context;
 use crate::warehouse::Warehouse;
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use polars::prelude::*;
 use polars::sql::SQLContext;
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct File {
     /// Query this file instead of (or besides) the warehouse; available as table `input`.
+    /// `-` reads it from standard input.
     #[arg(long = "input", value_name = "INPUT")]
     pub path: Option<PathBuf>,
 
@@ -42,6 +43,19 @@ pub fn validate(file: &File) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The query: given on the command line, or read from a file (`-`: standard input).
+pub fn query_text(query: Option<&str>, file: Option<&std::path::Path>) -> Result<String> {
+    match (query, file) {
+        (Some(q), _) => Ok(q.to_string()),
+        (None, Some(p)) if crate::source::stdin::is_dash(p) => crate::source::stdin::read_text(),
+        (None, Some(p)) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read the query file {}", p.display())),
+        (None, None) => Err(super::usage(anyhow::anyhow!(
+            "give a query, or a file with one: -f FILE.sql"
+        ))),
+    }
 }
 
 /// Runs a query over the warehouse (and `input`, as table `input`).
@@ -91,6 +105,11 @@ fn register(ctx: &Context, input: &File) -> Result<Tables> {
     };
     if let Some(path) = &input.path {
         let (dataset, mapping) = (input.dataset.as_deref(), input.mapping.as_deref());
+        // `--input -`: standard input, through a temporary copy (read before the query runs).
+        let spooled = crate::source::stdin::is_dash(path)
+            .then(crate::source::stdin::spool)
+            .transpose()?;
+        let path = spooled.as_ref().map_or(path.as_path(), |s| s.path());
         let adhoc = crate::ingest::load_adhoc(path, dataset, mapping, None)?;
         t.guard.add("input", &column_names(adhoc.lf.clone())?, &[]);
         t.sql.register("input", adhoc.lf.clone());

@@ -459,7 +459,13 @@ impl Commit<'_> {
     }
 
     fn lineage(&self, mode: Mode, replaced: u64) -> IngestEntry {
-        let source = std::fs::canonicalize(self.file).unwrap_or_else(|_| self.file.to_path_buf());
+        // The absolute path as people write it (no `\\?\` prefix as canonicalize gives on
+        // Windows); `-` for standard input.
+        let source = if crate::source::stdin::is_dash(self.file) {
+            self.file.to_path_buf()
+        } else {
+            std::path::absolute(self.file).unwrap_or_else(|_| self.file.to_path_buf())
+        };
         IngestEntry {
             id: self.id,
             time: chrono::Local::now()

@@ -222,18 +222,40 @@ impl<'a> Loader<'a> {
         }
     }
 
-    pub(super) fn progress_total(&mut self, bytes: u64) {
+    /// Progress on stderr for a large export, only on a terminal: a bar with the percentage
+    /// and the time left when the rows are estimated from the size of a text export
+    /// (`rows`), else a counter.
+    pub(super) fn progress_total(&mut self, bytes: u64, rows: Option<u64>) {
         use std::io::IsTerminal;
-        if crate::messages::shown() && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal() {
-            let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})",
-            ) {
-                bar.set_style(style);
-            }
-            bar.set_message(format!("inlezen {}", self.source_name));
-            self.progress = Some(bar);
+        if !(crate::messages::shown() && bytes > 8 * 1024 * 1024 && std::io::stderr().is_terminal())
+        {
+            return;
         }
+        let nl = crate::messages::lang() == crate::lang::Lang::Nl;
+        let (bar, template) = match rows.filter(|r| *r > 0) {
+            Some(n) => (
+                indicatif::ProgressBar::new(n),
+                if nl {
+                    "{msg} [{bar:30}] {percent}% ({human_pos} van ~{human_len} rijen, nog {eta})"
+                } else {
+                    "{msg} [{bar:30}] {percent}% ({human_pos} of ~{human_len} rows, {eta} left)"
+                },
+            ),
+            None => (
+                indicatif::ProgressBar::new_spinner(),
+                if nl {
+                    "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})"
+                } else {
+                    "{spinner} {msg}: {human_pos} rows ({per_sec}, {elapsed})"
+                },
+            ),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        let verb = if nl { "inlezen" } else { "reading" };
+        bar.set_message(format!("{verb} {}", self.source_name));
+        self.progress = Some(bar);
     }
 
     fn reject(&mut self, rec: &Record, column: &str, value: &str, reason: String) {
@@ -308,6 +330,10 @@ impl<'a> Loader<'a> {
         use rayon::prelude::*;
         self.read += chunk.len() as u64;
         if let Some(bar) = &self.progress {
+            // The number of rows was estimated: a longer file moves the end.
+            if bar.length().is_some_and(|len| self.read > len) {
+                bar.set_length(self.read + self.read / 20);
+            }
             bar.set_position(self.read);
         }
         let parsers = std::mem::take(&mut self.parsers);
@@ -462,8 +488,12 @@ impl<'a> Loader<'a> {
         self.flush()?;
         let footers = self.take_footers();
         self.writer.join()?;
-        // Synced, so that it can become a dataset part by a rename.
-        std::fs::File::open(&self.writer.path)?.sync_all()?;
+        // Synced, so that it can become a dataset part by a rename. Opened for writing:
+        // Windows refuses to flush a file opened only to read ("Access denied").
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.writer.path)?
+            .sync_all()?;
         if let Some(bar) = &self.progress {
             bar.finish_and_clear();
         }

@@ -120,6 +120,7 @@ pub struct Summary {
 /// Ingests every file in turn, each committed on its own, under one warehouse lock.
 pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>> {
     check_dataset_name(&opts.dataset)?;
+    let files = &source::expand_wildcards(files)?;
     let mut guard = if opts.dry_run {
         None
     } else {
@@ -132,8 +133,16 @@ pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>
             None => Catalog::load(dir)?,
         };
         check_new_dataset(&opts.dataset, &catalog, opts.new_dataset)?;
+        // `-`: standard input, copied to a private temporary file first (source::stdin).
+        let spooled = source::stdin::is_dash(file)
+            .then(source::stdin::spool)
+            .transpose()?;
+        let input = Input {
+            path: spooled.as_ref().map_or(file.as_path(), |s| s.path()),
+            label: file,
+        };
         let summary =
-            ingest_file(dir, file, &catalog, guard.as_mut(), opts).with_context(|| {
+            ingest_file(dir, input, &catalog, guard.as_mut(), opts).with_context(|| {
                 format!(
                     "ingest of {} stopped; the warehouse is unchanged",
                     file.display()
@@ -207,13 +216,22 @@ fn header_hints(def: Option<&schema::Dataset>, existing: Option<&DatasetEntry>) 
     hints
 }
 
+/// The file an ingest reads, and the name it is known by in messages, rejects and the
+/// lineage: the same, but `-` for standard input (read from its temporary copy).
+#[derive(Clone, Copy)]
+struct Input<'a> {
+    path: &'a Path,
+    label: &'a Path,
+}
+
 fn ingest_file(
     dir: &Path,
-    file: &Path,
+    input: Input<'_>,
     catalog: &Catalog,
     guard: Option<&mut WriteGuard>,
     opts: &Options,
 ) -> Result<Summary> {
+    let (file, label) = (input.path, input.label);
     let name = opts.dataset.as_str();
     let fp = source::fingerprint(file)?;
     crate::warehouse::pseudo::refuse_key_file(file, fp.size, opts.pseudo.as_ref())?;
@@ -221,19 +239,19 @@ fn ingest_file(
     if let Sha::Ready(hash) = &sha
         && let Some(prev) = catalog.seen(name, hash).filter(|_| !opts.force)
     {
-        return Ok(unchanged(file, name, prev, catalog));
+        return Ok(unchanged(label, name, prev, catalog));
     }
     let staging_root = match &guard {
         Some(_) => dir.join(warehouse::STAGING_DIR),
         None => std::env::temp_dir(),
     };
-    let staging = stage_export(file, &fp, catalog, opts, &staging_root)?;
+    let staging = stage_export(input, &fp, catalog, opts, &staging_root)?;
     let commit = Commit {
         dir,
         id: catalog.next_ingest,
         name,
         def: schema::dataset(name),
-        file,
+        file: label,
         fp: &fp,
         sha256: sha.wait()?,
         src: &staging.src,
@@ -262,12 +280,13 @@ struct Staging {
 /// decided (and checked against the dataset), its rows parsed and staged. Refused when too
 /// many rows are rejected.
 fn stage_export(
-    file: &Path,
+    input: Input<'_>,
     fp: &source::Fingerprint,
     catalog: &Catalog,
     opts: &Options,
     staging_root: &Path,
 ) -> Result<Staging> {
+    let (file, label) = (input.path, input.label);
     let (mut src, mut plan) = open_export(file, fp, catalog, opts)?;
     let pseudo = check_key(&plan, catalog, opts)?;
     let prepared = prepare(&mut src, &mut plan, opts.number_style, opts.date_order)?;
@@ -276,15 +295,20 @@ fn stage_export(
     let folder = staging_folder(staging_root, id)?;
     let target = Target {
         id,
-        file,
+        file: label,
         path: folder.path().join("staged.parquet"),
-        size: Some(fp.size),
+        // UTF-16 takes two bytes per character where the sample's text counts one.
+        size: Some(if fp.utf16.is_some() {
+            fp.size / 2
+        } else {
+            fp.size
+        }),
     };
     let staged = stream_rows(&mut src, &plan, prepared, pseudo, &target)?;
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
     report_staged(&staged);
     warehouse::crash_point("staged");
-    staged.check_reject_share(opts.max_reject_share, file)?;
+    staged.check_reject_share(opts.max_reject_share, label)?;
     Ok(Staging {
         src,
         plan,
@@ -349,8 +373,12 @@ fn stream_rows(
     let rest = std::mem::replace(&mut src.rows, Box::new(std::iter::empty()));
     let mut loader = Loader::new(to.id, to.file, src, plan, parsers, pseudo, &to.path)?;
     if let Some(size) = to.size {
-        loader.expect_rows(estimate_rows(size, &sample));
-        loader.progress_total(size);
+        let rows = estimate_rows(size, &sample);
+        loader.expect_rows(rows);
+        // A text export's rows are estimated well from its size; a workbook's (compressed)
+        // or JSON's are not: those get a counter instead of a bar.
+        let text = src.settings.format == "csv";
+        loader.progress_total(size, text.then_some(rows as u64));
     }
     loader.stream(sample, rest)?;
     loader.finish()

@@ -13,7 +13,8 @@ use std::time::Duration;
 /// ingest` (flattened there).
 #[derive(Debug, clap::Args)]
 pub struct Request {
-    /// Export files: .csv .txt .tsv .xlsx .xls .ods .json
+    /// Export files: .csv .txt .tsv .xlsx .xls .ods .json. Wildcards (`exports\*.csv`) are
+    /// expanded, also where the shell does not (cmd.exe, PowerShell); `-` reads standard input.
     #[arg(required_unless_present = "plan")]
     pub files: Vec<PathBuf>,
 

@@ -43,6 +43,8 @@ pub const WAREHOUSE: super::Labels = &[
     ("new", "nieuw", "new"),
     ("replaced", "vervangen", "replaced"),
     ("total_rows", "totaal in dataset", "total in dataset"),
+    // export
+    ("left_out", "weggelaten kolommen", "columns left out"),
 ];
 
 /// The label of a column that its command gives no label: the name itself, except that

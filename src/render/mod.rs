@@ -1,11 +1,14 @@
 //! The one output layer: every subcommand hands a `DataFrame` here, with the global
 //! `--format` and `--output`. Formats: a terminal table, CSV, CSV for Dutch Excel, JSON, Markdown
-//! and xlsx. CSV and xlsx never let a cell start a formula (formula injection).
+//! xlsx and Parquet. csv-excel and xlsx never let a cell start a formula (formula injection).
 
 pub mod chart;
 mod labels;
+mod xlsx;
 
 pub use labels::{WAREHOUSE as WAREHOUSE_LABELS, label};
+use xlsx::write_xlsx;
+pub use xlsx::{Sheet, workbook_bytes};
 
 use crate::lang::{Lang, human_float, money_text};
 use anyhow::{Context, Result, bail};
@@ -28,6 +31,9 @@ pub enum Format {
     Markdown,
     /// An Excel workbook (needs --output FILE.xlsx).
     Xlsx,
+    /// A Parquet file for Power BI, DuckDB, pandas (needs --output FILE.parquet); money as
+    /// Decimal(18,2), dates as dates.
+    Parquet,
 }
 
 /// Where and how output goes.
@@ -82,9 +88,9 @@ impl Table {
 
 impl Format {
     /// A format people read (where cells say "niet bereikt" and rules are words, under the
-    /// headers of their language): all but CSV and JSON, which are for scripts.
+    /// headers of their language): all but CSV, JSON and Parquet, which are for programs.
     pub fn for_people(self) -> bool {
-        !matches!(self, Format::Csv | Format::Json)
+        !matches!(self, Format::Csv | Format::Json | Format::Parquet)
     }
 }
 
@@ -97,15 +103,22 @@ impl Format {
             Format::Json => &["json"],
             Format::Markdown => &["md", "markdown"],
             Format::Xlsx => &["xlsx"],
+            Format::Parquet => &["parquet"],
         }
     }
 
     /// The format an output file's extension stands for (`.txt` is CSV).
     fn of_extension(ext: &str) -> Option<Format> {
         let ext = ext.to_ascii_lowercase();
-        [Format::Csv, Format::Json, Format::Markdown, Format::Xlsx]
-            .into_iter()
-            .find(|f| f.extensions().contains(&ext.as_str()))
+        [
+            Format::Csv,
+            Format::Json,
+            Format::Markdown,
+            Format::Xlsx,
+            Format::Parquet,
+        ]
+        .into_iter()
+        .find(|f| f.extensions().contains(&ext.as_str()))
     }
 
     /// The name of the format as `--format` takes it.
@@ -126,7 +139,8 @@ pub fn check_output_extension(format: Option<Format>, path: &Path) -> Result<()>
     match (format, Format::of_extension(&ext)) {
         (_, None) => bail!(
             "--output {p}: datastroom does not write .{ext} files; end the name in .csv, .json, \
-             .md or .xlsx (the format follows it), or leave the extension out and choose --format"
+             .md, .xlsx or .parquet (the format follows it), or leave the extension out and \
+             choose --format"
         ),
         (Some(f), Some(_)) if !f.extensions().contains(&ext.to_ascii_lowercase().as_str()) => {
             bail!(
@@ -173,6 +187,13 @@ impl Output {
             )?;
             return write_xlsx(df, path, self.human());
         }
+        if self.format == Format::Parquet {
+            let path = self
+                .path
+                .as_deref()
+                .context("--format parquet writes a file: add --output FILE.parquet")?;
+            return write_parquet(df, path, &self.money);
+        }
         let mut buf = Vec::new();
         match self.format {
             Format::Table => write_table(df, &mut buf, self.human())?,
@@ -193,7 +214,7 @@ impl Output {
             }
             Format::Json => write_json(df, &mut buf)?,
             Format::Markdown => write_markdown(df, &mut buf, self.human())?,
-            Format::Xlsx => unreachable!("handled above"),
+            Format::Xlsx | Format::Parquet => unreachable!("handled above"),
         }
         if let Some(n) = note
             && matches!(self.format, Format::Table | Format::Markdown)
@@ -593,114 +614,16 @@ fn write_markdown(df: &DataFrame, out: &mut Vec<u8>, h: Human<'_>) -> Result<()>
     Ok(())
 }
 
-fn write_xlsx(df: &DataFrame, path: &Path, h: Human<'_>) -> Result<()> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    fill_sheet(wb.add_worksheet(), df, h)?;
-    save_workbook(&mut wb, path)
-}
-
-/// One workbook with a sheet per table (a report's `xlsx = true`): (sheet name, table,
-/// output settings of that table).
-/// `created` is written as the workbook's creation date, so that the same report gives the
-/// same bytes.
-pub fn workbook_bytes(
-    sheets: &[(String, &DataFrame, &Output)],
-    created: NaiveDate,
-) -> Result<Vec<u8>> {
-    use chrono::Datelike;
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
-        created.year() as u16,
-        created.month() as u8,
-        created.day() as u8,
-    )?;
-    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
-    for (name, df, out) in sheets {
-        let sheet = wb.add_worksheet();
-        // Excel allows 31 characters, no []:*?/\ and no apostrophe at either end.
-        let clean: String = name
-            .chars()
-            .filter(|c| !"[]:*?/\\".contains(*c))
-            .take(31)
-            .collect();
-        let clean = clean.trim_matches(|c: char| c == '\'' || c.is_whitespace());
-        sheet.set_name(if clean.is_empty() { "tabel" } else { clean })?;
-        fill_sheet(sheet, df, out.human())?;
-    }
-    Ok(wb.save_to_buffer()?)
-}
-
-fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<()> {
-    let tmp = crate::fsio::tmp_path(path);
-    wb.save(&tmp)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    crate::fsio::publish(&tmp, path)
-}
-
-fn fill_sheet(sheet: &mut rust_xlsxwriter::Worksheet, df: &DataFrame, h: Human<'_>) -> Result<()> {
-    use rust_xlsxwriter::Format as XFormat;
-    let bold = XFormat::new().set_bold();
-    let date_fmt = XFormat::new().set_num_format("dd-mm-yyyy");
-    let dt_fmt = XFormat::new().set_num_format("dd-mm-yyyy hh:mm:ss");
-    let money_fmt = XFormat::new().set_num_format("#,##0.00");
-    for (j, name) in headers(df, h.lang, h.labels).iter().enumerate() {
-        sheet.write_string_with_format(0, j as u16, name.as_str(), &bold)?;
-    }
-    for (j, c) in df.columns().iter().enumerate() {
-        let j = j as u16;
-        for i in 0..df.height() {
-            let r = i as u32 + 1;
-            match c.get(i)? {
-                AnyValue::Null => {}
-                AnyValue::Boolean(b) => {
-                    sheet.write_boolean(r, j, b)?;
-                }
-                // Excel knows dates from 1900 to 9999; others are written as text.
-                AnyValue::Date(d)
-                    if let Some(xd) = crate::dates::from_day_number(d).and_then(excel_date) =>
-                {
-                    sheet.write_datetime_with_format(r, j, &xd, &date_fmt)?;
-                }
-                AnyValue::Datetime(v, unit, _)
-                    if let Some(xd) =
-                        crate::dates::from_timestamp(v, unit).and_then(excel_datetime) =>
-                {
-                    sheet.write_datetime_with_format(r, j, &xd, &dt_fmt)?;
-                }
-                AnyValue::Float64(x) if h.is_money(c) => {
-                    sheet.write_number_with_format(r, j, x, &money_fmt)?;
-                }
-                v if c.dtype().is_primitive_numeric() => {
-                    let x: f64 = v.extract().unwrap_or(f64::NAN);
-                    sheet.write_number(r, j, x)?;
-                }
-                v => {
-                    // write_string stores text, never a formula: no injection possible.
-                    let text = cell(&v, CsvStyle::Plain, false).unwrap_or_default();
-                    sheet.write_string(r, j, text)?;
-                }
-            }
-        }
-    }
-    sheet.autofit();
-    Ok(())
-}
-
-fn excel_date(d: NaiveDate) -> Option<rust_xlsxwriter::ExcelDateTime> {
-    rust_xlsxwriter::ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string()).ok()
-}
-
-fn excel_datetime(dt: NaiveDateTime) -> Option<rust_xlsxwriter::ExcelDateTime> {
-    rust_xlsxwriter::ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string()).ok()
+/// Writes a table as Parquet, atomically: money as Decimal(18,2), the rest as computed.
+fn write_parquet(df: &DataFrame, path: &Path, money: &[String]) -> Result<()> {
+    let lf = crate::schema::money_as_decimal(df.clone().lazy(), df.schema(), money);
+    crate::fsio::sink_parquet_atomic(lf, path)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Refuses an output file inside the warehouse (it would be listed as a leftover and removed).
 pub fn check_output_path(path: &Path, warehouse: &Path) -> Result<()> {
-    if let (Ok(p), Ok(w)) = (
-        std::fs::canonicalize(path.parent().unwrap_or(Path::new("."))),
-        std::fs::canonicalize(warehouse),
-    ) && p.starts_with(&w)
-    {
+    if inside(path, warehouse) {
         bail!(
             "--output {} is inside the warehouse folder; write it elsewhere",
             path.display()
@@ -709,6 +632,19 @@ pub fn check_output_path(path: &Path, warehouse: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether `path` (which need not exist yet) lies inside folder `dir`: compared on the nearest
+/// folder of it that exists, with links and `..` resolved.
+pub fn inside(path: &Path, dir: &Path) -> bool {
+    let Ok(dir) = std::fs::canonicalize(dir) else {
+        return false;
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .ancestors()
+        .skip(1)
+        .find_map(|a| std::fs::canonicalize(a).ok())
+        .is_some_and(|existing| existing.starts_with(&dir))
+}
 #[cfg(test)]
 mod money_tests {
     use crate::lang::money_text;

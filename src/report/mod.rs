@@ -217,7 +217,8 @@ fn heading(
 struct Built {
     md: String,
     files: Vec<(PathBuf, Vec<u8>)>,
-    sheets: Vec<(String, DataFrame, Output)>,
+    /// (sheet name, table, its output settings, the title of its chart if it has one).
+    sheets: Vec<(String, DataFrame, Output, Option<String>)>,
     charts: Vec<String>,
 }
 
@@ -280,10 +281,15 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<Vec<PathBu
     files.push((out_dir.join(format!("{base}.html")), html.into_bytes()));
     files.push((out_dir.join(format!("{base}.md")), built.md.into_bytes()));
     if spec.xlsx {
-        let refs: Vec<(String, &DataFrame, &Output)> = built
+        let refs: Vec<crate::render::Sheet<'_>> = built
             .sheets
             .iter()
-            .map(|(n, df, o)| (n.clone(), df, o))
+            .map(|(name, df, out, chart)| crate::render::Sheet {
+                name,
+                df,
+                out,
+                chart: chart.as_deref(),
+            })
             .collect();
         files.push((
             out_dir.join(format!("{base}.xlsx")),
@@ -346,6 +352,7 @@ fn add_section(
         Some(svg) => Some(svg),
         None => charts::bar_chart(&t.df, title, t.labels, ctx.lang)?,
     };
+    let chart_title = chart.is_some().then(|| title.to_string());
     if let Some(svg) = chart {
         built
             .md
@@ -356,7 +363,7 @@ fn add_section(
         .files
         .push((out_dir.join(csv_name), out.csv_report(&t.df)?));
     let sheet = format!("{} {title}", s.number);
-    built.sheets.push((sheet, t.df, out));
+    built.sheets.push((sheet, t.df, out, chart_title));
     Ok(())
 }
 

@@ -54,6 +54,31 @@ impl Kind {
     }
 }
 
+/// Money columns (euros stored as Float64 with two decimals) as Decimal(18,2): exact cents for
+/// Power BI's "Fixed decimal number", DuckDB's DECIMAL and pandas' Decimal. Columns that are
+/// not in `schema` or not numbers are left alone.
+pub fn money_as_decimal(
+    lf: polars::prelude::LazyFrame,
+    schema: &polars::prelude::Schema,
+    money: &[String],
+) -> polars::prelude::LazyFrame {
+    use polars::prelude::*;
+    let casts: Vec<Expr> = money
+        .iter()
+        .filter(|m| schema.get(m.as_str()).is_some_and(|t| t.is_float()))
+        .map(|m| {
+            col(m.as_str())
+                .round(2, RoundMode::HalfAwayFromZero)
+                .cast(DataType::Decimal(18, 2))
+        })
+        .collect();
+    if casts.is_empty() {
+        lf
+    } else {
+        lf.with_columns(casts)
+    }
+}
+
 /// How a column's values are treated for privacy (AVG/GDPR).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

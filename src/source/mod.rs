@@ -5,6 +5,7 @@
 pub mod excel;
 pub mod json;
 pub mod knmi;
+pub mod stdin;
 pub mod text;
 pub mod values;
 
@@ -247,6 +248,49 @@ impl Scan {
     }
 }
 
+/// File arguments with wildcards (`C:\Data\meldingen-*.csv`, `exports/*.xlsx`) expanded into
+/// the files they match, in alphabetical order (so week 01 is loaded before week 02).
+/// cmd.exe and PowerShell pass a wildcard on as it is, where a Unix shell expands it first. A
+/// name that exists as it is, and `-` (standard input), stay; a pattern that matches no file is
+/// an error, not a silent no-op.
+pub fn expand_wildcards(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        let text = f.to_string_lossy();
+        let pattern = text.contains(['*', '?', '[']);
+        if !pattern || f.exists() || stdin::is_dash(f) {
+            out.push(f.clone());
+            continue;
+        }
+        let paths = glob::glob(&text).with_context(|| {
+            format!(
+                "{text} is not a usable wildcard pattern (use * for any text, ? for a character)"
+            )
+        })?;
+        let mut found: Vec<PathBuf> = paths
+            .filter_map(|p| p.ok())
+            .filter(|p| p.is_file())
+            .collect();
+        if found.is_empty() {
+            bail!("no file matches {text}; check the folder and the name (* stands for any text)");
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 /// The SHA-256 of a file, as hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -257,7 +301,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
             .read(&mut buf)
             .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
-            return Ok(format!("{:x}", hasher.finalize()));
+            return Ok(hex(&hasher.finalize()));
         }
         hasher.update(&buf[..n]);
     }
@@ -477,6 +521,32 @@ impl Iterator for Prefetch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards_expand_in_order_and_must_match() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["week-02.csv", "week-01.csv", "notities.txt"] {
+            std::fs::write(dir.path().join(name), "a\n").unwrap();
+        }
+        let pattern = dir.path().join("week-*.csv");
+        let plain = dir.path().join("notities.txt");
+        let got = expand_wildcards(&[pattern, plain.clone(), PathBuf::from("-")]).unwrap();
+        assert_eq!(
+            got,
+            [
+                dir.path().join("week-01.csv"),
+                dir.path().join("week-02.csv"),
+                plain,
+                PathBuf::from("-")
+            ]
+        );
+        let none = dir.path().join("maand-*.csv");
+        let err = expand_wildcards(&[none]).unwrap_err().to_string();
+        assert!(
+            err.contains("no file matches") && err.contains("maand-*.csv"),
+            "{err}"
+        );
+    }
 
     fn row(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

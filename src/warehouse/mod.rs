@@ -4,15 +4,16 @@
 //! after an ingest, never in between (`docs/warehouse.md`).
 
 pub mod catalog;
+pub mod export;
 pub mod pseudo;
 
 pub use catalog::{
     Catalog, ColumnEntry, DatasetEntry, IngestEntry, RetentionApplied, RetentionEntry,
 };
 
-use crate::fsio::{publish, tmp_path, write_atomic};
+pub use crate::fsio::{compression, sink_parquet_atomic, write_parquet_atomic};
+use crate::fsio::{tmp_path, write_atomic};
 use anyhow::{Context, Result, bail};
-use polars::io::utils::sync_on_close::SyncOnCloseType;
 use polars::prelude::*;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -399,9 +400,17 @@ pub const AUDIT_FILE: &str = "audit.jsonl";
 
 /// Appends a line to the audit log: when, who (the login name), and what was shown.
 pub fn audit(dir: &Path, what: &str, detail: serde_json::Value) -> Result<()> {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "onbekend".into());
+    // The login name: USERNAME on Windows (USER may be set by Git Bash to something else),
+    // USER elsewhere.
+    let names = if cfg!(windows) {
+        ["USERNAME", "USER"]
+    } else {
+        ["USER", "USERNAME"]
+    };
+    let user = names
+        .iter()
+        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "onbekend".into());
     let line = serde_json::json!({
         "tijd": chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         "gebruiker": user,
@@ -494,48 +503,6 @@ pub fn relative(base: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Writes a frame to Parquet atomically (temporary file, sync, rename).
-pub fn write_parquet_atomic(df: &mut DataFrame, path: &Path) -> Result<()> {
-    let tmp = tmp_path(path);
-    {
-        let f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        ParquetWriter::new(&f)
-            .finish(df)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        f.sync_all()?;
-    }
-    publish(&tmp, path)
-}
-
-/// Parquet compression for every file we write: zstd at level 1 compresses nearly as well as
-/// polars' default (level 3) and takes a fraction of the time, which is most of an ingest's
-/// writing cost (docs/performance.md).
-pub fn compression() -> ParquetCompression {
-    ParquetCompression::Zstd(polars::polars_utils::compression::ZstdLevel::try_new(1).ok())
-}
-
-/// Streams a lazy frame into a Parquet file atomically.
-pub fn sink_parquet_atomic(lf: LazyFrame, path: &Path) -> Result<()> {
-    let tmp = tmp_path(path);
-    let target = SinkTarget::Path(PlRefPath::new(tmp.to_string_lossy()));
-    lf.sink(
-        SinkDestination::File { target },
-        FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions {
-            compression: compression(),
-            ..Default::default()
-        })),
-        UnifiedSinkArgs {
-            sync_on_close: SyncOnCloseType::All,
-            ..Default::default()
-        },
-    )?
-    .collect()
-    .map_err(anyhow::Error::from)
-    .with_context(|| format!("writing {}", tmp.display()))?;
-    publish(&tmp, path)
 }
 
 /// Test hook: `DATASTROOM_CRASH_AT=<point>` aborts the process there, to prove that a crash

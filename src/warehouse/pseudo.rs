@@ -3,7 +3,7 @@
 //! code, so records still link; without the key nobody can recompute or reverse it.
 
 use anyhow::{Context, Result, bail};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::path::Path;
 
@@ -57,7 +57,7 @@ impl Pseudonymiser {
         }
         let mut mac = self.mac.clone();
         mac.update(v.as_bytes());
-        hex(&mac.finalize().into_bytes())
+        crate::source::hex(&mac.finalize().into_bytes())
     }
 
     /// Identifies the key in the catalog without revealing it.
@@ -91,10 +91,6 @@ pub fn refuse_key_file(path: &Path, size: u64, known: Option<&Pseudonymiser>) ->
         );
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub use crate::schema::personal::is_bsn;
