@@ -89,26 +89,15 @@ impl Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load exports (CSV, Excel, JSON) into the warehouse: mapped, validated, pseudonymised.
+    // The subcommands' help (a summary, then what they do and examples) is the doc comment of
+    // their `Args` in src/cmd/.
     Ingest(Box<cmd::ingest::Args>),
-    /// List the datasets in the warehouse, their columns, lineage and rejected rows.
     Datasets(cmd::datasets::Args),
-    /// Ask the warehouse a question in SQL; every dataset is a table by its name.
     Sql(cmd::sql::Args),
-    /// Waiting lists and legal terms for Wmo, Jeugd and VTH cases: how many wait, how long
-    /// (Kaplan-Meier, open cases counted), how many are past the term, and per team or product.
     Waitlist(Box<cmd::waitlist::Args>),
-    /// Hired staff: contracts against invoices, spend after the end date or over the contract
-    /// value, suppliers against the EU tender threshold, costs per department.
     Inhuur(Box<cmd::inhuur::Args>),
-    /// Peaks in dated events (meldingen): which weeks are higher than this time of year
-    /// normally brings (Farrington flexible, EARS).
     Peaks(Box<cmd::peaks::Args>),
-    /// Datasets as Parquet files for Power BI, DuckDB and Python: one stable file per dataset
-    /// in a folder, money as fixed decimals, and a views.sql for DuckDB.
     Export(cmd::export::Args),
-    /// A report from a TOML spec: sections of the analyses above as Markdown, a self-contained
-    /// HTML file with charts, a CSV per table and optionally a workbook; for cron.
     Report(cmd::report::Args),
     /// Tab completion for a shell, on standard output: bash, zsh, fish, powershell or elvish.
     /// Bash: `datastroom completions bash > ~/.local/share/bash-completion/completions/datastroom`;

@@ -215,4 +215,11 @@ fn completions_manual_page_and_help() {
     ] {
         assert!(help.contains(word), "{word} not in\n{help}");
     }
+    // A subcommand's help has its explanation and examples, one per line.
+    let help = wd.run(wd.cmd(&["inhuur", "--help"]));
+    assert!(
+        help.contains("(Europese aanbestedingsdrempel)")
+            && help.contains("\n  datastroom inhuur --section findings --as-of 2026-03-31\n"),
+        "{help}"
+    );
 }

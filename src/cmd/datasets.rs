@@ -7,10 +7,12 @@ use anyhow::Result;
 use clap::Subcommand;
 use polars::prelude::*;
 
-/// List the datasets in the warehouse: rows, columns, last ingest, sources, rejected rows.
+/// List the datasets in the warehouse: rows, columns, last ingest, sources, rejects.
 ///
 /// Example: datastroom datasets show meldingen
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     pub action: Option<Action>,

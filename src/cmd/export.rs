@@ -8,6 +8,8 @@ use anyhow::Result;
 use polars::prelude::*;
 use std::path::PathBuf;
 
+/// Datasets as Parquet files for Power BI, DuckDB and Python, at paths that stay the same.
+///
 /// Write datasets as Parquet files that Power BI, Excel (Power Query), DuckDB, pandas and
 /// polars read: one file per dataset, `DIR/<dataset>.parquet`, the same path after every
 /// ingest (replaced in one step, never half written), and `DIR/views.sql` with a DuckDB view
@@ -17,6 +19,8 @@ use std::path::PathBuf;
 /// Example: datastroom export --to \\fileserver\bi\datastroom (after every weekly ingest; the
 /// Power BI report on that folder then only needs a refresh, see docs/powerbi.md)
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The datasets to write (default: every dataset in the warehouse).
     pub datasets: Vec<String>,

@@ -9,7 +9,7 @@ use crate::render::Table;
 use anyhow::Result;
 use polars::prelude::*;
 
-/// Load exports into the warehouse.
+/// Load exports (CSV, Excel, JSON) into the warehouse: mapped, validated, pseudonymised.
 ///
 /// Example: datastroom ingest meldingen-week12.csv --dataset meldingen --gemeente Zevenaar
 ///
@@ -18,6 +18,8 @@ use polars::prelude::*;
 /// (`datastroom datasets rejects NAME`) and make the exit code 3. Personal data (BSN, names,
 /// addresses, e-mail, phone) never reaches the warehouse in clear text: see docs/privacy.md.
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     pub request: Request,

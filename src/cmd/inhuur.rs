@@ -4,10 +4,11 @@ use crate::context::Context;
 use crate::figures::inhuur;
 use anyhow::Result;
 
-/// Hired staff ("inhuur"): contracts lined up with invoices, and what needs attention before
-/// the auditor finds it: spend after the end date, over the contract value, suppliers over
-/// the EU tender threshold (Europese aanbestedingsdrempel), the same person hired for years
-/// (Wet DBA), invoices without a contract.
+/// Hired staff (inhuur): contracts against invoices, and what the auditor will ask about.
+///
+/// Spend after the end date or over the contract value, suppliers over the EU tender
+/// threshold (Europese aanbestedingsdrempel), the same person hired for years (Wet DBA),
+/// invoices without a contract; costs per department against the budget.
 ///
 /// Examples:
 ///   datastroom inhuur                                   # overview on today
@@ -15,6 +16,8 @@ use anyhow::Result;
 ///   datastroom inhuur --section costs --budget budget-2026.csv
 ///   datastroom inhuur --contracts contracten.xlsx --invoices facturen.csv --section findings
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     pub options: inhuur::Options,

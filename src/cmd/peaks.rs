@@ -6,8 +6,10 @@ use crate::figures::{peaks, renewals};
 use anyhow::Result;
 
 /// Peaks ("pieken") in dated events: is this week's count higher than this time of year
-/// normally brings? Farrington flexible (the outbreak-detection standard) for series with at
-/// least 2 years of history, EARS C2 for daily data and short series.
+/// normally brings?
+///
+/// Farrington flexible (the outbreak-detection standard) for series with at least 2 years of
+/// history, EARS C2 for daily data and short series.
 ///
 /// Examples:
 ///   datastroom peaks                                   # meldingen per categorie, last 12 weeks
@@ -15,6 +17,8 @@ use anyhow::Result;
 ///   datastroom peaks --by categorie,wijk               # per wijk, with a total per categorie
 ///   datastroom peaks --input reports.csv --date-column datum --method ears-c3 --period day
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     pub what: Option<What>,

@@ -4,6 +4,8 @@ use crate::context::Context;
 use anyhow::Result;
 use std::path::PathBuf;
 
+/// A report from a TOML spec: Markdown, HTML with charts, CSVs, a workbook; for cron.
+///
 /// A report ("rapportage") from a spec: title, audience (management, or raad: the council,
 /// with small numbers hidden), period and sections, each computed as its subcommand would.
 /// Writes into --out-dir: a Markdown file; the same as one self-contained HTML file with its
@@ -15,6 +17,8 @@ use std::path::PathBuf;
 ///
 /// Example: datastroom report examples/weekly.toml --as-of 2024-07-01 --out-dir rapporten
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The report spec (TOML).
     pub spec: PathBuf,

@@ -19,6 +19,8 @@ use std::path::PathBuf;
 /// A long query can live in a file: datastroom sql -f wachttijd.sql (`-f -` reads it from
 /// standard input).
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 #[command(group(clap::ArgGroup::new("the_query").required(true).args(["query", "query_file"])))]
 pub struct Args {
     /// The SQL query (polars SQL: SELECT, JOIN, GROUP BY, window functions, ...).

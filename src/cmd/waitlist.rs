@@ -4,8 +4,10 @@ use crate::context::Context;
 use crate::figures::waitlist;
 use anyhow::Result;
 
-/// Waiting lists and legal terms ("wachtlijsten en wettelijke termijnen"): how many cases wait,
-/// how long, how many are past the legal term ("termijn"), and per team, product or law.
+/// Waiting lists and legal terms (wachtlijsten, wettelijke termijnen) for Wmo, Jeugd and VTH.
+///
+/// How many cases wait, how long, how many are past the legal term ("termijn"), and per team,
+/// product or law.
 ///
 /// Open cases are still waiting: the waiting time is a Kaplan-Meier estimate in which open and
 /// withdrawn cases count as censored, so a growing backlog shows in the median.
@@ -15,6 +17,8 @@ use anyhow::Result;
 ///   datastroom waitlist --preset jeugd --section by --by team --as-of 2024-03-31
 ///   datastroom waitlist --input zaken.xlsx --start datum_aanvraag --end datum_beschikking --term-days 56
 #[derive(Debug, clap::Args)]
+// Verbatim: the examples keep their lines.
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     pub options: waitlist::Options,
