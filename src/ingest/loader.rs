@@ -236,22 +236,39 @@ impl<'a> Loader<'a> {
             Some(n) => (
                 indicatif::ProgressBar::new(n),
                 if nl {
-                    "{msg} [{bar:30}] {percent}% ({human_pos} van ~{human_len} rijen, nog {eta})"
+                    "{msg} [{bar:30}] {percent}% ({rows} van ~{total} rijen, nog {eta})"
                 } else {
-                    "{msg} [{bar:30}] {percent}% ({human_pos} of ~{human_len} rows, {eta} left)"
+                    "{msg} [{bar:30}] {percent}% ({rows} of ~{total} rows, {eta} left)"
                 },
             ),
             None => (
                 indicatif::ProgressBar::new_spinner(),
                 if nl {
-                    "{spinner} {msg}: {human_pos} rijen ({per_sec}, {elapsed})"
+                    "{spinner} {msg}: {rows} rijen ({elapsed})"
                 } else {
-                    "{spinner} {msg}: {human_pos} rows ({per_sec}, {elapsed})"
+                    "{spinner} {msg}: {rows} rows ({elapsed})"
                 },
             ),
         };
+        // Numbers as the language writes them (315.003 in Dutch, 315,003 in English).
+        let count = move |n: u64| crate::lang::grouped(n as f64, nl);
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
+            bar.set_style(
+                style
+                    .progress_chars("=> ")
+                    .with_key(
+                        "rows",
+                        move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&count(s.pos()));
+                        },
+                    )
+                    .with_key(
+                        "total",
+                        move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&count(s.len().unwrap_or(0)));
+                        },
+                    ),
+            );
         }
         let verb = if nl { "inlezen" } else { "reading" };
         bar.set_message(format!("{verb} {}", self.source_name));
