@@ -13,8 +13,8 @@ use std::path::PathBuf;
 /// Write datasets as Parquet files that Power BI, Excel (Power Query), DuckDB, pandas and
 /// polars read: one file per dataset, `DIR/<dataset>.parquet`, the same path after every
 /// ingest (replaced in one step, never half written), and `DIR/views.sql` with a DuckDB view
-/// per file. Money is a fixed decimal (Decimal(18,2), "vast decimaal getal" in Power BI),
-/// dates are dates. Left out unless asked: the technical columns and employees' names.
+/// per file. Money is Decimal(18,2), exact cents (in Power BI: "vast decimaal getal"), dates
+/// are dates. Left out unless asked: the technical columns and employees' names.
 ///
 /// Example: datastroom export --to \\fileserver\bi\datastroom (after every weekly ingest; the
 /// Power BI report on that folder then only needs a refresh, see docs/powerbi.md)
