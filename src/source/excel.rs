@@ -39,6 +39,15 @@ pub enum Content {
     Text,
 }
 
+/// The OLE compound file signature of an .xls.
+const OLE_MAGIC: [u8; 4] = [0xD0, 0xCF, 0x11, 0xE0];
+
+/// Whether a file's first bytes are a workbook's: a zip (.xlsx, .xlsb, .ods) or an OLE
+/// compound file (.xls).
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(&OLE_MAGIC)
+}
+
 /// Tells a workbook (zip: .xlsx, .xlsb, .ods; OLE: .xls) from text saved under a workbook's
 /// name (CSV, read as such) and from HTML (refused with what to do).
 pub fn sniff(path: &Path) -> Result<Content> {
@@ -51,7 +60,7 @@ pub fn sniff(path: &Path) -> Result<Content> {
     if n == 0 {
         bail!("{} is empty: no sheets, no rows", path.display());
     }
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if is_workbook(head) {
         return Ok(Content::Workbook);
     }
     let text = String::from_utf8_lossy(head)
@@ -81,7 +90,7 @@ fn open_by_content(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<st
     let mut magic = [0u8; 4];
     std::fs::File::open(path)?.read_exact(&mut magic)?;
     let what = || format!("{} is not a readable Excel/ODS workbook", path.display());
-    if magic == [0xD0, 0xCF, 0x11, 0xE0] {
+    if magic == OLE_MAGIC {
         check_compound_file(path)?;
         return Ok(Sheets::Xls(
             open_workbook::<Xls<_>, _>(path).with_context(what)?,

@@ -72,7 +72,8 @@ fn spool_from(mut input: impl Read, terminal: bool) -> Result<Spooled> {
 
 /// The extension that makes the readers treat the content right.
 fn extension_of(head: &[u8]) -> &'static str {
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if super::excel::is_workbook(head) {
+        // Read by its content, whatever the extension says (excel::open_by_content).
         return "xlsx";
     }
     let text = String::from_utf8_lossy(head);
