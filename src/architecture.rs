@@ -57,9 +57,26 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "dashboard",
+        &[
+            "context",
+            "dates",
+            "figures",
+            "fsio",
+            "lang",
+            "messages",
+            "render",
+            "report",
+            "schema",
+            "source",
+            "warehouse",
+        ],
+    ),
+    (
         "cmd",
         &[
             "context",
+            "dashboard",
             "figures",
             "ingest",
             "lang",

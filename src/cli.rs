@@ -99,6 +99,7 @@ pub enum Command {
     Peaks(Box<cmd::peaks::Args>),
     Export(cmd::export::Args),
     Report(cmd::report::Args),
+    Dashboard(cmd::dashboard::Args),
     /// Tab completion for a shell, on standard output: bash, zsh, fish, powershell or elvish.
     /// Bash: `datastroom completions bash > ~/.local/share/bash-completion/completions/datastroom`;
     /// PowerShell: `datastroom completions powershell >> $PROFILE`.

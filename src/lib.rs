@@ -8,6 +8,7 @@ mod architecture;
 pub mod cli;
 pub mod cmd;
 pub mod context;
+pub mod dashboard;
 pub mod dates;
 pub mod figures;
 pub mod fsio;

@@ -4,6 +4,7 @@
 mod attack;
 mod util;
 
+mod dashboard;
 mod datasets;
 mod export;
 mod ingest;

@@ -1,6 +1,7 @@
 //! One file per subcommand: each has `Args` (clap) and `run`, and is glue only: the options
 //! to the analysis in `figures` (or to ingest, the warehouse), the table to the output.
 
+pub mod dashboard;
 pub mod datasets;
 pub mod export;
 pub mod ingest;

@@ -136,6 +136,12 @@ pub struct Options {
     /// (for capacity planning).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=104))]
     pub forecast: Option<u32>,
+
+    /// Only the events whose COLUMN equals VALUE, e.g. --filter gemeente=Duiven --filter
+    /// wijk=Centrum (repeat for more; all must hold). A dashboard's filters are these.
+    #[arg(long = "filter", value_name = "COLUMN=VALUE", value_parser = parse_filter)]
+    #[serde(deserialize_with = "de_filters")]
+    pub filter: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -165,8 +171,27 @@ impl Default for Options {
             weather: None,
             correlate: false,
             forecast: None,
+            filter: Vec::new(),
         }
     }
+}
+
+/// `wijk=Centrum`: a column and the value its events must have.
+fn parse_filter(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!(
+            "'{s}' is not COLUMN=VALUE, e.g. wijk=Centrum or gemeente=Duiven"
+        )),
+    }
+}
+
+/// `filter = ["wijk=Centrum", "kanaal=App"]` (or one text) in a spec.
+fn de_filters<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+    super::de_list(d)?
+        .iter()
+        .map(|f| parse_filter(f).map_err(serde::de::Error::custom))
+        .collect()
 }
 
 fn parse_limit54(s: &str) -> Result<(f64, usize), String> {
@@ -307,7 +332,15 @@ pub fn compute(ctx: &Context, c: &Config) -> Result<Table> {
         mapping: None,
     };
     let rows = input.rows(ctx, None)?;
-    let counted = count(ctx, c, rows.lf.clone())?;
+    compute_on(ctx, c, rows.lf)
+}
+
+/// The figures of `compute` on rows already read (a dashboard reads them once for all its
+/// views): `--filter` is applied here.
+pub fn compute_on(ctx: &Context, c: &Config, lf: LazyFrame) -> Result<Table> {
+    let o = &c.options;
+    let lf = only_matching(lf, &o.filter)?;
+    let counted = count(ctx, c, lf)?;
     if let (true, Some(w)) = (o.correlate, &counted.weather) {
         let df = peaks::correlate(&counted.series, w)?;
         return Ok(Table::plain(df, notes::correlate(ctx.lang), LABELS));
@@ -319,6 +352,31 @@ pub fn compute(ctx: &Context, c: &Config) -> Result<Table> {
         return Ok(Table::plain(df, notes::forecast(ctx.lang), LABELS));
     }
     alarms(ctx, c, counted)
+}
+
+/// The rows whose columns equal the `--filter` values (compared as text).
+fn only_matching(lf: LazyFrame, filter: &[(String, String)]) -> Result<LazyFrame> {
+    use polars::prelude::{DataType, col, lit};
+    if filter.is_empty() {
+        return Ok(lf);
+    }
+    let schema = lf.clone().collect_schema().map_err(anyhow::Error::from)?;
+    let mut lf = lf;
+    for (column, value) in filter {
+        if schema.get(column).is_none() {
+            let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+            bail!(
+                "--filter {column}={value}: the data has no column {column}; its columns are {}",
+                names.join(", ")
+            );
+        }
+        lf = lf.filter(
+            col(column.as_str())
+                .cast(DataType::String)
+                .eq(lit(value.as_str())),
+        );
+    }
+    Ok(lf)
 }
 
 fn total_word(lang: Lang) -> &'static str {
@@ -522,6 +580,45 @@ fn explain_columns(asked: &[String], lf: &LazyFrame) -> Result<Vec<String>> {
     Ok(asked.to_vec())
 }
 
+/// The events of the judged window (`--filter` applied) by weekday (1 = Monday) and hour of
+/// the date column: a dashboard's heat map. None when the column holds dates without times.
+pub fn weekday_hour(c: &Config, lf: LazyFrame) -> Result<Option<DataFrame>> {
+    use polars::prelude::{DataType, SortMultipleOptions, col, lit};
+    let o = &c.options;
+    let lf = only_matching(lf, &o.filter)?;
+    let schema = lf.clone().collect_schema().map_err(anyhow::Error::from)?;
+    if !matches!(schema.get(&o.date_column), Some(DataType::Datetime(..))) {
+        return Ok(None);
+    }
+    let t = col(o.date_column.as_str());
+    let end = o.period.next(c.settings.to);
+    let day = t.clone().cast(DataType::Date);
+    let weight = match &o.count_column {
+        Some(n) => col(n.as_str()).cast(DataType::Int64),
+        None => lit(1i64),
+    };
+    let df = lf
+        .filter(
+            day.clone()
+                .gt_eq(lit(c.settings.from))
+                .and(day.lt(lit(end))),
+        )
+        .select([
+            t.clone()
+                .dt()
+                .weekday()
+                .cast(DataType::Int32)
+                .alias("weekday"),
+            t.dt().hour().cast(DataType::Int32).alias("hour"),
+            weight.alias("_w"),
+        ])
+        .group_by([col("weekday"), col("hour")])
+        .agg([col("_w").sum().alias("n")])
+        .sort(["weekday", "hour"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Some(df))
+}
+
 /// Every judged period of the report's window, not only the alarms and without drivers or
 /// weather: the series a report draws. Its warnings were given with the table.
 pub fn judged_in_window(ctx: &Context, c: &Config) -> Result<DataFrame> {
@@ -599,6 +696,23 @@ mod tests {
         assert!(parse_limit54("5").is_err());
         assert!(parse_limit54("5,0").is_err());
         assert!(parse_limit54("-1,4").is_err());
+    }
+
+    #[test]
+    fn filters_are_column_and_value() {
+        assert_eq!(
+            parse_filter("wijk=Centrum"),
+            Ok(("wijk".to_string(), "Centrum".to_string()))
+        );
+        assert_eq!(
+            parse_filter(" categorie = Groen = blad "),
+            Ok(("categorie".to_string(), "Groen = blad".to_string()))
+        );
+        assert!(parse_filter("wijk").is_err());
+        assert!(parse_filter("=Centrum").is_err());
+        let spec: Options = toml::from_str("filter = [\"wijk=Noord\", \"kanaal=App\"]").unwrap();
+        assert_eq!(spec.filter.len(), 2);
+        assert!(toml::from_str::<Options>("filter = \"wijk\"").is_err());
     }
 
     /// The command line and a report spec start from the same defaults.

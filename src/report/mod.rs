@@ -137,8 +137,11 @@ fn waitlist_chart(
 
 /// With `inlezen`, the exports are loaded into a temporary warehouse first; rejected rows are
 /// said on stderr (they are not counted).
-fn load_exports(spec_path: &Path, spec: &Spec) -> Result<Option<tempfile::TempDir>> {
-    let Some(plan) = &spec.inlezen else {
+pub(crate) fn load_exports(
+    spec_path: &Path,
+    plan: Option<&Path>,
+) -> Result<Option<tempfile::TempDir>> {
+    let Some(plan) = plan else {
         return Ok(None);
     };
     let plan = spec_path.parent().unwrap_or(Path::new(".")).join(plan);
@@ -229,7 +232,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<Vec<PathBu
     let sections = spec.sections()?;
     let (label, end) = last_complete(spec.period, ctx.as_of);
     let start = period_start(spec.period, end);
-    let temp = load_exports(spec_path, &spec)?;
+    let temp = load_exports(spec_path, spec.inlezen.as_deref())?;
     let section_ctx = Context {
         warehouse: match &temp {
             Some(dir) => dir.path().join("warehouse"),
@@ -449,7 +452,7 @@ fn core_columns(
 /// Writes every file of a report next to its place first (synced temporary files), and only
 /// when all of them are there renames them into place: a run that fails on the way leaves the
 /// previous report as it was, and its temporary files are removed.
-fn publish_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+pub(crate) fn publish_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     use std::io::Write;
     let tmps: Vec<PathBuf> = files
         .iter()

@@ -237,7 +237,7 @@ fn only(t: &toml::Table, known: &[&str]) -> Result<(), String> {
     }
 }
 
-fn unknown_key(key: &str, known: &[&str]) -> String {
+pub(crate) fn unknown_key(key: &str, known: &[&str]) -> String {
     format!(
         "unknown key `{key}`{}; known keys: {}",
         suggestion(key, known),
@@ -271,7 +271,7 @@ fn keys_of<T: clap::Args>() -> Vec<String> {
 
 /// The options of an analysis from a section's keys: each key checked on its own first, so
 /// that an error names the key.
-fn options<T: DeserializeOwned + OptionKeys>(
+pub(crate) fn options<T: DeserializeOwned + OptionKeys>(
     t: &toml::Table,
     common: &[&str],
 ) -> Result<T, String> {
@@ -291,7 +291,7 @@ fn options<T: DeserializeOwned + OptionKeys>(
 }
 
 /// The field names of an analysis' options.
-trait OptionKeys {
+pub(crate) trait OptionKeys {
     fn keys() -> Vec<String>;
 }
 

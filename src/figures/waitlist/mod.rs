@@ -213,7 +213,7 @@ impl By {
 }
 
 /// Column labels in tables for people (the JSON and CSV keys stay the column names).
-const LABELS: crate::render::Labels = &[
+pub const LABELS: crate::render::Labels = &[
     ("group", "groep", "group"),
     ("n", "zaken", "cases"),
     ("started_12m", "gestart (12 mnd)", "started (12 mo)"),
@@ -294,7 +294,7 @@ pub fn validate(ctx: &Ctx, o: &Options) -> Result<Config> {
 
 /// The figures asked for, as a table with its note.
 pub fn compute(ctx: &Ctx, c: &Config) -> Result<Table> {
-    let (args, settings) = (&c.options, &c.settings);
+    let args = &c.options;
     let key = if args.show_personal || args.input.is_some() {
         Pseudonymiser::from_env_or_file(args.key_file.as_deref())?
     } else {
@@ -310,22 +310,35 @@ pub fn compute(ctx: &Ctx, c: &Config) -> Result<Table> {
         mapping: args.mapping.as_deref(),
     };
     let rows = input.rows(ctx, key.as_ref())?;
-    let cases = measure(rows.lf.clone(), args, settings)?;
+    compute_on(ctx, c, rows.lf, rows.unreadable, key.is_some())
+}
+
+/// The figures of `compute` on cases already read (a dashboard reads them once for all its
+/// views); `has_key`: the warehouse key was given (for --show-personal).
+pub fn compute_on(
+    ctx: &Ctx,
+    c: &Config,
+    lf: LazyFrame,
+    unreadable: u64,
+    has_key: bool,
+) -> Result<Table> {
+    let (args, settings) = (&c.options, &c.settings);
+    let cases = measure(lf.clone(), args, settings)?;
     notes::warn_excluded(&cases);
     let e = &cases.excluded;
     let none_excluded = e.no_start + e.after_as_of + e.end_before_start.len() == 0;
     if cases.cases.is_empty() && none_excluded {
-        return notes::nothing_matched(rows.lf.clone(), settings, ctx);
+        return notes::nothing_matched(lf, settings, ctx);
     }
     let df = match args.section {
         View::Summary | View::By => caseflow::summary(&cases, settings)?,
         View::Survival => caseflow::survival_table(&cases, settings)?,
         View::Flow => caseflow::flow(&cases, args.weeks)?,
-        View::Open => open_section(&cases, args, key.is_some(), ctx)?,
+        View::Open => open_section(&cases, args, has_key, ctx)?,
     };
     Ok(Table {
         df,
-        note: notes::note(settings, &c.rule, &cases, rows.unreadable, ctx),
+        note: notes::note(settings, &c.rule, &cases, unreadable, ctx),
         labels: LABELS,
         money: Vec::new(),
         for_people: Some(not_reached_as_text),
