@@ -43,7 +43,8 @@ fn data(html: &str) -> Value {
         .unwrap();
     let rest = &html[start..];
     let json = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
-    serde_json::from_str(&json.replace("<\\/", "</")).unwrap()
+    assert!(!json.contains('<'), "every < in the data is escaped");
+    serde_json::from_str(json).unwrap()
 }
 
 /// The view key of the filter values chosen, as the page's list boxes give it.
@@ -384,7 +385,7 @@ fn no_filter_on_records_or_people() {
             .arg(example("inlezen.toml")),
         3,
     );
-    for column in ["melding_id", "adres"] {
+    for column in ["melding_id", "adres", "lat"] {
         wd.write(
             "d.toml",
             format!("name = \"d\"\ntitle = \"D\"\n[[filter]]\ncolumn = \"{column}\"\n[[panel]]\ntype = \"peaks\"\nshow = \"tiles\"\n"),
@@ -392,6 +393,27 @@ fn no_filter_on_records_or_people() {
         let e = wd.usage(wd.cmd(&["dashboard", "d.toml", "--as-of", "2024-07-01"]));
         assert!(e.contains("aggregates only"), "{e}");
     }
+    // Series and explanations by addresses, and columns the schema does not know, too.
+    let panel = |keys: &str| {
+        format!(
+            "name = \"d\"\ntitle = \"D\"\n[[panel]]\ntype = \"peaks\"\nshow = \"weekly\"\n{keys}\n"
+        )
+    };
+    for (keys, says) in [
+        ("by = \"adres\"", "aggregates only"),
+        ("explain = [\"wijk\", \"adres\"]", "aggregates only"),
+        (
+            "by = \"behandelaar\"",
+            "not a column of the canonical dataset",
+        ),
+        ("period = \"month\"", "per week"),
+        ("months = 12", "does not apply here"),
+    ] {
+        wd.write("d.toml", panel(keys));
+        let e = wd.usage(wd.cmd(&["dashboard", "d.toml", "--as-of", "2024-07-01"]));
+        assert!(e.contains(says), "{keys}: {e}");
+    }
+    assert!(!wd.path("dashboards").exists());
     // In English: the page's words and number format follow `language`.
     wd.write(
         "d.toml",

@@ -23,8 +23,14 @@
     if (v === null || v === undefined) { return t === 'days' ? W.notReached : ''; }
     if (t === 'date') { return day(v); }
     if (t === 'bool') { return v ? W.yes : W.no; }
+    if (t === 'weekday') { return W.weekdays[v - 1] || String(v); }
     if (typeof v === 'number') { return num(v); }
     return String(v);
+  }
+  // The type of a cell: a tile table's median row says "niet bereikt" where it is empty.
+  function typeAt(p, k, j) {
+    var t = p.columns[j].type;
+    return p.kind === 'tiles' && p.keys[k] === 'median_days' && t === 'num' ? 'days' : t;
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -58,15 +64,20 @@
     p.columns.forEach(function (c) { tr.appendChild(el('th', { scope: 'col' }, c.label)); });
     var head = el('thead'); head.appendChild(tr); t.appendChild(head);
     var body = el('tbody');
-    rows.forEach(function (r) {
+    rows.forEach(function (r, k) {
       var row = el('tr');
       p.columns.forEach(function (c, j) {
-        var numeric = c.type !== 'text' && c.type !== 'date' && c.type !== 'bool';
+        var numeric = ['text', 'date', 'bool', 'weekday'].indexOf(c.type) < 0;
         var long = c.type === 'text' && typeof r[j] === 'string' && r[j].length > 60;
-        row.appendChild(el('td', numeric ? { 'class': 'n' } : long ? { 'class': 'long' } : {}, fmt(r[j], c.type)));
+        row.appendChild(el('td', numeric ? { 'class': 'n' } : long ? { 'class': 'long' } : {}, fmt(r[j], typeAt(p, k, j))));
       });
       body.appendChild(row);
     });
+    if (!rows.length) {
+      var none = el('tr');
+      none.appendChild(el('td', { colspan: String(p.columns.length) }, W.empty));
+      body.appendChild(none);
+    }
     t.appendChild(body);
     wrap.appendChild(t);
     return wrap;
@@ -79,13 +90,14 @@
       if (v === null || v === undefined) { s = t === 'days' ? W.notReached : ''; }
       else if (t === 'date') { s = v.slice(8, 10) + '-' + v.slice(5, 7) + '-' + v.slice(0, 4); }
       else if (t === 'bool') { s = v ? W.yes : W.no; }
+      else if (t === 'weekday') { s = W.weekdays[v - 1] || String(v); }
       else if (typeof v === 'number') { s = String(v).replace('.', ','); }
       else { s = String(v); if (/^[=+\-@\t\r]/.test(s)) { s = "'" + s; } }
       return /[;"\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
     }
     var lines = [p.columns.map(function (c) { return cell(c.label, 'text'); }).join(';')];
-    rows.forEach(function (r) {
-      lines.push(p.columns.map(function (c, j) { return cell(r[j], c.type); }).join(';'));
+    rows.forEach(function (r, k) {
+      lines.push(p.columns.map(function (c, j) { return cell(r[j], typeAt(p, k, j)); }).join(';'));
     });
     return '\ufeff' + lines.join('\r\n') + '\r\n';
   }
@@ -111,7 +123,7 @@
     rows.forEach(function (r, k) {
       var t = el('div', { 'class': 'tile', 'data-key': p.keys[k] || '' });
       t.appendChild(el('div', { 'class': 'tile-label' }, r[0]));
-      var v = el('div', { 'class': 'tile-value' }, fmt(r[1], p.columns[1].type));
+      var v = el('div', { 'class': 'tile-value' }, fmt(r[1], typeAt(p, k, 1)));
       var unit = p.columns[2] && p.columns[2].type === 'text' ? r[2] : '';
       if (unit && r[1] !== null) { v.appendChild(document.createTextNode(unit === '%' ? '' : ' ')); v.appendChild(el('span', { 'class': 'unit' }, unit)); }
       t.appendChild(v);
@@ -178,7 +190,8 @@
       var seen = [];
       rows.forEach(function (r) { if (seen.indexOf(r[c.series]) < 0) { seen.push(r[c.series]); } });
       seen.forEach(function (s, k) {
-        entries.push({ key: 's:' + s, label: String(s), color: COLORS[k % 6], dash: DASHES[k % 6] });
+        // Colour and dash pattern cycle at different steps: 36 series differ in both.
+        entries.push({ key: 's:' + s, label: String(s), color: COLORS[k % 6], dash: DASHES[(k + Math.floor(k / 6)) % 6] });
       });
     } else {
       c.facets.forEach(function (f) {
@@ -217,7 +230,7 @@
     box.appendChild(grid);
   }
   function focusLegend(i, key) {
-    var b = document.querySelector('#p' + i + ' .legend button[data-key="' + key.replace(/"/g, '\\"') + '"]');
+    var b = document.querySelector('#p' + i + ' .legend button[data-key="' + CSS.escape(key) + '"]');
     if (b) { b.focus(); }
   }
 
@@ -302,7 +315,7 @@
         L.pts.forEach(function (r) { if (r !== null && (c.step ? xv(r) <= x : xv(r) === x)) { best = r; } });
         if (best !== null) {
           var v = best[L.col], t = p.columns[L.col].type;
-          parts.push(L.e.label + ': ' + (share && v !== null ? NF0.format(v * 100) + '%' : fmt(v, t)));
+          parts.push(L.e.label + ': ' + fmt(v, t));
         }
       });
       return parts;

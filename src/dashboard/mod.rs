@@ -88,9 +88,21 @@ pub(crate) struct Filter {
     pub values: Vec<String>,
     pub shown: Vec<String>,
     pub all: bool,
+    /// The value is contained in the row's (case-insensitive), as `waitlist --team` filters;
+    /// else equal, as `peaks --filter`.
+    pub contains: bool,
 }
 
 impl Filter {
+    /// Whether a row's value falls under the filter value `x`.
+    fn matches(&self, x: &str, value: &str) -> bool {
+        if self.contains {
+            value.to_lowercase().contains(&x.to_lowercase())
+        } else {
+            value == x
+        }
+    }
+
     /// The values the reader can choose: None for "alle".
     fn choices(&self) -> Vec<Option<&str>> {
         let mut c: Vec<Option<&str>> = Vec::new();
@@ -171,21 +183,20 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<PathBuf> {
             spec::PanelKind::Peaks(show, _) => peaks::meta(p, *show, &ctx),
         })
         .collect();
+    // The panels' options against the filters and the data, before anything is computed.
+    let series = match analysis {
+        Analysis::Waitlist => {
+            waitlist::check_overlap(&panels, &filters)?;
+            None
+        }
+        Analysis::Peaks => peaks::series_column(&panels, &dataset, &lf)?,
+    };
     let present = present_combinations(&lf, &filters)?;
-    let combos = combinations(&filters, &present);
-    if combos.len() > spec.max_views {
-        crate::usage!(
-            "the filters give {} combinations, more than max_views = {}: leave out a filter, \
-             list fewer values (values = [...]), or raise max_views (each combination is \
-             computed and stored in the file)",
-            combos.len(),
-            spec.max_views
-        );
-    }
+    let combos = combinations(&filters, &present, spec.max_views)?;
     let mut built = Built::default();
     let rows = match analysis {
         Analysis::Waitlist => waitlist::views(&ctx, &panels, &filters, &combos, &lf)?,
-        Analysis::Peaks => peaks::views(&ctx, &panels, &filters, &combos, &lf)?,
+        Analysis::Peaks => peaks::views(&ctx, &panels, &filters, &combos, (&lf, series.as_ref()))?,
     };
     for (key, per_panel) in rows {
         let ids = per_panel
@@ -251,18 +262,34 @@ fn resolve_filters(
     Ok(out)
 }
 
-/// A filter on a record's key (melding_id), a pseudonym or an employee would make a view of
-/// one record or one person: refused, since a dashboard holds aggregates only.
-pub(crate) fn not_personal(dataset: &str, column: &str) -> Result<()> {
-    use crate::schema::Privacy;
+/// Columns no dashboard groups by, although the schema does not mark them personal: an
+/// address or a point on the map is one household.
+const NOT_GROUPS: &[&str] = &[
+    "adres",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "omschrijving",
+    "toelichting",
+];
+
+/// A dashboard may filter, draw series or explain alarms by a column only when its values are
+/// groups: a canonical column of the dataset (docs/datasets.md) holding text, not its key,
+/// not personal (pseudonymised, an employee), not an address or coordinate. A column the
+/// schema does not know is refused too: the dashboard cannot tell whether it names people.
+pub(crate) fn groupable(dataset: &str, column: &str, what: &str) -> Result<()> {
+    use crate::schema::{Kind, Privacy};
     let ds = crate::schema::dataset(dataset);
-    let key = ds.and_then(|d| d.key) == Some(column) || column.ends_with("_id");
-    let personal = ds
-        .and_then(|d| d.column(column))
-        .is_some_and(|c| c.privacy != Privacy::None);
-    if key || personal || column == "adres" {
+    let Some(c) = ds.and_then(|d| d.column(column)) else {
         crate::usage!(
-            "filter {column}: a dashboard holds aggregates only, and a view per {column} would              show single records or people; filter on a group such as gemeente, categorie,              wijk or team"
+            "{what} {column}: not a column of the canonical dataset {dataset}              (docs/datasets.md); a dashboard groups only by columns it knows hold groups, not              people (a column kept from the export could name a behandelaar or a client)"
+        );
+    };
+    let key = ds.and_then(|d| d.key) == Some(column) || column.ends_with("_id");
+    if key || c.privacy != Privacy::None || c.kind != Kind::Text || NOT_GROUPS.contains(&column) {
+        crate::usage!(
+            "{what} {column}: a dashboard holds aggregates only, and a view or series per              {column} would show single records, people or addresses; use a group such as              gemeente, categorie, wijk, kanaal or team"
         );
     }
     Ok(())
@@ -270,7 +297,7 @@ pub(crate) fn not_personal(dataset: &str, column: &str) -> Result<()> {
 
 /// The distinct values of a column (as text, sorted, without empty ones); an error when there
 /// are more than 60, which no list box serves.
-pub(crate) fn distinct_values(lf: &LazyFrame, column: &str) -> Result<Vec<String>> {
+pub(crate) fn distinct_values(lf: &LazyFrame, column: &str, what: &str) -> Result<Vec<String>> {
     let df = lf
         .clone()
         .select([col(column).cast(DataType::String)])
@@ -287,8 +314,9 @@ pub(crate) fn distinct_values(lf: &LazyFrame, column: &str) -> Result<Vec<String
     values.sort();
     if values.len() > 60 {
         crate::usage!(
-            "filter {column}: the data has {} values, too many to choose from in a list; list \
-             the ones to offer with values = [...] or filter on a coarser column",
+            "{what} {column}: the data has {} values, too many to choose from in a list or to \
+             draw as series; (for a filter) list the ones to offer with values = [...], or use \
+             a coarser column",
             values.len()
         );
     }
@@ -320,38 +348,56 @@ fn present_combinations(lf: &LazyFrame, filters: &[Filter]) -> Result<Vec<Vec<Op
         .collect())
 }
 
-/// Every combination of choices, as indices into each filter's choices, that matches a row
-/// of the data ("alle" matches any value).
-fn combinations(filters: &[Filter], present: &[Vec<Option<String>>]) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
-    for f in filters {
-        let n = f.choices().len();
-        out = out
-            .into_iter()
-            .flat_map(|c| {
-                (0..n).map(move |i| {
-                    let mut c = c.clone();
-                    c.push(i);
-                    c
+/// Every combination of choices (indices into each filter's choices, 0 = "alle" where there
+/// is one) that matches a row of the data, in the order of the list boxes; built from the
+/// rows, so that the count is known before anything is computed, and refused above `limit`.
+fn combinations(
+    filters: &[Filter],
+    present: &[Vec<Option<String>>],
+    limit: usize,
+) -> Result<Vec<Vec<usize>>> {
+    let mut out: std::collections::BTreeSet<Vec<usize>> = Default::default();
+    for row in present {
+        // Per filter, the choices this row falls under: "alle" and the values it matches.
+        let mut values = row.iter();
+        let mut partial: Vec<Vec<usize>> = vec![Vec::new()];
+        for f in filters {
+            let fits: Vec<usize> = if f.all {
+                let v = values.next().cloned().flatten();
+                let mut fits = vec![0];
+                if let Some(v) = v {
+                    let hits = f
+                        .values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| f.matches(x, &v));
+                    fits.extend(hits.map(|(i, _)| i + 1));
+                }
+                fits
+            } else {
+                (0..f.values.len()).collect()
+            };
+            partial = partial
+                .into_iter()
+                .flat_map(|c| {
+                    fits.iter().map(move |i| {
+                        let mut c = c.clone();
+                        c.push(*i);
+                        c
+                    })
                 })
-            })
-            .collect();
+                .collect();
+        }
+        out.extend(partial);
+        if out.len() > limit {
+            crate::usage!(
+                "the filters give more than max_views = {limit} combinations: leave out a \
+                 filter, list fewer values (values = [...]), or raise max_views (each \
+                 combination is computed and stored in the file)"
+            );
+        }
     }
-    out.retain(|combo| {
-        let wanted: Vec<Option<&str>> = filters
-            .iter()
-            .zip(combo)
-            .filter(|(f, _)| f.all)
-            .map(|(f, i)| f.choices()[*i])
-            .collect();
-        present.iter().any(|row| {
-            wanted
-                .iter()
-                .zip(row)
-                .all(|(w, v)| w.is_none() || w.as_deref() == v.as_deref())
-        })
-    });
-    out
+    Ok(out.into_iter().collect())
 }
 
 /// The view key of a combination ("0-2-1") and its selection.

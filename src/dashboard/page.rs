@@ -40,6 +40,7 @@ fn words(nl: bool) -> serde_json::Value {
         "table": w("Tabel met de cijfers", "Table of the figures"),
         "download": w("Download de tabel (CSV voor Excel)", "Download the table (CSV for Excel)"),
         "nodata": w("Geen gegevens voor deze selectie.", "No data for this selection."),
+        "empty": w("Geen rijen voor deze selectie.", "No rows for this selection."),
         "notReached": w("niet bereikt", "not reached"),
         "previous": w("vorig kwartaal", "previous quarter"),
         "interval": w("95%-interval", "95% interval"),
@@ -94,10 +95,9 @@ pub fn html(
         views: &built.views,
         blocks: &built.blocks,
     };
-    // Inside <script>, "</" could end the element: written as "<\/" (the same JSON).
-    let json = serde_json::to_string(&data)?
-        .replace("</", "<\\/")
-        .replace("<!--", "<\\!--");
+    // Inside <script>, "</script" or "<!--" would end or change the element: every "<" is
+    // written as the JSON escape \u003c (the same JSON, parsed as before).
+    let json = serde_json::to_string(&data)?.replace('<', "\\u003c");
     let mut body = String::new();
     body.push_str(&format!("<header><h1>{}</h1>\n", esc(&spec.title)));
     if let Some(t) = &spec.text {
@@ -137,7 +137,7 @@ pub fn html(
         body.push_str("<div class=\"content\"></div></section>\n");
     }
     body.push_str(&format!(
-        "</main>\n<div id=\"tip\" role=\"tooltip\" hidden></div>\n<noscript><p>{}</p></noscript>\n",
+        "</main>\n<div id=\"tip\" role=\"tooltip\" aria-live=\"polite\" hidden></div>\n<noscript><p>{}</p></noscript>\n",
         if nl {
             "Dit dashboard heeft JavaScript nodig om de cijfers te tonen. Open het in een browser \
              met JavaScript aan (Edge, Chrome, Firefox)."

@@ -29,7 +29,7 @@ pub fn filter(
     schema: &Schema,
     ctx: &Context,
 ) -> Result<Filter> {
-    super::not_personal(dataset, &f.column)?;
+    super::groupable(dataset, &f.column, "filter")?;
     if schema.get(&f.column).is_none() {
         let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
         crate::usage!(
@@ -40,7 +40,7 @@ pub fn filter(
     }
     let values = match &f.values {
         Some(v) => v.clone(),
-        None => super::distinct_values(lf, &f.column)?,
+        None => super::distinct_values(lf, &f.column, "filter")?,
     };
     let label = f.label.clone().unwrap_or_else(|| {
         let (nl, en) = match f.column.as_str() {
@@ -59,16 +59,29 @@ pub fn filter(
         shown: values.clone(),
         values,
         all: true,
+        contains: false,
     })
 }
 
-/// The series column of the panels (one at most), the same for all.
-fn series_column(panels: &[Panel]) -> Result<Option<String>> {
+/// The series column of the panels (one at most), the same for all; the panels' options
+/// checked: weekly periods, groups only (by, explain), the window set by the dashboard.
+pub fn series_column(panels: &[Panel], dataset: &str, lf: &LazyFrame) -> Result<Option<String>> {
     let mut found: Option<Option<String>> = None;
     for p in panels {
         let PanelKind::Peaks(show, o) = &p.kind else {
             continue;
         };
+        if o.period != peaks::Period::Week {
+            crate::usage!(
+                "panel {}: a dashboard counts per week (weeks_shown); leave period out",
+                p.number
+            );
+        }
+        for c in o.by.iter().chain(&o.explain) {
+            if !c.eq_ignore_ascii_case("none") {
+                super::groupable(dataset, c, &format!("panel {}: by/explain", p.number))?;
+            }
+        }
         if o.from.is_some() || o.all {
             crate::usage!(
                 "panel {}: from and all are set by the dashboard (weeks_shown: the weeks a \
@@ -99,6 +112,9 @@ fn series_column(panels: &[Panel]) -> Result<Option<String>> {
             );
         }
         let by = by.into_iter().next();
+        if let Some(b) = &by {
+            super::distinct_values(lf, b, &format!("panel {}: by", p.number))?;
+        }
         match &found {
             Some(f) if *f != by => crate::usage!(
                 "panel {}: by differs from an earlier panel; the panels of a dashboard share \
@@ -139,13 +155,24 @@ pub fn views(
     panels: &[Panel],
     filters: &[Filter],
     combos: &[Vec<usize>],
-    lf: &LazyFrame,
+    (lf, by): (&LazyFrame, Option<&String>),
 ) -> Result<Vec<(String, Vec<Option<Rows>>)>> {
-    let by = series_column(panels)?;
-    let by_filter = filters.iter().position(|f| Some(&f.column) == by.as_ref());
-    let mut runs: HashMap<String, Option<Run>> = HashMap::new();
-    let mut out = Vec::new();
-    for (i, combo) in combos.iter().enumerate() {
+    use rayon::prelude::*;
+    let by_filter = filters.iter().position(|f| Some(&f.column) == by);
+    // The views that share a base (the same values but for the series filter) share its runs:
+    // computed together, the bases side by side on all cores.
+    let mut bases: Vec<(Vec<usize>, Vec<&Vec<usize>>)> = Vec::new();
+    for combo in combos {
+        let mut base = combo.clone();
+        if let Some(j) = by_filter {
+            base[j] = 0;
+        }
+        match bases.iter_mut().find(|(b, _)| *b == base) {
+            Some((_, views)) => views.push(combo),
+            None => bases.push((base, vec![combo])),
+        }
+    }
+    let one = |combo: &Vec<usize>, runs: &mut HashMap<String, Option<Run>>| {
         let (key, sel) = selection(filters, combo);
         // The view without the series filter computes the series; this one picks one.
         let series = by_filter.and_then(|j| sel[j].1);
@@ -153,18 +180,29 @@ pub fn views(
         if let Some(j) = by_filter {
             base[j].1 = None;
         }
-        let mut compute = || view(ctx, panels, (&sel, &base, series), lf, &mut runs);
-        let rows = if i == 0 {
-            compute()?
-        } else {
-            crate::messages::silenced(compute)?
-        };
-        out.push((key, rows));
-        if runs.len() > 64 {
-            runs.clear();
-        }
+        view(ctx, panels, (&sel, &base, series), lf, runs).map(|rows| (key, rows))
+    };
+    // The first view says its warnings once, as the subcommand would; the rest are silent.
+    if let Some(first) = combos.first() {
+        one(first, &mut HashMap::new())?;
     }
-    Ok(out)
+    let computed: Vec<Vec<(String, Vec<Option<Rows>>)>> = crate::messages::silenced(|| {
+        bases
+            .par_iter()
+            .map(|(_, views)| {
+                let mut runs = HashMap::new();
+                views.iter().map(|c| one(c, &mut runs)).collect()
+            })
+            .collect::<Result<_>>()
+    })?;
+    let mut by_key: HashMap<String, Vec<Option<Rows>>> = computed.into_iter().flatten().collect();
+    Ok(combos
+        .iter()
+        .filter_map(|c| {
+            let (key, _) = selection(filters, c);
+            by_key.remove(&key).map(|rows| (key, rows))
+        })
+        .collect())
 }
 
 /// The panel's options for the filter values chosen.
@@ -304,25 +342,22 @@ fn tiles(
 ) -> Result<Option<Rows>> {
     let mut by = options_for(o, base, ctx, RECENT);
     by.explain = vec!["none".into()];
-    let (alarms_week, alarms_recent, to) = match run(ctx, &by, lf, runs)? {
+    // The last complete week, as the subcommand judges it.
+    let to = peaks::window(&by, ctx.as_of).1;
+    let (alarms_week, alarms_recent) = match run(ctx, &by, lf, runs)? {
         None => return Ok(None),
         Some(r) => {
             let df = only_series(&r.df, series)?;
-            let to = df
-                .column("period_start")?
-                .date()?
-                .physical()
-                .max()
-                .unwrap_or_default();
             let alarm = df.column("alarm")?.bool()?;
             let start = df.column("period_start")?.date()?.physical();
+            let to = crate::dates::day_number(to);
             let recent = alarm.iter().flatten().filter(|a| *a).count();
             let week = alarm
                 .iter()
                 .zip(start.iter())
                 .filter(|(a, s)| *a == Some(true) && *s == Some(to))
                 .count();
-            (week, recent, to)
+            (week, recent)
         }
     };
     // The total: its own run (--by none), or the series chosen.
@@ -333,13 +368,14 @@ fn tiles(
     total.explain = vec!["none".into()];
     total.weather = None;
     let lang = ctx.lang;
-    let week = crate::dates::from_day_number(to)
-        .map(|d| {
-            let w = chrono::Datelike::iso_week(&d).week();
-            let date = crate::lang::date_text(d, lang);
-            format!("{} {w} ({date})", lang.pick("week", "week"))
-        })
-        .unwrap_or_default();
+    let week = format!(
+        "{} {} ({})",
+        lang.pick("week", "week"),
+        chrono::Datelike::iso_week(&to).week(),
+        crate::lang::date_text(to, lang)
+    );
+    // This week's count of the total (or the series): none when the week is not judged (a
+    // series without the history a method needs), rather than a guess.
     let this = match run(ctx, &total, lf, runs)? {
         Some(r) => {
             let df = only_series(&r.df, series)?;
@@ -349,9 +385,10 @@ fn tiles(
         }
         None => None,
     };
-    let [observed, expected, upper] = match this {
-        Some(v) => [v[0].clone(), v[1].clone(), v[2].clone()],
-        None => [json!(0), Value::Null, Value::Null],
+    let Some([observed, expected, upper]) =
+        this.map(|v| [v[0].clone(), v[1].clone(), v[2].clone()])
+    else {
+        return Ok(None);
     };
     Ok(Some(vec![
         vec![
@@ -421,7 +458,7 @@ pub fn meta(p: &Panel, show: PeaksShow, ctx: &Context) -> PanelMeta {
             ),
             kind: "heat",
             columns: vec![
-                header(t("weekdag", "weekday"), "int"),
+                header(t("weekdag", "weekday"), "weekday"),
                 header(t("uur", "hour"), "int"),
                 header(t("meldingen", "reports"), "int"),
             ],

@@ -208,6 +208,20 @@ fn panel(number: usize, t: &toml::Table) -> Result<Panel, String> {
         }
         None => return Err("no type; give type = \"waitlist\" or type = \"peaks\"".into()),
     };
+    let wrong = match kind {
+        PanelKind::Waitlist(WaitlistShow::Trend, _) => "weeks_shown",
+        PanelKind::Waitlist(..) => "months",
+        PanelKind::Peaks(..) => "months",
+    };
+    let also_wrong = matches!(kind, PanelKind::Waitlist(..)).then_some("weeks_shown");
+    for k in [Some(wrong), also_wrong].into_iter().flatten() {
+        if t.contains_key(k) {
+            return Err(format!(
+                "key `{k}` does not apply here: months is for show = \"trend\" of a waiting \
+                 list, weeks_shown for the panels of peaks"
+            ));
+        }
+    }
     let span = match (t.get("months"), t.get("weeks_shown")) {
         (None, None) => None,
         (Some(toml::Value::Integer(n)), None) | (None, Some(toml::Value::Integer(n)))

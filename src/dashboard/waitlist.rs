@@ -81,6 +81,7 @@ pub fn filter(
             shown: values.iter().map(|v| preset_text(v, nl)).collect(),
             values,
             all: false,
+            contains: false,
         });
     }
     if schema.get(&f.column).is_none() {
@@ -88,7 +89,7 @@ pub fn filter(
     }
     let values = match &f.values {
         Some(v) => v.clone(),
-        None => super::distinct_values(lf, &f.column)?,
+        None => super::distinct_values(lf, &f.column, "filter")?,
     };
     let (nl_label, en_label) = match f.column.as_str() {
         "gemeente" => ("Gemeente", "Municipality"),
@@ -101,6 +102,7 @@ pub fn filter(
         shown: values.clone(),
         values,
         all: true,
+        contains: true,
     })
 }
 
@@ -120,7 +122,7 @@ fn options_for(base: &Options, sel: &Selection) -> Result<Options> {
 }
 
 /// A filter column set in a panel too would be overruled silently: an error instead.
-fn check_overlap(panels: &[Panel], filters: &[Filter]) -> Result<()> {
+pub fn check_overlap(panels: &[Panel], filters: &[Filter]) -> Result<()> {
     for p in panels {
         let PanelKind::Waitlist(_, o) = &p.kind else {
             continue;
@@ -164,7 +166,6 @@ pub fn views(
     combos: &[Vec<usize>],
     lf: &LazyFrame,
 ) -> Result<Vec<(String, Vec<Option<Rows>>)>> {
-    check_overlap(panels, filters)?;
     // The first view's summary says its warnings once, as the subcommand would; the rest of
     // the computations are silent.
     if let (Some(combo), Some(PanelKind::Waitlist(_, base))) =
@@ -173,14 +174,16 @@ pub fn views(
         let (_, sel) = selection(filters, combo);
         summary_point(ctx, &options_for(base, &sel)?, 0, lf)?;
     }
-    combos
-        .iter()
-        .map(|combo| {
-            let (key, sel) = selection(filters, combo);
-            let rows = crate::messages::silenced(|| view(ctx, panels, &sel, lf))?;
-            Ok((key, rows))
-        })
-        .collect()
+    use rayon::prelude::*;
+    crate::messages::silenced(|| {
+        combos
+            .par_iter()
+            .map(|combo| {
+                let (key, sel) = selection(filters, combo);
+                Ok((key, view(ctx, panels, &sel, lf)?))
+            })
+            .collect()
+    })
 }
 
 /// One view: the rows of every panel, or None for all when no case matches.
@@ -269,23 +272,17 @@ fn summary_point(
 /// Tiles: open, open past the term, % within term (3 months) and the median with its
 /// interval, each with its value a quarter (3 months) earlier and the change.
 fn tiles(now: Option<Vec<Value>>, before: Option<Vec<Value>>, ctx: &Context) -> Rows {
-    let now = now.unwrap_or_default();
-    let at = |v: &Option<Vec<Value>>, i: usize| -> Value {
-        v.as_ref()
-            .and_then(|v| v.get(i).cloned())
-            .unwrap_or(Value::Null)
-    };
-    let before = &before;
+    let (now, before) = (now.unwrap_or_default(), before.unwrap_or_default());
+    let at = |v: &[Value], i: usize| v.get(i).cloned().unwrap_or(Value::Null);
     let lang = ctx.lang;
     let row = |i: usize, label: &str, unit: &str, interval: bool| -> Vec<Value> {
-        let value = now.get(i).cloned().unwrap_or(Value::Null);
-        let prev = at(before, i);
+        let (value, prev) = (at(&now, i), at(&before, i));
         let change = match (value.as_f64(), prev.as_f64()) {
             (Some(a), Some(b)) => number(a - b),
             _ => Value::Null,
         };
         let (lo, hi) = if interval {
-            (now[1].clone(), now[2].clone())
+            (at(&now, 1), at(&now, 2))
         } else {
             (Value::Null, Value::Null)
         };
@@ -363,7 +360,7 @@ fn table(
     let config = waitlist::validate(ctx, &o)?;
     let t = waitlist::compute_on(ctx, &config, lf.clone(), 0, false)?;
     let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
-    if names.iter().any(|c| t.df.column(c).is_err()) || t.df.height() == 0 {
+    if t.df.height() == 0 {
         return Ok(None);
     }
     Ok(Some(rows_of(&t.df, &names)?))
@@ -381,11 +378,11 @@ pub fn meta(p: &Panel, show: WaitlistShow, ctx: &Context) -> PanelMeta {
             kind: "tiles",
             columns: vec![
                 header(t("maat", "measure"), "text"),
-                header(t("waarde", "value"), "days"),
+                header(t("waarde", "value"), "num"),
                 header(t("eenheid", "unit"), "text"),
                 header(t("95%-interval ondergrens", "95% interval lower"), "days"),
                 header(t("95%-interval bovengrens", "95% interval upper"), "days"),
-                header(t("vorig kwartaal", "previous quarter"), "days"),
+                header(t("vorig kwartaal", "previous quarter"), "num"),
                 header(t("verandering", "change"), "num"),
             ],
             keys: [

@@ -3,7 +3,9 @@
 
 use super::peaks_notes as notes;
 use crate::analysis::farrington;
-use crate::analysis::peaks::{self, Detection, MethodChoice, Period};
+/// The period of the counts (day, week, month), as the options name it.
+pub use crate::analysis::peaks::Period;
+use crate::analysis::peaks::{self, Detection, MethodChoice};
 use crate::context::Context;
 use crate::lang::Lang;
 use crate::render::Table;
