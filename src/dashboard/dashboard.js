@@ -359,7 +359,9 @@
         if (r[c.marks] !== true || r[lines[0].col] === null) { return; }
         var k = order.indexOf(xv(r));
         var dot = svg('circle', { cx: X(xv(r)), cy: Y(r[lines[0].col]), r: 4.5, fill: COLORS[1], stroke: '#fff', 'stroke-width': 1.5, 'class': 'mark' });
+        // Hover, or a click (a touch screen), shows what drove the alarm.
         dot.addEventListener('mouseenter', function () { idx = k; show(k, s); });
+        dot.addEventListener('click', function () { idx = k; show(k, s); });
         s.appendChild(dot);
       });
     }
