@@ -161,7 +161,11 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<PathBuf> {
         crate::source::read_toml(spec_path, "dashboard spec", "See docs/dashboard.md")?;
     spec::check(&spec)?;
     let panels = spec.panels()?;
-    let temp = crate::report::load_exports(spec_path, spec.inlezen.as_deref())?;
+    let temp = crate::report::load_exports(
+        spec_path,
+        spec.inlezen.as_deref(),
+        ("het dashboard", "the dashboard"),
+    )?;
     let ctx = Context {
         warehouse: match &temp {
             Some(dir) => dir.path().join("warehouse"),

@@ -98,18 +98,7 @@ pub fn html(
     // Inside <script>, "</script" or "<!--" would end or change the element: every "<" is
     // written as the JSON escape \u003c (the same JSON, parsed as before).
     let json = serde_json::to_string(&data)?.replace('<', "\\u003c");
-    let mut body = String::new();
-    body.push_str(&format!("<header><h1>{}</h1>\n", esc(&spec.title)));
-    if let Some(t) = &spec.text {
-        body.push_str(&format!("<p class=\"intro\">{}</p>\n", esc(t)));
-    }
-    body.push_str(&format!(
-        "<p class=\"asof\">{} {} &middot; {} {}</p>\n",
-        if nl { "Peildatum" } else { "As of" },
-        esc(&crate::lang::date_text(ctx.as_of, ctx.lang)),
-        if nl { "gegevens:" } else { "data:" },
-        esc(dataset)
-    ));
+    let mut body = heading(spec, ctx, dataset)?;
     body.push_str("<form id=\"filters\" aria-label=\"Filters\">\n");
     for f in &filters_out {
         body.push_str(&format!(
@@ -157,4 +146,48 @@ pub fn html(
         version = env!("CARGO_PKG_VERSION"),
         title = esc(&spec.title),
     ))
+}
+
+/// The head of the page: title, introduction, and the state of the data (as-of date, dataset,
+/// last ingest, latest date in the data).
+fn heading(spec: &Spec, ctx: &Context, dataset: &str) -> Result<String> {
+    let nl = ctx.nl();
+    let mut body = String::new();
+    body.push_str(&format!("<header><h1>{}</h1>\n", esc(&spec.title)));
+    if let Some(t) = &spec.text {
+        body.push_str(&format!("<p class=\"intro\">{}</p>\n", esc(t)));
+    }
+    // The state of the data, as a report's "Stand van de gegevens" gives it.
+    let state =
+        crate::report::sources::data_dates(&ctx.open()?, &[dataset.to_string()].into(), false, nl)?;
+    // Dates as the page writes them (dd-mm-yyyy in Dutch).
+    let day =
+        |t: &str| match chrono::NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d") {
+            Ok(d) => crate::lang::date_text(d, ctx.lang),
+            Err(_) => t.to_string(),
+        };
+    let (ingested, latest) = state
+        .first()
+        .map(|(_, i, l)| (day(i), day(l)))
+        .unwrap_or_default();
+    body.push_str(&format!(
+        "<p class=\"asof\">{} {} &middot; {} {} &middot; {} {} &middot; {} {}</p>\n",
+        if nl { "Peildatum" } else { "As of" },
+        esc(&crate::lang::date_text(ctx.as_of, ctx.lang)),
+        if nl { "gegevens:" } else { "data:" },
+        esc(dataset),
+        if nl {
+            "laatst ingelezen"
+        } else {
+            "last ingest"
+        },
+        esc(&ingested),
+        if nl {
+            "laatste datum in de gegevens"
+        } else {
+            "latest date in the data"
+        },
+        esc(&latest),
+    ));
+    Ok(body)
 }

@@ -6,7 +6,7 @@
 mod charts;
 mod html;
 mod people;
-mod sources;
+pub(crate) mod sources;
 pub mod spec;
 mod suppress;
 
@@ -140,6 +140,7 @@ fn waitlist_chart(
 pub(crate) fn load_exports(
     spec_path: &Path,
     plan: Option<&Path>,
+    (made_nl, made_en): (&str, &str),
 ) -> Result<Option<tempfile::TempDir>> {
     let Some(plan) = plan else {
         return Ok(None);
@@ -163,13 +164,13 @@ pub(crate) fn load_exports(
         let list = rejected.join(", ");
         crate::messages::warn(
             format!(
-                "bij het inlezen ({}) zijn {total} rijen afgekeurd: {list}; de rapportage telt ze \
+                "bij het inlezen ({}) zijn {total} rijen afgekeurd: {list}; {made_nl} telt ze \
                  niet mee. Bekijk ze met `datastroom ingest --plan` en `datastroom datasets \
                  rejects NAME`",
                 plan.display()
             ),
             format!(
-                "the ingest ({}) rejected {total} rows: {}; the report does not count them. See \
+                "the ingest ({}) rejected {total} rows: {}; {made_en} does not count them. See \
                  them with `datastroom ingest --plan` and `datastroom datasets rejects NAME`",
                 plan.display(),
                 list.replace(" van ", " of ")
@@ -232,7 +233,11 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<Vec<PathBu
     let sections = spec.sections()?;
     let (label, end) = last_complete(spec.period, ctx.as_of);
     let start = period_start(spec.period, end);
-    let temp = load_exports(spec_path, spec.inlezen.as_deref())?;
+    let temp = load_exports(
+        spec_path,
+        spec.inlezen.as_deref(),
+        ("de rapportage", "the report"),
+    )?;
     let section_ctx = Context {
         warehouse: match &temp {
             Some(dir) => dir.path().join("warehouse"),
