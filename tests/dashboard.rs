@@ -435,3 +435,66 @@ fn no_filter_on_records_or_people() {
     );
     assert!(html.contains("Alarms this week") && html.contains("Municipality"));
 }
+
+#[test]
+fn no_filters_and_absent_values() {
+    let wd = Workdir::new();
+    wd.run_code(
+        wd.cmd(&["ingest", "-q", "--plan"])
+            .arg(example("inlezen.toml")),
+        3,
+    );
+    // Without filters: one view, the whole dataset.
+    wd.write(
+        "a.toml",
+        "name = \"a\"\ntitle = \"A\"\n[[panel]]\ntype = \"waitlist\"\nshow = \"tiles\"\npreset = \"jeugd\"\n",
+    );
+    wd.run(wd.cmd(&[
+        "dashboard",
+        "-q",
+        "a.toml",
+        "--as-of",
+        "2024-07-01",
+        "--out-dir",
+        "o",
+    ]));
+    let d = data(&std::fs::read_to_string(wd.path("o/a.html")).unwrap());
+    let keys: Vec<&String> = d["views"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, [""]);
+    // Jeugd in both municipalities: 6 cases in Duiven (J04 and J05 open) and 2 in Zevenaar (1
+    // open): 3 open, as `waitlist --preset jeugd` says.
+    let want = wd.run(wd.cmd(&[
+        "waitlist",
+        "--preset",
+        "jeugd",
+        "--as-of",
+        "2024-07-01",
+        "--format",
+        "json",
+    ]));
+    let want: Vec<Value> = serde_json::from_str(&want).unwrap();
+    assert_eq!(rows(&d, "", 0)[0][1], want[0]["open"]);
+    assert_eq!(want[0]["open"], 3);
+    // A listed value no row has: offered, said on stderr, no view.
+    wd.write(
+        "b.toml",
+        "name = \"b\"\ntitle = \"B\"\n[[filter]]\ncolumn = \"team\"\nvalues = [\"Team Noord\", \"Team West\"]\n[[panel]]\ntype = \"waitlist\"\nshow = \"table\"\npreset = \"jeugd\"\n",
+    );
+    let out = wd.output(wd.cmd(&[
+        "dashboard",
+        "b.toml",
+        "--as-of",
+        "2024-07-01",
+        "--out-dir",
+        "o",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("geen rij heeft de waarde \"Team West\""),
+        "{stderr}"
+    );
+    let d = data(&std::fs::read_to_string(wd.path("o/b.html")).unwrap());
+    assert_eq!(d["filters"][0]["values"][2], "Team West");
+    assert!(d["views"]["1"].is_array() && d["views"]["2"].is_null());
+}

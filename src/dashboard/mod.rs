@@ -196,6 +196,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<PathBuf> {
         Analysis::Peaks => peaks::series_column(&panels, &dataset, &lf)?,
     };
     let present = present_combinations(&lf, &filters)?;
+    warn_absent(&spec, &filters, &present);
     let combos = combinations(&filters, &present, spec.max_views)?;
     let mut built = Built::default();
     let rows = match analysis {
@@ -350,6 +351,39 @@ fn present_combinations(lf: &LazyFrame, filters: &[Filter]) -> Result<Vec<Vec<Op
     Ok((0..df.height())
         .map(|i| columns.iter().map(|c| c.get(i).map(String::from)).collect())
         .collect())
+}
+
+/// A value listed in a filter that no row has gives an empty view: said, so that a misspelt
+/// value ("Team Nord") is noticed.
+fn warn_absent(spec: &Spec, filters: &[Filter], present: &[Vec<Option<String>>]) {
+    let listed = |column: &str| {
+        spec.filters
+            .iter()
+            .any(|f| f.column == column && f.values.is_some())
+    };
+    for (j, f) in filters.iter().filter(|f| f.all).enumerate() {
+        if !listed(&f.column) {
+            continue;
+        }
+        for x in &f.values {
+            let seen = present
+                .iter()
+                .any(|row| row[j].as_deref().is_some_and(|v| f.matches(x, v)));
+            if !seen {
+                let (nl, en) = (
+                    format!(
+                        "filter {}: geen rij heeft de waarde \"{x}\"; die keuze toont niets",
+                        f.column
+                    ),
+                    format!(
+                        "filter {}: no row has the value \"{x}\"; that choice shows nothing",
+                        f.column
+                    ),
+                );
+                crate::messages::warn(nl, en);
+            }
+        }
+    }
 }
 
 /// Every combination of choices (indices into each filter's choices, 0 = "alle" where there
