@@ -9,7 +9,7 @@ chromium, driven by Playwright for Python; no browser download). For each dashbo
   (`datastroom waitlist --preset jeugd --gemeente Duiven`, `datastroom peaks --filter ...`),
   read from the tiles as a reader sees them;
 - legends toggle, tooltips show exact values (and an alarm's drivers), each panel downloads
-  its table as CSV for Excel;
+  its table as CSV for Excel; nothing runs off a 1280 or a 390 pixel wide screen;
 - axe-core (WCAG 2.1 A and AA) finds no serious or critical violation;
 - screenshots (screen and print) go to $DASH_SHOTS (or a temporary folder) to look at.
 
@@ -95,6 +95,18 @@ def open_page(browser, path, name):
     return page, problems
 
 
+def fits(browser, path, name):
+    """No part of the page runs off a laptop or a phone screen (wide tables scroll in their box)."""
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto("file://" + os.path.abspath(path))
+        page.wait_for_selector("html[data-ready]")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if wide > width:
+            failures.append(f"{name}: {wide} px wide in a window of {width}")
+        page.close()
+
+
 def axe(page, name):
     page.add_script_tag(path=AXE)
     result = page.evaluate("""async () => {
@@ -128,6 +140,7 @@ def check_download(page, name):
 def check_waitlist(browser):
     name = "wachtlijsten"
     page, problems = open_page(browser, os.path.join(DIR, "wachtlijsten.html"), name)
+    fits(browser, os.path.join(DIR, "wachtlijsten.html"), name)
     choose(page, "Wet en termijn", "Jeugd: beschikking (8 weken)")
     choose(page, "Gemeente", "Duiven")
     page.wait_for_function("document.getElementById('status').textContent.includes('Duiven')")
@@ -172,6 +185,7 @@ def check_waitlist(browser):
 def check_peaks(browser):
     name = "meldingen"
     page, problems = open_page(browser, os.path.join(DIR, "meldingen.html"), name)
+    fits(browser, os.path.join(DIR, "meldingen.html"), name)
     choose(page, "Gemeente", "Zevenaar")
     choose(page, "Categorie", "Groen")
     page.wait_for_function("document.getElementById('status').textContent.includes('Groen')")
