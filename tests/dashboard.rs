@@ -414,6 +414,10 @@ fn no_filter_on_records_or_people() {
         assert!(e.contains(says), "{keys}: {e}");
     }
     assert!(!wd.path("dashboards").exists());
+    // Not into the warehouse folder, where an ingest would take it for a leftover.
+    wd.write("d.toml", panel(""));
+    let e = wd.fail(wd.cmd(&["dashboard", "d.toml", "--out-dir", "warehouse/dash"]));
+    assert!(e.contains("inside the warehouse folder"), "{e}");
     // In English: the page's words and number format follow `language`.
     wd.write(
         "d.toml",

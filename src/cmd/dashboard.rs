@@ -29,6 +29,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<u8> {
+    if crate::render::inside(&args.out_dir.join("x.html"), &ctx.warehouse) {
+        anyhow::bail!(
+            "--out-dir {} is inside the warehouse folder, where an ingest would take the file \
+             for a leftover; write dashboards to a folder of their own",
+            args.out_dir.display()
+        );
+    }
     let written = crate::dashboard::run(&args.spec, &args.out_dir, ctx)?;
     crate::messages::info(match ctx.lang {
         crate::lang::Lang::Nl => format!("geschreven: {}", written.display()),
