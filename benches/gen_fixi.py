@@ -5,7 +5,8 @@ columns, decimal-comma coordinates.
 
     python3 benches/gen_fixi.py 1000000 benches/data/fixi_1m.csv
 
-Deterministic (fixed seed), so runs are comparable.
+Deterministic (fixed seed), so runs are comparable. `gen_fixi.py N PATH SEED` writes the same
+melding ids with other contents (a later export of the same reports).
 """
 import random
 import sys
@@ -26,8 +27,8 @@ KANALEN = ["App", "Web", "Telefoon", "Balie"]
 STATUS = ["Open", "In behandeling", "Afgehandeld", "Afgehandeld", "Afgehandeld"]
 
 
-def main(n, path):
-    rnd = random.Random(20240314)
+def main(n, path, seed=20240314):
+    rnd = random.Random(seed)
     header = ("Meldingnummer;Datum melding;Hoofdcategorie;Subcategorie;Status;Datum afgehandeld;"
               "Wijk;Buurt;Straat;Kanaal;X;Y;Naam melder;E-mail melder;Telefoon melder")
     with open(path, "w", encoding="cp1252", newline="\r\n") as f:
@@ -52,4 +53,6 @@ def main(n, path):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2])
+    # A third argument, another seed: the same melding ids with other contents (newer
+    # versions of the same reports, for the upsert benchmark).
+    main(int(sys.argv[1]), sys.argv[2], *(int(a) for a in sys.argv[3:4]))
