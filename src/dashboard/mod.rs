@@ -167,14 +167,8 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<PathBuf> {
         ("het dashboard", "the dashboard"),
     )?;
     let ctx = Context {
-        warehouse: match &temp {
-            Some(dir) => dir.path().join("warehouse"),
-            None => ctx.warehouse.clone(),
-        },
-        lang: match spec.language {
-            crate::report::spec::Language::Nl => Lang::Nl,
-            crate::report::spec::Language::En => Lang::En,
-        },
+        warehouse: crate::report::warehouse_of(temp.as_ref(), ctx),
+        lang: spec.language.lang(),
         ..ctx.clone()
     };
     let analysis = panels[0].kind.analysis();

@@ -6,19 +6,12 @@
 use super::spec::Spec;
 use super::{Built, Filter, FilterOut, PanelMeta};
 use crate::context::Context;
+use crate::report::html::esc;
 use anyhow::Result;
 use serde::Serialize;
 
 const SCRIPT: &str = include_str!("dashboard.js");
 const STYLE: &str = include_str!("dashboard.css");
-
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// What the script reads: the words of the page's language, the filters, the panels, and the
 /// rows of every view.

@@ -1,8 +1,8 @@
 //! The report as one self-contained HTML file (inline CSS, no external resources: readable
 //! when mailed), made from the report's own Markdown: headings, paragraphs and tables.
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
+/// Escapes text for HTML (also for attribute values in double quotes).
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -4,7 +4,7 @@
 //! HTML with charts, a CSV (Dutch Excel) per table and optionally a workbook, all atomically.
 
 mod charts;
-mod html;
+pub(crate) mod html;
 mod people;
 pub(crate) mod sources;
 pub mod spec;
@@ -13,7 +13,6 @@ mod suppress;
 use crate::context::{Audience as ForWhom, Context};
 use crate::figures::{inhuur, peaks, renewals, sql, timeline, waitlist};
 use crate::ingest::request::Request;
-use crate::lang::Lang;
 use crate::render::{Format, Output, Table};
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
@@ -180,6 +179,14 @@ pub(crate) fn load_exports(
     Ok(Some(dir))
 }
 
+/// The warehouse a spec reads: the temporary one `inlezen` loaded, else the run's.
+pub(crate) fn warehouse_of(temp: Option<&tempfile::TempDir>, ctx: &Context) -> PathBuf {
+    match temp {
+        Some(dir) => dir.path().join("warehouse"),
+        None => ctx.warehouse.clone(),
+    }
+}
+
 /// The title, the period and the audience, and the state of the data the sections read.
 fn heading(
     spec: &Spec,
@@ -239,15 +246,9 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<Vec<PathBu
         ("de rapportage", "the report"),
     )?;
     let section_ctx = Context {
-        warehouse: match &temp {
-            Some(dir) => dir.path().join("warehouse"),
-            None => ctx.warehouse.clone(),
-        },
+        warehouse: warehouse_of(temp.as_ref(), ctx),
         as_of: end,
-        lang: match spec.language {
-            Language::Nl => Lang::Nl,
-            Language::En => Lang::En,
-        },
+        lang: spec.language.lang(),
         audience: match spec.audience {
             Audience::Raad => ForWhom::Council {
                 min_cell: spec.privacy.min_cell,

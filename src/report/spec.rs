@@ -79,6 +79,16 @@ pub enum Language {
     En,
 }
 
+impl Language {
+    /// The language of labels and words for this spec.
+    pub fn lang(self) -> crate::lang::Lang {
+        match self {
+            Language::Nl => crate::lang::Lang::Nl,
+            Language::En => crate::lang::Lang::En,
+        }
+    }
+}
+
 /// One section: a heading, what it computes, and how it is shown.
 #[derive(Debug)]
 pub struct Section {
