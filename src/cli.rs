@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// datastroom: van ruwe exports naar betrouwbare stuurinformatie.
 ///
 /// Reads exports of municipal systems (Fixi meldingen, Wmo/Jeugd cases, inhuur contracts and
-/// invoices, ID documents, projects) into a local Parquet warehouse, and answers questions
+/// invoices, ID documents, projects) into a warehouse of Delta Lake tables, and answers questions
 /// about them. Start with `datastroom ingest`, then `datastroom datasets` and `datastroom sql`.
 #[derive(Debug, Parser)]
 #[command(name = "datastroom", version, max_term_width = 100, after_help = AFTER_HELP)]
@@ -41,7 +41,7 @@ docs/report.md, docs/security.md, ...). `datastroom man` writes this help as a m
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// Warehouse folder (Parquet files plus catalog.json).
+    /// Warehouse folder: a Delta Lake table per dataset (docs/warehouse.md).
     #[arg(
         long,
         global = true,
@@ -67,6 +67,14 @@ pub struct Global {
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
+    /// Read the warehouse as it was ("time travel"): a date or date-time (2026-11-30,
+    /// 30-11-2026 or 2026-11-30T08:00; a date means the end of that day) reads every dataset as
+    /// its last ingest before then left it; `meldingen=12,zaken_sociaal=4` reads those
+    /// datasets at those table versions (a report lists the versions it read, `datasets
+    /// history` all of them). Only for commands that read.
+    #[arg(long, global = true, value_name = "DATE|DATASET=VERSION,...", value_parser = parse_snapshot)]
+    pub snapshot: Option<crate::context::Snapshot>,
+
     /// Language of labels in tables and reports: nl (Dutch, default) or en.
     #[arg(long, global = true, value_enum, default_value = "nl")]
     pub lang: Lang,
@@ -75,7 +83,9 @@ pub struct Global {
 impl Global {
     /// What the analyses need to know of the run (the as-of date resolved once).
     pub fn context(&self) -> crate::context::Context {
-        crate::context::Context::new(self.warehouse.clone(), self.as_of, self.lang)
+        let mut ctx = crate::context::Context::new(self.warehouse.clone(), self.as_of, self.lang);
+        ctx.snapshot = self.snapshot.clone();
+        ctx
     }
 
     /// Where the output goes.
@@ -85,6 +95,33 @@ impl Global {
             path: self.output.clone(),
         }
     }
+}
+
+/// `--snapshot`: `meldingen=12,zaken_sociaal=4`, or a date (end of that day) or date-time.
+fn parse_snapshot(text: &str) -> Result<crate::context::Snapshot, String> {
+    use crate::context::Snapshot;
+    if text.contains('=') {
+        let mut versions = std::collections::BTreeMap::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("'{part}': give DATASET=VERSION, e.g. meldingen=12"))?;
+            let v: u64 = v.trim().parse().map_err(|_| {
+                format!("'{part}': the version is a whole number (datastroom datasets history)")
+            })?;
+            versions.insert(name.trim().to_string(), v);
+        }
+        return Ok(Snapshot::Versions(versions));
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M"))
+    {
+        return Ok(Snapshot::At(t));
+    }
+    let day = crate::dates::parse_date(text)?;
+    Ok(Snapshot::At(
+        day.and_hms_opt(23, 59, 59).unwrap_or_default(),
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +137,7 @@ pub enum Command {
     Export(cmd::export::Args),
     Report(cmd::report::Args),
     Dashboard(cmd::dashboard::Args),
+    Warehouse(cmd::warehouse::Args),
     /// Tab completion for a shell, on standard output: bash, zsh, fish, powershell or elvish.
     /// Bash: `datastroom completions bash > ~/.local/share/bash-completion/completions/datastroom`;
     /// PowerShell: `datastroom completions powershell >> $PROFILE`.

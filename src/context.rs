@@ -5,6 +5,7 @@
 
 use crate::lang::Lang;
 use crate::warehouse::Warehouse;
+pub use crate::warehouse::delta::Snapshot;
 use anyhow::Result;
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ pub struct Context {
     pub as_of: NaiveDate,
     pub lang: Lang,
     pub audience: Audience,
+    /// `--snapshot`: read the tables as they were (`None`: as they are now).
+    pub snapshot: Option<Snapshot>,
 }
 
 impl Context {
@@ -33,12 +36,25 @@ impl Context {
             as_of: crate::dates::as_of_or_today(as_of),
             lang,
             audience: Audience::Management,
+            snapshot: None,
         }
     }
 
-    /// The warehouse to read (an error when the folder is not one).
+    /// The warehouse to read, as of `--snapshot` (an error when the folder is not one).
     pub fn open(&self) -> Result<Warehouse> {
-        Warehouse::open(&self.warehouse)
+        Warehouse::open_at(&self.warehouse, self.snapshot.as_ref())
+    }
+
+    /// Refuses `--snapshot` for a command that writes: it can only read the past.
+    pub fn refuse_snapshot(&self, what: &str) -> Result<()> {
+        if self.snapshot.is_some() {
+            return Err(UsageError(format!(
+                "--snapshot reads the warehouse as it was; {what} changes it. Leave out \
+                 --snapshot"
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     /// The smallest count the council may see, for a council report.

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Export(args) => cmd::export::run(args, &ctx, &out),
         cli::Command::Report(args) => cmd::report::run(args, &ctx),
         cli::Command::Dashboard(args) => cmd::dashboard::run(args, &ctx),
+        cli::Command::Warehouse(args) => cmd::warehouse::run(args, &ctx, &out),
         cli::Command::Completions { shell } => cli::completions(*shell),
         cli::Command::Man => cli::man(),
     });

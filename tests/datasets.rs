@@ -33,10 +33,7 @@ fn list_show_and_lineage() {
     assert_eq!(lineage[0]["sha256"], sha[..16]);
     assert_eq!(lineage[0]["read"], 14);
 
-    let catalog: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap(),
-    )
-    .unwrap();
+    let catalog = wd.catalog();
     let ingest = &catalog["datasets"]["meldingen"]["ingests"][0];
     assert_eq!(ingest["sha256"], sha);
     assert_eq!(ingest["size"], bytes.len());

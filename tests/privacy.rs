@@ -4,9 +4,9 @@
 use crate::util::{Workdir, testdata};
 use polars::prelude::*;
 
-/// Every value of every Parquet file in the warehouse, as text, plus the catalog.
+/// Every value of every Parquet file in the warehouse, as text, plus the transaction logs.
 fn everything_stored(wd: &Workdir) -> String {
-    let mut all = std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap();
+    let mut all = wd.logs();
     let mut stack = vec![wd.warehouse()];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -192,10 +192,7 @@ fn personal_data_in_every_form_is_dropped_or_masked() {
         stored.contains("Belde met BSN <bsn> vanaf <telefoon>, IBAN <iban>"),
         "masked text kept"
     );
-    let catalog: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap(),
-    )
-    .unwrap();
+    let catalog = wd.catalog();
     let masked = &catalog["datasets"]["zaken_sociaal"]["ingests"][0]["masked"]["toelichting"];
     assert_eq!(
         (

@@ -14,9 +14,10 @@ fn count(wd: &Workdir) -> (u64, String) {
     (n, s[0]["status"].as_str().unwrap().to_string())
 }
 
-/// Files in the warehouse that are not the catalog, the lock, or listed in the catalog.
+/// Files in the warehouse that are not the marker, the lock, a transaction log, or a data file
+/// that a commit added (live or history).
 fn leftovers(wd: &Workdir) -> Vec<String> {
-    let catalog = std::fs::read_to_string(wd.warehouse().join("catalog.json")).unwrap();
+    let logs = wd.logs();
     let mut out = Vec::new();
     let mut stack = vec![wd.warehouse()];
     while let Some(dir) = stack.pop() {
@@ -25,7 +26,11 @@ fn leftovers(wd: &Workdir) -> Vec<String> {
             let name = p.file_name().unwrap().to_string_lossy().to_string();
             if p.is_dir() {
                 stack.push(p);
-            } else if name != "catalog.json" && name != ".lock" && !catalog.contains(&name) {
+            } else if name != "_datastroom.json"
+                && name != ".lock"
+                && !p.parent().unwrap().ends_with("_delta_log")
+                && !logs.contains(&format!("\"add\":{{\"path\":\"{name}\""))
+            {
                 out.push(name);
             }
         }
@@ -38,6 +43,7 @@ fn a_crash_at_any_point_leaves_before_or_after() {
     for (point, expected) in [
         ("staged", (2, "open")),
         ("part-written", (2, "open")),
+        ("data-committed", (3, "afgehandeld")),
         ("catalog-written", (3, "afgehandeld")),
     ] {
         let wd = Workdir::new();
@@ -148,17 +154,35 @@ fn readers_see_old_or_new_during_commits() {
     }
     writer.join().unwrap();
     assert!(failures.is_empty(), "{failures:?}");
-    // Replaced files are kept a while for such readers, then removed by a later commit.
+    // Replaced files stay as the table's history (for such readers and --snapshot) until
+    // `datasets vacuum` removes those older than --keep.
     let parts = || {
         std::fs::read_dir(wd.warehouse().join("meldingen"))
             .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "parquet"))
             .count()
     };
-    assert!(parts() > 1, "the replaced parts are kept for readers");
-    wd.run(
-        wd.cmd(&["ingest", "week2.csv", "-d", "meldingen", "--force", "-q"])
-            .env("DATASTROOM_RETIRE_AFTER", "0"),
+    assert_eq!(
+        parts(),
+        17,
+        "the first part and 16 replacements are history"
     );
-    assert_eq!(parts(), 1, "retired parts are removed after their time");
     assert_eq!(leftovers(&wd), Vec::<String>::new());
+    let out = wd.run(wd.cmd(&["datasets", "vacuum", "--keep", "1d", "--format", "csv"]));
+    assert_eq!(out, "file\n", "nothing was replaced more than a day ago");
+    let out = wd.run(wd.cmd(&[
+        "datasets",
+        "vacuum",
+        "--keep",
+        "0d",
+        "--dry-run",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(out.lines().count(), 1 + 16, "{out}");
+    assert_eq!(parts(), 17, "a dry run removes nothing");
+    wd.run(wd.cmd(&["datasets", "vacuum", "meldingen", "--keep", "0d"]));
+    assert_eq!(parts(), 1, "only the live part is left");
+    assert_eq!(count(&wd).0, 3);
 }

@@ -17,3 +17,4 @@ mod report;
 mod safety;
 mod sql;
 mod waitlist;
+mod warehouse;

@@ -103,6 +103,59 @@ impl Workdir {
         self.run_code(self.cmd(&["ingest", &testdata(file), "-d", dataset]), 3);
     }
 
+    /// The text of every transaction log file of the warehouse's Delta tables, in order.
+    pub fn logs(&self) -> String {
+        let mut files = Vec::new();
+        let mut stack = vec![self.warehouse()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.parent().is_some_and(|d| d.ends_with("_delta_log")) {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect()
+    }
+
+    /// The catalog as datastroom keeps it, read from the Delta logs themselves (not through
+    /// datastroom or delta-rs): per dataset table, the entry in the `datastroom.dataset`
+    /// property of its newest metaData action. Shaped as `{"datasets": {name: entry}}`.
+    pub fn catalog(&self) -> serde_json::Value {
+        let mut datasets = serde_json::Map::new();
+        for e in std::fs::read_dir(self.warehouse()).unwrap().flatten() {
+            let log = e.path().join("_delta_log");
+            if !log.is_dir() {
+                continue;
+            }
+            let mut commits: Vec<_> = std::fs::read_dir(&log)
+                .unwrap()
+                .flatten()
+                .map(|c| c.path())
+                .filter(|c| c.extension().is_some_and(|x| x == "json"))
+                .collect();
+            commits.sort();
+            for c in commits {
+                for line in std::fs::read_to_string(&c).unwrap().lines() {
+                    let action: serde_json::Value = serde_json::from_str(line).unwrap();
+                    if let Some(entry) =
+                        action["metaData"]["configuration"]["datastroom.dataset"].as_str()
+                    {
+                        let name = e.file_name().to_string_lossy().to_string();
+                        datasets.insert(name, serde_json::from_str(entry).unwrap());
+                    }
+                }
+            }
+        }
+        serde_json::json!({ "datasets": datasets })
+    }
+
     /// JSON output of `datastroom sql QUERY`.
     pub fn sql(&self, query: &str) -> Vec<serde_json::Value> {
         let out = self.run(self.cmd(&["sql", query, "--format", "json"]).arg("--quiet"));

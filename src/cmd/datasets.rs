@@ -32,6 +32,43 @@ pub enum Action {
     /// how often personal data was shown. Example: datastroom datasets privacy --format
     /// markdown --output verwerkingen.md
     Privacy { name: Option<String> },
+    /// The versions of a dataset's Delta table, newest first: when, which operation, and the
+    /// ingest that made it. Every version can be read back with --snapshot until `datasets
+    /// vacuum` removes its files.
+    History { name: String },
+    /// Remove the files of versions older than --keep (of one dataset, or all): those
+    /// versions can no longer be read, the current one is untouched. Example:
+    /// datastroom datasets vacuum --keep 90d --dry-run
+    Vacuum {
+        name: Option<String>,
+        /// How long replaced files are kept: days (90d), weeks (12w) or hours (36h).
+        #[arg(long, value_parser = parse_keep)]
+        keep: chrono::Duration,
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+        /// Seconds to wait while an ingest holds the warehouse.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
+}
+
+/// `90d`, `12w`, `36h` (also `90 dagen`, `12 weken`, `36 uur`) as a duration.
+fn parse_keep(text: &str) -> Result<chrono::Duration, String> {
+    let t = text.trim().to_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("'{text}': give a number with d, w or h, e.g. 90d"))?;
+    match unit.trim() {
+        "d" | "dag" | "dagen" | "days" => Ok(chrono::Duration::days(n)),
+        "w" | "week" | "weken" | "weeks" => Ok(chrono::Duration::weeks(n)),
+        "h" | "u" | "uur" | "hours" => Ok(chrono::Duration::hours(n)),
+        _ => Err(format!(
+            "'{text}': the unit is d (days), w (weeks) or h (hours), e.g. 90d"
+        )),
+    }
 }
 
 pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
@@ -60,6 +97,37 @@ pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
                 wh.dataset(n)?;
             }
             out.write(&privacy(&wh, name.as_deref())?, None)?;
+        }
+        Some(Action::History { name }) => {
+            wh.dataset(name)?;
+            out.write(&history(&wh, name)?, None)?;
+        }
+        Some(Action::Vacuum {
+            name,
+            keep,
+            dry_run,
+            wait,
+        }) => {
+            drop(wh);
+            ctx.refuse_snapshot("vacuum")?;
+            let guard = crate::warehouse::WriteGuard::acquire(
+                &ctx.warehouse,
+                std::time::Duration::from_secs(*wait),
+            )?;
+            let names: Vec<String> = match name {
+                Some(n) => vec![n.clone()],
+                None => guard.catalog.datasets.keys().cloned().collect(),
+            };
+            let mut files = Vec::new();
+            for n in &names {
+                if !guard.catalog.datasets.contains_key(n) {
+                    anyhow::bail!("no dataset '{n}' in {}", ctx.warehouse.display());
+                }
+                files.extend(crate::warehouse::delta::vacuum(
+                    &guard.dir, n, *keep, *dry_run,
+                )?);
+            }
+            out.write(&df!("file" => files)?, None)?;
         }
     }
     Ok(super::EXIT_OK)
@@ -169,6 +237,61 @@ fn lineage(e: &DatasetEntry) -> Result<DataFrame> {
         Column::new("rejected".into(), u(|x| x.rows_rejected)),
         Column::new("new".into(), u(|x| x.rows_new)),
         Column::new("replaced".into(), u(|x| x.rows_replaced)),
+    ])?)
+}
+
+fn history(wh: &Warehouse, name: &str) -> Result<DataFrame> {
+    let versions = crate::warehouse::delta::history(&wh.dir, name)?;
+    let time = |ms: Option<i64>| {
+        ms.and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    let ingest = |f: fn(&IngestEntry) -> String| {
+        versions
+            .iter()
+            .map(|v| v.ingest.as_ref().map(f).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new(
+            "version".into(),
+            versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "time".into(),
+            versions
+                .iter()
+                .map(|v| time(v.timestamp))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "operation".into(),
+            versions
+                .iter()
+                .map(|v| v.operation.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "ingest_id".into(),
+            versions
+                .iter()
+                .map(|v| v.ingest.as_ref().map(|i| i.id))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new("source".into(), ingest(|i| i.source.clone())),
+        Column::new("mode".into(), ingest(|i| i.mode.clone())),
+        Column::new(
+            "accepted".into(),
+            versions
+                .iter()
+                .map(|v| v.ingest.as_ref().map(|i| i.rows_accepted))
+                .collect::<Vec<_>>(),
+        ),
     ])?)
 }
 

@@ -26,6 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
+    ctx.refuse_snapshot("ingest")?;
     let summaries = request::run(&ctx.warehouse, &args.request)?;
     let table = Table {
         for_people: Some(status_in_words),

@@ -10,6 +10,7 @@ pub mod peaks;
 pub mod report;
 pub mod sql;
 pub mod waitlist;
+pub mod warehouse;
 
 use crate::context::Context;
 use crate::render::{Format, Output, Table};

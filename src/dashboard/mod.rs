@@ -168,6 +168,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<PathBuf> {
     )?;
     let ctx = Context {
         warehouse: crate::report::warehouse_of(temp.as_ref(), ctx),
+        snapshot: crate::report::snapshot_of(temp.as_ref(), ctx)?,
         lang: spec.language.lang(),
         ..ctx.clone()
     };

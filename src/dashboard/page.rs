@@ -161,7 +161,7 @@ fn heading(spec: &Spec, ctx: &Context, dataset: &str) -> Result<String> {
         };
     let (ingested, latest) = state
         .first()
-        .map(|(_, i, l)| (day(i), day(l)))
+        .map(|d| (day(&d.ingest), day(&d.latest)))
         .unwrap_or_default();
     body.push_str(&format!(
         "<p class=\"asof\">{} {} &middot; {} {} &middot; {} {} &middot; {} {}</p>\n",

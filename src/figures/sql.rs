@@ -116,8 +116,8 @@ fn register(ctx: &Context, input: &File) -> Result<Tables> {
         t.staged = Some(adhoc);
     }
     let wh = match &input.path {
-        Some(_) => Warehouse::open_or_empty(&ctx.warehouse)?,
-        None => Warehouse::open(&ctx.warehouse)?,
+        Some(_) => Warehouse::open_or_empty_at(&ctx.warehouse, ctx.snapshot.as_ref())?,
+        None => ctx.open()?,
     };
     for (name, entry) in &wh.catalog.datasets {
         let lf = wh.scan(name)?;

@@ -63,7 +63,12 @@ impl Commit<'_> {
             PlRefPath::new(self.staged.path.to_string_lossy()),
             ScanArgsParquet::default(),
         )?;
-        let evict: Vec<u64> = self.staged.evict.keys().copied().collect();
+        let evict: Vec<i64> = self
+            .staged
+            .evict
+            .keys()
+            .map(|&p| i64::try_from(p).unwrap_or(i64::MAX))
+            .collect();
         let lf = if evict.is_empty() {
             lf
         } else {

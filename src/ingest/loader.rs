@@ -588,11 +588,14 @@ impl Batch {
             .map(|(b, p)| b.take(&p.plan.name))
             .collect();
         let n = self.positions.len();
+        // Stored as Int64: Delta tables have no unsigned integers.
+        let id = i64::try_from(id)?;
+        let positions: Vec<i64> = std::mem::take(&mut self.positions)
+            .into_iter()
+            .map(|p| i64::try_from(p).unwrap_or(i64::MAX))
+            .collect();
         columns.push(Column::new(COL_INGEST.into(), vec![id; n]));
-        columns.push(Column::new(
-            COL_POS.into(),
-            std::mem::take(&mut self.positions),
-        ));
+        columns.push(Column::new(COL_POS.into(), positions));
         Ok(Some(DataFrame::new_infer_height(columns)?))
     }
 }
@@ -605,8 +608,8 @@ impl StagingWriter {
             .iter()
             .map(|p| Field::new(p.plan.name.as_str().into(), p.plan.kind.dtype()))
             .collect();
-        fields.push(Field::new(COL_INGEST.into(), DataType::UInt64));
-        fields.push(Field::new(COL_POS.into(), DataType::UInt64));
+        fields.push(Field::new(COL_INGEST.into(), DataType::Int64));
+        fields.push(Field::new(COL_POS.into(), DataType::Int64));
         let schema = Schema::from_iter(fields);
         let f = std::fs::File::create(path)
             .with_context(|| format!("cannot write {}", path.display()))?;

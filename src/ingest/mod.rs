@@ -130,7 +130,7 @@ pub fn run(dir: &Path, files: &[PathBuf], opts: &Options) -> Result<Vec<Summary>
     for file in files {
         let catalog = match &guard {
             Some(g) => g.catalog.clone(),
-            None => Catalog::load(dir)?,
+            None => warehouse::load_catalog(dir)?,
         };
         check_new_dataset(&opts.dataset, &catalog, opts.new_dataset)?;
         // `-`: standard input, copied to a private temporary file first (source::stdin).

@@ -43,7 +43,11 @@ pub const WAREHOUSE: super::Labels = &[
     ("new", "nieuw", "new"),
     ("replaced", "vervangen", "replaced"),
     ("total_rows", "totaal in dataset", "total in dataset"),
-    // export
+    // export, warehouse migrate
+    ("files", "bestanden", "files"),
+    // history
+    ("version", "versie", "version"),
+    ("operation", "bewerking", "operation"),
     ("left_out", "weggelaten kolommen", "columns left out"),
 ];
 

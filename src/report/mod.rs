@@ -180,6 +180,23 @@ pub(crate) fn load_exports(
 }
 
 /// The warehouse a spec reads: the temporary one `inlezen` loaded, else the run's.
+/// `--snapshot` for a report or dashboard: it applies to the warehouse, not to exports the
+/// spec loads itself (`inlezen`).
+pub(crate) fn snapshot_of(
+    temp: Option<&tempfile::TempDir>,
+    ctx: &Context,
+) -> Result<Option<crate::warehouse::delta::Snapshot>> {
+    if temp.is_some() && ctx.snapshot.is_some() {
+        return Err(crate::context::UsageError(
+            "--snapshot reads the warehouse as it was, but this spec loads its exports itself \
+             (inlezen); leave out one of the two"
+                .into(),
+        )
+        .into());
+    }
+    Ok(ctx.snapshot.clone())
+}
+
 pub(crate) fn warehouse_of(temp: Option<&tempfile::TempDir>, ctx: &Context) -> PathBuf {
     match temp {
         Some(dir) => dir.path().join("warehouse"),
@@ -210,13 +227,35 @@ fn heading(
         }
     );
     md.push_str(if nl {
-        "## Stand van de gegevens\n\n| dataset | laatst ingelezen | laatste datum in de gegevens |\n| --- | --- | --- |\n"
+        "## Stand van de gegevens\n\n| dataset | laatst ingelezen | versie | laatste datum in de gegevens |\n| --- | --- | --- | --- |\n"
     } else {
-        "## Data as of\n\n| dataset | last ingest | latest date in the data |\n| --- | --- | --- |\n"
+        "## Data as of\n\n| dataset | last ingest | version | latest date in the data |\n| --- | --- | --- | --- |\n"
     });
     let used = sources::used_datasets(sections, wh);
-    for (name, ingest, latest) in sources::data_dates(wh, &used, loaded_here, nl)? {
-        md.push_str(&format!("| {name} | {ingest} | {latest} |\n"));
+    let dates = sources::data_dates(wh, &used, loaded_here, nl)?;
+    for d in &dates {
+        let version = d.version.map(|v| v.to_string()).unwrap_or_default();
+        md.push_str(&format!(
+            "| {} | {} | {version} | {} |\n",
+            d.dataset, d.ingest, d.latest
+        ));
+    }
+    // From a warehouse (not exports loaded for this report), how to make it again from the
+    // same data: the auditor's question.
+    let pinned: Vec<String> = dates
+        .iter()
+        .filter_map(|d| Some(format!("{}={}", d.dataset, d.version?)))
+        .collect();
+    if !loaded_here && !pinned.is_empty() {
+        md.push_str(&format!(
+            "\n{} `--snapshot {}`.\n",
+            if nl {
+                "Dezelfde gegevens opnieuw gebruiken (ook na latere inladingen):"
+            } else {
+                "To use the same data again (also after later ingests):"
+            },
+            pinned.join(",")
+        ));
     }
     md.push('\n');
     Ok(md)
@@ -255,6 +294,7 @@ pub fn run(spec_path: &Path, out_dir: &Path, ctx: &Context) -> Result<Vec<PathBu
             },
             Audience::Management => ForWhom::Management,
         },
+        snapshot: snapshot_of(temp.as_ref(), ctx)?,
     };
     let wh = section_ctx.open()?;
     let mut built = Built {

@@ -45,15 +45,27 @@ pub fn used_datasets(sections: &[Section], wh: &Warehouse) -> BTreeSet<String> {
     used
 }
 
+/// What a report says of one dataset it read.
+pub struct DataDate {
+    pub dataset: String,
+    /// Its last ingest, or "bij het maken van dit rapport".
+    pub ingest: String,
+    /// The version of its Delta table that was read: with `--snapshot` the report can be made
+    /// again from the same data.
+    pub version: Option<u64>,
+    /// The latest date in its records.
+    pub latest: String,
+}
+
 /// Per dataset the reports reads: its last ingest ("bij dit rapport" when the report loaded the
-/// exports itself) and the latest date in its records, not counting dates that lie ahead by
-/// nature (end dates, valid-until dates).
+/// exports itself), the table version read and the latest date in its records, not counting
+/// dates that lie ahead by nature (end dates, valid-until dates).
 pub fn data_dates(
     wh: &Warehouse,
     used: &BTreeSet<String>,
     loaded_here: bool,
     nl: bool,
-) -> Result<Vec<(String, String, String)>> {
+) -> Result<Vec<DataDate>> {
     use polars::prelude::*;
     let mut out = Vec::new();
     for (name, entry) in wh
@@ -100,7 +112,12 @@ pub fn data_dates(
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default()
         };
-        out.push((name.clone(), last_ingest, latest));
+        out.push(DataDate {
+            dataset: name.clone(),
+            ingest: last_ingest,
+            version: wh.catalog.versions.get(name).copied(),
+            latest,
+        });
     }
     Ok(out)
 }

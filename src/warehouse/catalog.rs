@@ -1,6 +1,7 @@
-//! `catalog.json`: the one file that says which Parquet files make up each dataset, their schema,
-//! and the lineage of every ingest. It is written last, atomically: whatever it lists is the
-//! warehouse (see `docs/warehouse.md`).
+//! The catalog: which Parquet files make up each dataset, their schema, and the lineage of
+//! every ingest. It is read from the warehouse's Delta tables (`delta.rs`), one entry per
+//! table. Warehouses of format 1 kept it in `catalog.json`; `warehouse migrate` reads that
+//! (see `docs/warehouse.md`).
 
 use crate::schema::{Kind, Privacy};
 use crate::source::Detected;
@@ -10,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "catalog.json";
-pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
@@ -21,10 +21,10 @@ pub struct Catalog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_fingerprint: Option<String>,
     pub datasets: BTreeMap<String, DatasetEntry>,
-    /// Files an ingest replaced: kept a while, so that a reader that opened the catalog before
-    /// that ingest still finds every file it lists (removed after [`super::RETIRE_AFTER`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub retired: Vec<Retired>,
+    /// The version of each dataset's table that was read (not stored: the tables number
+    /// their versions themselves).
+    #[serde(skip)]
+    pub versions: BTreeMap<String, u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -40,21 +40,14 @@ pub struct RetentionApplied {
     pub afgekeurde_rijen_verwijderd: u64,
 }
 
-/// A file no dataset lists any more, and since when (seconds since 1970).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Retired {
-    pub file: String,
-    pub since: u64,
-}
-
 impl Default for Catalog {
     fn default() -> Self {
         Catalog {
-            format_version: FORMAT_VERSION,
+            format_version: super::FORMAT_VERSION,
             next_ingest: 1,
             key_fingerprint: None,
             datasets: BTreeMap::new(),
-            retired: Vec::new(),
+            versions: BTreeMap::new(),
         }
     }
 }
@@ -130,7 +123,8 @@ pub struct IngestEntry {
 }
 
 impl Catalog {
-    pub fn load(dir: &Path) -> Result<Catalog> {
+    /// The `catalog.json` of a warehouse of format 1 (for `warehouse migrate`).
+    pub fn load_v1(dir: &Path) -> Result<Catalog> {
         let path = dir.join(FILE_NAME);
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).with_context(|| {
@@ -143,10 +137,6 @@ impl Catalog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
-    }
-
-    pub fn to_json(&self) -> Result<String> {
-        Ok(serde_json::to_string_pretty(self)? + "\n")
     }
 
     /// Whether a file with this content was ingested into the dataset before.
@@ -163,11 +153,5 @@ impl Catalog {
         self.datasets
             .values()
             .flat_map(|d| d.files.iter().chain(d.reject_files.iter()))
-    }
-
-    /// Files that are the warehouse's: referenced, or retired and kept for readers.
-    pub fn known_files(&self) -> impl Iterator<Item = &String> {
-        self.referenced_files()
-            .chain(self.retired.iter().map(|r| &r.file))
     }
 }

@@ -1,18 +1,21 @@
-//! The local warehouse: a folder of plain Parquet files, a folder per dataset, and
-//! `catalog.json`. Writers hold a lock; every file is written to a temporary name, synced and
-//! renamed; the catalog is replaced last, so a crash leaves the warehouse as it was before or
-//! after an ingest, never in between (`docs/warehouse.md`).
+//! The local warehouse: a folder of Delta Lake tables, one per dataset and one per dataset's
+//! rejected rows (`delta.rs`), plus `_datastroom.json`, which marks the folder as a datastroom
+//! warehouse. Writers hold a lock; every Parquet file is written to a temporary name, synced
+//! and renamed, and becomes part of a dataset only by a Delta commit, so a crash leaves the
+//! warehouse as it was before or after an ingest, never in between (`docs/warehouse.md`).
 
 pub mod catalog;
+pub mod delta;
 pub mod export;
+pub mod migrate;
 pub mod pseudo;
 
 pub use catalog::{
     Catalog, ColumnEntry, DatasetEntry, IngestEntry, RetentionApplied, RetentionEntry,
 };
 
+use crate::fsio::write_atomic;
 pub use crate::fsio::{compression, sink_parquet_atomic, write_parquet_atomic};
-use crate::fsio::{tmp_path, write_atomic};
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 use std::fs::{File, OpenOptions};
@@ -21,9 +24,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const LOCK_FILE: &str = ".lock";
-/// How long a replaced Parquet file stays for readers that still use the previous catalog: a
-/// query, analysis or report that takes longer than this while ingests run could miss it.
-pub const RETIRE_AFTER: Duration = Duration::from_secs(15 * 60);
+/// The file that marks a folder as a datastroom warehouse (of this format).
+pub const MARKER_FILE: &str = "_datastroom.json";
+/// The warehouse format: 1 was Parquet files with `catalog.json`, 2 is Delta Lake tables.
+pub const FORMAT_VERSION: u32 = 2;
 pub const STAGING_DIR: &str = "_staging";
 pub const REJECTS_DIR: &str = "_rejects";
 
@@ -51,6 +55,11 @@ impl Warehouse {
     /// or has no catalog, is not a warehouse, and says so (a mistyped --warehouse would
     /// otherwise list nothing, as if the warehouse were empty).
     pub fn open(dir: &Path) -> Result<Warehouse> {
+        Self::open_at(dir, None)
+    }
+
+    /// Opens a warehouse to read, as of a snapshot (`--snapshot`; `None`: as it is now).
+    pub fn open_at(dir: &Path, snapshot: Option<&delta::Snapshot>) -> Result<Warehouse> {
         if !dir.is_dir() {
             bail!(
                 "{} is not a warehouse: the folder does not exist. Give --warehouse (or \
@@ -59,23 +68,25 @@ impl Warehouse {
                 dir.display()
             );
         }
-        if !dir.join(catalog::FILE_NAME).exists() {
+        refuse_old_format(dir)?;
+        if !dir.join(MARKER_FILE).exists() {
             bail!(
-                "{} is not a datastroom warehouse: it has no {}. Give --warehouse the folder \
-                 your ingests wrote to, or load an export first with `datastroom ingest`",
-                dir.display(),
-                catalog::FILE_NAME
+                "{} is not a datastroom warehouse: it has no {MARKER_FILE}. Give --warehouse \
+                 the folder your ingests wrote to, or load an export first with `datastroom \
+                 ingest`",
+                dir.display()
             );
         }
-        Self::open_or_empty(dir)
+        Self::open_or_empty_at(dir, snapshot)
     }
 
     /// A warehouse to read, or an empty one when the folder is not there (`sql --input` on a
     /// file needs none).
-    pub fn open_or_empty(dir: &Path) -> Result<Warehouse> {
+    pub fn open_or_empty_at(dir: &Path, snapshot: Option<&delta::Snapshot>) -> Result<Warehouse> {
+        refuse_old_format(dir)?;
         Ok(Warehouse {
             dir: dir.to_path_buf(),
-            catalog: Catalog::load(dir)?,
+            catalog: delta::load_at(dir, snapshot)?,
         })
     }
 
@@ -108,7 +119,7 @@ impl Warehouse {
                 .map(|c| Column::new_empty(c.name.as_str().into(), &c.kind.dtype()))
                 .chain(
                     [crate::schema::COL_INGEST, crate::schema::COL_POS]
-                        .map(|n| Column::new_empty(n.into(), &DataType::UInt64)),
+                        .map(|n| Column::new_empty(n.into(), &DataType::Int64)),
                 )
                 .collect();
             return Ok(DataFrame::new_infer_height(columns)?.lazy());
@@ -194,12 +205,17 @@ fn scan_renamed(dir: &Path, files: &[String], renamed: &[(&str, &str)]) -> Resul
 
 /// An empty or filled rejects frame with the fixed rejects schema.
 pub fn rejects_frame(rows: Vec<Reject>) -> Result<DataFrame> {
-    let col_u64 = |f: fn(&Reject) -> u64| rows.iter().map(f).collect::<Vec<u64>>();
+    // Delta has no unsigned integers: the numbers are stored as Int64.
+    let col_i64 = |f: fn(&Reject) -> u64| {
+        rows.iter()
+            .map(|r| i64::try_from(f(r)).unwrap_or(i64::MAX))
+            .collect::<Vec<i64>>()
+    };
     let col_str = |f: fn(&Reject) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     Ok(DataFrame::new_infer_height(vec![
-        Column::new("ingest_id".into(), col_u64(|r| r.ingest_id)),
+        Column::new("ingest_id".into(), col_i64(|r| r.ingest_id)),
         Column::new("source".into(), col_str(|r| &r.source)),
-        Column::new("position".into(), col_u64(|r| r.pos)),
+        Column::new("position".into(), col_i64(|r| r.pos)),
         Column::new("column".into(), col_str(|r| &r.column)),
         Column::new("value".into(), col_str(|r| &r.value)),
         Column::new("reason".into(), col_str(|r| &r.reason)),
@@ -220,27 +236,29 @@ impl WriteGuard {
     pub fn acquire(dir: &Path, wait: Duration) -> Result<WriteGuard> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the warehouse folder {}", dir.display()))?;
+        refuse_old_format(dir)?;
         let lock = take_lock(dir, wait)?;
-        let catalog = Catalog::load(dir)?;
+        let catalog = delta::load(dir)?;
         let guard = WriteGuard {
             dir: dir.to_path_buf(),
             catalog,
             _lock: lock,
         };
         guard.recover()?;
-        // A new warehouse gets its (empty) catalog before anything else is written, so that a
-        // crash in its first ingest leaves leftovers that the next one may remove.
-        let catalog_path = dir.join(catalog::FILE_NAME);
-        if !catalog_path.exists() {
-            write_atomic(&catalog_path, guard.catalog.to_json()?.as_bytes())?;
+        // A new warehouse gets its marker before anything else is written, so that a crash
+        // in its first ingest leaves leftovers that the next one may remove.
+        let marker = dir.join(MARKER_FILE);
+        if !marker.exists() {
+            write_atomic(&marker, marker_json().as_bytes())?;
         }
         Ok(guard)
     }
 
     /// Removes temporary files, staging folders and datastroom's own Parquet files
-    /// (`part-NNNNNN.parquet`, `rejects-NNNNNN.parquet`) that the catalog does not list:
-    /// leftovers of an ingest that was killed. The catalog is the truth. Files of other names
-    /// are never touched, and without a catalog nothing is removed.
+    /// (`part-NNNNNN.parquet`, `rejects-NNNNNN.parquet`) of an ingest that never committed:
+    /// leftovers of an ingest that was killed. Files of other names, and files of committed
+    /// ingests (the tables' history), are never touched. A commit of the rejects that a crash
+    /// kept from happening is made now.
     fn recover(&self) -> Result<()> {
         let staging = self.dir.join(STAGING_DIR);
         if staging.exists() {
@@ -248,47 +266,44 @@ impl WriteGuard {
                 .with_context(|| format!("cleaning up {}", staging.display()))?;
         }
         let ours = walk_own_files(&self.dir)?;
-        self.refuse_without_catalog(&ours)?;
+        self.refuse_without_tables(&ours)?;
         self.remove_leftovers(ours)?;
-        let catalog_tmp = tmp_path(&self.dir.join(catalog::FILE_NAME));
-        if catalog_tmp.exists() {
-            std::fs::remove_file(&catalog_tmp)?;
+        let marker_tmp = crate::fsio::tmp_path(&self.dir.join(MARKER_FILE));
+        if marker_tmp.exists() {
+            std::fs::remove_file(&marker_tmp)?;
         }
-        Ok(())
+        delta::sync_all_rejects(&self.dir, &self.catalog)
     }
 
-    /// Refuses a folder with datastroom's Parquet files but no catalog: the catalog is lost,
-    /// and starting over would make the files look like leftovers.
-    fn refuse_without_catalog(&self, ours: &[PathBuf]) -> Result<()> {
-        let no_catalog = !self.dir.join(catalog::FILE_NAME).exists();
-        if no_catalog
+    /// Refuses a folder with datastroom's Parquet files but neither tables nor marker: the
+    /// transaction logs are lost, and starting over would make the files look like leftovers.
+    fn refuse_without_tables(&self, ours: &[PathBuf]) -> Result<()> {
+        let lost = !self.dir.join(MARKER_FILE).exists() && self.catalog.datasets.is_empty();
+        if lost
             && let Some(f) = ours
                 .iter()
                 .find(|f| f.extension().is_some_and(|e| e == "parquet"))
         {
             bail!(
-                "{} has datastroom Parquet files ({}) but no catalog.json; restore \
-                 catalog.json from a backup rather than start over, or use another --warehouse",
+                "{} has datastroom Parquet files ({}) but no Delta tables (no {} folders); \
+                 restore the warehouse from a backup rather than start over, or use another \
+                 --warehouse",
                 self.dir.display(),
-                f.display()
+                f.display(),
+                delta::LOG_DIR
             );
         }
         Ok(())
     }
 
-    /// Removes those of our files that a killed ingest left: not in the catalog, and of an
-    /// ingest never committed or in a folder of a dataset the catalog has.
+    /// Removes those of our files that a killed ingest left: of an ingest never committed
+    /// (numbered at or above the next ingest's number) and not live in a table.
     fn remove_leftovers(&self, ours: Vec<PathBuf>) -> Result<()> {
-        let referenced: std::collections::HashSet<&String> = self.catalog.known_files().collect();
+        let referenced: std::collections::HashSet<&String> =
+            self.catalog.referenced_files().collect();
         for file in ours {
             let rel = relative(&self.dir, &file);
-            // A killed ingest's files carry its number, never committed: at or above
-            // next_ingest. Older numbers outside the catalog's datasets are someone's copies.
-            let leftover = file_ingest_id(&file).is_some_and(|id| id >= self.catalog.next_ingest)
-                || self.catalog.datasets.keys().any(|d| {
-                    rel.starts_with(&format!("{d}/"))
-                        || rel.starts_with(&format!("{REJECTS_DIR}/{d}/"))
-                });
+            let leftover = file_ingest_id(&file).is_some_and(|id| id >= self.catalog.next_ingest);
             if leftover && !referenced.contains(&rel) {
                 std::fs::remove_file(&file)
                     .with_context(|| format!("removing leftover {}", file.display()))?;
@@ -297,49 +312,48 @@ impl WriteGuard {
         Ok(())
     }
 
-    /// Replaces `catalog.json` atomically. Files it no longer lists are retired rather than
-    /// removed: a reader that opened the previous catalog a moment ago is still reading them.
-    /// Files retired longer than [`RETIRE_AFTER`] ago are removed now.
-    pub fn commit(&mut self, mut catalog: Catalog) -> Result<()> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let keep: std::collections::HashSet<String> = catalog.referenced_files().cloned().collect();
-        let mut retired: Vec<catalog::Retired> = self
-            .catalog
-            .retired
-            .iter()
-            .filter(|r| !keep.contains(&r.file))
-            .cloned()
-            .collect();
-        for f in self.catalog.referenced_files() {
-            if !keep.contains(f) && !retired.iter().any(|r| &r.file == f) {
-                retired.push(catalog::Retired {
-                    file: f.clone(),
-                    since: now,
-                });
-            }
-        }
-        // Test hook: DATASTROOM_RETIRE_AFTER=<seconds> shortens the wait.
-        let after = std::env::var("DATASTROOM_RETIRE_AFTER")
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-            .unwrap_or(RETIRE_AFTER.as_secs());
-        let (expired, kept): (Vec<_>, Vec<_>) = retired
-            .into_iter()
-            .partition(|r| now.saturating_sub(r.since) >= after);
-        catalog.retired = kept;
-        write_atomic(
-            &self.dir.join(catalog::FILE_NAME),
-            catalog.to_json()?.as_bytes(),
-        )?;
+    /// Commits the datasets whose entry changed, each as a Delta transaction. Files a dataset
+    /// no longer lists stay on disk as its history (time travel) until `datasets vacuum`.
+    pub fn commit(&mut self, catalog: Catalog) -> Result<()> {
+        delta::commit(&self.dir, &self.catalog, &catalog)?;
         crash_point("catalog-written");
-        for r in expired {
-            let _ = std::fs::remove_file(self.dir.join(&r.file));
-        }
         self.catalog = catalog;
         Ok(())
     }
+}
+
+/// The content of `_datastroom.json`.
+fn marker_json() -> String {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "format": "delta",
+        "format_version": FORMAT_VERSION,
+        "about": "A datastroom warehouse: every folder with a _delta_log is a Delta Lake table \
+                  (docs/warehouse.md, docs/platform.md).",
+    }))
+    .unwrap_or_default()
+        + "\n"
+}
+
+/// The catalog of the warehouse in `dir`, read from its tables (empty when it has none).
+pub fn load_catalog(dir: &Path) -> Result<Catalog> {
+    refuse_old_format(dir)?;
+    delta::load(dir)
+}
+
+/// A warehouse of format 1 (`catalog.json`, no Delta tables) is read only by
+/// `warehouse migrate`, which converts it.
+fn refuse_old_format(dir: &Path) -> Result<()> {
+    if dir.join(catalog::FILE_NAME).exists() && !dir.join(MARKER_FILE).exists() {
+        bail!(
+            "{} is a warehouse of an earlier datastroom (Parquet files with {}). Convert it \
+             once to Delta Lake tables with `datastroom warehouse migrate {} <new folder>`, \
+             then give --warehouse the new folder",
+            dir.display(),
+            catalog::FILE_NAME,
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Opens the lock file and locks it, waiting up to `wait` (and saying so once) while another

@@ -1,0 +1,618 @@
+//! The warehouse on disk: every dataset is a Delta Lake table (`<dataset>/`), and so are its
+//! rejected rows (`_rejects/<dataset>/`). polars writes the Parquet files; delta-rs commits them,
+//! one Delta transaction per ingest, so whatever reads Delta (Fabric, Databricks, Spark,
+//! DuckDB, Power BI) reads the warehouse, with its history (docs/warehouse.md).
+//!
+//! What datastroom knows of a dataset (its columns, key, lineage, retention, the rejects files)
+//! is its [`DatasetEntry`], kept as the table property `datastroom.dataset`: it is committed in
+//! the same transaction as the files, and an older version of the table has the entry of then.
+//! The data table is the truth; its rejects table is brought in line with the entry after
+//! each commit, and again by the next writer if a crash came in between.
+
+use super::catalog::{Catalog, DatasetEntry};
+use anyhow::{Context, Result, bail};
+use deltalake_core::kernel::transaction::{CommitBuilder, CommitProperties};
+use deltalake_core::kernel::{
+    Action, Add, DataType as DeltaType, MetadataExt, StructField, StructType,
+};
+use deltalake_core::operations::create::CreateBuilder;
+use deltalake_core::protocol::{DeltaOperation, SaveMode};
+use deltalake_core::{DeltaTable, DeltaTableError};
+use polars::prelude::ArrowDataType;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The folder with a table's transaction log.
+pub const LOG_DIR: &str = "_delta_log";
+/// The table property with the dataset's catalog entry (JSON, without the file list, which is
+/// the table's own).
+const ENTRY_PROPERTY: &str = "datastroom.dataset";
+/// The table property with the fingerprint of the pseudonymisation key.
+const KEY_PROPERTY: &str = "datastroom.key_fingerprint";
+
+/// delta-rs is async: its calls run on one small runtime, started at the first call.
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = match RUNTIME.get() {
+        Some(r) => r,
+        None => {
+            let built = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("datastroom-delta")
+                .enable_all()
+                .build()
+                .context("cannot start the threads that read and write Delta tables")?;
+            // Another thread may have been first; either runtime serves.
+            let _ = RUNTIME.set(built);
+            RUNTIME.get().context("no runtime for Delta tables")?
+        }
+    };
+    Ok(runtime.block_on(future))
+}
+
+/// The `file://` address delta-rs takes for a table folder.
+fn table_url(dir: &Path) -> Result<url::Url> {
+    let abs = std::path::absolute(dir).with_context(|| format!("locating {}", dir.display()))?;
+    url::Url::from_directory_path(&abs)
+        .map_err(|()| anyhow::anyhow!("{} cannot be a table folder", abs.display()))
+}
+
+/// Whether a folder holds a Delta table.
+pub fn is_table(dir: &Path) -> bool {
+    dir.join(LOG_DIR).is_dir()
+}
+
+/// A table as one version of it: the live files (relative to its folder), its properties and
+/// the version number.
+struct TableRead {
+    files: Vec<String>,
+    properties: HashMap<String, String>,
+    version: u64,
+}
+
+/// Which version of the tables to read (`--snapshot`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Snapshot {
+    /// Every table as it was at this moment (local time): its newest version committed then.
+    /// A table made later is not there.
+    At(chrono::NaiveDateTime),
+    /// The named tables at these versions; the others as they are now.
+    Versions(std::collections::BTreeMap<String, u64>),
+}
+
+async fn open(dir: &Path) -> Result<DeltaTable> {
+    let url = table_url(dir)?;
+    deltalake_core::open_table(url)
+        .await
+        .with_context(|| format!("reading the Delta table {}", dir.display()))
+}
+
+fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
+    block_on(async {
+        let mut table = open(dir).await?;
+        let newest = table.version().unwrap_or(0);
+        if let Some(v) = version.filter(|v| *v != newest) {
+            if v > newest {
+                bail!(
+                    "{} has no version {v}: its newest is {newest} (datastroom datasets history)",
+                    dir.display()
+                );
+            }
+            table.load_version(v).await.with_context(|| {
+                format!(
+                    "reading version {v} of {}: its log or files are gone (vacuum?)",
+                    dir.display()
+                )
+            })?;
+        }
+        let snapshot = table.snapshot()?;
+        let files = snapshot
+            .log_data()
+            .iter()
+            .map(|f| f.path().into_owned())
+            .collect();
+        let properties = snapshot.metadata().configuration().clone();
+        Ok(TableRead {
+            files,
+            properties,
+            version: snapshot.version(),
+        })
+    })?
+}
+
+/// The catalog of a warehouse folder, read from its tables: a dataset per table that
+/// datastroom wrote (Delta tables of others in the folder are left alone).
+pub fn load(dir: &Path) -> Result<Catalog> {
+    load_at(dir, None)
+}
+
+/// The catalog as of a snapshot (`None`: now).
+pub fn load_at(dir: &Path, snapshot: Option<&Snapshot>) -> Result<Catalog> {
+    let mut catalog = Catalog::default();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(catalog);
+    };
+    let mut folders: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_table(p))
+        .collect();
+    folders.sort();
+    let mut last_ingest = 0;
+    for folder in folders {
+        let name = folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let version = match snapshot {
+            None => None,
+            Some(Snapshot::Versions(v)) => v.get(&name).copied(),
+            Some(Snapshot::At(t)) => match version_at(&folder, *t)? {
+                Some(v) => Some(v),
+                // The table was made after that moment.
+                None => continue,
+            },
+        };
+        let table = read_table(&folder, version)?;
+        let Some(json) = table.properties.get(ENTRY_PROPERTY) else {
+            continue;
+        };
+        let mut entry: DatasetEntry = serde_json::from_str(json).with_context(|| {
+            format!(
+                "the Delta table {} has a damaged {ENTRY_PROPERTY} property",
+                folder.display()
+            )
+        })?;
+        entry.files = table.files.iter().map(|f| format!("{name}/{f}")).collect();
+        last_ingest = entry
+            .ingests
+            .iter()
+            .map(|i| i.id)
+            .fold(last_ingest, u64::max);
+        if let Some(fp) = table.properties.get(KEY_PROPERTY) {
+            catalog.key_fingerprint = Some(fp.clone());
+        }
+        catalog.versions.insert(name.clone(), table.version);
+        catalog.datasets.insert(name, entry);
+    }
+    if let Some(Snapshot::Versions(v)) = snapshot
+        && let Some(unknown) = v.keys().find(|n| !catalog.datasets.contains_key(*n))
+    {
+        bail!(
+            "--snapshot names '{unknown}', which is not a dataset in {}",
+            dir.display()
+        );
+    }
+    catalog.next_ingest = last_ingest + 1;
+    Ok(catalog)
+}
+
+/// The newest version of a table committed at or before `at` (local time); `None` when the
+/// table did not exist yet. The commit times are those datastroom wrote in the log (not the
+/// files' modification times, which a copy changes).
+fn version_at(dir: &Path, at: chrono::NaiveDateTime) -> Result<Option<u64>> {
+    use chrono::TimeZone;
+    let limit = chrono::Local
+        .from_local_datetime(&at)
+        .earliest()
+        .map_or(i64::MAX, |t| t.timestamp_millis());
+    let versions = history_of(dir)?;
+    Ok(versions
+        .iter()
+        .filter(|v| !v.operation.starts_with("VACUUM"))
+        .find(|v| v.timestamp.is_some_and(|t| t <= limit))
+        .map(|v| v.version))
+}
+
+/// Commits every dataset whose entry changed from `old` to `new`: first its table (the truth),
+/// then its rejects table.
+pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<()> {
+    for (name, entry) in &new.datasets {
+        // The key's fingerprint goes with the datasets an ingest commits; the catalog takes
+        // it from any table.
+        let same = old
+            .datasets
+            .get(name)
+            .is_some_and(|o| serde_json::to_value(o).ok() == serde_json::to_value(entry).ok());
+        if same {
+            continue;
+        }
+        commit_dataset(dir, name, entry, new.key_fingerprint.as_deref())?;
+        super::crash_point("data-committed");
+        sync_rejects(dir, name, entry)?;
+    }
+    Ok(())
+}
+
+/// Makes the rejects table of every dataset list the rejects files its entry lists: after a
+/// crash between the two commits of an ingest, the next writer finishes the second.
+pub fn sync_all_rejects(dir: &Path, catalog: &Catalog) -> Result<()> {
+    for (name, entry) in &catalog.datasets {
+        sync_rejects(dir, name, entry)?;
+    }
+    Ok(())
+}
+
+/// One commit of a dataset's table: its files become `entry.files`, its entry property the
+/// entry; the newest ingest's lineage is in the commit information, for platform tools.
+fn commit_dataset(dir: &Path, name: &str, entry: &DatasetEntry, key: Option<&str>) -> Result<()> {
+    let prefix = format!("{name}/");
+    let files = inside(&entry.files, &prefix)?;
+    let mut stored = entry.clone();
+    stored.files.clear();
+    let mut properties = vec![(ENTRY_PROPERTY.to_string(), serde_json::to_string(&stored)?)];
+    if let Some(k) = key {
+        properties.push((KEY_PROPERTY.to_string(), k.to_string()));
+    }
+    let lineage = serde_json::to_value(entry.ingests.last())?;
+    let columns = Some(entry_schema(entry)?);
+    put_files(&dir.join(name), name, &files, columns, properties, lineage)
+        .with_context(|| format!("committing the dataset '{name}'"))
+}
+
+fn sync_rejects(dir: &Path, name: &str, entry: &DatasetEntry) -> Result<()> {
+    let table = dir.join(super::REJECTS_DIR).join(name);
+    let prefix = format!("{}/{name}/", super::REJECTS_DIR);
+    let files = inside(&entry.reject_files, &prefix)?;
+    if !is_table(&table) && files.is_empty() {
+        return Ok(());
+    }
+    if is_table(&table) {
+        let now: BTreeSet<String> = read_table(&table, None)?.files.into_iter().collect();
+        if now == files.iter().cloned().collect() {
+            return Ok(());
+        }
+    }
+    let ingest = entry.ingests.last().map(|i| i.id);
+    let info = serde_json::json!({ "dataset": name, "ingest": ingest });
+    put_files(
+        &table,
+        &format!("{name}_afgekeurd"),
+        &files,
+        None,
+        Vec::new(),
+        info,
+    )
+    .with_context(|| format!("committing the rejected rows of '{name}'"))
+}
+
+/// The names of files under `prefix`, which every file of a table's entry must be.
+fn inside(files: &[String], prefix: &str) -> Result<Vec<String>> {
+    files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(prefix)
+                .map(str::to_string)
+                .with_context(|| format!("{f} is not inside the table folder {prefix}"))
+        })
+        .collect()
+}
+
+/// Makes `files` (relative to the table folder) the table's live files, in one transaction
+/// with the properties; creates the table when the folder has none (with the schema of the
+/// files, or `columns` when there are none: an export without accepted rows).
+fn put_files(
+    table_dir: &Path,
+    name: &str,
+    files: &[String],
+    columns: Option<StructType>,
+    properties: Vec<(String, String)>,
+    info: serde_json::Value,
+) -> Result<()> {
+    let commit = CommitProperties::default()
+        .with_metadata([("datastroom".to_string(), info)])
+        .with_max_retries(0);
+    if !is_table(table_dir) {
+        return create_table(table_dir, name, files, columns, properties, commit);
+    }
+    block_on(async {
+        let table = open(table_dir).await?;
+        let snapshot = table.snapshot()?;
+        let live: Vec<_> = snapshot.log_data().iter().collect();
+        let wanted: BTreeSet<&str> = files.iter().map(String::as_str).collect();
+        let mut actions = Vec::new();
+        for f in &live {
+            if !wanted.contains(f.path().as_ref()) {
+                actions.push(Action::Remove(f.remove_action(true)));
+            }
+        }
+        let removed = !actions.is_empty();
+        let have: BTreeSet<String> = live.iter().map(|f| f.path().into_owned()).collect();
+        let new: Vec<String> = files
+            .iter()
+            .filter(|f| !have.contains(*f))
+            .cloned()
+            .collect();
+        let schema = file_schema(table_dir, &new, Some(&snapshot.schema()))?;
+        refuse_new_datetime(table_dir, &schema, snapshot.protocol())?;
+        for f in &new {
+            actions.push(add_action(table_dir, f)?);
+        }
+        let mut metadata = snapshot.metadata().clone().with_schema(&schema)?;
+        for (k, v) in properties {
+            metadata = metadata.add_config_key(k, v)?;
+        }
+        actions.push(Action::Metadata(metadata));
+        let operation = DeltaOperation::Write {
+            mode: if removed {
+                SaveMode::Overwrite
+            } else {
+                SaveMode::Append
+            },
+            partition_by: None,
+            predicate: None,
+        };
+        CommitBuilder::from(commit)
+            .with_actions(actions)
+            .build(Some(snapshot), table.log_store(), operation)
+            .await
+            .map_err(conflict)?;
+        Ok(())
+    })?
+}
+
+/// Version 0 of a table: its schema, properties and first files.
+fn create_table(
+    table_dir: &Path,
+    name: &str,
+    files: &[String],
+    columns: Option<StructType>,
+    properties: Vec<(String, String)>,
+    commit: CommitProperties,
+) -> Result<()> {
+    std::fs::create_dir_all(table_dir)
+        .with_context(|| format!("cannot create {}", table_dir.display()))?;
+    let schema = match columns {
+        Some(c) if files.is_empty() => c,
+        _ => file_schema(table_dir, files, None)?,
+    };
+    let adds = files
+        .iter()
+        .map(|f| add_action(table_dir, f))
+        .collect::<Result<Vec<_>>>()?;
+    let url = table_url(table_dir)?;
+    let mut props: HashMap<String, Option<String>> =
+        properties.into_iter().map(|(k, v)| (k, Some(v))).collect();
+    // The whole log is kept: it is the history that auditors and `datasets history` read (the
+    // data files of old versions go with `datasets vacuum`).
+    props.insert("delta.enableExpiredLogCleanup".into(), Some("false".into()));
+    block_on(async {
+        CreateBuilder::new()
+            .with_location(url.as_str())
+            .with_table_name(name)
+            .with_columns(schema.fields().cloned())
+            .with_configuration(props)
+            // Our own properties (datastroom.*) are not Delta's: allowed, not checked.
+            .with_raise_if_key_not_exists(false)
+            .with_actions(adds)
+            .with_commit_properties(commit)
+            .await
+    })?
+    .map_err(conflict)?;
+    Ok(())
+}
+
+/// A date-time column needs the timestampNtz feature, which a table gets when it is created
+/// with one; a table without may not gain one.
+fn refuse_new_datetime(
+    table_dir: &Path,
+    schema: &StructType,
+    protocol: &deltalake_core::kernel::Protocol,
+) -> Result<()> {
+    let needs_ntz = schema
+        .fields()
+        .any(|f| f.data_type() == &DeltaType::TIMESTAMP_NTZ);
+    let has_ntz = protocol
+        .writer_features()
+        .is_some_and(|fs| fs.iter().any(|x| x.to_string() == "timestampNtz"));
+    if needs_ntz && !has_ntz {
+        bail!(
+            "this export adds a date-time column to {}, whose Delta table was made without \
+             one; ingest the export into a dataset of another name (--dataset)",
+            table_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// A commit that lost to another writer says so, and that nothing of it was saved.
+fn conflict(e: DeltaTableError) -> anyhow::Error {
+    use deltalake_core::kernel::transaction::TransactionError;
+    let lost = matches!(
+        &e,
+        DeltaTableError::VersionAlreadyExists(_)
+            | DeltaTableError::Transaction {
+                source: TransactionError::CommitConflict(_)
+                    | TransactionError::MaxCommitAttempts(_)
+                    | TransactionError::VersionAlreadyExists(_)
+            }
+    );
+    if lost {
+        anyhow::Error::new(e).context(
+            "another datastroom changed this table at the same moment; nothing of this run was \
+             saved. Run it again",
+        )
+    } else {
+        anyhow::Error::new(e)
+    }
+}
+
+/// The add action of a Parquet file in the table folder, with its row count as statistics.
+fn add_action(table_dir: &Path, file: &str) -> Result<Action> {
+    let path = table_dir.join(file);
+    let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let rows = parquet_reader(&path)?.num_rows()?;
+    Ok(Action::Add(Add {
+        path: file.to_string(),
+        size: i64::try_from(meta.len())?,
+        modification_time: modified,
+        data_change: true,
+        stats: Some(serde_json::json!({ "numRecords": rows }).to_string()),
+        ..Default::default()
+    }))
+}
+
+fn parquet_reader(path: &Path) -> Result<polars::prelude::ParquetReader<std::fs::File>> {
+    use polars::prelude::SerReader;
+    let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(polars::prelude::ParquetReader::new(f))
+}
+
+/// The table's schema after adding `files`: the columns it had, then new ones in file order.
+fn file_schema(table_dir: &Path, files: &[String], had: Option<&StructType>) -> Result<StructType> {
+    let mut fields: Vec<StructField> = had
+        .map(|s| s.fields().cloned().collect())
+        .unwrap_or_default();
+    for file in files {
+        let path = table_dir.join(file);
+        let schema = parquet_reader(&path)?.schema()?;
+        for (name, field) in schema.iter() {
+            let dtype = delta_type(&field.dtype).with_context(|| {
+                format!(
+                    "{}: column '{name}' has a type a Delta table cannot hold",
+                    path.display()
+                )
+            })?;
+            match fields.iter().find(|f| f.name() == name.as_str()) {
+                Some(known) if known.data_type() != &dtype => bail!(
+                    "{}: column '{name}' is {dtype} here and {} in the table",
+                    path.display(),
+                    known.data_type()
+                ),
+                Some(_) => {}
+                None => fields.push(StructField::new(name.as_str(), dtype, true)),
+            }
+        }
+    }
+    Ok(StructType::try_new(fields)?)
+}
+
+/// The schema of a dataset's entry with the technical columns: the table of an export that
+/// had no accepted rows.
+fn entry_schema(entry: &DatasetEntry) -> Result<StructType> {
+    use crate::schema::Kind;
+    let fields = entry
+        .columns
+        .iter()
+        .map(|c| {
+            let t = match c.kind {
+                Kind::Text => DeltaType::STRING,
+                Kind::Date => DeltaType::DATE,
+                Kind::Datetime => DeltaType::TIMESTAMP_NTZ,
+                Kind::Money | Kind::Number => DeltaType::DOUBLE,
+                Kind::Integer => DeltaType::LONG,
+                Kind::Boolean => DeltaType::BOOLEAN,
+            };
+            StructField::new(c.name.as_str(), t, true)
+        })
+        .chain(
+            [crate::schema::COL_INGEST, crate::schema::COL_POS]
+                .map(|n| StructField::new(n, DeltaType::LONG, true)),
+        );
+    Ok(StructType::try_new(fields)?)
+}
+
+/// The Delta type of a column as polars writes it. Unsigned integers have no Delta type, so
+/// the warehouse stores none (its own columns are Int64).
+fn delta_type(dtype: &ArrowDataType) -> Result<DeltaType> {
+    Ok(match dtype {
+        ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View => {
+            DeltaType::STRING
+        }
+        ArrowDataType::Boolean => DeltaType::BOOLEAN,
+        ArrowDataType::Int8 => DeltaType::BYTE,
+        ArrowDataType::Int16 => DeltaType::SHORT,
+        ArrowDataType::Int32 => DeltaType::INTEGER,
+        ArrowDataType::Int64 => DeltaType::LONG,
+        ArrowDataType::Float32 => DeltaType::FLOAT,
+        ArrowDataType::Float64 => DeltaType::DOUBLE,
+        ArrowDataType::Date32 => DeltaType::DATE,
+        ArrowDataType::Timestamp(_, None) => DeltaType::TIMESTAMP_NTZ,
+        ArrowDataType::Timestamp(_, Some(_)) => DeltaType::TIMESTAMP,
+        other => bail!("{other:?}"),
+    })
+}
+
+/// One version of a dataset's table, for `datasets history`.
+pub struct VersionInfo {
+    pub version: u64,
+    /// When it was committed (milliseconds since 1970, UTC).
+    pub timestamp: Option<i64>,
+    pub operation: String,
+    /// The ingest that made it, if one did: its number, source file and mode.
+    pub ingest: Option<super::IngestEntry>,
+}
+
+/// The versions of a dataset's table, newest first.
+pub fn history(dir: &Path, name: &str) -> Result<Vec<VersionInfo>> {
+    history_of(&dir.join(name))
+}
+
+fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
+    use futures::TryStreamExt;
+    block_on(async {
+        let table = open(table_dir).await?;
+        let latest = table.version().unwrap_or(0);
+        let commits: Vec<_> = table.history(None).try_collect().await?;
+        let mut out = Vec::new();
+        for (back, c) in (0u64..).zip(commits) {
+            let ingest = c
+                .info
+                .get("datastroom")
+                .and_then(|v| serde_json::from_value(v.clone()).ok());
+            out.push(VersionInfo {
+                version: latest.saturating_sub(back),
+                timestamp: c.timestamp,
+                operation: c.operation.unwrap_or_default(),
+                ingest,
+            });
+        }
+        Ok(out)
+    })?
+}
+
+/// Removes the files that a dataset (and its rejects) stopped using more than `keep` ago:
+/// versions older than that can no longer be read. With `dry_run` nothing is removed. The
+/// files removed (or that would be), relative to the warehouse.
+pub fn vacuum(
+    dir: &Path,
+    name: &str,
+    keep: chrono::Duration,
+    dry_run: bool,
+) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let tables = [
+        (dir.join(name), name.to_string()),
+        (
+            dir.join(super::REJECTS_DIR).join(name),
+            format!("{}/{name}", super::REJECTS_DIR),
+        ),
+    ];
+    for (table_dir, rel) in tables {
+        if !is_table(&table_dir) {
+            continue;
+        }
+        let files = block_on(async {
+            let table = open(&table_dir).await?;
+            let (_, metrics) = table
+                .vacuum()
+                .with_retention_period(keep)
+                .with_enforce_retention_duration(false)
+                .with_dry_run(dry_run)
+                .await?;
+            anyhow::Ok(metrics.files_deleted)
+        })??;
+        removed.extend(files.into_iter().map(|f| {
+            let f = f.rsplit('/').next().unwrap_or(&f).to_string();
+            format!("{rel}/{f}")
+        }));
+    }
+    removed.sort();
+    Ok(removed)
+}
