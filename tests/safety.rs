@@ -155,7 +155,10 @@ fn readers_see_old_or_new_during_commits() {
     writer.join().unwrap();
     assert!(failures.is_empty(), "{failures:?}");
     // Replaced files stay as the table's history (for such readers and --snapshot) until
-    // `datasets vacuum` removes those older than --keep.
+    // `datasets vacuum` removes those older than --keep. Each upsert touches both live files:
+    // the one that held its key 2 is written anew without it (week2 into {1,2} leaves {1},
+    // week1 into {2,3} leaves {3}), the other held only keys it replaces and goes; its own
+    // rows are a new file. So 2 files an ingest: 1 + 16 * 2 = 33, of which 2 are live.
     let parts = || {
         std::fs::read_dir(wd.warehouse().join("meldingen"))
             .unwrap()
@@ -165,8 +168,8 @@ fn readers_see_old_or_new_during_commits() {
     };
     assert_eq!(
         parts(),
-        17,
-        "the first part and 16 replacements are history"
+        33,
+        "the first part and 2 files of each of 16 upserts"
     );
     assert_eq!(leftovers(&wd), Vec::<String>::new());
     let out = wd.run(wd.cmd(&["datasets", "vacuum", "--keep", "1d", "--format", "csv"]));
@@ -180,9 +183,152 @@ fn readers_see_old_or_new_during_commits() {
         "--format",
         "csv",
     ]));
-    assert_eq!(out.lines().count(), 1 + 16, "{out}");
-    assert_eq!(parts(), 17, "a dry run removes nothing");
+    assert_eq!(out.lines().count(), 1 + 31, "{out}");
+    assert_eq!(parts(), 33, "a dry run removes nothing");
     wd.run(wd.cmd(&["datasets", "vacuum", "meldingen", "--keep", "0d"]));
-    assert_eq!(parts(), 1, "only the live part is left");
+    assert_eq!(parts(), 2, "only the live files are left");
     assert_eq!(count(&wd).0, 3);
+}
+
+/// Starts an ingest that stops at `point` (the test hook `DATASTROOM_PAUSE_AT`) and returns
+/// once it is there, with the file whose removal lets it go on.
+fn paused_ingest(
+    wd: &Workdir,
+    args: &[&str],
+    point: &str,
+) -> (std::process::Child, std::path::PathBuf) {
+    let flag = wd.path(&format!("pause-{}", args[1]));
+    let child = wd
+        .cmd(args)
+        .env("DATASTROOM_PAUSE_AT", format!("{point}:{}", flag.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !flag.exists() {
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "the ingest never reached {point}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, flag)
+}
+
+fn finished(child: std::process::Child) -> (bool, String) {
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    (out.status.success(), text)
+}
+
+/// Issue 14: two ingests started at once, into different datasets or into the same one, both
+/// land: the second waits for the first (the lock), then commits on top of it.
+#[test]
+fn two_ingests_at_once_both_land_in_order() {
+    for second in ["eigen_lijst", "meldingen"] {
+        let wd = Workdir::new();
+        wd.write("week1.csv", WEEK1);
+        wd.write("week2.csv", WEEK2);
+        let (first, flag) = paused_ingest(
+            &wd,
+            &["ingest", "week1.csv", "-d", "meldingen"],
+            "part-written",
+        );
+        let other = wd
+            .cmd(&["ingest", "week2.csv", "-d", second, "--wait", "60"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        std::fs::remove_file(&flag).unwrap();
+        let (ok1, out1) = finished(first);
+        let (ok2, out2) = finished(other);
+        assert!(ok1 && ok2, "{out1}\n{out2}");
+        assert!(
+            out2.contains("wachten tot een andere inlading klaar is"),
+            "{out2}"
+        );
+        let history = |ds: &str| -> Vec<(u64, String)> {
+            let out = wd.run(wd.cmd(&["datasets", "history", ds, "--format", "json"]));
+            let h: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+            h.iter()
+                .map(|v| {
+                    let src = v["source"].as_str().unwrap();
+                    (
+                        v["version"].as_u64().unwrap(),
+                        src.rsplit('/').next().unwrap().into(),
+                    )
+                })
+                .collect()
+        };
+        if second == "meldingen" {
+            assert_eq!(count(&wd), (3, "afgehandeld".to_string()));
+            assert_eq!(
+                history("meldingen"),
+                [(1, "week2.csv".to_string()), (0, "week1.csv".to_string())]
+            );
+        } else {
+            assert_eq!(count(&wd), (2, "open".to_string()));
+            let rows = wd.sql("SELECT COUNT(*) AS n FROM eigen_lijst");
+            assert_eq!(rows[0]["n"].as_u64(), Some(2));
+            assert_eq!(history("eigen_lijst"), [(0, "week2.csv".to_string())]);
+        }
+        assert_eq!(leftovers(&wd), Vec::<String>::new());
+    }
+}
+
+/// Issue 14: a writer that does not share the lock (a platform job, a datastroom on another
+/// machine) commits to the table while an ingest is busy. The ingest does not undo that
+/// commit: it fails with a clear message and changes nothing, and the next run builds on it.
+#[test]
+fn a_commit_by_another_writer_meanwhile_is_a_conflict_that_changes_nothing() {
+    let wd = Workdir::new();
+    wd.write("week1.csv", WEEK1);
+    wd.write("week2.csv", WEEK2);
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    let table = wd.warehouse().join("meldingen");
+    let (ingest, flag) = paused_ingest(
+        &wd,
+        &["ingest", "week2.csv", "-d", "meldingen"],
+        "part-written",
+    );
+    // The other writer: version 1 adds a copy of the first part under its own name.
+    let part = std::fs::read_dir(&table)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("part-000001-0000.parquet"))
+        .unwrap();
+    std::fs::copy(&part, table.join("extern-1.parquet")).unwrap();
+    let size = std::fs::metadata(&part).unwrap().len();
+    std::fs::write(
+        table.join("_delta_log/00000000000000000001.json"),
+        format!(
+            "{{\"add\":{{\"path\":\"extern-1.parquet\",\"partitionValues\":{{}},\"size\":{size},\
+             \"modificationTime\":1764720000000,\"dataChange\":true}}}}\n\
+             {{\"commitInfo\":{{\"timestamp\":1764720000000,\"operation\":\"WRITE\",\
+             \"operationParameters\":{{\"mode\":\"Append\"}}}}}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(&flag).unwrap();
+    let (ok, out) = finished(ingest);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("another writer changed the Delta table") && out.contains("at version 1"),
+        "{out}"
+    );
+    // Nothing of the failed run: the table is the other writer's version 1 (the first
+    // export twice), no commit mentions week2.csv, no files are left behind.
+    assert_eq!(count(&wd), (4, "open".to_string()));
+    assert!(!wd.logs().contains("week2.csv"));
+    assert_eq!(leftovers(&wd), Vec::<String>::new());
+    // Run again, it builds on version 1: both copies of row 2 are replaced, row 3 added, and
+    // the other writer's second copy of row 1 is kept (4 rows, not the 3 that undoing that
+    // writer's commit would give).
+    wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
+    assert_eq!(count(&wd), (4, "afgehandeld".to_string()));
 }

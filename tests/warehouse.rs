@@ -210,3 +210,98 @@ fn history_lists_every_version_with_its_ingest() {
     );
     assert!(h[0]["source"].as_str().unwrap().ends_with("w2.csv"));
 }
+
+/// Issue 14: an upsert rewrites only the files that hold a key it replaces. Six reports in
+/// files of two rows (`DATASTROOM_FILE_ROWS=2`): 1001-1002, 1003-1004, 1005-1006. A weekly
+/// export changes 1004 and adds 1007: by the key ranges in the files' statistics only the
+/// middle file can hold either key, it is written anew with 1003 alone, and the export's two
+/// rows are a file of their own; the first and last file stay as they are.
+#[test]
+fn an_upsert_rewrites_only_the_files_it_touches() {
+    let wd = Workdir::new();
+    let mut base = String::from("Meldingnummer;Datum melding;Categorie\n");
+    for (i, cat) in ["Afval", "Groen", "Wegen", "Afval", "Groen", "Wegen"]
+        .iter()
+        .enumerate()
+    {
+        base += &format!("{};{}-3-2024;{cat}\n", 1001 + i, 1 + i);
+    }
+    wd.write("base.csv", base);
+    wd.write(
+        "week.csv",
+        "Meldingnummer;Datum melding;Categorie\n1004;4-3-2024;Riolering\n1007;9-3-2024;Afval\n",
+    );
+    for file in ["base.csv", "week.csv"] {
+        wd.run(
+            wd.cmd(&["ingest", file, "-d", "meldingen"])
+                .env("DATASTROOM_FILE_ROWS", "2"),
+        );
+    }
+    let log = |v: u32| -> Vec<serde_json::Value> {
+        let path = wd
+            .warehouse()
+            .join(format!("meldingen/_delta_log/{v:020}.json"));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let paths = |actions: &[serde_json::Value], kind: &str| -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| a.get(kind)?.get("path")?.as_str().map(String::from))
+            .collect()
+    };
+    let v0 = log(0);
+    assert_eq!(
+        paths(&v0, "add"),
+        [
+            "part-000001-0000.parquet",
+            "part-000001-0001.parquet",
+            "part-000001-0002.parquet"
+        ]
+    );
+    // The first file's statistics: 2 rows, keys 1001 to 1002.
+    let add = v0
+        .iter()
+        .filter_map(|a| a.get("add"))
+        .find(|a| a["path"] == "part-000001-0000.parquet")
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_str(add["stats"].as_str().unwrap()).unwrap();
+    assert_eq!(stats["numRecords"], 2, "{stats}");
+    assert_eq!(stats["minValues"]["melding_id"], "1001", "{stats}");
+    assert_eq!(stats["maxValues"]["melding_id"], "1002", "{stats}");
+    let v1 = log(1);
+    assert_eq!(paths(&v1, "remove"), ["part-000001-0001.parquet"]);
+    assert_eq!(
+        paths(&v1, "add"),
+        ["part-000002-0000.parquet", "part-000002-0001.parquet"]
+    );
+    let rows = wd.sql("SELECT melding_id, categorie FROM meldingen ORDER BY melding_id");
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["melding_id"].as_str().unwrap(),
+                r["categorie"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "1001 Afval",
+            "1002 Groen",
+            "1003 Wegen",
+            "1004 Riolering",
+            "1005 Groen",
+            "1006 Wegen",
+            "1007 Afval"
+        ]
+    );
+    let out = wd.run(wd.cmd(&["datasets", "history", "meldingen", "--format", "json"]));
+    let h: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(h[0]["accepted"], 2, "{out}");
+}

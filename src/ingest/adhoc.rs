@@ -41,11 +41,7 @@ pub fn load_adhoc(
         tmp.path().join("input.parquet"),
     )?;
     warn_unreadable(&staged, path);
-    let lf = LazyFrame::scan_parquet(
-        PlRefPath::new(staged.path.to_string_lossy()),
-        ScanArgsParquet::default(),
-    )?
-    .drop(cols([COL_POS, COL_INGEST]));
+    let lf = staged.scan()?.drop(cols([COL_POS, COL_INGEST]));
     Ok(Adhoc {
         lf,
         _tmp: tmp,

@@ -2,6 +2,7 @@
 //! an upsert merged with the dataset), the rejects file, and last the catalog.
 
 use super::loader::Staged;
+use super::upsert::{Dataset, NextPart, UpsertCounts, count, replace_matching, with_key_columns};
 use super::*;
 
 /// Removes the rejects of ingests from before `cutoff` (their rows are as old as the records
@@ -59,23 +60,23 @@ impl Commit<'_> {
 
     /// The accepted rows of this file, with the technical columns.
     fn new_rows(&self) -> Result<LazyFrame> {
-        let lf = LazyFrame::scan_parquet(
-            PlRefPath::new(self.staged.path.to_string_lossy()),
-            ScanArgsParquet::default(),
-        )?;
+        Ok(self.without_evicted(self.staged.scan()?))
+    }
+
+    /// Leaves out the rows taken out again for a conflicting key.
+    fn without_evicted(&self, lf: LazyFrame) -> LazyFrame {
         let evict: Vec<i64> = self
             .staged
             .evict
             .keys()
             .map(|&p| i64::try_from(p).unwrap_or(i64::MAX))
             .collect();
-        let lf = if evict.is_empty() {
+        if evict.is_empty() {
             lf
         } else {
             let list = Series::new("evict".into(), evict);
             lf.filter(col(COL_POS).is_in(lit(list).implode(false), false).not())
-        };
-        Ok(lf)
+        }
     }
 
     /// The rejects of this file, including rows taken out again for a conflicting key.
@@ -114,29 +115,45 @@ impl Commit<'_> {
         Some(keys)
     }
 
+    /// The dataset as an upsert meets it (`None` without a key).
+    fn dataset<'e>(
+        &'e self,
+        entry: &'e DatasetEntry,
+        version: Option<u64>,
+        keys: &'e [String],
+    ) -> Dataset<'e> {
+        Dataset {
+            dir: self.dir,
+            name: self.name,
+            entry,
+            version,
+            keys,
+        }
+    }
+
     /// How an upsert meets the dataset: old rows it replaces, and new rows whose key existed.
-    fn upsert_counts(&self, existing: &DatasetEntry, new: LazyFrame) -> Result<UpsertCounts> {
+    fn upsert_counts(
+        &self,
+        existing: &DatasetEntry,
+        version: Option<u64>,
+        new: LazyFrame,
+    ) -> Result<UpsertCounts> {
         let Some(keys) = self.join_keys(existing) else {
             return Ok(UpsertCounts::default());
         };
         if existing.files.is_empty() {
             return Ok(UpsertCounts::default());
         }
-        let old = warehouse::scan_files(self.dir, &existing.files)?;
-        let count = |lf: LazyFrame| -> Result<u64> {
-            let n = lf.select([len()]).collect()?;
-            Ok(u64::from(n.column("len")?.u32()?.get(0).unwrap_or(0)))
-        };
-        Ok(UpsertCounts {
-            old_removed: count(key_join(old.clone(), new.clone(), &keys, JoinType::Semi)?)?,
-            new_matched: count(key_join(new, old, &keys, JoinType::Semi)?)?,
-        })
+        self.dataset(existing, version, &keys).counts(new)
     }
 
     pub(super) fn preview(self, catalog: &Catalog) -> Result<Summary> {
         let mode = self.mode();
         let counts = match catalog.datasets.get(self.name) {
-            Some(e) if mode == Mode::Upsert => self.upsert_counts(e, self.new_rows()?)?,
+            Some(e) if mode == Mode::Upsert => {
+                let version = catalog.versions.get(self.name).copied();
+                self.upsert_counts(e, version, self.new_rows()?)?
+            }
             _ => UpsertCounts::default(),
         };
         let replaced = counts.new_matched;
@@ -187,18 +204,15 @@ impl Commit<'_> {
     /// Commits, and on an error removes this ingest's part and rejects file again (their
     /// number was never committed), so that no reader globbing the folder sees them.
     pub(super) fn apply(self, guard: &mut WriteGuard) -> Result<Summary> {
-        let part = self
-            .dir
-            .join(self.name)
-            .join(format!("part-{:06}.parquet", self.id));
         let rejects = self
             .dir
             .join(warehouse::REJECTS_DIR)
             .join(self.name)
             .join(format!("rejects-{:06}.parquet", self.id));
+        let (dir, id) = (self.dir.join(self.name), self.id);
         let result = self.apply_inner(guard);
         if result.is_err() {
-            let _ = std::fs::remove_file(part);
+            remove_parts(&dir, id);
             let _ = std::fs::remove_file(rejects);
         }
         result
@@ -215,7 +229,8 @@ impl Commit<'_> {
             .or_insert_with(|| self.new_entry());
         merge_columns(&mut entry.columns, &self.staged.schema);
         let retention = self.retention(entry)?;
-        let written = self.write_part(entry, mode, retention.as_ref())?;
+        let version = guard.catalog.versions.get(self.name).copied();
+        let written = self.write_part(entry, version, mode, retention.as_ref())?;
         warehouse::crash_point("part-written");
         if let Some(rel) = self.write_rejects()? {
             entry.reject_files.push(rel);
@@ -312,51 +327,60 @@ impl Commit<'_> {
     fn write_part(
         &self,
         entry: &DatasetEntry,
+        version: Option<u64>,
         mode: Mode,
         retention: Option<&Retention>,
     ) -> Result<Written> {
+        crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
+        let mut parts = Parts {
+            dir: self.dir,
+            name: self.name,
+            id: self.id,
+            next: 0,
+        };
         match retention {
-            Some(r) => self.write_kept(entry, mode, &r.column, r.cutoff),
-            None => self.write_merged(entry, mode),
+            Some(r) => self.write_kept(entry, version, mode, r, &mut parts),
+            None => self.write_merged(entry, version, mode, &mut parts),
         }
     }
 
-    /// The path of this ingest's part, relative to the warehouse.
-    fn part_rel(&self) -> String {
-        format!("{}/part-{:06}.parquet", self.name, self.id)
-    }
-
     /// The upsert counts of this ingest; none for an append or a replace.
-    fn counts(&self, entry: &DatasetEntry, mode: Mode, new: &LazyFrame) -> Result<UpsertCounts> {
+    fn counts(
+        &self,
+        entry: &DatasetEntry,
+        version: Option<u64>,
+        mode: Mode,
+        new: &LazyFrame,
+    ) -> Result<UpsertCounts> {
         if mode == Mode::Upsert {
-            self.upsert_counts(entry, new.clone())
+            self.upsert_counts(entry, version, new.clone())
         } else {
             Ok(UpsertCounts::default())
         }
     }
 
-    /// The whole dataset after this ingest in one part, without records dated before `cutoff`
-    /// in `column` (records without that date are kept: still open).
+    /// The whole dataset after this ingest in one part, without records dated before the
+    /// retention's cutoff in its column (records without that date are kept: still open).
     fn write_kept(
         &self,
         entry: &DatasetEntry,
+        version: Option<u64>,
         mode: Mode,
-        column: &str,
-        cutoff: chrono::NaiveDate,
+        retention: &Retention,
+        parts: &mut Parts,
     ) -> Result<Written> {
-        crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
-        let part_rel = self.part_rel();
+        let (column, cutoff) = (&retention.column, retention.cutoff);
         let new = self.new_rows()?;
-        let counts = self.counts(entry, mode, &new)?;
+        let counts = self.counts(entry, version, mode, &new)?;
         let all = self.with_old_rows(entry, mode, new)?;
-        let all = with_key_columns(all, &[column.to_string()])?;
-        let date = col(column).cast(DataType::Date);
+        let all = with_key_columns(all, std::slice::from_ref(column))?;
+        let date = col(column.as_str()).cast(DataType::Date);
         let kept = all
             .clone()
             .filter(date.clone().is_null().or(date.gt_eq(lit(cutoff))));
-        let before = count_rows(all)?;
-        let after = count_rows(kept.clone())?;
-        let part = self.dir.join(&part_rel);
+        let before = count(all)?;
+        let after = count(kept.clone())?;
+        let (part_rel, part) = parts.next_part();
         warehouse::sink_parquet_atomic(kept, &part)?;
         Ok(Written {
             files: vec![part_rel],
@@ -382,66 +406,70 @@ impl Commit<'_> {
         Ok(concat_lf_diagonal([old, new], UnionArgs::default())?)
     }
 
-    /// The dataset's new part without a retention period: the staged file itself when it can
-    /// be, else the merge; nothing when no row was accepted (except for a replace).
-    fn write_merged(&self, entry: &DatasetEntry, mode: Mode) -> Result<Written> {
-        crate::fsio::create_dir_synced(&self.dir.join(self.name))?;
-        let part_rel = self.part_rel();
-        let part = self.dir.join(&part_rel);
-        let new = self.new_rows()?;
-        let accepted = self.staged.accepted();
-        let counts = self.counts(entry, mode, &new)?;
-        let (frame, files, rows) = self.merged(entry, mode, new, part_rel, counts)?;
-        let as_staged = self.staged.evict.is_empty()
-            && (accepted > 0 || mode == Mode::Replace)
-            && (mode != Mode::Upsert || entry.files.is_empty());
-        if as_staged {
-            crate::fsio::publish(&self.staged.path, &part)?;
-        } else if accepted > 0 || mode == Mode::Replace {
-            warehouse::sink_parquet_atomic(frame, &part)?;
-        } else {
-            // Nothing accepted: the dataset stays as it was.
-            return Ok(Written::unchanged(entry));
-        }
-        Ok(Written {
-            files,
-            rows,
-            replaced: counts.new_matched,
-            removed: 0,
-        })
-    }
-
-    /// What the new part holds, and the dataset's files and row count once it is written.
-    fn merged(
+    /// The dataset's files without a retention period: the staged files themselves (renamed)
+    /// and, for an upsert, the files that held a replaced key written anew; nothing when no row
+    /// was accepted (except for a replace, which empties the dataset).
+    fn write_merged(
         &self,
         entry: &DatasetEntry,
+        version: Option<u64>,
         mode: Mode,
-        new: LazyFrame,
-        part_rel: String,
-        counts: UpsertCounts,
-    ) -> Result<(LazyFrame, Vec<String>, u64)> {
+        parts: &mut Parts,
+    ) -> Result<Written> {
         let accepted = self.staged.accepted();
-        Ok(match mode {
-            Mode::Replace => (new, vec![part_rel], accepted),
-            Mode::Append => {
-                let mut files = entry.files.clone();
-                files.push(part_rel);
-                (new, files, entry.rows + accepted)
-            }
+        if accepted == 0 && mode != Mode::Replace {
+            return Ok(Written::unchanged(entry));
+        }
+        let merged = match mode {
+            Mode::Replace => upsert::Merged::default(),
+            Mode::Append => upsert::Merged {
+                kept: entry.files.clone(),
+                ..Default::default()
+            },
+            Mode::Upsert if entry.files.is_empty() => upsert::Merged::default(),
             Mode::Upsert => {
                 let keys = self
                     .join_keys(entry)
                     .context("upsert needs a key column; use --mode append")?;
-                let frame = if entry.files.is_empty() {
-                    new
-                } else {
-                    let old = warehouse::scan_files(self.dir, &entry.files)?;
-                    replace_matching(old, new, &keys)?
-                };
-                let total = (entry.rows + accepted).saturating_sub(counts.old_removed);
-                (frame, vec![part_rel], total)
+                self.dataset(entry, version, &keys)
+                    .merge(self.new_rows()?, parts)?
             }
+        };
+        let mut files = merged.kept;
+        files.extend(merged.rewritten);
+        files.extend(self.publish_staged(parts)?);
+        let rows = match mode {
+            Mode::Replace => accepted,
+            Mode::Append | Mode::Upsert => {
+                (entry.rows + accepted).saturating_sub(merged.counts.old_removed)
+            }
+        };
+        Ok(Written {
+            files,
+            rows,
+            replaced: merged.counts.new_matched,
+            removed: 0,
         })
+    }
+
+    /// The staged files as data files of the dataset: renamed, or without the rows taken out
+    /// for a conflicting key.
+    fn publish_staged(&self, parts: &mut Parts) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for path in &self.staged.paths {
+            let (rel, part) = parts.next_part();
+            if self.staged.evict.is_empty() {
+                crate::fsio::publish(path, &part)?;
+            } else {
+                let lf = LazyFrame::scan_parquet(
+                    PlRefPath::new(path.to_string_lossy()),
+                    ScanArgsParquet::default(),
+                )?;
+                warehouse::sink_parquet_atomic(self.without_evicted(lf), &part)?;
+            }
+            out.push(rel);
+        }
+        Ok(out)
     }
 
     /// Writes this ingest's rejects file, if it rejected rows; its path in the warehouse.
@@ -559,51 +587,37 @@ impl Written {
     }
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct UpsertCounts {
-    /// Rows of the dataset that a row of the new export replaces.
-    old_removed: u64,
-    /// Rows of the new export whose key was already in the dataset.
-    new_matched: u64,
+/// Numbers the data files an ingest writes: `<dataset>/part-<ingest>-<k>.parquet`.
+struct Parts<'a> {
+    dir: &'a Path,
+    name: &'a str,
+    id: u64,
+    next: usize,
 }
 
-/// `a` joined to the distinct keys of `b` (semi: rows of `a` with a match; anti: without).
-/// Empty municipalities match each other; a side without a gemeente column has none.
-fn key_join(a: LazyFrame, b: LazyFrame, keys: &[String], how: JoinType) -> Result<LazyFrame> {
-    let (a, b) = (with_key_columns(a, keys)?, with_key_columns(b, keys)?);
-    let on: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-    let mut args = JoinArgs::new(how);
-    args.nulls_equal = true;
-    Ok(a.join(
-        b.select(on.clone()).unique(None, UniqueKeepStrategy::Any),
-        on.clone(),
-        on,
-        args,
-    ))
-}
-
-/// The rows of `old` without a newer version in `new`, followed by `new`.
-fn replace_matching(old: LazyFrame, new: LazyFrame, keys: &[String]) -> Result<LazyFrame> {
-    let kept = key_join(old, new.clone(), keys, JoinType::Anti)?;
-    Ok(concat_lf_diagonal([kept, new], UnionArgs::default())?)
-}
-
-/// The rows of a frame, counted on a column: polars 0.55's row-count shortcut fails on a
-/// diagonal concatenation of Parquet scans ("casting from UInt32 to UInt128").
-fn count_rows(lf: LazyFrame) -> Result<u64> {
-    let n = lf
-        .select([col(COL_INGEST).count().cast(DataType::UInt64).alias("n")])
-        .collect()?;
-    Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
-}
-
-/// Adds the key columns a frame lacks, as empty text.
-fn with_key_columns(mut lf: LazyFrame, keys: &[String]) -> Result<LazyFrame> {
-    let schema = lf.collect_schema()?;
-    for k in keys.iter().filter(|k| !schema.contains(k.as_str())) {
-        lf = lf.with_column(lit(NULL).cast(DataType::String).alias(k.as_str()));
+impl NextPart for Parts<'_> {
+    fn next_part(&mut self) -> (String, PathBuf) {
+        let rel = format!("{}/part-{:06}-{:04}.parquet", self.name, self.id, self.next);
+        self.next += 1;
+        let path = self.dir.join(&rel);
+        (rel, path)
     }
-    Ok(lf)
+}
+
+/// Removes the data files of ingest `id` from a dataset's folder (after an error: their number
+/// was never committed).
+fn remove_parts(folder: &Path, id: u64) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        let ours = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("part-"));
+        if ours && warehouse::file_ingest_id(&path) == Some(id) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Adds columns seen for the first time to the dataset's column list.

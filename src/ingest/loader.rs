@@ -115,9 +115,21 @@ struct Batch {
 /// The thread that compresses and writes the batches to the staging file, while the next rows
 /// are parsed.
 struct StagingWriter {
-    path: PathBuf,
     sender: Option<SyncSender<DataFrame>>,
-    thread: Option<JoinHandle<Result<()>>>,
+    thread: Option<JoinHandle<Result<Vec<PathBuf>>>>,
+    /// The files written, once the thread has finished.
+    paths: Vec<PathBuf>,
+}
+
+/// How many rows a data file holds at most (`DATASTROOM_FILE_ROWS` changes it, for tests and
+/// tuning): an upsert rewrites only the files that hold a key it replaces, so smaller files
+/// make smaller rewrites, and more files in the table's log (docs/warehouse.md).
+pub fn file_rows() -> usize {
+    std::env::var("DATASTROOM_FILE_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(1_000_000)
 }
 
 /// Streams rows into typed batches and a staging Parquet file.
@@ -149,7 +161,8 @@ pub(super) struct Loader<'a> {
 
 /// The result of streaming one file.
 pub(super) struct Staged {
-    pub(super) path: PathBuf,
+    /// The staging files, each of at most [`file_rows`] rows (one, maybe empty, at least).
+    pub(super) paths: Vec<PathBuf>,
     pub(super) rejects: Vec<Reject>,
     /// Rows staged but to be taken out again: their key appeared later with other content.
     pub(super) evict: HashMap<u64, String>,
@@ -505,17 +518,19 @@ impl<'a> Loader<'a> {
         self.flush()?;
         let footers = self.take_footers();
         self.writer.join()?;
-        // Synced, so that it can become a dataset part by a rename. Opened for writing:
+        // Synced, so that they can become dataset parts by a rename. Opened for writing:
         // Windows refuses to flush a file opened only to read ("Access denied").
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&self.writer.path)?
-            .sync_all()?;
+        for path in &self.writer.paths {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .sync_all()?;
+        }
         if let Some(bar) = &self.progress {
             bar.finish_and_clear();
         }
         Ok(Staged {
-            path: self.writer.path,
+            paths: std::mem::take(&mut self.writer.paths),
             rejects: self.rejects,
             evict: self.duplicates.into_evict(),
             read: self.read,
@@ -602,7 +617,8 @@ impl Batch {
 
 impl StagingWriter {
     /// Creates the staging file, a column per parser and the technical columns, and starts the
-    /// thread that writes it.
+    /// thread that writes it: `path`, and after every [`file_rows`] rows a next file
+    /// (`staged-0001.parquet`, ...).
     fn start(path: &Path, parsers: &[ColumnParser]) -> Result<StagingWriter> {
         let mut fields: Vec<Field> = parsers
             .iter()
@@ -611,23 +627,53 @@ impl StagingWriter {
         fields.push(Field::new(COL_INGEST.into(), DataType::Int64));
         fields.push(Field::new(COL_POS.into(), DataType::Int64));
         let schema = Schema::from_iter(fields);
-        let f = std::fs::File::create(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        let mut batched = ParquetWriter::new(f)
-            .with_compression(warehouse::compression())
-            .batched(&schema)?;
+        let limit = file_rows();
+        let first = path.to_path_buf();
+        let open = move |k: usize| -> Result<(
+            PathBuf,
+            polars::io::parquet::write::BatchedWriter<std::fs::File>,
+        )> {
+            let p = if k == 0 {
+                first.clone()
+            } else {
+                let stem = first.file_stem().unwrap_or_default().to_string_lossy();
+                first.with_file_name(format!("{stem}-{k:04}.parquet"))
+            };
+            let f = std::fs::File::create(&p)
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            let w = ParquetWriter::new(f)
+                .with_compression(warehouse::compression())
+                .batched(&schema)?;
+            Ok((p, w))
+        };
+        let (path0, writer0) = open(0)?;
         let (sender, batches) = std::sync::mpsc::sync_channel::<DataFrame>(2);
-        let thread = std::thread::spawn(move || -> Result<()> {
-            for df in batches {
+        let thread = std::thread::spawn(move || -> Result<Vec<PathBuf>> {
+            let mut paths = vec![path0];
+            let mut batched = writer0;
+            let mut rows = 0;
+            for mut df in batches {
+                while rows + df.height() > limit {
+                    let head = df.slice(0, limit - rows);
+                    df = df.slice(i64::try_from(head.height())?, df.height() - head.height());
+                    if head.height() > 0 {
+                        batched.write_batch(&head)?;
+                    }
+                    let (p, w) = open(paths.len())?;
+                    std::mem::replace(&mut batched, w).finish()?;
+                    paths.push(p);
+                    rows = 0;
+                }
+                rows += df.height();
                 batched.write_batch(&df)?;
             }
             batched.finish()?;
-            Ok(())
+            Ok(paths)
         });
         Ok(StagingWriter {
-            path: path.to_path_buf(),
             sender: Some(sender),
             thread: Some(thread),
+            paths: Vec::new(),
         })
     }
 
@@ -647,7 +693,11 @@ impl StagingWriter {
     fn join(&mut self) -> Result<()> {
         self.sender = None;
         match self.thread.take().map(JoinHandle::join) {
-            None | Some(Ok(Ok(()))) => Ok(()),
+            None => Ok(()),
+            Some(Ok(Ok(paths))) => {
+                self.paths = paths;
+                Ok(())
+            }
             Some(Ok(Err(e))) => Err(e.context("writing the staging file")),
             Some(Err(_)) => bail!("the thread writing the staging file stopped unexpectedly"),
         }
@@ -655,6 +705,21 @@ impl StagingWriter {
 }
 
 impl Staged {
+    /// The staged rows, all files in order.
+    pub(super) fn scan(&self) -> Result<LazyFrame> {
+        // One scan of all files (they have the same columns): a concatenation of scans fails
+        // on COUNT(*) in polars 0.55.
+        let paths = self
+            .paths
+            .iter()
+            .map(|p| PlRefPath::new(p.to_string_lossy()))
+            .collect();
+        Ok(LazyFrame::scan_parquet_files(
+            paths,
+            ScanArgsParquet::default(),
+        )?)
+    }
+
     pub(super) fn rejected(&self) -> u64 {
         self.rejects.len() as u64 + self.evict.len() as u64
     }

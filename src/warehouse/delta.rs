@@ -19,7 +19,7 @@ use deltalake_core::operations::create::CreateBuilder;
 use deltalake_core::protocol::{DeltaOperation, SaveMode};
 use deltalake_core::{DeltaTable, DeltaTableError};
 use polars::prelude::ArrowDataType;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -206,8 +206,11 @@ fn version_at(dir: &Path, at: chrono::NaiveDateTime) -> Result<Option<u64>> {
 }
 
 /// Commits every dataset whose entry changed from `old` to `new`: first its table (the truth),
-/// then its rejects table.
-pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<()> {
+/// then its rejects table. Each commit builds on the version of the table that `old` was read
+/// from: when another writer committed to the table since (a platform job, a datastroom that
+/// does not share the lock), the commit fails and changes nothing. Returns the versions made.
+pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<BTreeMap<String, u64>> {
+    let mut made = BTreeMap::new();
     for (name, entry) in &new.datasets {
         // The key's fingerprint goes with the datasets an ingest commits; the catalog takes
         // it from any table.
@@ -218,11 +221,13 @@ pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<()> {
         if same {
             continue;
         }
-        commit_dataset(dir, name, entry, new.key_fingerprint.as_deref())?;
+        let read = old.versions.get(name).copied();
+        let version = commit_dataset(dir, name, entry, new.key_fingerprint.as_deref(), read)?;
+        made.insert(name.clone(), version);
         super::crash_point("data-committed");
         sync_rejects(dir, name, entry)?;
     }
-    Ok(())
+    Ok(made)
 }
 
 /// Makes the rejects table of every dataset list the rejects files its entry lists: after a
@@ -234,9 +239,16 @@ pub fn sync_all_rejects(dir: &Path, catalog: &Catalog) -> Result<()> {
     Ok(())
 }
 
-/// One commit of a dataset's table: its files become `entry.files`, its entry property the
-/// entry; the newest ingest's lineage is in the commit information, for platform tools.
-fn commit_dataset(dir: &Path, name: &str, entry: &DatasetEntry, key: Option<&str>) -> Result<()> {
+/// One commit of a dataset's table, on top of version `read` (`None`: the table is new): its
+/// files become `entry.files`, its entry property the entry; the newest ingest's lineage is in
+/// the commit information, for platform tools. Returns the new version.
+fn commit_dataset(
+    dir: &Path,
+    name: &str,
+    entry: &DatasetEntry,
+    key: Option<&str>,
+    read: Option<u64>,
+) -> Result<u64> {
     let prefix = format!("{name}/");
     let files = inside(&entry.files, &prefix)?;
     let mut stored = entry.clone();
@@ -246,9 +258,17 @@ fn commit_dataset(dir: &Path, name: &str, entry: &DatasetEntry, key: Option<&str
         properties.push((KEY_PROPERTY.to_string(), k.to_string()));
     }
     let lineage = serde_json::to_value(entry.ingests.last())?;
-    let columns = Some(entry_schema(entry)?);
-    put_files(&dir.join(name), name, &files, columns, properties, lineage)
-        .with_context(|| format!("committing the dataset '{name}'"))
+    let stats = stats_columns(entry);
+    let put = Put {
+        name,
+        files: &files,
+        columns: Some(entry_schema(entry)?),
+        properties,
+        info: lineage,
+        base: Base::Version(read),
+        stats_columns: &stats,
+    };
+    put_files(&dir.join(name), put).with_context(|| format!("committing the dataset '{name}'"))
 }
 
 fn sync_rejects(dir: &Path, name: &str, entry: &DatasetEntry) -> Result<()> {
@@ -266,15 +286,19 @@ fn sync_rejects(dir: &Path, name: &str, entry: &DatasetEntry) -> Result<()> {
     }
     let ingest = entry.ingests.last().map(|i| i.id);
     let info = serde_json::json!({ "dataset": name, "ingest": ingest });
-    put_files(
-        &table,
-        &format!("{name}_afgekeurd"),
-        &files,
-        None,
-        Vec::new(),
+    let table_name = format!("{name}_afgekeurd");
+    let put = Put {
+        name: &table_name,
+        files: &files,
+        columns: None,
+        properties: Vec::new(),
         info,
-    )
-    .with_context(|| format!("committing the rejected rows of '{name}'"))
+        base: Base::Newest,
+        stats_columns: &[],
+    };
+    put_files(&table, put)
+        .map(|_| ())
+        .with_context(|| format!("committing the rejected rows of '{name}'"))
 }
 
 /// The names of files under `prefix`, which every file of a table's entry must be.
@@ -289,25 +313,93 @@ fn inside(files: &[String], prefix: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Makes `files` (relative to the table folder) the table's live files, in one transaction
-/// with the properties; creates the table when the folder has none (with the schema of the
-/// files, or `columns` when there are none: an export without accepted rows).
-fn put_files(
-    table_dir: &Path,
-    name: &str,
-    files: &[String],
+/// The columns whose statistics a dataset's files get: its key, and the municipality when it
+/// has one (what an upsert matches on).
+pub fn stats_columns(entry: &DatasetEntry) -> Vec<String> {
+    let mut columns: Vec<String> = entry.key.iter().cloned().collect();
+    if entry.columns.iter().any(|c| c.name == "gemeente") {
+        columns.push("gemeente".to_string());
+    }
+    columns
+}
+
+/// The statistics (`stats` JSON) of each live file of a dataset's table at `version` (`None`:
+/// the newest), by file (`<dataset>/<file>`); a file without them is not in the map.
+pub fn file_stats(dir: &Path, name: &str, version: Option<u64>) -> Result<HashMap<String, String>> {
+    block_on(async {
+        let table_dir = dir.join(name);
+        let mut table = open(&table_dir).await?;
+        if let Some(v) = version {
+            table.load_version(v).await?;
+        }
+        let snapshot = table.snapshot()?;
+        Ok(snapshot
+            .log_data()
+            .iter()
+            .filter_map(|f| Some((format!("{name}/{}", f.path()), f.stats()?)))
+            .collect())
+    })?
+}
+
+/// What a commit builds on.
+#[derive(Clone, Copy)]
+enum Base {
+    /// The version the writer read (`None`: the table did not exist); any newer one is another
+    /// writer's, and the commit fails rather than undo it.
+    Version(Option<u64>),
+    /// Whatever is newest (the rejects table, which follows its data table).
+    Newest,
+}
+
+/// One commit: which files a table is to have, and what goes with them.
+struct Put<'a> {
+    /// The table's name (in its metadata).
+    name: &'a str,
+    /// The live files after the commit, relative to the table folder.
+    files: &'a [String],
+    /// The schema when there are no files (an export without accepted rows).
     columns: Option<StructType>,
     properties: Vec<(String, String)>,
+    /// The commit information under `datastroom` (the lineage).
     info: serde_json::Value,
-) -> Result<()> {
+    base: Base,
+    /// The columns whose statistics new files get.
+    stats_columns: &'a [String],
+}
+
+/// Makes `put.files` the table's live files, in one transaction with the properties; creates
+/// the table when the folder has none (with the schema of the files, or `put.columns` when
+/// there are none). Returns the version committed.
+fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
     let commit = CommitProperties::default()
-        .with_metadata([("datastroom".to_string(), info)])
+        .with_metadata([("datastroom".to_string(), put.info.clone())])
         .with_max_retries(0);
-    if !is_table(table_dir) {
-        return create_table(table_dir, name, files, columns, properties, commit);
+    let exists = is_table(table_dir);
+    match put.base {
+        Base::Version(None) if exists => return Err(changed_meanwhile(table_dir, None)),
+        _ if !exists => {
+            create_table(table_dir, put, commit)?;
+            return Ok(0);
+        }
+        _ => {}
     }
+    let Put {
+        files,
+        properties,
+        base,
+        stats_columns,
+        ..
+    } = put;
     block_on(async {
-        let table = open(table_dir).await?;
+        let mut table = open(table_dir).await?;
+        if let Base::Version(Some(read)) = base {
+            if table.version() != Some(read) {
+                return Err(changed_meanwhile(table_dir, table.version()));
+            }
+            // Built on the version read: should another writer commit between this check and
+            // ours, the log already has our number and the commit fails.
+            table.load_version(read).await?;
+        }
         let snapshot = table.snapshot()?;
         let live: Vec<_> = snapshot.log_data().iter().collect();
         let wanted: BTreeSet<&str> = files.iter().map(String::as_str).collect();
@@ -327,7 +419,7 @@ fn put_files(
         let schema = file_schema(table_dir, &new, Some(&snapshot.schema()))?;
         refuse_new_datetime(table_dir, &schema, snapshot.protocol())?;
         for f in &new {
-            actions.push(add_action(table_dir, f)?);
+            actions.push(add_action(table_dir, f, stats_columns)?);
         }
         let mut metadata = snapshot.metadata().clone().with_schema(&schema)?;
         for (k, v) in properties {
@@ -343,24 +435,35 @@ fn put_files(
             partition_by: None,
             predicate: None,
         };
-        CommitBuilder::from(commit)
+        let done = CommitBuilder::from(commit)
             .with_actions(actions)
             .build(Some(snapshot), table.log_store(), operation)
             .await
             .map_err(conflict)?;
-        Ok(())
+        Ok(done.version())
     })?
 }
 
+/// The table has a version this writer did not read: another writer committed since.
+fn changed_meanwhile(table_dir: &Path, now: Option<u64>) -> anyhow::Error {
+    let now = now.map_or_else(|| "a new table".to_string(), |v| format!("version {v}"));
+    anyhow::anyhow!(
+        "another writer changed the Delta table {} while this run was busy (it is at {now} \
+         now); nothing of this run was saved. Run it again: it will build on that version",
+        table_dir.display()
+    )
+}
+
 /// Version 0 of a table: its schema, properties and first files.
-fn create_table(
-    table_dir: &Path,
-    name: &str,
-    files: &[String],
-    columns: Option<StructType>,
-    properties: Vec<(String, String)>,
-    commit: CommitProperties,
-) -> Result<()> {
+fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<()> {
+    let Put {
+        name,
+        files,
+        columns,
+        properties,
+        stats_columns,
+        ..
+    } = put;
     std::fs::create_dir_all(table_dir)
         .with_context(|| format!("cannot create {}", table_dir.display()))?;
     let schema = match columns {
@@ -369,7 +472,7 @@ fn create_table(
     };
     let adds = files
         .iter()
-        .map(|f| add_action(table_dir, f))
+        .map(|f| add_action(table_dir, f, stats_columns))
         .collect::<Result<Vec<_>>>()?;
     let url = table_url(table_dir)?;
     let mut props: HashMap<String, Option<String>> =
@@ -430,7 +533,7 @@ fn conflict(e: DeltaTableError) -> anyhow::Error {
     );
     if lost {
         anyhow::Error::new(e).context(
-            "another datastroom changed this table at the same moment; nothing of this run was \
+            "another writer changed this table at the same moment; nothing of this run was \
              saved. Run it again",
         )
     } else {
@@ -439,7 +542,7 @@ fn conflict(e: DeltaTableError) -> anyhow::Error {
 }
 
 /// The add action of a Parquet file in the table folder, with its row count as statistics.
-fn add_action(table_dir: &Path, file: &str) -> Result<Action> {
+fn add_action(table_dir: &Path, file: &str, stats_columns: &[String]) -> Result<Action> {
     let path = table_dir.join(file);
     let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
     let modified = meta
@@ -447,13 +550,17 @@ fn add_action(table_dir: &Path, file: &str) -> Result<Action> {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let rows = parquet_reader(&path)?.num_rows()?;
+    let stats = if stats_columns.is_empty() {
+        serde_json::json!({ "numRecords": parquet_reader(&path)?.num_rows()? })
+    } else {
+        super::stats::of_file(&path, stats_columns)?
+    };
     Ok(Action::Add(Add {
         path: file.to_string(),
         size: i64::try_from(meta.len())?,
         modification_time: modified,
         data_change: true,
-        stats: Some(serde_json::json!({ "numRecords": rows }).to_string()),
+        stats: Some(stats.to_string()),
         ..Default::default()
     }))
 }

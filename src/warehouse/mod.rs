@@ -9,6 +9,7 @@ pub mod delta;
 pub mod export;
 pub mod migrate;
 pub mod pseudo;
+pub mod stats;
 
 pub use catalog::{
     Catalog, ColumnEntry, DatasetEntry, IngestEntry, RetentionApplied, RetentionEntry,
@@ -171,7 +172,7 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
 }
 
 fn scan_renamed(dir: &Path, files: &[String], renamed: &[(&str, &str)]) -> Result<LazyFrame> {
-    let frames = files
+    let mut frames = files
         .iter()
         .map(|f| {
             let path = dir.join(f);
@@ -183,24 +184,54 @@ fn scan_renamed(dir: &Path, files: &[String], renamed: &[(&str, &str)]) -> Resul
                     path.display()
                 );
             }
-            LazyFrame::scan_parquet(
+            let lf = LazyFrame::scan_parquet(
                 PlRefPath::new(path.to_string_lossy()),
                 ScanArgsParquet::default(),
-            )
-            .map(|lf| {
-                // Files written before the renames of CHANGELOG.md read with today's names.
-                let (old, new): (Vec<&str>, Vec<&str>) = renamed.iter().copied().unzip();
-                lf.rename(old, new, false)
-            })
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("reading {}", path.display()))
+            );
+            let lf = anyhow::Context::with_context(lf, || format!("reading {}", path.display()))?;
+            Ok((path, lf))
         })
         .collect::<Result<Vec<_>>>()?;
-    match frames.len() {
-        0 => bail!("no Parquet files to read"),
-        1 => Ok(frames.into_iter().next().expect("one frame")),
-        _ => Ok(concat_lf_diagonal(frames, UnionArgs::default())?),
+    // Files written before the renames of CHANGELOG.md read with today's names.
+    let (old, new): (Vec<&str>, Vec<&str>) = renamed.iter().copied().unzip();
+    if frames.len() == 1 {
+        let (_, lf) = frames.pop().expect("one frame");
+        return Ok(lf.rename(old, new, false));
     }
+    // The columns of all files, in the order they first appear.
+    let mut union = polars::prelude::Schema::default();
+    for (path, lf) in &mut frames {
+        let schema = anyhow::Context::with_context(lf.collect_schema(), || {
+            format!("reading {}", path.display())
+        })?;
+        for (name, dtype) in schema.iter() {
+            if !union.contains(name.as_str()) {
+                union.with_column(name.clone(), dtype.clone());
+            }
+        }
+    }
+    if old.iter().any(|o| union.contains(o)) {
+        let frames = frames
+            .into_iter()
+            .map(|(_, lf)| lf.rename(&old, &new, false))
+            .collect::<Vec<_>>();
+        return match frames.len() {
+            0 => bail!("no Parquet files to read"),
+            _ => Ok(concat_lf_diagonal(frames, UnionArgs::default())?),
+        };
+    }
+    // One scan of all files (a column a file lacks is empty there): polars counts and
+    // filters it as one source, where a concatenation of scans fails on COUNT(*).
+    let paths = frames
+        .iter()
+        .map(|(p, _)| PlRefPath::new(p.to_string_lossy()))
+        .collect();
+    let args = ScanArgsParquet {
+        schema: Some(std::sync::Arc::new(union)),
+        allow_missing_columns: true,
+        ..ScanArgsParquet::default()
+    };
+    Ok(LazyFrame::scan_parquet_files(paths, args)?)
 }
 
 /// An empty or filled rejects frame with the fixed rejects schema.
@@ -314,9 +345,10 @@ impl WriteGuard {
 
     /// Commits the datasets whose entry changed, each as a Delta transaction. Files a dataset
     /// no longer lists stay on disk as its history (time travel) until `datasets vacuum`.
-    pub fn commit(&mut self, catalog: Catalog) -> Result<()> {
-        delta::commit(&self.dir, &self.catalog, &catalog)?;
+    pub fn commit(&mut self, mut catalog: Catalog) -> Result<()> {
+        let made = delta::commit(&self.dir, &self.catalog, &catalog)?;
         crash_point("catalog-written");
+        catalog.versions.extend(made);
         self.catalog = catalog;
         Ok(())
     }
@@ -490,23 +522,29 @@ fn own_files_in(d: &Path, prefix: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Whether a file is called `<prefix>NNNNNN.parquet` or that with `.tmp` (six digits).
+/// Whether a file is called `<prefix>NNNNNN.parquet` or `<prefix>NNNNNN-KKKK.parquet`, or
+/// that with `.tmp` (six and four digits).
 fn own_name(p: &Path, prefix: &str) -> bool {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let stem = name.strip_suffix(".tmp").unwrap_or(name);
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
     stem.strip_prefix(prefix)
         .and_then(|r| r.strip_suffix(".parquet"))
-        .is_some_and(|n| n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()))
+        .is_some_and(|n| match n.split_once('-') {
+            Some((id, k)) => digits(id, 6) && digits(k, 4),
+            None => digits(n, 6),
+        })
 }
 
-/// The ingest number in `part-000012.parquet` / `rejects-000012.parquet(.tmp)`.
-fn file_ingest_id(path: &Path) -> Option<u64> {
+/// The ingest number in `part-000012-0003.parquet`, `part-000012.parquet` (format 1) and
+/// `rejects-000012.parquet`, also with `.tmp`.
+pub fn file_ingest_id(path: &Path) -> Option<u64> {
     let name = path.file_name()?.to_str()?;
     let stem = name
         .strip_suffix(".tmp")
         .unwrap_or(name)
         .strip_suffix(".parquet")?;
-    stem.rsplit('-').next()?.parse().ok()
+    stem.split('-').nth(1)?.parse().ok()
 }
 
 /// `path` relative to `base`, with '/' separators (as the catalog stores it).
@@ -519,12 +557,25 @@ pub fn relative(base: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Test hook: `DATASTROOM_CRASH_AT=<point>` aborts the process there, to prove that a crash
-/// at any point leaves a consistent warehouse. Points: staged, part-written, catalog-written.
+/// Test hooks. `DATASTROOM_CRASH_AT=<point>` aborts the process there, to prove that a crash
+/// at any point leaves a consistent warehouse. `DATASTROOM_PAUSE_AT=<point>:<file>` creates
+/// `file` there and waits (at most two minutes) until it is removed, so that a test can let
+/// another writer act at that moment. Points: staged, part-written, data-committed,
+/// catalog-written.
 pub fn crash_point(point: &str) {
     if std::env::var("DATASTROOM_CRASH_AT").is_ok_and(|p| p == point) {
         eprintln!("datastroom: crash test: aborting at '{point}'");
         std::process::abort();
+    }
+    if let Ok(spec) = std::env::var("DATASTROOM_PAUSE_AT")
+        && let Some((at, file)) = spec.split_once(':')
+        && at == point
+        && std::fs::write(file, point).is_ok()
+    {
+        let start = Instant::now();
+        while Path::new(file).exists() && start.elapsed() < Duration::from_secs(120) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
