@@ -1,7 +1,7 @@
 //! Streaming an export's rows into a staging Parquet file: values parsed on all cores, rows
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
-use super::keys::{Duplicates, row_hashes};
+use super::keys::{Duplicates, MAX_POS, row_hashes};
 use super::*;
 use crate::source::values::TrimFast;
 use std::sync::mpsc::SyncSender;
@@ -358,6 +358,16 @@ impl<'a> Loader<'a> {
     /// rejected in file order (the duplicate check needs that order).
     fn rows(&mut self, chunk: Vec<Record>) -> Result<()> {
         use rayon::prelude::*;
+        if let Some(last) = chunk
+            .last()
+            .filter(|r| self.key.is_some() && r.pos > MAX_POS)
+        {
+            bail!(
+                "line {} of this export is past the {MAX_POS} lines whose keys datastroom can \
+                 check for duplicates; split the export into smaller files",
+                last.pos
+            );
+        }
         self.read += chunk.len() as u64;
         if let Some(bar) = &self.progress {
             // The number of rows was estimated: a longer file moves the end.
