@@ -119,8 +119,9 @@ fn parse_snapshot(text: &str) -> Result<crate::context::Snapshot, String> {
         return Ok(Snapshot::At(t));
     }
     let day = crate::dates::parse_date(text)?;
+    // The end of the day, to the millisecond the log's commit times have.
     Ok(Snapshot::At(
-        day.and_hms_opt(23, 59, 59).unwrap_or_default(),
+        day.and_hms_milli_opt(23, 59, 59, 999).unwrap_or_default(),
     ))
 }
 

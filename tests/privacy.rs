@@ -261,4 +261,19 @@ fn privacy_record_and_retention() {
     );
     wd.run(wd.cmd(&["ingest", "zaken2.csv", "-d", "zaken_sociaal"]));
     assert_eq!(wd.sql("SELECT COUNT(*) AS n FROM zaken_sociaal")[0]["n"], 2);
+    // Z4 went, so the files of the earlier versions go too: the one data file left is the
+    // live one, and the version before can no longer be read.
+    let parquet: Vec<_> = std::fs::read_dir(wd.warehouse().join("zaken_sociaal"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    assert_eq!(parquet.len(), 1, "{parquet:?}");
+    let err = wd.fail(wd.cmd(&[
+        "sql",
+        "SELECT COUNT(*) AS n FROM zaken_sociaal",
+        "--snapshot",
+        "zaken_sociaal=0",
+    ]));
+    assert!(err.contains("vacuum"), "{err}");
 }

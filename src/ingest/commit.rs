@@ -2,7 +2,9 @@
 //! an upsert merged with the dataset), the rejects file, and last the catalog.
 
 use super::loader::Staged;
-use super::upsert::{Dataset, NextPart, UpsertCounts, count, replace_matching, with_key_columns};
+use super::upsert::{
+    Dataset, NextPart, UpsertCounts, count_ours, replace_matching, with_key_columns,
+};
 use super::*;
 
 /// Removes the rejects of ingests from before `cutoff` (their rows are as old as the records
@@ -211,7 +213,9 @@ impl Commit<'_> {
             .join(format!("rejects-{:06}.parquet", self.id));
         let (dir, id) = (self.dir.join(self.name), self.id);
         let result = self.apply_inner(guard);
-        if result.is_err() {
+        // Only when the commit did not land (should the error have come after it, the files
+        // are the table's; when the table cannot be read, the next ingest's clean-up decides).
+        if result.is_err() && matches!(warehouse::delta::has_ingest(&dir, id), Ok(false)) {
             remove_parts(&dir, id);
             let _ = std::fs::remove_file(rejects);
         }
@@ -245,12 +249,19 @@ impl Commit<'_> {
         if let Some(doel) = &self.opts.mapping.doel {
             entry.doel = Some(doel.clone());
         }
+        let purge = lineage
+            .retention
+            .as_ref()
+            .is_some_and(|r| r.rijen_verwijderd > 0 || r.afgekeurde_rijen_verwijderd > 0);
         entry.ingests.push(lineage);
         catalog.next_ingest = self.id + 1;
         if let Some(fingerprint) = self.key_fingerprint() {
             catalog.key_fingerprint = Some(fingerprint);
         }
         guard.commit(catalog)?;
+        if purge {
+            self.purge_history();
+        }
         let accepted = self.staged.accepted();
         Ok(self.summary(
             Status::Ingested,
@@ -258,6 +269,27 @@ impl Commit<'_> {
             written.replaced,
             written.rows,
         ))
+    }
+
+    /// Records past the retention are in every older version of the table: their files go
+    /// now, not at the next `datasets vacuum` (the dataset's history before this ingest can no
+    /// longer be read; docs/privacy.md).
+    fn purge_history(&self) {
+        let zero = chrono::Duration::zero();
+        if let Err(e) = warehouse::delta::vacuum(self.dir, self.name, zero, false) {
+            let name = self.name;
+            crate::messages::warn(
+                format!(
+                    "de bewaartermijn is toegepast, maar de bestanden van eerdere versies van \
+                     '{name}' zijn niet verwijderd ({e:#}); voer `datastroom datasets vacuum \
+                     {name} --keep 0d` uit"
+                ),
+                format!(
+                    "the retention is applied, but the files of earlier versions of '{name}' \
+                     were not removed ({e:#}); run `datastroom datasets vacuum {name} --keep 0d`"
+                ),
+            );
+        }
     }
 
     /// The catalog entry of a dataset this ingest starts.
@@ -378,8 +410,8 @@ impl Commit<'_> {
         let kept = all
             .clone()
             .filter(date.clone().is_null().or(date.gt_eq(lit(cutoff))));
-        let before = count(all)?;
-        let after = count(kept.clone())?;
+        let before = count_ours(all)?;
+        let after = count_ours(kept.clone())?;
         let (part_rel, part) = parts.next_part();
         warehouse::sink_parquet_atomic(kept, &part)?;
         Ok(Written {
@@ -604,8 +636,8 @@ impl NextPart for Parts<'_> {
     }
 }
 
-/// Removes the data files of ingest `id` from a dataset's folder (after an error: their number
-/// was never committed).
+/// Removes the data files of ingest `id` from a dataset's folder (after an error, when its
+/// commit did not land).
 fn remove_parts(folder: &Path, id: u64) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;

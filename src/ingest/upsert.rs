@@ -193,9 +193,18 @@ pub(super) fn replace_matching(
     Ok(concat_lf_diagonal([kept, new], UnionArgs::default())?)
 }
 
-/// The rows of a frame, counted on a column: polars 0.55's row-count shortcut fails on a
-/// diagonal concatenation of Parquet scans ("casting from UInt32 to UInt128").
+/// The rows of a frame (a join, or one scan: polars 0.55's row-count shortcut fails on a
+/// diagonal concatenation of Parquet scans, which [`count_ours`] counts).
 pub(super) fn count(lf: LazyFrame) -> Result<u64> {
+    let n = lf
+        .select([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
+}
+
+/// The rows of any frame of datastroom's rows, counted on their ingest number ("casting from
+/// UInt32 to UInt128" where polars 0.55 takes a shortcut).
+pub(super) fn count_ours(lf: LazyFrame) -> Result<u64> {
     let n = lf
         .select([col(COL_INGEST).count().cast(DataType::UInt64).alias("n")])
         .collect()?;

@@ -124,11 +124,17 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
 /// The catalog of a warehouse folder, read from its tables: a dataset per table that
 /// datastroom wrote (Delta tables of others in the folder are left alone).
 pub fn load(dir: &Path) -> Result<Catalog> {
-    load_at(dir, None)
+    load_tables(dir, None, true)
 }
 
-/// The catalog as of a snapshot (`None`: now).
+/// The catalog as of a snapshot (`None`: now), to read: a table that cannot be read (another
+/// tool's, or damaged) is left out with a warning, so that it does not keep the others from
+/// being read. A writer takes no such risk: [`load`] fails on it.
 pub fn load_at(dir: &Path, snapshot: Option<&Snapshot>) -> Result<Catalog> {
+    load_tables(dir, snapshot, false)
+}
+
+fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<Catalog> {
     let mut catalog = Catalog::default();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(catalog);
@@ -154,7 +160,18 @@ pub fn load_at(dir: &Path, snapshot: Option<&Snapshot>) -> Result<Catalog> {
                 None => continue,
             },
         };
-        let table = read_table(&folder, version)?;
+        let table = match read_table(&folder, version) {
+            Ok(t) => t,
+            Err(e) if !strict && version.is_none() => {
+                let f = folder.display();
+                crate::messages::warn(
+                    format!("{f} is overgeslagen: de Delta-tabel is niet te lezen ({e:#})"),
+                    format!("{f} is skipped: its Delta table cannot be read ({e:#})"),
+                );
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let Some(json) = table.properties.get(ENTRY_PROPERTY) else {
             continue;
         };
@@ -193,10 +210,16 @@ pub fn load_at(dir: &Path, snapshot: Option<&Snapshot>) -> Result<Catalog> {
 /// files' modification times, which a copy changes).
 fn version_at(dir: &Path, at: chrono::NaiveDateTime) -> Result<Option<u64>> {
     use chrono::TimeZone;
-    let limit = chrono::Local
+    let Some(limit) = chrono::Local
         .from_local_datetime(&at)
-        .earliest()
-        .map_or(i64::MAX, |t| t.timestamp_millis());
+        .latest()
+        .map(|t| t.timestamp_millis())
+    else {
+        bail!(
+            "--snapshot {at}: that time does not exist here (the clock jumps forward an hour \
+             that night); give a time before or after the jump"
+        );
+    };
     let versions = history_of(dir)?;
     Ok(versions
         .iter()
@@ -225,7 +248,21 @@ pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<BTreeMap<Strin
         let version = commit_dataset(dir, name, entry, new.key_fingerprint.as_deref(), read)?;
         made.insert(name.clone(), version);
         super::crash_point("data-committed");
-        sync_rejects(dir, name, entry)?;
+        // The data commit stands; should the rejects table not follow now, the next writer
+        // brings it in line (WriteGuard::recover), and until then the rejects are read
+        // through the data table's entry.
+        if let Err(e) = sync_rejects(dir, name, entry) {
+            crate::messages::warn(
+                format!(
+                    "'{name}' is opgeslagen, maar de tabel met afgekeurde rijen is nog niet \
+                     bijgewerkt ({e:#}); de volgende inlading doet dat"
+                ),
+                format!(
+                    "'{name}' is saved, but its table of rejected rows is not brought up to \
+                     date yet ({e:#}); the next ingest does that"
+                ),
+            );
+        }
     }
     Ok(made)
 }
@@ -341,6 +378,19 @@ pub fn file_stats(dir: &Path, name: &str, version: Option<u64>) -> Result<HashMa
     })?
 }
 
+/// Whether the newest version of a dataset's table records ingest `id` (its commit landed).
+pub fn has_ingest(table_dir: &Path, id: u64) -> Result<bool> {
+    if !is_table(table_dir) {
+        return Ok(false);
+    }
+    let table = read_table(table_dir, None)?;
+    let Some(json) = table.properties.get(ENTRY_PROPERTY) else {
+        return Ok(false);
+    };
+    let entry: DatasetEntry = serde_json::from_str(json)?;
+    Ok(entry.ingests.iter().any(|i| i.id == id))
+}
+
 /// What a commit builds on.
 #[derive(Clone, Copy)]
 enum Base {
@@ -388,6 +438,7 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
         properties,
         base,
         stats_columns,
+        info,
         ..
     } = put;
     block_on(async {
@@ -435,13 +486,46 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
             partition_by: None,
             predicate: None,
         };
-        let done = CommitBuilder::from(commit)
+        let ours = snapshot.version() + 1;
+        match CommitBuilder::from(commit)
             .with_actions(actions)
             .build(Some(snapshot), table.log_store(), operation)
             .await
-            .map_err(conflict)?;
-        Ok(done.version())
+        {
+            Ok(done) => Ok(done.version()),
+            // The version is written, but what delta-rs does after it (a checkpoint every
+            // 100 versions) failed: the commit stands, and the next commit makes a checkpoint.
+            Err(e) if committed_by_us(table_dir, ours, &info) => {
+                let t = table_dir.display();
+                crate::messages::warn(
+                    format!(
+                        "{t}: versie {ours} is opgeslagen, maar het checkpoint daarna schrijven \
+                         mislukte ({e}); de volgende inlading probeert het opnieuw"
+                    ),
+                    format!(
+                        "{t}: version {ours} is saved, but writing a checkpoint after it failed \
+                         ({e}); the next ingest tries again"
+                    ),
+                );
+                Ok(ours)
+            }
+            Err(e) => Err(conflict(e)),
+        }
     })?
+}
+
+/// Whether version `v` of the table is in its log with `info` as datastroom's commit
+/// information: our commit landed.
+fn committed_by_us(table_dir: &Path, v: u64, info: &serde_json::Value) -> bool {
+    let log = table_dir.join(LOG_DIR).join(format!("{v:020}.json"));
+    std::fs::read_to_string(log).is_ok_and(|text| {
+        text.lines().any(|line| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|a| a.get("commitInfo")?.get("datastroom").cloned())
+                .is_some_and(|d| &d == info)
+        })
+    })
 }
 
 /// The table has a version this writer did not read: another writer committed since.
@@ -667,6 +751,17 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
         let table = open(table_dir).await?;
         let latest = table.version().unwrap_or(0);
         let commits: Vec<_> = table.history(None).try_collect().await?;
+        // Versions are numbered by their place in the list, which holds only when every
+        // version has commit information (all that datastroom, Spark and delta-rs write do).
+        if commits.len() as u64 != latest + 1 {
+            bail!(
+                "{} has {} versions but commit information for {}: a writer left it out. Its \
+                 versions cannot be dated; give --snapshot as DATASET=VERSION",
+                table_dir.display(),
+                latest + 1,
+                commits.len()
+            );
+        }
         let mut out = Vec::new();
         for (back, c) in (0u64..).zip(commits) {
             let ingest = c
@@ -707,8 +802,11 @@ pub fn vacuum(
         }
         let files = block_on(async {
             let table = open(&table_dir).await?;
+            // Full: also the files that no `remove` in the log names any more (a checkpoint
+            // forgets removes older than a week) and files no commit ever added.
             let (_, metrics) = table
                 .vacuum()
+                .with_mode(deltalake_core::operations::vacuum::VacuumMode::Full)
                 .with_retention_period(keep)
                 .with_enforce_retention_duration(false)
                 .with_dry_run(dry_run)

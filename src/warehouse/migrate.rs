@@ -50,6 +50,17 @@ pub fn migrate(old: &Path, new: &Path, wait: Duration) -> Result<Vec<Migrated>> 
             old.display()
         );
     }
+    convert(old, new, wait).with_context(|| {
+        format!(
+            "the conversion into {} stopped; the old warehouse is unchanged. Remove {} before \
+             you try again",
+            new.display(),
+            new.display()
+        )
+    })
+}
+
+fn convert(old: &Path, new: &Path, wait: Duration) -> Result<Vec<Migrated>> {
     let _old_lock = super::take_lock(old, wait)?;
     let catalog = Catalog::load_v1(old)?;
     let mut guard = WriteGuard::acquire(new, wait)?;

@@ -178,9 +178,10 @@ fn scan_renamed(dir: &Path, files: &[String], renamed: &[(&str, &str)]) -> Resul
             let path = dir.join(f);
             if !path.exists() {
                 bail!(
-                    "{} is listed in the catalog but missing. If an ingest just finished, run the \
-                     command again; otherwise the folder was changed by hand: restore it from a \
-                     backup",
+                    "{} is listed in the table but missing. With --snapshot: the files of that \
+                     version were removed (datasets vacuum, or a retention period); choose a \
+                     later one (datasets history). Otherwise the folder was changed by hand: \
+                     restore it from a backup",
                     path.display()
                 );
             }
