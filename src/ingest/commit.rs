@@ -261,6 +261,12 @@ impl Commit<'_> {
         guard.commit(catalog)?;
         if purge {
             self.purge_history();
+            // The vacuum's own commits are versions too: the next file of this command builds
+            // on the newest.
+            let table = self.dir.join(self.name);
+            if let Ok(v) = warehouse::delta::newest_version(&table) {
+                guard.catalog.versions.insert(self.name.to_string(), v);
+            }
         }
         let accepted = self.staged.accepted();
         Ok(self.summary(

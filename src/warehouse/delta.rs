@@ -378,6 +378,11 @@ pub fn file_stats(dir: &Path, name: &str, version: Option<u64>) -> Result<HashMa
     })?
 }
 
+/// The newest version of a table.
+pub fn newest_version(table_dir: &Path) -> Result<u64> {
+    Ok(read_table(table_dir, None)?.version)
+}
+
 /// Whether the newest version of a dataset's table records ingest `id` (its commit landed).
 pub fn has_ingest(table_dir: &Path, id: u64) -> Result<bool> {
     if !is_table(table_dir) {
