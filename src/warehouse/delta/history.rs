@@ -1,0 +1,121 @@
+//! The history of a table: its versions (`datasets history`, `--snapshot DATE`) and the
+//! removal of the files of old ones (`datasets vacuum`).
+
+use super::{block_on, is_table, open};
+use anyhow::{Result, bail};
+use std::path::Path;
+
+/// The newest version of a table committed at or before `at` (local time); `None` when the
+/// table did not exist yet. The commit times are those datastroom wrote in the log (not the
+/// files' modification times, which a copy changes).
+pub(super) fn version_at(dir: &Path, at: chrono::NaiveDateTime) -> Result<Option<u64>> {
+    use chrono::TimeZone;
+    let Some(limit) = chrono::Local
+        .from_local_datetime(&at)
+        .latest()
+        .map(|t| t.timestamp_millis())
+    else {
+        bail!(
+            "--snapshot {at}: that time does not exist here (the clock jumps forward an hour \
+             that night); give a time before or after the jump"
+        );
+    };
+    let versions = history_of(dir)?;
+    Ok(versions
+        .iter()
+        .filter(|v| !v.operation.starts_with("VACUUM"))
+        .find(|v| v.timestamp.is_some_and(|t| t <= limit))
+        .map(|v| v.version))
+}
+
+/// One version of a dataset's table, for `datasets history`.
+pub struct VersionInfo {
+    pub version: u64,
+    /// When it was committed (milliseconds since 1970, UTC).
+    pub timestamp: Option<i64>,
+    pub operation: String,
+    /// The ingest that made it, if one did: its number, source file and mode.
+    pub ingest: Option<crate::warehouse::IngestEntry>,
+}
+
+/// The versions of a dataset's table, newest first.
+pub fn history(dir: &Path, name: &str) -> Result<Vec<VersionInfo>> {
+    history_of(&dir.join(name))
+}
+
+fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
+    use futures::TryStreamExt;
+    block_on(async {
+        let table = open(table_dir).await?;
+        let latest = table.version().unwrap_or(0);
+        let commits: Vec<_> = table.history(None).try_collect().await?;
+        // Versions are numbered by their place in the list, which holds only when every
+        // version has commit information (all that datastroom, Spark and delta-rs write do).
+        if commits.len() as u64 != latest + 1 {
+            bail!(
+                "{} has {} versions but commit information for {}: a writer left it out. Its \
+                 versions cannot be dated; give --snapshot as DATASET=VERSION",
+                table_dir.display(),
+                latest + 1,
+                commits.len()
+            );
+        }
+        let mut out = Vec::new();
+        for (back, c) in (0u64..).zip(commits) {
+            let ingest = c
+                .info
+                .get("datastroom")
+                .and_then(|v| serde_json::from_value(v.clone()).ok());
+            out.push(VersionInfo {
+                version: latest.saturating_sub(back),
+                timestamp: c.timestamp,
+                operation: c.operation.unwrap_or_default(),
+                ingest,
+            });
+        }
+        Ok(out)
+    })?
+}
+
+/// Removes the files that a dataset (and its rejects) stopped using more than `keep` ago:
+/// versions older than that can no longer be read. With `dry_run` nothing is removed. The
+/// files removed (or that would be), relative to the warehouse.
+pub fn vacuum(
+    dir: &Path,
+    name: &str,
+    keep: chrono::Duration,
+    dry_run: bool,
+) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let tables = [
+        (dir.join(name), name.to_string()),
+        (
+            dir.join(crate::warehouse::REJECTS_DIR).join(name),
+            format!("{}/{name}", crate::warehouse::REJECTS_DIR),
+        ),
+    ];
+    for (table_dir, rel) in tables {
+        if !is_table(&table_dir) {
+            continue;
+        }
+        let files = block_on(async {
+            let table = open(&table_dir).await?;
+            // Full: also the files that no `remove` in the log names any more (a checkpoint
+            // forgets removes older than a week) and files no commit ever added.
+            let (_, metrics) = table
+                .vacuum()
+                .with_mode(deltalake_core::operations::vacuum::VacuumMode::Full)
+                .with_retention_period(keep)
+                .with_enforce_retention_duration(false)
+                .with_dry_run(dry_run)
+                .await?;
+            anyhow::Ok(metrics.files_deleted)
+        })??;
+        removed.extend(files.into_iter().map(|f| {
+            let f = f.rsplit('/').next().unwrap_or(&f).to_string();
+            format!("{rel}/{f}")
+        }));
+    }
+    removed.sort();
+    Ok(removed)
+}
