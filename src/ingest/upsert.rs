@@ -51,7 +51,9 @@ impl Dataset<'_> {
         let new_keys = self.distinct_keys(new.clone())?;
         let candidates = self.candidates(&new_keys)?;
         let mut merged = Merged::default();
-        let mut touched = Vec::new();
+        // The new keys found in the dataset, file by file (small: at most the export's keys),
+        // rather than one join against all touched files' keys at the end.
+        let mut found: Vec<LazyFrame> = Vec::new();
         for file in &self.entry.files {
             if !candidates.contains(file) {
                 merged.kept.push(file.clone());
@@ -70,7 +72,11 @@ impl Dataset<'_> {
                 continue;
             }
             merged.counts.old_removed += matched;
-            touched.push(file.clone());
+            found.push(
+                key_join(keys.clone(), old.clone(), self.keys, JoinType::Semi)?
+                    .collect()?
+                    .lazy(),
+            );
             if count(old.clone())? > matched {
                 let (rel, path) = parts.next_part();
                 let rest = key_join(old, keys, self.keys, JoinType::Anti)?;
@@ -78,9 +84,9 @@ impl Dataset<'_> {
                 merged.rewritten.push(rel);
             }
         }
-        if !touched.is_empty() {
-            let old = warehouse::scan_files(self.dir, &touched)?;
-            merged.counts.new_matched = count(key_join(new, old, self.keys, JoinType::Semi)?)?;
+        if !found.is_empty() {
+            let found = concat_lf_diagonal(found, UnionArgs::default())?;
+            merged.counts.new_matched = count(key_join(new, found, self.keys, JoinType::Semi)?)?;
         }
         Ok(merged)
     }
