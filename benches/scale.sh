@@ -7,7 +7,8 @@
 #
 # The files come from benches/gen_fixi.py (fixed seed). The weekly file has the first 100k
 # melding ids of every larger file with other contents (another seed): newer versions of
-# existing reports, which the upsert replaces. DATA (default
+# existing reports, which the upsert replaces. Then the worst case: every 100th row with another
+# status, keys scattered over all files (made with awk). DATA (default
 # benches/data) holds them; builds datastroom in release mode. Prints wall time, peak memory and
 # microseconds per row; the figures are in docs/performance.md.
 set -euo pipefail
@@ -38,5 +39,12 @@ for n in $ROWS; do
   # The weekly export: 100k rows whose keys are already there (newer versions of them).
   per_row "100000 rows upserted into $n" 100000 "$BIN" --quiet --warehouse "$wh" ingest "$week" \
     --dataset meldingen --mode upsert --force --max-rejects 100 --format csv
+  # The worst case: keys scattered over all files (every 100th row, status changed).
+  scattered="$DATA/fixi_scattered_$n.csv"
+  [ -f "$scattered" ] || LC_ALL=C awk -F';' 'BEGIN{OFS=";"} NR<=2 {print; next}
+    (NR-2)%100==0 {$5="Afgehandeld"; print}' "$csv" > "$scattered"
+  per_row "$((n / 100)) scattered rows upserted into $n" $((n / 100)) "$BIN" --quiet \
+    --warehouse "$wh" ingest "$scattered" --dataset meldingen --mode upsert --max-rejects 100 \
+    --format csv
   rm -rf "$wh"
 done
