@@ -138,7 +138,11 @@
           sub.push(W.previous + ': ' + num(r[5]) + ch);
         }
       } else if (r[2] !== null || r[3] !== null) {
-        sub.push(W.expected + ' ' + fmt(r[2], 'num') + ', ' + W.upper + ' ' + fmt(r[3], 'num'));
+        // A week without a bound (too little history for Farrington) says only what it has.
+        var parts = [];
+        if (r[2] !== null) { parts.push(W.expected + ' ' + fmt(r[2], 'num')); }
+        if (r[3] !== null) { parts.push(W.upper + ' ' + fmt(r[3], 'num')); }
+        sub.push(parts.join(', '));
       }
       sub.forEach(function (s) { t.appendChild(el('div', { 'class': 'tile-sub' }, s)); });
       box.appendChild(t);
