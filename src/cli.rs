@@ -113,10 +113,10 @@ fn parse_snapshot(text: &str) -> Result<crate::context::Snapshot, String> {
         }
         return Ok(Snapshot::Versions(versions));
     }
-    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M"))
-    {
-        return Ok(Snapshot::At(t));
+    // With a time (2026-11-30T08:00, 2026-11-30 08:00, 30-11-2026 8:00): that moment, read as
+    // the exports' date-times are.
+    if text.contains(':') {
+        return crate::dates::parse_datetime(text).map(Snapshot::At);
     }
     let day = crate::dates::parse_date(text)?;
     // The end of the day, to the millisecond the log's commit times have.
@@ -167,4 +167,39 @@ pub fn man() -> anyhow::Result<u8> {
     let command = <Cli as clap::CommandFactory>::command();
     clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
     Ok(cmd::EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Snapshot;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, mi: u32, ms: u32) -> Snapshot {
+        let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        Snapshot::At(day.and_hms_milli_opt(h, mi, ms / 1000, ms % 1000).unwrap())
+    }
+
+    /// A date is the end of that day; a time in any of the ways people write it is kept.
+    #[test]
+    fn snapshot_dates_times_and_versions() {
+        let end = at(2026, 11, 30, 23, 59, 59_999);
+        assert_eq!(parse_snapshot("2026-11-30").unwrap(), end);
+        assert_eq!(parse_snapshot("30-11-2026").unwrap(), end);
+        let eight = at(2026, 11, 30, 8, 0, 0);
+        for text in ["2026-11-30T08:00", "2026-11-30 08:00", "30-11-2026 8:00"] {
+            assert_eq!(parse_snapshot(text).unwrap(), eight, "{text}");
+        }
+        let Snapshot::Versions(v) = parse_snapshot("meldingen=12, zaken_sociaal=4").unwrap() else {
+            panic!("versions")
+        };
+        assert_eq!(
+            v.into_iter().collect::<Vec<_>>(),
+            [
+                ("meldingen".to_string(), 12),
+                ("zaken_sociaal".to_string(), 4)
+            ]
+        );
+        assert!(parse_snapshot("meldingen=twaalf").is_err());
+        assert!(parse_snapshot("30-11-2026 25:00").is_err());
+    }
 }

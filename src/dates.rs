@@ -40,6 +40,14 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("'{s}' is not a date; write it as 2024-03-31 or 31-3-2024"))
 }
 
+/// A date and time on the command line, as the exports write them: 2024-03-31T08:00,
+/// 2024-03-31 08:00 or 31-3-2024 8:00.
+pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, String> {
+    crate::source::values::parse_datetime(s, crate::source::values::DateOrder::DayFirst).ok_or_else(
+        || format!("'{s}' is not a date and time; write it as 2024-03-31T08:00 or 31-3-2024 8:00"),
+    )
+}
+
 /// A date in a report spec: a TOML date (2024-03-31) or text as on the command line.
 pub fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     use serde::Deserialize;

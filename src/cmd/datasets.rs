@@ -61,14 +61,17 @@ fn parse_keep(text: &str) -> Result<chrono::Duration, String> {
     let n: i64 = n
         .parse()
         .map_err(|_| format!("'{text}': give a number with d, w or h, e.g. 90d"))?;
-    match unit.trim() {
-        "d" | "dag" | "dagen" | "days" => Ok(chrono::Duration::days(n)),
-        "w" | "week" | "weken" | "weeks" => Ok(chrono::Duration::weeks(n)),
-        "h" | "u" | "uur" | "hours" => Ok(chrono::Duration::hours(n)),
-        _ => Err(format!(
-            "'{text}': the unit is d (days), w (weeks) or h (hours), e.g. 90d"
-        )),
-    }
+    let keep = match unit.trim() {
+        "d" | "dag" | "dagen" | "days" => chrono::Duration::try_days(n),
+        "w" | "week" | "weken" | "weeks" => chrono::Duration::try_weeks(n),
+        "h" | "u" | "uur" | "hours" => chrono::Duration::try_hours(n),
+        _ => {
+            return Err(format!(
+                "'{text}': the unit is d (days), w (weeks) or h (hours), e.g. 90d"
+            ));
+        }
+    };
+    keep.ok_or_else(|| format!("'{text}' is too long a time"))
 }
 
 pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
@@ -487,4 +490,22 @@ fn audit_lines(dir: &std::path::Path) -> Vec<String> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_keep;
+
+    #[test]
+    fn keep_periods_and_their_limits() {
+        assert_eq!(parse_keep("90d").unwrap(), chrono::Duration::days(90));
+        assert_eq!(parse_keep("12 weken").unwrap(), chrono::Duration::weeks(12));
+        assert_eq!(parse_keep("36u").unwrap(), chrono::Duration::hours(36));
+        assert!(parse_keep("90").unwrap_err().contains("unit"));
+        assert!(
+            parse_keep("999999999999999d")
+                .unwrap_err()
+                .contains("too long")
+        );
+    }
 }

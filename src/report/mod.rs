@@ -179,7 +179,6 @@ pub(crate) fn load_exports(
     Ok(Some(dir))
 }
 
-/// The warehouse a spec reads: the temporary one `inlezen` loaded, else the run's.
 /// `--snapshot` for a report or dashboard: it applies to the warehouse, not to exports the
 /// spec loads itself (`inlezen`).
 pub(crate) fn snapshot_of(
@@ -197,6 +196,7 @@ pub(crate) fn snapshot_of(
     Ok(ctx.snapshot.clone())
 }
 
+/// The warehouse a spec reads: the temporary one `inlezen` loaded, else the run's.
 pub(crate) fn warehouse_of(temp: Option<&tempfile::TempDir>, ctx: &Context) -> PathBuf {
     match temp {
         Some(dir) => dir.path().join("warehouse"),

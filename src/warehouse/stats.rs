@@ -73,7 +73,8 @@ fn json_of(v: &AnyValue) -> Value {
         AnyValue::StringOwned(s) => Value::from(s.as_str()),
         AnyValue::Int32(n) => Value::from(*n),
         AnyValue::Int64(n) => Value::from(*n),
-        AnyValue::Date(days) => chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)
+        AnyValue::Date(days) => chrono::TimeDelta::try_days(i64::from(*days))
+            .and_then(|d| chrono::NaiveDate::default().checked_add_signed(d))
             .map_or(Value::Null, |d| {
                 Value::from(d.format("%Y-%m-%d").to_string())
             }),
