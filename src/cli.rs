@@ -31,7 +31,8 @@ Exit codes:
   3  done, but rows were rejected: see them with `datastroom datasets rejects NAME`
 
 Environment variables:
-  DATASTROOM_WAREHOUSE  the warehouse folder (as --warehouse; default ./warehouse)
+  DATASTROOM_WAREHOUSE  the warehouse folder or object-storage address (as --warehouse;
+                        default ./warehouse)
   DATASTROOM_KEY        the key for pseudonyms (as --key-file); the same key for one warehouse,
                         kept outside it
 
@@ -41,7 +42,9 @@ docs/report.md, docs/security.md, ...). `datastroom man` writes this help as a m
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// Warehouse folder: a Delta Lake table per dataset (docs/warehouse.md).
+    /// Warehouse folder, or its address in object storage: s3://bucket/path,
+    /// az://container/path or abfss://... (credentials from the AWS_* or AZURE_* variables).
+    /// A Delta Lake table per dataset (docs/warehouse.md, docs/platform.md).
     #[arg(
         long,
         global = true,

@@ -4,6 +4,7 @@
 //! code (0 ok, 1 error, 2 usage, 3 finished but rows were rejected).
 
 use clap::Parser;
+use datastroom::warehouse::remote;
 use datastroom::{cli, cmd, context, lang, messages, render};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -12,8 +13,14 @@ use std::sync::Mutex;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let mut cli = cli::Cli::parse();
     messages::init(cli.global.quiet, cli.global.lang);
+    // A warehouse in object storage: the run works in a local folder that stands for it,
+    // removed when `_attached` goes at the end of main.
+    let _attached = match attach(&mut cli.global) {
+        Ok(a) => a,
+        Err(err) => return fail(&err),
+    };
     let (ctx, out) = (cli.global.context(), cli.global.out());
     let result = contain_panics(|| match &cli.command {
         cli::Command::Ingest(args) => cmd::ingest::run(args, &ctx, &out),
@@ -32,26 +39,39 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            // Messages may quote values from a file: escape sequences are shown, not obeyed.
-            let word = match messages::lang() {
-                lang::Lang::Nl => "fout",
-                lang::Lang::En => "error",
-            };
-            eprintln!(
-                "datastroom: {word}: {}",
-                render::visible(&format!("{err:#}"))
-            );
-            // A wrong option or spec is a usage error, as for a wrong command line.
-            if err
-                .chain()
-                .any(|e| e.downcast_ref::<context::UsageError>().is_some())
-            {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            }
-        }
+        Err(err) => fail(&err),
+    }
+}
+
+/// `--warehouse s3://...` or `az://...`: connects, and points the run at its working folder.
+fn attach(global: &mut cli::Global) -> anyhow::Result<Option<remote::Attached>> {
+    let Some(address) = global.warehouse.to_str().filter(|a| remote::is_address(a)) else {
+        return Ok(None);
+    };
+    let (work, attached) = remote::attach(address)?;
+    global.warehouse = work;
+    Ok(Some(attached))
+}
+
+/// Prints the error once and maps it to the exit code.
+fn fail(err: &anyhow::Error) -> ExitCode {
+    // Messages may quote values from a file: escape sequences are shown, not obeyed.
+    let word = match messages::lang() {
+        lang::Lang::Nl => "fout",
+        lang::Lang::En => "error",
+    };
+    eprintln!(
+        "datastroom: {word}: {}",
+        render::visible(&format!("{err:#}"))
+    );
+    // A wrong option or spec is a usage error, as for a wrong command line.
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<context::UsageError>().is_some())
+    {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -3,9 +3,9 @@
 
 use crate::util::Workdir;
 
-const WEEK1: &str =
+pub const WEEK1: &str =
     "Meldingnummer;Datum melding;Categorie;Status\n1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n";
-const WEEK2: &str = "Meldingnummer;Datum melding;Categorie;Status\n2;2-3-2024;Groen;afgehandeld\n3;8-3-2024;Wegen;open\n";
+pub const WEEK2: &str = "Meldingnummer;Datum melding;Categorie;Status\n2;2-3-2024;Groen;afgehandeld\n3;8-3-2024;Wegen;open\n";
 
 fn count(wd: &Workdir) -> (u64, String) {
     let rows = wd.sql("SELECT COUNT(*) AS n, MAX(status) AS s FROM meldingen WHERE melding_id = '2' OR melding_id <> '2'");
@@ -16,7 +16,7 @@ fn count(wd: &Workdir) -> (u64, String) {
 
 /// Files in the warehouse that are not the marker, the lock, a transaction log, or a data file
 /// that a commit added (live or history).
-fn leftovers(wd: &Workdir) -> Vec<String> {
+pub fn leftovers(wd: &Workdir) -> Vec<String> {
     let logs = wd.logs();
     let mut out = Vec::new();
     let mut stack = vec![wd.warehouse()];
@@ -198,8 +198,17 @@ fn paused_ingest(
     point: &str,
 ) -> (std::process::Child, std::path::PathBuf) {
     let flag = wd.path(&format!("pause-{}", args[1]));
-    let child = wd
-        .cmd(args)
+    (paused(wd.cmd(args), &flag, point), flag)
+}
+
+/// Starts `cmd` so that it stops at `point` and returns once it is there; removing `flag`
+/// lets it go on.
+pub fn paused(
+    mut cmd: std::process::Command,
+    flag: &std::path::Path,
+    point: &str,
+) -> std::process::Child {
+    let child = cmd
         .env("DATASTROOM_PAUSE_AT", format!("{point}:{}", flag.display()))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -209,14 +218,14 @@ fn paused_ingest(
     while !flag.exists() {
         assert!(
             start.elapsed().as_secs() < 60,
-            "the ingest never reached {point}"
+            "the command never reached {point}"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    (child, flag)
+    child
 }
 
-fn finished(child: std::process::Child) -> (bool, String) {
+pub fn finished(child: std::process::Child) -> (bool, String) {
     let out = child.wait_with_output().unwrap();
     let text =
         String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);

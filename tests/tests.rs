@@ -13,6 +13,7 @@ mod malformed;
 mod peaks;
 mod privacy;
 mod readme;
+mod remote;
 mod report;
 mod safety;
 mod sql;

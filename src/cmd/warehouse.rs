@@ -29,7 +29,8 @@ pub enum Action {
     Migrate {
         /// The warehouse folder of an earlier datastroom (with catalog.json).
         old: PathBuf,
-        /// A new, empty folder for the converted warehouse.
+        /// A new, empty folder for the converted warehouse (copy it to object storage
+        /// afterwards if the warehouse is to live there).
         new: PathBuf,
         /// Seconds to wait while an ingest holds either warehouse.
         #[arg(long, default_value_t = 60)]
@@ -41,6 +42,17 @@ pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
     match &args.action {
         Action::Migrate { old, new, wait } => {
             ctx.refuse_snapshot("migrate")?;
+            if let Some(url) = [old, new]
+                .iter()
+                .filter_map(|p| p.to_str())
+                .find(|p| crate::warehouse::remote::is_address(p))
+            {
+                anyhow::bail!(
+                    "migrate converts a folder into a folder, not {url}: convert into a local \
+                     folder, then copy that folder to the storage as it is (aws s3 sync, \
+                     azcopy); its tables keep working there"
+                );
+            }
             let done = crate::warehouse::migrate::migrate(old, new, Duration::from_secs(*wait))?;
             let mut o = super::output(ctx, out)?;
             o.labels = crate::render::WAREHOUSE_LABELS;

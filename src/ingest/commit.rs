@@ -19,9 +19,8 @@ fn expire_rejects(entry: &mut DatasetEntry, cutoff: chrono::NaiveDate) -> u64 {
         .collect();
     let mut removed = 0;
     entry.reject_files.retain(|f| {
-        let old = old_ingests
-            .iter()
-            .find(|i| f.ends_with(&format!("rejects-{:06}.parquet", i.id)));
+        let id = warehouse::file_ingest_id(Path::new(f));
+        let old = old_ingests.iter().find(|i| id == Some(i.id));
         if let Some(i) = old {
             removed += i.rows_rejected;
         }
@@ -210,7 +209,7 @@ impl Commit<'_> {
             .dir
             .join(warehouse::REJECTS_DIR)
             .join(self.name)
-            .join(format!("rejects-{:06}.parquet", self.id));
+            .join(rejects_name(self.id));
         let (dir, id) = (self.dir.join(self.name), self.id);
         let result = self.apply_inner(guard);
         // Only when the commit did not land (should the error have come after it, the files
@@ -517,10 +516,10 @@ impl Commit<'_> {
             return Ok(None);
         }
         let rel = format!(
-            "{}/{}/rejects-{:06}.parquet",
+            "{}/{}/{}",
             warehouse::REJECTS_DIR,
             self.name,
-            self.id
+            rejects_name(self.id)
         );
         let path = self.dir.join(&rel);
         crate::fsio::create_dir_synced(&self.dir.join(warehouse::REJECTS_DIR))?;
@@ -625,7 +624,14 @@ impl Written {
     }
 }
 
-/// Numbers the data files an ingest writes: `<dataset>/part-<ingest>-<k>.parquet`.
+/// The name of an ingest's rejects file: `rejects-<ingest>.parquet` (in object storage with
+/// the run's tag, [`warehouse::remote::file_tag`]).
+fn rejects_name(id: u64) -> String {
+    format!("rejects-{id:06}{}.parquet", warehouse::remote::file_tag())
+}
+
+/// Numbers the data files an ingest writes: `<dataset>/part-<ingest>-<k>.parquet` (in object
+/// storage with the run's tag, [`warehouse::remote::file_tag`]).
 struct Parts<'a> {
     dir: &'a Path,
     name: &'a str,
@@ -635,7 +641,13 @@ struct Parts<'a> {
 
 impl NextPart for Parts<'_> {
     fn next_part(&mut self) -> (String, PathBuf) {
-        let rel = format!("{}/part-{:06}-{:04}.parquet", self.name, self.id, self.next);
+        let rel = format!(
+            "{}/part-{:06}-{:04}{}.parquet",
+            self.name,
+            self.id,
+            self.next,
+            warehouse::remote::file_tag()
+        );
         self.next += 1;
         let path = self.dir.join(&rel);
         (rel, path)

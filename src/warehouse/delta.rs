@@ -10,6 +10,7 @@
 //! each commit, and again by the next writer if a crash came in between.
 
 use super::catalog::{Catalog, DatasetEntry};
+use super::remote::display as shown;
 use anyhow::{Context, Result, bail};
 use deltalake_core::kernel::transaction::{CommitBuilder, CommitProperties};
 use deltalake_core::kernel::{
@@ -36,8 +37,12 @@ const ENTRY_PROPERTY: &str = "datastroom.dataset";
 const KEY_PROPERTY: &str = "datastroom.key_fingerprint";
 
 /// delta-rs is async: its calls run on one small runtime, started at the first call.
-fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
+pub(super) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    // Called from inside a call of delta-rs (object storage): on this thread, in place.
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        return Ok(tokio::task::block_in_place(|| handle.block_on(future)));
+    }
     let runtime = match RUNTIME.get() {
         Some(r) => r,
         None => {
@@ -55,16 +60,39 @@ fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
     Ok(runtime.block_on(future))
 }
 
-/// The `file://` address delta-rs takes for a table folder.
+/// The address delta-rs takes for a table folder: `file://`, or the table's address in
+/// object storage.
 fn table_url(dir: &Path) -> Result<url::Url> {
-    let abs = std::path::absolute(dir).with_context(|| format!("locating {}", dir.display()))?;
+    if let Some(url) = super::remote::table_url(dir) {
+        return url;
+    }
+    let abs = std::path::absolute(dir).with_context(|| format!("locating {}", shown(dir)))?;
     url::Url::from_directory_path(&abs)
-        .map_err(|()| anyhow::anyhow!("{} cannot be a table folder", abs.display()))
+        .map_err(|()| anyhow::anyhow!("{} cannot be a table folder", shown(&abs)))
 }
 
 /// Whether a folder holds a Delta table.
 pub fn is_table(dir: &Path) -> bool {
-    dir.join(LOG_DIR).is_dir()
+    match super::remote::has_files(dir, LOG_DIR) {
+        // A storage that cannot be read now holds no table to write into: creating one
+        // fails on the log that is there.
+        Some(has) => has.unwrap_or(false),
+        None => dir.join(LOG_DIR).is_dir(),
+    }
+}
+
+/// The table folders directly under `dir` (sorted).
+fn table_folders(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut folders: Vec<_> = match super::remote::folders(dir) {
+        Some(listed) => listed?,
+        None => match std::fs::read_dir(dir) {
+            Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
+            Err(_) => Vec::new(),
+        },
+    };
+    folders.retain(|p| is_table(p));
+    folders.sort();
+    Ok(folders)
 }
 
 /// A table as one version of it: the live files (relative to its folder), its properties and
@@ -89,7 +117,7 @@ async fn open(dir: &Path) -> Result<DeltaTable> {
     let url = table_url(dir)?;
     deltalake_core::open_table(url)
         .await
-        .with_context(|| format!("reading the Delta table {}", dir.display()))
+        .with_context(|| format!("reading the Delta table {}", shown(dir)))
 }
 
 fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
@@ -100,13 +128,13 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
             if v > newest {
                 bail!(
                     "{} has no version {v}: its newest is {newest} (datastroom datasets history)",
-                    dir.display()
+                    shown(dir)
                 );
             }
             table.load_version(v).await.with_context(|| {
                 format!(
                     "reading version {v} of {}: its log or files are gone (vacuum?)",
-                    dir.display()
+                    shown(dir)
                 )
             })?;
         }
@@ -140,17 +168,8 @@ pub fn load_at(dir: &Path, snapshot: Option<&Snapshot>) -> Result<Catalog> {
 
 fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<Catalog> {
     let mut catalog = Catalog::default();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(catalog);
-    };
-    let mut folders: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| is_table(p))
-        .collect();
-    folders.sort();
     let mut last_ingest = 0;
-    for folder in folders {
+    for folder in table_folders(dir)? {
         let name = folder
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -167,7 +186,7 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
         let table = match read_table(&folder, version) {
             Ok(t) => t,
             Err(e) if !strict && version.is_none() => {
-                let f = folder.display();
+                let f = shown(&folder);
                 crate::messages::warn(
                     format!("{f} is overgeslagen: de Delta-tabel is niet te lezen ({e:#})"),
                     format!("{f} is skipped: its Delta table cannot be read ({e:#})"),
@@ -182,7 +201,7 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
         let mut entry: DatasetEntry = serde_json::from_str(json).with_context(|| {
             format!(
                 "the Delta table {} has a damaged {ENTRY_PROPERTY} property",
-                folder.display()
+                shown(&folder)
             )
         })?;
         entry.files = table.files.iter().map(|f| format!("{name}/{f}")).collect();
@@ -202,7 +221,7 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
     {
         bail!(
             "--snapshot names '{unknown}', which is not a dataset in {}",
-            dir.display()
+            shown(dir)
         );
     }
     catalog.next_ingest = last_ingest + 1;
@@ -438,31 +457,11 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
             table.load_version(read).await?;
         }
         let snapshot = table.snapshot()?;
-        let live: Vec<_> = snapshot.log_data().iter().collect();
-        let wanted: BTreeSet<&str> = files.iter().map(String::as_str).collect();
-        let mut actions = Vec::new();
-        for f in &live {
-            if !wanted.contains(f.path().as_ref()) {
-                actions.push(Action::Remove(f.remove_action(true)));
-            }
-        }
-        let removed = !actions.is_empty();
-        let have: BTreeSet<String> = live.iter().map(|f| f.path().into_owned()).collect();
-        let new: Vec<String> = files
-            .iter()
-            .filter(|f| !have.contains(*f))
-            .cloned()
-            .collect();
-        let schema = file_schema(table_dir, &new, Some(&snapshot.schema()))?;
-        refuse_new_datetime(table_dir, &schema, snapshot.protocol())?;
-        for f in &new {
-            actions.push(add_action(table_dir, f, stats_columns)?);
-        }
-        let mut metadata = snapshot.metadata().clone().with_schema(&schema)?;
-        for (k, v) in properties {
-            metadata = metadata.add_config_key(k, v)?;
-        }
-        actions.push(Action::Metadata(metadata));
+        let (actions, new, removed) =
+            file_actions(table_dir, snapshot, files, properties, stats_columns)?;
+        // In object storage the files go up before the commit that adds them.
+        let uploaded: Vec<_> = new.iter().map(|f| table_dir.join(f)).collect();
+        super::remote::upload(&uploaded)?;
         let operation = DeltaOperation::Write {
             mode: if removed {
                 SaveMode::Overwrite
@@ -473,6 +472,7 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
             predicate: None,
         };
         let ours = snapshot.version() + 1;
+        super::crash_point("commit-ready");
         match CommitBuilder::from(commit)
             .with_actions(actions)
             .build(Some(snapshot), table.log_store(), operation)
@@ -482,7 +482,7 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
             // The version is written, but what delta-rs does after it (a checkpoint every
             // 100 versions) failed: the commit stands, and the next commit makes a checkpoint.
             Err(e) if committed_by_us(table_dir, ours, &info) => {
-                let t = table_dir.display();
+                let t = shown(table_dir);
                 crate::messages::warn(
                     format!(
                         "{t}: versie {ours} is opgeslagen, maar het checkpoint daarna schrijven \
@@ -495,16 +495,60 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
                 );
                 Ok(ours)
             }
-            Err(e) => Err(conflict(e)),
+            Err(e) => {
+                // Not referenced by any version; should this fail too, vacuum removes them.
+                let _ = super::remote::delete(&uploaded);
+                Err(conflict(e))
+            }
         }
     })?
+}
+
+/// The actions that make `files` the table's live files: `remove` for the live files not
+/// among them, `add` (with statistics) for the new ones, and the metadata with the schema and
+/// `properties`. Also the new files, and whether any file was removed.
+fn file_actions(
+    table_dir: &Path,
+    snapshot: &deltalake_core::table::state::DeltaTableState,
+    files: &[String],
+    properties: Vec<(String, String)>,
+    stats_columns: &[String],
+) -> Result<(Vec<Action>, Vec<String>, bool)> {
+    let live: Vec<_> = snapshot.log_data().iter().collect();
+    let wanted: BTreeSet<&str> = files.iter().map(String::as_str).collect();
+    let mut actions = Vec::new();
+    for f in &live {
+        if !wanted.contains(f.path().as_ref()) {
+            actions.push(Action::Remove(f.remove_action(true)));
+        }
+    }
+    let removed = !actions.is_empty();
+    let have: BTreeSet<String> = live.iter().map(|f| f.path().into_owned()).collect();
+    let new: Vec<String> = files
+        .iter()
+        .filter(|f| !have.contains(*f))
+        .cloned()
+        .collect();
+    let schema = file_schema(table_dir, &new, Some(&snapshot.schema()))?;
+    refuse_new_datetime(table_dir, &schema, snapshot.protocol())?;
+    for f in &new {
+        actions.push(add_action(table_dir, f, stats_columns)?);
+    }
+    let mut metadata = snapshot.metadata().clone().with_schema(&schema)?;
+    for (k, v) in properties {
+        metadata = metadata.add_config_key(k, v)?;
+    }
+    actions.push(Action::Metadata(metadata));
+    Ok((actions, new, removed))
 }
 
 /// Whether version `v` of the table is in its log with `info` as datastroom's commit
 /// information: our commit landed.
 fn committed_by_us(table_dir: &Path, v: u64, info: &serde_json::Value) -> bool {
     let log = table_dir.join(LOG_DIR).join(format!("{v:020}.json"));
-    std::fs::read_to_string(log).is_ok_and(|text| {
+    let text =
+        super::remote::read_string(&log).unwrap_or_else(|| Ok(std::fs::read_to_string(&log)?));
+    text.is_ok_and(|text| {
         text.lines().any(|line| {
             serde_json::from_str::<serde_json::Value>(line)
                 .ok()
@@ -520,7 +564,7 @@ fn changed_meanwhile(table_dir: &Path, now: Option<u64>) -> anyhow::Error {
     anyhow::anyhow!(
         "another writer changed the Delta table {} while this run was busy (it is at {now} \
          now); nothing of this run was saved. Run it again: it will build on that version",
-        table_dir.display()
+        shown(table_dir)
     )
 }
 
@@ -535,7 +579,7 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
         ..
     } = put;
     std::fs::create_dir_all(table_dir)
-        .with_context(|| format!("cannot create {}", table_dir.display()))?;
+        .with_context(|| format!("cannot create {}", shown(table_dir)))?;
     let schema = match columns {
         Some(c) if files.is_empty() => c,
         _ => file_schema(table_dir, files, None)?,
@@ -550,6 +594,8 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
     // The whole log is kept: it is the history that auditors and `datasets history` read (the
     // data files of old versions go with `datasets vacuum`).
     props.insert("delta.enableExpiredLogCleanup".into(), Some("false".into()));
+    let uploaded: Vec<_> = files.iter().map(|f| table_dir.join(f)).collect();
+    super::remote::upload(&uploaded)?;
     block_on(async {
         CreateBuilder::new()
             .with_location(url.as_str())
@@ -562,7 +608,10 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
             .with_commit_properties(commit)
             .await
     })?
-    .map_err(conflict)?;
+    .map_err(|e| {
+        let _ = super::remote::delete(&uploaded);
+        conflict(e)
+    })?;
     Ok(())
 }
 
@@ -583,7 +632,7 @@ fn refuse_new_datetime(
         bail!(
             "this export adds a date-time column to {}, whose Delta table was made without \
              one; ingest the export into a dataset of another name (--dataset)",
-            table_dir.display()
+            shown(table_dir)
         );
     }
     Ok(())
@@ -614,7 +663,7 @@ fn conflict(e: DeltaTableError) -> anyhow::Error {
 /// The add action of a Parquet file in the table folder, with its row count as statistics.
 fn add_action(table_dir: &Path, file: &str, stats_columns: &[String]) -> Result<Action> {
     let path = table_dir.join(file);
-    let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+    let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", shown(&path)))?;
     let modified = meta
         .modified()
         .ok()
@@ -637,7 +686,7 @@ fn add_action(table_dir: &Path, file: &str, stats_columns: &[String]) -> Result<
 
 fn parquet_reader(path: &Path) -> Result<polars::prelude::ParquetReader<std::fs::File>> {
     use polars::prelude::SerReader;
-    let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let f = std::fs::File::open(path).with_context(|| format!("reading {}", shown(path)))?;
     Ok(polars::prelude::ParquetReader::new(f))
 }
 
@@ -653,13 +702,13 @@ fn file_schema(table_dir: &Path, files: &[String], had: Option<&StructType>) -> 
             let dtype = delta_type(&field.dtype).with_context(|| {
                 format!(
                     "{}: column '{name}' has a type a Delta table cannot hold",
-                    path.display()
+                    shown(&path)
                 )
             })?;
             match fields.iter().find(|f| f.name() == name.as_str()) {
                 Some(known) if known.data_type() != &dtype => bail!(
                     "{}: column '{name}' is {dtype} here and {} in the table",
-                    path.display(),
+                    shown(&path),
                     known.data_type()
                 ),
                 Some(_) => {}

@@ -9,6 +9,7 @@ pub mod delta;
 pub mod export;
 pub mod migrate;
 pub mod pseudo;
+pub mod remote;
 pub mod stats;
 
 pub use catalog::{
@@ -66,7 +67,7 @@ impl Warehouse {
                 "{} is not a warehouse: the folder does not exist. Give --warehouse (or \
                  DATASTROOM_WAREHOUSE) the folder your ingests wrote to, or load an export \
                  first with `datastroom ingest`",
-                dir.display()
+                remote::display(dir)
             );
         }
         refuse_old_format(dir)?;
@@ -75,7 +76,7 @@ impl Warehouse {
                 "{} is not a datastroom warehouse: it has no {MARKER_FILE}. Give --warehouse \
                  the folder your ingests wrote to, or load an export first with `datastroom \
                  ingest`",
-                dir.display()
+                remote::display(dir)
             );
         }
         Self::open_or_empty_at(dir, snapshot)
@@ -97,12 +98,12 @@ impl Warehouse {
             if known.is_empty() {
                 format!(
                     "the warehouse {} has no datasets yet; load an export with `datastroom ingest`",
-                    self.dir.display()
+                    remote::display(&self.dir)
                 )
             } else {
                 format!(
                     "no dataset '{name}' in {}; there are: {}",
-                    self.dir.display(),
+                    remote::display(&self.dir),
                     known.join(", ")
                 )
             }
@@ -172,17 +173,18 @@ pub fn scan_files(dir: &Path, files: &[String]) -> Result<LazyFrame> {
 }
 
 fn scan_renamed(dir: &Path, files: &[String], renamed: &[(&str, &str)]) -> Result<LazyFrame> {
-    let mut frames = files
-        .iter()
-        .map(|f| {
-            let path = dir.join(f);
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
+    remote::fetch(&paths)?;
+    let mut frames = paths
+        .into_iter()
+        .map(|path| {
             if !path.exists() {
                 bail!(
                     "{} is listed in the table but missing. With --snapshot: the files of that \
                      version were removed (datasets vacuum, or a retention period); choose a \
                      later one (datasets history). Otherwise the folder was changed by hand: \
                      restore it from a backup",
-                    path.display()
+                    remote::display(&path)
                 );
             }
             let lf = LazyFrame::scan_parquet(
@@ -282,6 +284,7 @@ impl WriteGuard {
         let marker = dir.join(MARKER_FILE);
         if !marker.exists() {
             write_atomic(&marker, marker_json().as_bytes())?;
+            remote::upload(std::slice::from_ref(&marker))?;
         }
         Ok(guard)
     }
@@ -320,7 +323,7 @@ impl WriteGuard {
                 "{} has datastroom Parquet files ({}) but no Delta tables (no {} folders); \
                  restore the warehouse from a backup rather than start over, or use another \
                  --warehouse",
-                self.dir.display(),
+                remote::display(&self.dir),
                 f.display(),
                 delta::LOG_DIR
             );
@@ -479,7 +482,7 @@ pub fn audit(dir: &Path, what: &str, detail: serde_json::Value) -> Result<()> {
     writeln!(f, "{line}")
         .and_then(|()| f.sync_all())
         .with_context(|| format!("cannot write the audit log {}", path.display()))?;
-    Ok(())
+    remote::publish_audit(&path)
 }
 
 /// datastroom's own data files: `<dataset>/part-NNNNNN.parquet` and
@@ -561,8 +564,8 @@ pub fn relative(base: &Path, path: &Path) -> String {
 /// Test hooks. `DATASTROOM_CRASH_AT=<point>` aborts the process there, to prove that a crash
 /// at any point leaves a consistent warehouse. `DATASTROOM_PAUSE_AT=<point>:<file>` creates
 /// `file` there and waits (at most two minutes) until it is removed, so that a test can let
-/// another writer act at that moment. Points: staged, part-written, data-committed,
-/// catalog-written.
+/// another writer act at that moment. Points: staged, part-written, commit-ready (files
+/// uploaded, version checked, just before delta-rs commits), data-committed, catalog-written.
 pub fn crash_point(point: &str) {
     if std::env::var("DATASTROOM_CRASH_AT").is_ok_and(|p| p == point) {
         eprintln!("datastroom: crash test: aborting at '{point}'");

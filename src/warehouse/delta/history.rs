@@ -1,7 +1,7 @@
 //! The history of a table: its versions (`datasets history`, `--snapshot DATE`) and the
 //! removal of the files of old ones (`datasets vacuum`).
 
-use super::{block_on, is_table, open};
+use super::{block_on, is_table, open, shown};
 use anyhow::{Result, bail};
 use std::path::Path;
 
@@ -55,7 +55,7 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
             bail!(
                 "{} has {} versions but commit information for {}: a writer left it out. Its \
                  versions cannot be dated; give --snapshot as DATASET=VERSION",
-                table_dir.display(),
+                shown(table_dir),
                 latest + 1,
                 commits.len()
             );
