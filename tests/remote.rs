@@ -165,6 +165,23 @@ fn two_writers_in_object_storage_one_loses_cleanly() {
         &["datasets", "vacuum", "meldingen", "--keep", "0d"],
     ));
     assert_eq!(parquet(), 3);
+    // A file in no version, just uploaded (another run's, for the commit it is about to make):
+    // vacuum in object storage spares it; on a folder, which has the lock, it goes.
+    let table = wd.warehouse().join("meldingen");
+    let live = table.join(
+        files_in(&table)
+            .into_iter()
+            .find(|f| f.ends_with(".parquet"))
+            .unwrap(),
+    );
+    std::fs::copy(&live, table.join("part-000099-0000-0badcafe.parquet")).unwrap();
+    wd.run(remote(
+        &wd,
+        &["datasets", "vacuum", "meldingen", "--keep", "0d"],
+    ));
+    assert_eq!(parquet(), 4, "spared in object storage");
+    wd.run(wd.cmd(&["datasets", "vacuum", "meldingen", "--keep", "0d"]));
+    assert_eq!(parquet(), 3, "removed on a folder");
     let n = wd.run(remote(
         &wd,
         &[
@@ -213,4 +230,53 @@ fn showings_of_personal_data_are_logged_in_object_storage() {
     assert_eq!(lines.len(), 2, "{audit}");
     assert!(lines.iter().all(|l| l["wat"] == "waitlist --show-personal"));
     assert_eq!(files_in(&wd.path("tmp")), Vec::<String>::new());
+}
+
+/// A run killed between its data commit and its rejects commit: the rejects file went up with
+/// the data files (the committed entry names it), so the next run, with a working folder that
+/// never had that file, brings the rejects table in line, and both runs' rejected rows are
+/// read.
+#[test]
+fn a_crash_between_the_two_commits_loses_no_rejected_rows_in_object_storage() {
+    let wd = Workdir::new();
+    let header = "Meldingnummer;Datum melding;Categorie;Status\n";
+    wd.write(
+        "a.csv",
+        format!("{header}1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n3;31-2-2024;Wegen;open\n4;3-3-2024;Afval;open\n"),
+    );
+    wd.write(
+        "b.csv",
+        format!("{header}5;4-3-2024;Afval;open\n6;32-3-2024;Groen;open\n7;5-3-2024;Wegen;open\n8;6-3-2024;Afval;open\n"),
+    );
+    let mut crash = remote(&wd, &["ingest", "a.csv", "-d", "meldingen"]);
+    crash.env("DATASTROOM_CRASH_AT", "data-committed");
+    let out = wd.output(crash);
+    assert!(!out.status.success());
+    wd.run_code(remote(&wd, &["ingest", "b.csv", "-d", "meldingen"]), 3);
+    let rejects = wd.run(remote(
+        &wd,
+        &["datasets", "rejects", "meldingen", "--format", "csv"],
+    ));
+    assert!(
+        rejects.contains("31-2-2024") && rejects.contains("32-3-2024"),
+        "{rejects}"
+    );
+    let rows = wd.run(remote(
+        &wd,
+        &[
+            "sql",
+            "SELECT COUNT(*) AS n FROM meldingen",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(rows, "n\n6\n");
+    // The rejects table lists both files, as a platform reader sees it.
+    let logs = wd.logs();
+    assert_eq!(
+        logs.matches("\"add\":{\"path\":\"rejects-").count(),
+        2,
+        "{logs}"
+    );
+    assert_eq!(leftovers(&wd), Vec::<String>::new());
 }

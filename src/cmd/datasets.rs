@@ -124,7 +124,10 @@ pub fn run(args: &Args, ctx: &Context, out: &super::Out) -> Result<u8> {
             let mut files = Vec::new();
             for n in &names {
                 if !guard.catalog.datasets.contains_key(n) {
-                    anyhow::bail!("no dataset '{n}' in {}", ctx.warehouse.display());
+                    anyhow::bail!(
+                        "no dataset '{n}' in {}",
+                        crate::warehouse::remote::display(&ctx.warehouse)
+                    );
                 }
                 files.extend(crate::warehouse::delta::vacuum(
                     &guard.dir, n, *keep, *dry_run,

@@ -64,7 +64,7 @@ pub fn query(ctx: &Context, sql: &str, input: &File) -> Result<DataFrame> {
     if tables.names.is_empty() {
         bail!(
             "the warehouse {} has no datasets; ingest an export first, or query a file with --input",
-            ctx.warehouse.display()
+            crate::warehouse::remote::display(&ctx.warehouse)
         );
     }
     // Nothing but the registered tables, and for the council nothing that shows people.

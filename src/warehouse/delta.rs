@@ -13,18 +13,17 @@ use super::catalog::{Catalog, DatasetEntry};
 use super::remote::display as shown;
 use anyhow::{Context, Result, bail};
 use deltalake_core::kernel::transaction::{CommitBuilder, CommitProperties};
-use deltalake_core::kernel::{
-    Action, Add, DataType as DeltaType, MetadataExt, StructField, StructType,
-};
+use deltalake_core::kernel::{Action, DataType as DeltaType, MetadataExt, StructType};
 use deltalake_core::operations::create::CreateBuilder;
 use deltalake_core::protocol::{DeltaOperation, SaveMode};
 use deltalake_core::{DeltaTable, DeltaTableError};
-use polars::prelude::ArrowDataType;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
+mod files;
 mod history;
+use files::{add_action, entry_schema, file_schema};
 use history::version_at;
 pub use history::{VersionInfo, history, vacuum};
 
@@ -83,16 +82,26 @@ pub fn is_table(dir: &Path) -> bool {
 
 /// The table folders directly under `dir` (sorted).
 fn table_folders(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
-    let mut folders: Vec<_> = match super::remote::folders(dir) {
+    let folders: Vec<_> = match super::remote::folders(dir) {
         Some(listed) => listed?,
         None => match std::fs::read_dir(dir) {
             Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
             Err(_) => Vec::new(),
         },
     };
-    folders.retain(|p| is_table(p));
-    folders.sort();
-    Ok(folders)
+    let mut tables = Vec::new();
+    for folder in folders {
+        // In object storage a listing that fails is an error, not a missing table.
+        let table = match super::remote::has_files(&folder, LOG_DIR) {
+            Some(has) => has.with_context(|| format!("listing {}", shown(&folder)))?,
+            None => is_table(&folder),
+        };
+        if table {
+            tables.push(folder);
+        }
+    }
+    tables.sort();
+    Ok(tables)
 }
 
 /// A table as one version of it: the live files (relative to its folder), its properties and
@@ -245,6 +254,16 @@ pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<BTreeMap<Strin
             continue;
         }
         let read = old.versions.get(name).copied();
+        // In object storage the rejects file this run wrote goes up with the data files: the
+        // entry committed with them names it.
+        let rejects_dir = dir.join(super::REJECTS_DIR).join(name);
+        let prefix = format!("{}/{name}/", super::REJECTS_DIR);
+        let written: Vec<_> = inside(&entry.reject_files, &prefix)?
+            .iter()
+            .map(|f| rejects_dir.join(f))
+            .filter(|p| p.exists())
+            .collect();
+        super::remote::upload(&written)?;
         let version = commit_dataset(dir, name, entry, new.key_fingerprint.as_deref(), read)?;
         made.insert(name.clone(), version);
         super::crash_point("data-committed");
@@ -425,7 +444,13 @@ struct Put<'a> {
 /// Makes `put.files` the table's live files, in one transaction with the properties; creates
 /// the table when the folder has none (with the schema of the files, or `put.columns` when
 /// there are none). Returns the version committed.
-fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
+fn put_files(table_dir: &Path, mut put: Put) -> Result<u64> {
+    // In object storage two runs may commit the same lineage (one job started twice): the
+    // run's tag tells whose commit landed.
+    let tag = super::remote::file_tag().trim_start_matches('-');
+    if let Some(info) = put.info.as_object_mut().filter(|_| !tag.is_empty()) {
+        info.insert("run".into(), tag.into());
+    }
     let commit = CommitProperties::default()
         .with_metadata([("datastroom".to_string(), put.info.clone())])
         .with_max_retries(0);
@@ -459,9 +484,9 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
         let snapshot = table.snapshot()?;
         let (actions, new, removed) =
             file_actions(table_dir, snapshot, files, properties, stats_columns)?;
-        // In object storage the files go up before the commit that adds them.
-        let uploaded: Vec<_> = new.iter().map(|f| table_dir.join(f)).collect();
-        super::remote::upload(&uploaded)?;
+        // In object storage the files this run wrote go up before the commit that adds them.
+        let paths: Vec<_> = new.iter().map(|f| table_dir.join(f)).collect();
+        let uploaded = super::remote::upload(&paths)?;
         let operation = DeltaOperation::Write {
             mode: if removed {
                 SaveMode::Overwrite
@@ -496,8 +521,12 @@ fn put_files(table_dir: &Path, put: Put) -> Result<u64> {
                 Ok(ours)
             }
             Err(e) => {
-                // Not referenced by any version; should this fail too, vacuum removes them.
-                let _ = super::remote::delete(&uploaded);
+                // Lost to another writer: the files are in no version (should removing them
+                // fail, vacuum does it). After another error the commit may have landed: the
+                // files stay.
+                if lost_race(&e) {
+                    let _ = super::remote::delete(&uploaded);
+                }
                 Err(conflict(e))
             }
         }
@@ -529,6 +558,8 @@ fn file_actions(
         .filter(|f| !have.contains(*f))
         .cloned()
         .collect();
+    // Files another run uploaded (its rejects file, after a crash) are read here.
+    super::remote::fetch(&new.iter().map(|f| table_dir.join(f)).collect::<Vec<_>>())?;
     let schema = file_schema(table_dir, &new, Some(&snapshot.schema()))?;
     refuse_new_datetime(table_dir, &schema, snapshot.protocol())?;
     for f in &new {
@@ -580,6 +611,8 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
     } = put;
     std::fs::create_dir_all(table_dir)
         .with_context(|| format!("cannot create {}", shown(table_dir)))?;
+    // Files another run uploaded (its rejects file, after a crash) are read here.
+    super::remote::fetch(&files.iter().map(|f| table_dir.join(f)).collect::<Vec<_>>())?;
     let schema = match columns {
         Some(c) if files.is_empty() => c,
         _ => file_schema(table_dir, files, None)?,
@@ -594,8 +627,8 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
     // The whole log is kept: it is the history that auditors and `datasets history` read (the
     // data files of old versions go with `datasets vacuum`).
     props.insert("delta.enableExpiredLogCleanup".into(), Some("false".into()));
-    let uploaded: Vec<_> = files.iter().map(|f| table_dir.join(f)).collect();
-    super::remote::upload(&uploaded)?;
+    let paths: Vec<_> = files.iter().map(|f| table_dir.join(f)).collect();
+    let uploaded = super::remote::upload(&paths)?;
     block_on(async {
         CreateBuilder::new()
             .with_location(url.as_str())
@@ -609,7 +642,9 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
             .await
     })?
     .map_err(|e| {
-        let _ = super::remote::delete(&uploaded);
+        if lost_race(&e) {
+            let _ = super::remote::delete(&uploaded);
+        }
         conflict(e)
     })?;
     Ok(())
@@ -638,19 +673,23 @@ fn refuse_new_datetime(
     Ok(())
 }
 
-/// A commit that lost to another writer says so, and that nothing of it was saved.
-fn conflict(e: DeltaTableError) -> anyhow::Error {
+/// Whether a commit failed because another writer took its version.
+fn lost_race(e: &DeltaTableError) -> bool {
     use deltalake_core::kernel::transaction::TransactionError;
-    let lost = matches!(
-        &e,
+    matches!(
+        e,
         DeltaTableError::VersionAlreadyExists(_)
             | DeltaTableError::Transaction {
                 source: TransactionError::CommitConflict(_)
                     | TransactionError::MaxCommitAttempts(_)
                     | TransactionError::VersionAlreadyExists(_)
             }
-    );
-    if lost {
+    )
+}
+
+/// A commit that lost to another writer says so, and that nothing of it was saved.
+fn conflict(e: DeltaTableError) -> anyhow::Error {
+    if lost_race(&e) {
         anyhow::Error::new(e).context(
             "another writer changed this table at the same moment; nothing of this run was \
              saved. Run it again",
@@ -658,109 +697,4 @@ fn conflict(e: DeltaTableError) -> anyhow::Error {
     } else {
         anyhow::Error::new(e)
     }
-}
-
-/// The add action of a Parquet file in the table folder, with its row count as statistics.
-fn add_action(table_dir: &Path, file: &str, stats_columns: &[String]) -> Result<Action> {
-    let path = table_dir.join(file);
-    let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", shown(&path)))?;
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let stats = if stats_columns.is_empty() {
-        serde_json::json!({ "numRecords": parquet_reader(&path)?.num_rows()? })
-    } else {
-        super::stats::of_file(&path, stats_columns)?
-    };
-    Ok(Action::Add(Add {
-        path: file.to_string(),
-        size: i64::try_from(meta.len())?,
-        modification_time: modified,
-        data_change: true,
-        stats: Some(stats.to_string()),
-        ..Default::default()
-    }))
-}
-
-fn parquet_reader(path: &Path) -> Result<polars::prelude::ParquetReader<std::fs::File>> {
-    use polars::prelude::SerReader;
-    let f = std::fs::File::open(path).with_context(|| format!("reading {}", shown(path)))?;
-    Ok(polars::prelude::ParquetReader::new(f))
-}
-
-/// The table's schema after adding `files`: the columns it had, then new ones in file order.
-fn file_schema(table_dir: &Path, files: &[String], had: Option<&StructType>) -> Result<StructType> {
-    let mut fields: Vec<StructField> = had
-        .map(|s| s.fields().cloned().collect())
-        .unwrap_or_default();
-    for file in files {
-        let path = table_dir.join(file);
-        let schema = parquet_reader(&path)?.schema()?;
-        for (name, field) in schema.iter() {
-            let dtype = delta_type(&field.dtype).with_context(|| {
-                format!(
-                    "{}: column '{name}' has a type a Delta table cannot hold",
-                    shown(&path)
-                )
-            })?;
-            match fields.iter().find(|f| f.name() == name.as_str()) {
-                Some(known) if known.data_type() != &dtype => bail!(
-                    "{}: column '{name}' is {dtype} here and {} in the table",
-                    shown(&path),
-                    known.data_type()
-                ),
-                Some(_) => {}
-                None => fields.push(StructField::new(name.as_str(), dtype, true)),
-            }
-        }
-    }
-    Ok(StructType::try_new(fields)?)
-}
-
-/// The schema of a dataset's entry with the technical columns: the table of an export that
-/// had no accepted rows.
-fn entry_schema(entry: &DatasetEntry) -> Result<StructType> {
-    use crate::schema::Kind;
-    let fields = entry
-        .columns
-        .iter()
-        .map(|c| {
-            let t = match c.kind {
-                Kind::Text => DeltaType::STRING,
-                Kind::Date => DeltaType::DATE,
-                Kind::Datetime => DeltaType::TIMESTAMP_NTZ,
-                Kind::Money | Kind::Number => DeltaType::DOUBLE,
-                Kind::Integer => DeltaType::LONG,
-                Kind::Boolean => DeltaType::BOOLEAN,
-            };
-            StructField::new(c.name.as_str(), t, true)
-        })
-        .chain(
-            [crate::schema::COL_INGEST, crate::schema::COL_POS]
-                .map(|n| StructField::new(n, DeltaType::LONG, true)),
-        );
-    Ok(StructType::try_new(fields)?)
-}
-
-/// The Delta type of a column as polars writes it. Unsigned integers have no Delta type, so
-/// the warehouse stores none (its own columns are Int64).
-fn delta_type(dtype: &ArrowDataType) -> Result<DeltaType> {
-    Ok(match dtype {
-        ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View => {
-            DeltaType::STRING
-        }
-        ArrowDataType::Boolean => DeltaType::BOOLEAN,
-        ArrowDataType::Int8 => DeltaType::BYTE,
-        ArrowDataType::Int16 => DeltaType::SHORT,
-        ArrowDataType::Int32 => DeltaType::INTEGER,
-        ArrowDataType::Int64 => DeltaType::LONG,
-        ArrowDataType::Float32 => DeltaType::FLOAT,
-        ArrowDataType::Float64 => DeltaType::DOUBLE,
-        ArrowDataType::Date32 => DeltaType::DATE,
-        ArrowDataType::Timestamp(_, None) => DeltaType::TIMESTAMP_NTZ,
-        ArrowDataType::Timestamp(_, Some(_)) => DeltaType::TIMESTAMP,
-        other => bail!("{other:?}"),
-    })
 }

@@ -53,7 +53,7 @@ pub fn export(
     if names.is_empty() {
         bail!(
             "the warehouse {} has no datasets to export; ingest an export first",
-            wh.dir.display()
+            super::remote::display(&wh.dir)
         );
     }
     for n in &names {

@@ -284,7 +284,7 @@ impl WriteGuard {
         let marker = dir.join(MARKER_FILE);
         if !marker.exists() {
             write_atomic(&marker, marker_json().as_bytes())?;
-            remote::upload(std::slice::from_ref(&marker))?;
+            remote::upload_if_absent(&marker)?;
         }
         Ok(guard)
     }
@@ -383,10 +383,11 @@ fn refuse_old_format(dir: &Path) -> Result<()> {
         bail!(
             "{} is a warehouse of an earlier datastroom (Parquet files with {}). Convert it \
              once to Delta Lake tables with `datastroom warehouse migrate {} <new folder>`, \
-             then give --warehouse the new folder",
-            dir.display(),
+             then give --warehouse the new folder (copy a warehouse in object storage to a \
+             folder first)",
+            remote::display(dir),
             catalog::FILE_NAME,
-            dir.display()
+            remote::display(dir)
         );
     }
     Ok(())

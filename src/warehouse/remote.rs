@@ -20,6 +20,7 @@ use deltalake_core::logstore::{
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use url::Url;
@@ -50,6 +51,9 @@ struct Remote {
     work: PathBuf,
     /// This run's tag in the names of the files it writes (`-` and eight hex digits).
     tag: String,
+    /// Files of the working folder known to be in the storage (downloaded, or uploaded by
+    /// this run): not uploaded again.
+    stored: Mutex<HashSet<PathBuf>>,
     /// The version of the audit log read at the start: the log is replaced only if no other
     /// run changed it since.
     audit: Mutex<Option<UpdateVersion>>,
@@ -73,6 +77,13 @@ pub struct Attached {
 pub fn attach(address: &str) -> Result<(PathBuf, Attached)> {
     let mut url = Url::parse(address)
         .with_context(|| format!("'{address}' is not an object-storage address"))?;
+    if url.scheme() == "file"
+        && url
+            .host_str()
+            .is_some_and(|h| !h.is_empty() && h != "localhost")
+    {
+        bail!("'{address}': a file:// address has no server name; write file:///path/to/folder");
+    }
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }
@@ -95,6 +106,7 @@ pub fn attach(address: &str) -> Result<(PathBuf, Attached)> {
         prefix,
         work: std::path::absolute(work.path())?,
         tag: run_tag(),
+        stored: Mutex::new(HashSet::new()),
         audit: Mutex::new(None),
     };
     remote
@@ -188,6 +200,20 @@ impl Remote {
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect(),
         )
+    }
+
+    fn is_stored(&self, path: &Path) -> bool {
+        let stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        stored.contains(path)
+    }
+
+    fn remember(&self, path: &Path, stored: bool) {
+        let mut set = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        if stored {
+            set.insert(path.to_path_buf());
+        } else {
+            set.remove(path);
+        }
     }
 
     fn key(&self, rel: &[String]) -> Key {
@@ -314,7 +340,9 @@ pub fn fetch(paths: &[PathBuf]) -> Result<()> {
                     std::fs::create_dir_all(parent)?;
                 }
                 crate::fsio::write_atomic(path, &bytes)
-                    .with_context(|| format!("downloading {}", display(path)))
+                    .with_context(|| format!("downloading {}", display(path)))?;
+                remote.remember(path, true);
+                anyhow::Ok(())
             })
             .buffer_unordered(PARALLEL)
             .try_collect::<Vec<()>>(),
@@ -322,13 +350,15 @@ pub fn fetch(paths: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Uploads files of the working folder to the storage (nothing for a local warehouse). An
-/// object of the same name is never replaced: that is an error, and the files this call did
-/// upload are removed again.
-pub fn upload(paths: &[PathBuf]) -> Result<()> {
+/// Uploads files that this run wrote in the working folder to the storage, and returns
+/// those this call uploaded (nothing for a local warehouse). Files already in the storage
+/// (downloaded, or uploaded before) are left out. An object of the same name is never
+/// replaced: that is an error, and the files this call did upload are removed again.
+pub fn upload(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let work: Vec<_> = paths
         .iter()
         .filter_map(|p| remote_of(p).map(|(r, rel)| (r, r.key(&rel), p)))
+        .filter(|(r, _, p)| !r.is_stored(p))
         .collect();
     let results = block_on(
         futures::stream::iter(work)
@@ -342,20 +372,43 @@ pub fn upload(paths: &[PathBuf]) -> Result<()> {
                         .put_opts(&key, PutPayload::from(bytes), opts)
                         .await
                         .with_context(|| format!("uploading {}", display(path)))?;
+                    remote.remember(path, true);
                     Ok::<_, anyhow::Error>(())
                 };
-                (path, put.await)
+                (path.clone(), put.await)
             })
             .buffer_unordered(PARALLEL)
             .collect::<Vec<_>>(),
     )?;
     let (done, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(|(_, r)| r.is_ok());
+    let done: Vec<PathBuf> = done.into_iter().map(|(p, _)| p).collect();
     if let Some((_, Err(e))) = failed.into_iter().next() {
-        let done: Vec<PathBuf> = done.into_iter().map(|(p, _)| p.clone()).collect();
         let _ = delete(&done);
         return Err(e);
     }
-    Ok(())
+    Ok(done)
+}
+
+/// Uploads a file unless the storage has one of that name already (the marker, which
+/// another run may have written first).
+pub fn upload_if_absent(path: &Path) -> Result<()> {
+    let Some((remote, rel)) = remote_of(path) else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path)?;
+    let key = remote.key(&rel);
+    let put = remote
+        .store
+        .put_opts(&key, PutPayload::from(bytes), PutMode::Create.into());
+    match block_on(put)? {
+        Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("uploading {}", display(path))),
+    }
+}
+
+/// Whether `path` is in a warehouse in object storage.
+pub fn is_remote(path: &Path) -> bool {
+    remote_of(path).is_some()
 }
 
 /// Removes files from the storage (uploaded for a commit that did not land).
@@ -363,7 +416,7 @@ pub fn delete(paths: &[PathBuf]) -> Result<()> {
     for path in paths {
         if let Some((remote, rel)) = remote_of(path) {
             match block_on(remote.store.delete(&remote.key(&rel)))? {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => remote.remember(path, false),
                 Err(e) => return Err(e.into()),
             }
         }

@@ -406,7 +406,7 @@ fn record_personal(ctx: &Ctx, rows: usize, args: &Options) -> Result<()> {
     std::fs::create_dir_all(&ctx.warehouse).with_context(|| {
         format!(
             "cannot create {} for the audit log",
-            ctx.warehouse.display()
+            crate::warehouse::remote::display(&ctx.warehouse)
         )
     })?;
     crate::warehouse::audit(
@@ -423,11 +423,11 @@ fn record_personal(ctx: &Ctx, rows: usize, args: &Options) -> Result<()> {
     crate::messages::info(match ctx.lang {
         Lang::Nl => format!(
             "persoonsgegevens getoond (client_id, consulent); vastgelegd in {}",
-            log.display()
+            crate::warehouse::remote::display(&log)
         ),
         Lang::En => format!(
             "personal data shown (client_id, consulent); recorded in {}",
-            log.display()
+            crate::warehouse::remote::display(&log)
         ),
     });
     Ok(())

@@ -3,6 +3,7 @@
 
 use super::{block_on, is_table, open, shown};
 use anyhow::{Result, bail};
+use deltalake_core::operations::vacuum::VacuumMode;
 use std::path::Path;
 
 /// The newest version of a table committed at or before `at` (local time); `None` when the
@@ -98,24 +99,44 @@ pub fn vacuum(
         if !is_table(&table_dir) {
             continue;
         }
-        let files = block_on(async {
-            let table = open(&table_dir).await?;
-            // Full: also the files that no `remove` in the log names any more (a checkpoint
-            // forgets removes older than a week) and files no commit ever added.
-            let (_, metrics) = table
-                .vacuum()
-                .with_mode(deltalake_core::operations::vacuum::VacuumMode::Full)
-                .with_retention_period(keep)
-                .with_enforce_retention_duration(false)
-                .with_dry_run(dry_run)
-                .await?;
-            anyhow::Ok(metrics.files_deleted)
-        })??;
+        let mut files = Vec::new();
+        for (mode, keep) in passes(&table_dir, keep) {
+            files.extend(block_on(async {
+                let table = open(&table_dir).await?;
+                let (_, metrics) = table
+                    .vacuum()
+                    .with_mode(mode)
+                    .with_retention_period(keep)
+                    .with_enforce_retention_duration(false)
+                    .with_dry_run(dry_run)
+                    .await?;
+                anyhow::Ok(metrics.files_deleted)
+            })??);
+        }
         removed.extend(files.into_iter().map(|f| {
             let f = f.rsplit('/').next().unwrap_or(&f).to_string();
             format!("{rel}/{f}")
         }));
     }
     removed.sort();
+    removed.dedup();
     Ok(removed)
+}
+
+/// How vacuum goes over a table. Full: the files that a version stopped using more than `keep`
+/// ago, also those whose `remove` a checkpoint has forgotten (after a week), and files no
+/// commit ever added. In object storage, where writers share no lock, a file another run has
+/// just uploaded for the commit it is about to make is in no version yet: there Full spares
+/// files younger than an hour, and a first pass (Lite) takes the files that a commit removed
+/// more than `keep` ago, so that `--keep 0d` and the purge after a bewaartermijn still take
+/// every file of an older version at once.
+fn passes(table_dir: &Path, keep: chrono::Duration) -> Vec<(VacuumMode, chrono::Duration)> {
+    if crate::warehouse::remote::is_remote(table_dir) {
+        vec![
+            (VacuumMode::Lite, keep),
+            (VacuumMode::Full, keep.max(chrono::Duration::hours(1))),
+        ]
+    } else {
+        vec![(VacuumMode::Full, keep)]
+    }
 }
