@@ -49,7 +49,10 @@ fn a_warehouse_in_object_storage_gives_the_same_figures_and_report() {
     let (cloud, disk) = (Workdir::new(), Workdir::new());
     let plan = example("inlezen.toml");
     let plan = plan.to_str().unwrap();
-    cloud.run_code(remote(&cloud, &["ingest", "--plan", plan, "-q"]), 3);
+    // Every file in parts, as a file over 64 MB goes.
+    let mut ingest = remote(&cloud, &["ingest", "--plan", plan, "-q"]);
+    ingest.env("DATASTROOM_UPLOAD_PART", "0");
+    cloud.run_code(ingest, 3);
     disk.run_code(disk.cmd(&["ingest", "--plan", plan, "-q"]), 3);
     assert_eq!(files_in(&cloud.path("tmp")), Vec::<String>::new());
     // The storage holds Delta tables: the transaction log and the marker are there.

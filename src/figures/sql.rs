@@ -60,7 +60,7 @@ pub fn query_text(query: Option<&str>, file: Option<&std::path::Path>) -> Result
 
 /// Runs a query over the warehouse (and `input`, as table `input`).
 pub fn query(ctx: &Context, sql: &str, input: &File) -> Result<DataFrame> {
-    let mut tables = register(ctx, input)?;
+    let mut tables = register(ctx, input, sql)?;
     if tables.names.is_empty() {
         bail!(
             "the warehouse {} has no datasets; ingest an export first, or query a file with --input",
@@ -96,7 +96,7 @@ struct Tables {
     staged: Option<crate::ingest::Adhoc>,
 }
 
-fn register(ctx: &Context, input: &File) -> Result<Tables> {
+fn register(ctx: &Context, input: &File, sql: &str) -> Result<Tables> {
     let mut t = Tables {
         sql: SQLContext::new(),
         guard: crate::sqlguard::Tables::default(),
@@ -119,7 +119,15 @@ fn register(ctx: &Context, input: &File) -> Result<Tables> {
         Some(_) => Warehouse::open_or_empty_at(&ctx.warehouse, ctx.snapshot.as_ref())?,
         None => ctx.open()?,
     };
+    // Only the datasets whose name is in the query's text are opened: a warehouse in object
+    // storage downloads the files of every dataset opened (docs/platform.md). A query cannot
+    // read a table it does not name.
+    let text = sql.to_lowercase();
     for (name, entry) in &wh.catalog.datasets {
+        t.names.push(name.clone());
+        if !text.contains(&name.to_lowercase()) {
+            continue;
+        }
         let lf = wh.scan(name)?;
         let people: Vec<&str> = entry
             .columns
@@ -129,7 +137,6 @@ fn register(ctx: &Context, input: &File) -> Result<Tables> {
             .collect();
         t.guard.add(name, &column_names(lf.clone())?, &people);
         t.sql.register(name, lf);
-        t.names.push(name.clone());
     }
     if t.staged.is_some() {
         t.names.push("input".into());

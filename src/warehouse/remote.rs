@@ -330,18 +330,13 @@ pub fn fetch(paths: &[PathBuf]) -> Result<()> {
     block_on(
         futures::stream::iter(wanted)
             .map(|(remote, key, path)| async move {
-                let bytes = match remote.store.get(&key).await {
-                    Ok(got) => got.bytes().await?,
-                    // Not there: the reader says the file is missing.
-                    Err(object_store::Error::NotFound { .. }) => return Ok(()),
-                    Err(e) => return Err(e.into()),
-                };
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
+                // Not there: the reader says the file is missing.
+                if download(remote, &key, path)
+                    .await
+                    .with_context(|| format!("downloading {}", display(path)))?
+                {
+                    remote.remember(path, true);
                 }
-                crate::fsio::write_atomic(path, &bytes)
-                    .with_context(|| format!("downloading {}", display(path)))?;
-                remote.remember(path, true);
                 anyhow::Ok(())
             })
             .buffer_unordered(PARALLEL)
@@ -364,12 +359,7 @@ pub fn upload(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         futures::stream::iter(work)
             .map(|(remote, key, path)| async move {
                 let put = async {
-                    let bytes = std::fs::read(path)
-                        .with_context(|| format!("reading {}", path.display()))?;
-                    let opts = PutOptions::from(PutMode::Create);
-                    remote
-                        .store
-                        .put_opts(&key, PutPayload::from(bytes), opts)
+                    put_file(remote, &key, path)
                         .await
                         .with_context(|| format!("uploading {}", display(path)))?;
                     remote.remember(path, true);
@@ -387,6 +377,74 @@ pub fn upload(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         return Err(e);
     }
     Ok(done)
+}
+
+/// Files up to 64 MB go up in one request, which never replaces an object; larger ones (a
+/// dataset with a bewaartermijn is one file) in parts of [`PART`], streamed from disk. Their
+/// names carry the run's tag, so no other run writes that name. The environment variable
+/// `DATASTROOM_UPLOAD_PART` lowers the 64 MB, for tests.
+fn one_request() -> u64 {
+    std::env::var("DATASTROOM_UPLOAD_PART")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64 << 20)
+}
+
+const PART: usize = 16 << 20;
+
+async fn put_file(remote: &Remote, key: &Key, path: &Path) -> Result<()> {
+    use std::io::Read;
+    let size = std::fs::metadata(path)?.len();
+    if size <= one_request() {
+        let bytes = std::fs::read(path)?;
+        let opts = PutOptions::from(PutMode::Create);
+        remote
+            .store
+            .put_opts(key, PutPayload::from(bytes), opts)
+            .await?;
+        return Ok(());
+    }
+    let upload = remote.store.put_multipart(key).await?;
+    let mut parts = object_store::WriteMultipart::new_with_chunk_size(upload, PART);
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; PART];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if let Err(e) = parts.wait_for_capacity(2).await {
+            let _ = parts.abort().await;
+            return Err(e.into());
+        }
+        parts.write(&buf[..n]);
+    }
+    parts.finish().await?;
+    Ok(())
+}
+
+/// Streams an object into a file (through a temporary name, so that a half-written file is
+/// never taken for the object); false when the storage has no such object.
+async fn download(remote: &Remote, key: &Key, path: &Path) -> Result<bool> {
+    use std::io::Write;
+    let got = match remote.store.get(key).await {
+        Ok(got) => got,
+        Err(object_store::Error::NotFound { .. }) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = crate::fsio::tmp_path(path);
+    let mut file = std::fs::File::create(&tmp)?;
+    let mut stream = got.into_stream();
+    while let Some(chunk) = stream.next().await {
+        file.write_all(&chunk?)?;
+    }
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    Ok(true)
 }
 
 /// Uploads a file unless the storage has one of that name already (the marker, which
