@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/datastroom-target}"
 ROWS="${ROWS:-1000000 10000000}"
-DATA=benches/data
+DATA="${DATA:-benches/data}"
 mkdir -p "$DATA"
 python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 cargo build --release --quiet

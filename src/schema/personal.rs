@@ -173,8 +173,11 @@ fn phone_ok(text: &str, end: usize) -> bool {
 /// where one in eleven numbers passes by chance).
 pub fn mask(text: &str, bsn_tokens: bool) -> Option<(String, Masked)> {
     // Fast path: no '@' and fewer than 8 digits cannot hold any of them.
-    let digit_count = text.bytes().filter(u8::is_ascii_digit).count();
-    if digit_count < 8 && !text.contains('@') {
+    // One pass over the bytes for both.
+    let (digit_count, at) = text.bytes().fold((0usize, false), |(d, at), b| {
+        (d + usize::from(b.is_ascii_digit()), at || b == b'@')
+    });
+    if digit_count < 8 && !at {
         return None;
     }
     let mut masked = Masked::default();

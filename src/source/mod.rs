@@ -196,11 +196,20 @@ impl Scan {
         let carry = self.carry;
         self.size += n as u64;
         self.last = buf[carry + n - 1];
-        for b in &buf[carry..carry + n] {
-            self.lf += u64::from(*b == b'\n');
-            self.cr += u64::from(*b == b'\r');
-            self.nul += u64::from(*b == 0);
-            self.control += u64::from(*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r'));
+        // Counted in 8-bit lanes over 255 bytes at a time, which the compiler turns into
+        // vector instructions: this pass reads the whole file before the parsing starts.
+        for block in buf[carry..carry + n].chunks(255) {
+            let (mut lf, mut cr, mut nul, mut control) = (0u8, 0u8, 0u8, 0u8);
+            for &b in block {
+                lf += u8::from(b == b'\n');
+                cr += u8::from(b == b'\r');
+                nul += u8::from(b == 0);
+                control += u8::from(b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r');
+            }
+            self.lf += u64::from(lf);
+            self.cr += u64::from(cr);
+            self.nul += u64::from(nul);
+            self.control += u64::from(control);
         }
         let mut start = 0;
         if first && buf[..n].starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -584,6 +593,31 @@ mod tests {
         bytes.push(0xE9); // a Windows-1252 é at the very end
         std::fs::write(&p, &bytes).unwrap();
         assert!(!fingerprint(&p).unwrap().valid_utf8);
+    }
+
+    #[test]
+    fn line_and_control_counts_over_the_lane_blocks() {
+        // Bytes of every value in a fixed pseudo-random order, over several blocks of 255 and
+        // with a block cut short: the counts equal one comparison a byte.
+        let mut x: u32 = 12345;
+        let bytes: Vec<u8> = (0..10_000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (x >> 16) as u8
+            })
+            .collect();
+        let mut buf = bytes.clone();
+        let mut scan = Scan::default();
+        scan.add(&mut buf, bytes.len());
+        let count = |f: &dyn Fn(u8) -> bool| bytes.iter().filter(|b| f(**b)).count() as u64;
+        assert_eq!(scan.lf, count(&|b| b == b'\n'));
+        assert_eq!(scan.cr, count(&|b| b == b'\r'));
+        assert_eq!(scan.nul, count(&|b| b == 0));
+        assert_eq!(
+            scan.control,
+            count(&|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        );
+        assert!(scan.lf > 30 && scan.control > 1000, "the data has them");
     }
 
     #[test]
