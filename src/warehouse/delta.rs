@@ -521,12 +521,7 @@ fn put_files(table_dir: &Path, mut put: Put) -> Result<u64> {
                 Ok(ours)
             }
             Err(e) => {
-                // Lost to another writer: the files are in no version (should removing them
-                // fail, vacuum does it). After another error the commit may have landed: the
-                // files stay.
-                if lost_race(&e) {
-                    let _ = super::remote::delete(&uploaded);
-                }
+                remove_uploads(&e, table_dir, ours, &info, &uploaded);
                 Err(conflict(e))
             }
         }
@@ -576,17 +571,36 @@ fn file_actions(
 /// Whether version `v` of the table is in its log with `info` as datastroom's commit
 /// information: our commit landed.
 fn committed_by_us(table_dir: &Path, v: u64, info: &serde_json::Value) -> bool {
+    landed(table_dir, v, info) == Some(true)
+}
+
+/// Whether our commit is version `v` (`None`: its log file cannot be read now).
+fn landed(table_dir: &Path, v: u64, info: &serde_json::Value) -> Option<bool> {
     let log = table_dir.join(LOG_DIR).join(format!("{v:020}.json"));
     let text =
         super::remote::read_string(&log).unwrap_or_else(|| Ok(std::fs::read_to_string(&log)?));
-    text.is_ok_and(|text| {
-        text.lines().any(|line| {
-            serde_json::from_str::<serde_json::Value>(line)
-                .ok()
-                .and_then(|a| a.get("commitInfo")?.get("datastroom").cloned())
-                .is_some_and(|d| &d == info)
-        })
-    })
+    let text = text.ok()?;
+    Some(text.lines().any(|line| {
+        serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .and_then(|a| a.get("commitInfo")?.get("datastroom").cloned())
+            .is_some_and(|d| &d == info)
+    }))
+}
+
+/// After a failed commit: removes the files uploaded for it, when another writer took the
+/// version and the log says so. Otherwise (another error, or a log that cannot be read now)
+/// the commit may have landed, and the files stay; vacuum removes them if not.
+fn remove_uploads(
+    e: &DeltaTableError,
+    table_dir: &Path,
+    v: u64,
+    info: &serde_json::Value,
+    uploaded: &[std::path::PathBuf],
+) {
+    if !uploaded.is_empty() && lost_race(e) && landed(table_dir, v, info) == Some(false) {
+        let _ = super::remote::delete(uploaded);
+    }
 }
 
 /// The table has a version this writer did not read: another writer committed since.
@@ -607,6 +621,7 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
         columns,
         properties,
         stats_columns,
+        info,
         ..
     } = put;
     std::fs::create_dir_all(table_dir)
@@ -642,9 +657,7 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
             .await
     })?
     .map_err(|e| {
-        if lost_race(&e) {
-            let _ = super::remote::delete(&uploaded);
-        }
+        remove_uploads(&e, table_dir, 0, &info, &uploaded);
         conflict(e)
     })?;
     Ok(())
