@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Ingest benchmark: datastroom vs DuckDB on the same Fixi-style export (Windows-1252, ';',
-# decimal comma, Dutch date-times), wall time and peak memory (/usr/bin/time -v).
+# decimal comma, Dutch date-times), then on a narrow export with much accented text
+# (benches/gen_narrow.py, 7 columns); wall time and peak memory (/usr/bin/time -v).
 #
 #   bash benches/ingest_vs_duckdb.sh            # 1M and 10M rows
 #   ROWS="100000" bash benches/ingest_vs_duckdb.sh
+#   DATA=/tmp/benchdata bash benches/ingest_vs_duckdb.sh   # files elsewhere (default benches/data)
 #
 # Needs python3 with duckdb (pip install duckdb); builds datastroom in release mode.
 set -euo pipefail
@@ -26,5 +28,17 @@ for n in $ROWS; do
   rm -rf "$wh"
   out=$(mktemp -d)
   measure "$n rows, duckdb" python3 benches/duckdb_ingest.py "$csv" "$out/meldingen.parquet"
+  rm -rf "$out"
+done
+
+# The second shape (issue 14): a narrow export, 7 columns, much accented text, Windows-1252.
+for n in $ROWS; do
+  csv="$DATA/narrow_$n.csv"
+  [ -f "$csv" ] || python3 benches/gen_narrow.py "$n" "$csv"
+  wh=$(mktemp -d)
+  measure "$n narrow rows, datastroom" "$BIN" --quiet --warehouse "$wh" ingest "$csv" --dataset meldingen --mode replace --max-rejects 100 --format csv
+  rm -rf "$wh"
+  out=$(mktemp -d)
+  measure "$n narrow rows, duckdb" python3 benches/duckdb_narrow.py "$csv" "$out/meldingen.parquet"
   rm -rf "$out"
 done
