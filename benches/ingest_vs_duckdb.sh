@@ -39,6 +39,6 @@ for n in $ROWS; do
   measure "$n narrow rows, datastroom" "$BIN" --quiet --warehouse "$wh" ingest "$csv" --dataset meldingen --mode replace --max-rejects 100 --format csv
   rm -rf "$wh"
   out=$(mktemp -d)
-  measure "$n narrow rows, duckdb" python3 benches/duckdb_narrow.py "$csv" "$out/meldingen.parquet"
+  measure "$n narrow rows, duckdb" python3 benches/duckdb_ingest.py "$csv" "$out/meldingen.parquet" narrow
   rm -rf "$out"
 done
