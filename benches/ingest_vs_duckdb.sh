@@ -20,25 +20,23 @@ BIN="$CARGO_TARGET_DIR/release/datastroom"
 
 source benches/measure.sh
 
-for n in $ROWS; do
-  csv="$DATA/fixi_$n.csv"
-  [ -f "$csv" ] || python3 benches/gen_fixi.py "$n" "$csv"
-  wh=$(mktemp -d)
-  measure "$n rows, datastroom" "$BIN" --quiet --warehouse "$wh" ingest "$csv" --dataset meldingen --mode replace --max-rejects 100 --format csv
-  rm -rf "$wh"
-  out=$(mktemp -d)
-  measure "$n rows, duckdb" python3 benches/duckdb_ingest.py "$csv" "$out/meldingen.parquet"
-  rm -rf "$out"
-done
+# compare SHAPE GENERATOR [DUCKDB-MODE]: each size of one shape of export, both sides.
+compare() {
+  local shape=$1 gen=$2 mode=${3:-}
+  for n in $ROWS; do
+    local csv="$DATA/${shape}_$n.csv" wh out
+    [ -f "$csv" ] || python3 "benches/$gen" "$n" "$csv"
+    wh=$(mktemp -d)
+    measure "$n $shape rows, datastroom" "$BIN" --quiet --warehouse "$wh" ingest "$csv" \
+      --dataset meldingen --mode replace --max-rejects 100 --format csv
+    rm -rf "$wh"
+    out=$(mktemp -d)
+    measure "$n $shape rows, duckdb" python3 benches/duckdb_ingest.py "$csv" \
+      "$out/meldingen.parquet" $mode
+    rm -rf "$out"
+  done
+}
 
+compare fixi gen_fixi.py
 # The second shape (issue 14): a narrow export, 7 columns, much accented text, Windows-1252.
-for n in $ROWS; do
-  csv="$DATA/narrow_$n.csv"
-  [ -f "$csv" ] || python3 benches/gen_narrow.py "$n" "$csv"
-  wh=$(mktemp -d)
-  measure "$n narrow rows, datastroom" "$BIN" --quiet --warehouse "$wh" ingest "$csv" --dataset meldingen --mode replace --max-rejects 100 --format csv
-  rm -rf "$wh"
-  out=$(mktemp -d)
-  measure "$n narrow rows, duckdb" python3 benches/duckdb_ingest.py "$csv" "$out/meldingen.parquet" narrow
-  rm -rf "$out"
-done
+compare narrow gen_narrow.py narrow
