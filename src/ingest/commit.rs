@@ -299,18 +299,7 @@ impl Commit<'_> {
 
     /// The catalog entry of a dataset this ingest starts.
     fn new_entry(&self) -> DatasetEntry {
-        DatasetEntry {
-            canonical: self.def.is_some(),
-            key: self.key_name(),
-            rows: 0,
-            columns: Vec::new(),
-            files: Vec::new(),
-            reject_files: Vec::new(),
-            rejected_rows: 0,
-            ingests: Vec::new(),
-            doel: None,
-            bewaartermijn: None,
-        }
+        DatasetEntry::empty(self.def.is_some(), self.key_name())
     }
 
     /// The fingerprint of the key, for the catalog, when this ingest pseudonymised a column.

@@ -437,24 +437,38 @@ impl Builder {
         }
     }
 
-    /// Empties the builder into a polars column.
-    pub fn take(&mut self, name: &str) -> Column {
+    /// Empties the builder into a polars column. The builder keeps room for `capacity` rows,
+    /// so that the next batch writes into memory already there: growing from nothing every
+    /// batch cost a copy per doubling and fresh pages, which the kernel zeroes (with the rows
+    /// allocated one by one, see `source::Recycle`, 14% of the CPU time of a 1M-row ingest).
+    pub fn take(&mut self, name: &str, capacity: usize) -> Column {
         let name: PlSmallStr = name.into();
         let series = match self {
             Builder::Text(b) => {
-                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, 64));
+                let empty = StringChunkedBuilder::new(PlSmallStr::EMPTY, capacity);
+                let full = std::mem::replace(b, empty);
                 full.finish().with_name(name).into_series()
             }
-            Builder::Date(v) => Series::new(name, std::mem::take(v)).into_date(),
-            Builder::Datetime(v) => {
-                Series::new(name, std::mem::take(v)).into_datetime(TimeUnit::Microseconds, None)
-            }
-            Builder::Float(v) => Series::new(name, std::mem::take(v)),
-            Builder::Int(v) => Series::new(name, std::mem::take(v)),
-            Builder::Bool(v) => Series::new(name, std::mem::take(v)),
+            Builder::Date(v) => drain(name, v).into_date(),
+            Builder::Datetime(v) => drain(name, v).into_datetime(TimeUnit::Microseconds, None),
+            Builder::Float(v) => drain(name, v),
+            Builder::Int(v) => drain(name, v),
+            Builder::Bool(v) => drain(name, v),
         };
         series.into_column()
     }
+}
+
+/// A series of the values (copied: polars keeps values and validity apart), the vector left
+/// empty with its room.
+fn drain<T>(name: PlSmallStr, v: &mut Vec<Option<T>>) -> Series
+where
+    Series: for<'a> NamedFrom<&'a [Option<T>], [Option<T>]>,
+    T: Copy,
+{
+    let series = Series::new(name, v.as_slice());
+    v.clear();
+    series
 }
 
 #[cfg(test)]

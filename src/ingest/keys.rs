@@ -84,15 +84,16 @@ impl Duplicates {
             (key_hash >> 64) as u32,
         ];
         let content = content as u32;
-        let Some(seen) = self.keys.get_mut(&key_hash) else {
-            self.keys.insert(
-                key_hash,
-                KeySeen {
+        // One probe of the map: most keys are new.
+        let seen = match self.keys.entry(key_hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(KeySeen {
                     content,
                     pos_and_conflict: u32::try_from(rec.pos.min(MAX_POS)).unwrap_or(0),
-                },
-            );
-            return None;
+                });
+                return None;
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
         };
         if seen.content == content && !seen.conflict() {
             return Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos()));

@@ -92,6 +92,13 @@ impl<'r> RowParser<'r> {
     }
 }
 
+/// An empty vector of cells with the room of another (of another lifetime): collected in place,
+/// so the allocation is kept.
+fn reuse<'x>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'x>> {
+    cells.clear();
+    cells.into_iter().map(|_| Cell::Null).collect()
+}
+
 /// The number of rows a file probably has, from its size and the sample's bytes per row
 /// (at most 100 million: the estimate only sizes a map).
 pub(super) fn estimate_rows(file_size: u64, sample: &[Record]) -> usize {
@@ -110,6 +117,8 @@ pub(super) fn estimate_rows(file_size: u64, sample: &[Record]) -> usize {
 struct Batch {
     builders: Vec<Builder>,
     positions: Vec<u64>,
+    /// Rows a batch holds: the room the builders keep between batches.
+    rows: usize,
 }
 
 /// The thread that compresses and writes the batches to the staging file, while the next rows
@@ -157,6 +166,10 @@ pub(super) struct Loader<'a> {
     read: u64,
     accepted: u64,
     progress: Option<indicatif::ProgressBar>,
+    /// Where the rows of a chunk go once parsed, to be read into again.
+    recycle: Option<source::Recycle>,
+    /// The room of the last chunk's cells, empty: the next chunk parses into it.
+    cells: Vec<Cell<'static>>,
 }
 
 /// The result of streaming one file.
@@ -224,6 +237,8 @@ impl<'a> Loader<'a> {
             read: 0,
             accepted: 0,
             progress: None,
+            recycle: src.recycle.clone(),
+            cells: Vec::new(),
         })
     }
 
@@ -386,7 +401,8 @@ impl<'a> Loader<'a> {
         // One buffer of cells for the whole chunk, a row of `n` after the other: no allocation
         // per row.
         let n = parsers.len().max(1);
-        let mut cells: Vec<Cell> = vec![Cell::Null; chunk.len() * n];
+        let mut cells: Vec<Cell> = reuse(std::mem::take(&mut self.cells));
+        cells.resize(chunk.len() * n, Cell::Null);
         let parsed: Vec<Parsed> = cells
             .par_chunks_mut(n)
             .zip(chunk.par_iter())
@@ -405,6 +421,10 @@ impl<'a> Loader<'a> {
         drop(accepted);
         if self.batch.positions.len() >= self.batch_rows {
             self.flush_with(&parsers)?;
+        }
+        self.cells = reuse(cells);
+        if let Some(r) = &self.recycle {
+            r.give(chunk);
         }
         self.parsers = parsers;
         Ok(())
@@ -587,6 +607,7 @@ impl Batch {
                 .map(|p| Builder::new(p.plan.kind, rows))
                 .collect(),
             positions: Vec::with_capacity(rows),
+            rows,
         }
     }
 
@@ -610,15 +631,17 @@ impl Batch {
             .builders
             .iter_mut()
             .zip(parsers)
-            .map(|(b, p)| b.take(&p.plan.name))
+            .map(|(b, p)| b.take(&p.plan.name, self.rows))
             .collect();
         let n = self.positions.len();
         // Stored as Int64: Delta tables have no unsigned integers.
         let id = i64::try_from(id)?;
-        let positions: Vec<i64> = std::mem::take(&mut self.positions)
-            .into_iter()
-            .map(|p| i64::try_from(p).unwrap_or(i64::MAX))
+        let positions: Vec<i64> = self
+            .positions
+            .iter()
+            .map(|p| i64::try_from(*p).unwrap_or(i64::MAX))
             .collect();
+        self.positions.clear();
         columns.push(Column::new(COL_INGEST.into(), vec![id; n]));
         columns.push(Column::new(COL_POS.into(), positions));
         Ok(Some(DataFrame::new_infer_height(columns)?))
@@ -771,5 +794,22 @@ impl Staged {
                 .collect::<Vec<_>>()
                 .join("; ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn reuse_keeps_the_room_of_the_cells() {
+        let text = String::from("Grofvuil");
+        let mut cells: Vec<Cell> = Vec::with_capacity(4096);
+        cells.resize(3000, Cell::Text(Cow::Borrowed(text.as_str())));
+        let cap = cells.capacity();
+        let again: Vec<Cell<'static>> = reuse(cells);
+        assert!(again.is_empty());
+        assert_eq!(again.capacity(), cap, "the allocation must be kept");
     }
 }

@@ -221,3 +221,70 @@ pub(super) fn with_key_columns(mut lf: LazyFrame, keys: &[String]) -> Result<Laz
     }
     Ok(lf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Statistics in the shape Delta writes them (`warehouse::stats`).
+    fn stats(gemeente: (&str, &str, u64), id: (&str, &str)) -> String {
+        serde_json::json!({
+            "numRecords": 10,
+            "minValues": {"gemeente": gemeente.0, "melding_id": id.0},
+            "maxValues": {"gemeente": gemeente.1, "melding_id": id.1},
+            "nullCount": {"gemeente": gemeente.2, "melding_id": 0},
+        })
+        .to_string()
+    }
+
+    /// Which files an upsert must read, decided by hand for each case: a file is a candidate
+    /// when one and the same new key lies within its ranges on every key column (text order:
+    /// "M-50" < "M-6").
+    #[test]
+    fn a_file_is_a_candidate_when_one_key_lies_inside_on_every_column() {
+        let entry = DatasetEntry::empty(true, Some("melding_id".into()));
+        let keys = ["gemeente".to_string(), "melding_id".to_string()];
+        let ds = Dataset {
+            dir: Path::new("."),
+            name: "meldingen",
+            entry: &entry,
+            version: None,
+            keys: &keys,
+        };
+        let new = df!(
+            "gemeente" => [Some("Zevenaar"), Some("Duiven"), None],
+            "melding_id" => ["M-5", "M-7", "M-50"],
+        )
+        .unwrap();
+        let inside = |s: &str| ds.any_inside(&new, s).unwrap();
+        // (Zevenaar, M-5) lies inside both ranges.
+        assert!(inside(&stats(("Duiven", "Zevenaar", 0), ("M-2", "M-9"))));
+        // Each column alone has a new value inside, but no one key on both: ruled out.
+        assert!(!inside(&stats(("Zevenaar", "Zevenaar", 0), ("M-6", "M-9"))));
+        // Only (empty, M-50) can lie in a Westervoort file with "M-45".."M-55": when the file
+        // holds empty municipalities ...
+        assert!(inside(&stats(
+            ("Westervoort", "Westervoort", 2),
+            ("M-45", "M-55")
+        )));
+        // ... and not when it has none.
+        assert!(!inside(&stats(
+            ("Westervoort", "Westervoort", 0),
+            ("M-45", "M-55")
+        )));
+        // A key column the statistics leave out rules out nothing.
+        let no_id = r#"{"minValues":{"gemeente":"Westervoort"},"maxValues":{"gemeente":"Westervoort"},"nullCount":{"gemeente":0}}"#;
+        assert!(
+            !inside(no_id),
+            "Westervoort is none of the new municipalities"
+        );
+        let none = r#"{"numRecords":10}"#;
+        assert!(inside(none));
+        // A bound that is not of the column's type rules out nothing.
+        let ids = df!("gemeente" => ["Duiven"], "melding_id" => [7i64]).unwrap();
+        let text_bounds = stats(("Duiven", "Duiven", 0), ("abc", "abd"));
+        assert!(ds.any_inside(&ids, &text_bounds).unwrap());
+        let number_bounds = r#"{"minValues":{"gemeente":"Duiven","melding_id":8},"maxValues":{"gemeente":"Duiven","melding_id":12},"nullCount":{"gemeente":0,"melding_id":0}}"#;
+        assert!(!ds.any_inside(&ids, number_bounds).unwrap());
+    }
+}

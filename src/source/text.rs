@@ -288,12 +288,15 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
     let mut reader = reader_builder(layout.delimiter).from_reader(text);
     let (header_line, headers) = read_header(&mut reader, layout.header_index, path)?;
     let blank_rows = Arc::new(AtomicU64::new(0));
+    let recycle = super::Recycle::default();
     let rows = Rows {
         reader,
         display: path.display().to_string(),
         blank: blank_rows.clone(),
         width: headers.len(),
         delimiter: layout.delimiter,
+        recycle: recycle.clone(),
+        spare: Vec::new(),
     };
     Ok(Source {
         path: path.to_path_buf(),
@@ -301,6 +304,7 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
         settings: layout.settings(fp, header_line),
         rows: Box::new(rows),
         blank_rows,
+        recycle: Some(recycle),
     })
 }
 
@@ -461,9 +465,24 @@ struct Rows {
     /// comment with a line break) from a stray quote that swallowed the rows after it.
     width: usize,
     delimiter: u8,
+    /// Used rows handed back, and those taken from there to fill.
+    recycle: super::Recycle,
+    spare: Vec<csv::StringRecord>,
 }
 
 impl Rows {
+    /// A record to read into: a used one when there is one.
+    fn record(&mut self) -> csv::StringRecord {
+        if self.spare.is_empty() {
+            self.recycle.take_all(&mut self.spare);
+        }
+        // Room for a typical row up front: growing a record field by field costs
+        // reallocations.
+        self.spare
+            .pop()
+            .unwrap_or_else(|| csv::StringRecord::with_capacity(256, 32))
+    }
+
     /// A record spanning several lines is a stray quote's work when it has another number of
     /// fields than the header, or when a line inside one of its values is a row of its own
     /// (as many delimiters as a row has). Such a file is refused: the rows it swallowed would
@@ -497,9 +516,8 @@ impl Iterator for Rows {
     type Item = Result<Record>;
 
     fn next(&mut self) -> Option<Result<Record>> {
+        let mut rec = self.record();
         loop {
-            // Room for a typical row up front: growing a record field by field costs reallocations.
-            let mut rec = csv::StringRecord::with_capacity(256, 32);
             match self.reader.read_record(&mut rec) {
                 Ok(false) => return None,
                 Ok(true) if rec.as_slice().trim().is_empty() => {
@@ -547,12 +565,10 @@ mod tests {
         assert_eq!(sniff_delimiter(s), b'|');
     }
 
-    /// Line numbers stay right across CRLF line ends, blank lines, a row of only delimiters
-    /// and a quoted value holding a delimiter and a line feed.
-    #[test]
-    fn rows_carry_their_line_numbers() {
+    /// Rows of a small export: CRLF line ends, blank lines, a row of only delimiters and a
+    /// quoted value holding a delimiter and a line feed.
+    fn tricky_rows(blank: Arc<AtomicU64>, recycle: crate::source::Recycle) -> Rows {
         let text = "a;1\r\nb;2\n\n;;\nc;3\nd;\"x;\ny\"\ne;5\n\nf;6\n";
-        let blank = Arc::new(AtomicU64::new(0));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -561,18 +577,20 @@ mod tests {
             .from_reader(
                 Box::new(std::io::Cursor::new(text.as_bytes().to_vec())) as Box<dyn Read + Send>
             );
-        let rows = Rows {
+        Rows {
             reader,
             display: "t.csv".into(),
-            blank: blank.clone(),
+            blank,
             width: 2,
             delimiter: b';',
-        };
-        let got: Vec<(u64, Vec<String>)> = rows
-            .map(|r| r.unwrap())
-            .map(|r| (r.pos, r.fields.iter().map(str::to_string).collect()))
-            .collect();
-        let expected: Vec<(u64, Vec<String>)> = [
+            recycle,
+            spare: Vec::new(),
+        }
+    }
+
+    /// The line numbers and fields of [`tricky_rows`], counted by hand.
+    fn tricky_expected() -> Vec<(u64, Vec<String>)> {
+        [
             (1, vec!["a", "1\r"]),
             (2, vec!["b", "2"]),
             (5, vec!["c", "3"]),
@@ -582,9 +600,41 @@ mod tests {
         ]
         .into_iter()
         .map(|(p, f)| (p, f.into_iter().map(str::to_string).collect()))
-        .collect();
-        assert_eq!(got, expected);
+        .collect()
+    }
+
+    /// Line numbers stay right across the tricky rows.
+    #[test]
+    fn rows_carry_their_line_numbers() {
+        let blank = Arc::new(AtomicU64::new(0));
+        let rows = tricky_rows(blank.clone(), crate::source::Recycle::default());
+        let got: Vec<(u64, Vec<String>)> = rows
+            .map(|r| r.unwrap())
+            .map(|r| (r.pos, r.fields.iter().map(str::to_string).collect()))
+            .collect();
+        assert_eq!(got, tricky_expected());
         assert_eq!(blank.load(Ordering::Relaxed), 1, "the ';;' row");
+    }
+
+    /// Rows handed back and read into again (longer, with more fields, than the rows they
+    /// then hold) give the same rows as fresh records.
+    #[test]
+    fn recycled_records_give_the_same_rows() {
+        let recycle = crate::source::Recycle::default();
+        let used = csv::StringRecord::from(vec!["langere waarde", "met", "drie velden"]);
+        let dirty = || Record {
+            pos: 99,
+            fields: used.clone(),
+        };
+        recycle.give(vec![dirty(), dirty(), dirty()]);
+        let rows = tricky_rows(Arc::new(AtomicU64::new(0)), recycle.clone());
+        let mut got = Vec::new();
+        for r in rows {
+            let r = r.unwrap();
+            got.push((r.pos, r.fields.iter().map(str::to_string).collect()));
+            recycle.give(vec![r, dirty()]);
+        }
+        assert_eq!(got, tricky_expected());
     }
 
     #[test]

@@ -72,6 +72,24 @@ pub struct DatasetEntry {
     pub bewaartermijn: Option<RetentionEntry>,
 }
 
+impl DatasetEntry {
+    /// The entry of a dataset before its first ingest: no rows, files or columns yet.
+    pub fn empty(canonical: bool, key: Option<String>) -> Self {
+        DatasetEntry {
+            canonical,
+            key,
+            rows: 0,
+            columns: Vec::new(),
+            files: Vec::new(),
+            reject_files: Vec::new(),
+            rejected_rows: 0,
+            ingests: Vec::new(),
+            doel: None,
+            bewaartermijn: None,
+        }
+    }
+}
+
 /// A dataset's retention: the period ("7 jaar") and the date column it counts from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetentionEntry {
