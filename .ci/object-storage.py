@@ -128,8 +128,9 @@ def check_store(name, url, env, storage_options):
 def read_with_deltalake(name, url, run, storage_options):
     try:
         import deltalake
+        import pyarrow  # noqa: F401  (to_pyarrow_table needs it; deltalake 1.x does not pull it in)
     except ImportError:
-        print(f"{name}: Python deltalake not installed; its read is skipped")
+        print(f"{name}: Python deltalake or pyarrow not installed; its read is skipped")
         return
     datasets = json.loads(run(url, "datasets", "--format", "json"))
     for d in datasets:
