@@ -70,13 +70,13 @@ fn table_url(dir: &Path) -> Result<url::Url> {
         .map_err(|()| anyhow::anyhow!("{} cannot be a table folder", shown(&abs)))
 }
 
-/// Whether a folder holds a Delta table.
-pub fn is_table(dir: &Path) -> bool {
+/// Whether a folder holds a Delta table. A storage that cannot be listed is an error, not a
+/// missing table: an ingest that failed after its commit would otherwise take its committed
+/// files for leftovers and remove them.
+pub fn is_table(dir: &Path) -> Result<bool> {
     match super::remote::has_files(dir, LOG_DIR) {
-        // A storage that cannot be read now holds no table to write into: creating one
-        // fails on the log that is there.
-        Some(has) => has.unwrap_or(false),
-        None => dir.join(LOG_DIR).is_dir(),
+        Some(has) => has.with_context(|| format!("listing {}", shown(dir))),
+        None => Ok(dir.join(LOG_DIR).is_dir()),
     }
 }
 
@@ -91,12 +91,7 @@ fn table_folders(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     };
     let mut tables = Vec::new();
     for folder in folders {
-        // In object storage a listing that fails is an error, not a missing table.
-        let table = match super::remote::has_files(&folder, LOG_DIR) {
-            Some(has) => has.with_context(|| format!("listing {}", shown(&folder)))?,
-            None => is_table(&folder),
-        };
-        if table {
+        if is_table(&folder)? {
             tables.push(folder);
         }
     }
@@ -331,10 +326,11 @@ fn sync_rejects(dir: &Path, name: &str, entry: &DatasetEntry) -> Result<()> {
     let table = dir.join(super::REJECTS_DIR).join(name);
     let prefix = format!("{}/{name}/", super::REJECTS_DIR);
     let files = inside(&entry.reject_files, &prefix)?;
-    if !is_table(&table) && files.is_empty() {
+    let exists = is_table(&table)?;
+    if !exists && files.is_empty() {
         return Ok(());
     }
-    if is_table(&table) {
+    if exists {
         let now: BTreeSet<String> = read_table(&table, None)?.files.into_iter().collect();
         if now == files.iter().cloned().collect() {
             return Ok(());
@@ -404,7 +400,7 @@ pub fn newest_version(table_dir: &Path) -> Result<u64> {
 
 /// Whether the newest version of a dataset's table records ingest `id` (its commit landed).
 pub fn has_ingest(table_dir: &Path, id: u64) -> Result<bool> {
-    if !is_table(table_dir) {
+    if !is_table(table_dir)? {
         return Ok(false);
     }
     let table = read_table(table_dir, None)?;
@@ -454,7 +450,7 @@ fn put_files(table_dir: &Path, mut put: Put) -> Result<u64> {
     let commit = CommitProperties::default()
         .with_metadata([("datastroom".to_string(), put.info.clone())])
         .with_max_retries(0);
-    let exists = is_table(table_dir);
+    let exists = is_table(table_dir)?;
     match put.base {
         Base::Version(None) if exists => return Err(changed_meanwhile(table_dir, None)),
         _ if !exists => {

@@ -96,7 +96,7 @@ pub fn vacuum(
         ),
     ];
     for (table_dir, rel) in tables {
-        if !is_table(&table_dir) {
+        if !is_table(&table_dir)? {
             continue;
         }
         let mut files = Vec::new();
