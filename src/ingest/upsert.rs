@@ -272,7 +272,8 @@ mod tests {
             ("Westervoort", "Westervoort", 0),
             ("M-45", "M-55")
         )));
-        // A key column the statistics leave out rules out nothing.
+        // A key column the statistics leave out rules out nothing, the others still do: no
+        // new key is in Westervoort (and the file has no empty gemeente).
         let no_id = r#"{"minValues":{"gemeente":"Westervoort"},"maxValues":{"gemeente":"Westervoort"},"nullCount":{"gemeente":0}}"#;
         assert!(
             !inside(no_id),
