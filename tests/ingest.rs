@@ -972,3 +972,80 @@ fn wildcards_are_expanded_in_order() {
     let err = wd.fail(wd.cmd(&["ingest", none.to_str().unwrap(), "-d", "meldingen"]));
     assert!(err.contains("no file matches"), "{err}");
 }
+
+/// An export long enough to go through the loader in many blocks and chunks (the sample of
+/// 20,000 rows, then chunks of 8,192 rows, each parsed and accepted in blocks of 1,024, the
+/// next block parsed while one is accepted): rejects that sit at block and chunk boundaries
+/// and duplicates whose rows lie far apart come out as when the rows went one by one.
+#[test]
+fn rejects_and_duplicates_across_blocks_and_chunks() {
+    let wd = Workdir::new();
+    // Data row i (1-based) on line i + 1, key M-i, all alike apart from the key.
+    let row = |i: usize| format!("M-{i:05};1-3-2024 10:00;Groen;Centrum;Kerkstraat {i}\n");
+    let mut text = String::from("Meldingnummer;Datum melding;Hoofdcategorie;Wijk;Straat\n");
+    for i in 1..=30_000 {
+        text.push_str(&match i {
+            // Line 1026, the first row of the sample's second block: line 3 again.
+            1025 => row(2),
+            // Line 2049, the last row of the second block: no such date.
+            2048 => "M-02048;31-02-2024 10:00;Groen;Centrum;Kerkstraat 2048\n".to_string(),
+            // Line 20002, the first row after the sample: the key of line 5, other content.
+            20_001 => "M-00004;1-3-2024 10:00;Afval;Centrum;Kerkstraat 4\n".to_string(),
+            // Line 28195, the second row of the second chunk after the sample: line 28194
+            // again.
+            28_194 => row(28_193),
+            _ => row(i),
+        });
+    }
+    let file = wd.write("lang.csv", text);
+    let s = wd.ingest_json(&[file.to_str().unwrap(), "--dataset", "meldingen"], 3);
+    assert_eq!(
+        (
+            s["read"].as_u64(),
+            s["accepted"].as_u64(),
+            s["rejected"].as_u64()
+        ),
+        (Some(30_000), Some(29_995), Some(5))
+    );
+    let out = wd.run(wd.cmd(&["datasets", "rejects", "meldingen", "--format", "json"]));
+    let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let mut got: Vec<(u64, String)> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["position"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let other = |key: &str, pos: u64| {
+        format!("sleutel '{key}' komt ook voor op regel {pos} met andere inhoud")
+    };
+    assert_eq!(
+        got,
+        [
+            (5, other("M-00004", 20_002)),
+            (1026, "dubbele rij: gelijk aan regel 3".to_string()),
+            (
+                2049,
+                "'31-02-2024 10:00' is geen geldige datum/tijd".to_string()
+            ),
+            (20_002, other("M-00004", 5)),
+            (28_195, "dubbele rij: gelijk aan regel 28194".to_string()),
+        ]
+    );
+    let rows = wd.sql(
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT melding_id) AS keys, \
+         MIN(_source_position) AS first, MAX(_source_position) AS last FROM meldingen",
+    );
+    assert_eq!(
+        (
+            &rows[0]["n"],
+            &rows[0]["keys"],
+            &rows[0]["first"],
+            &rows[0]["last"]
+        ),
+        (&json!(29_995), &json!(29_995), &json!(2), &json!(30_001))
+    );
+}

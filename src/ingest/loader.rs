@@ -2,10 +2,9 @@
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
 use super::keys::{Duplicates, MAX_POS, row_hashes};
+use super::staging::{Batch, StagingWriter};
 use super::*;
 use crate::source::values::TrimFast;
-use std::sync::mpsc::SyncSender;
-use std::thread::JoinHandle;
 
 /// What parsing one row gave (its values are in the chunk's cell buffer).
 enum Parsed {
@@ -20,6 +19,17 @@ enum Parsed {
     /// Another number of fields than the header.
     Unaligned(String),
 }
+
+/// A block of rows parsed and waiting to be accepted: the rows, their cells (a row of one per
+/// parser after the other) and what parsing each gave.
+struct ParsedBlock<'r, 'c> {
+    records: &'r [Record],
+    cells: &'c [Cell<'r>],
+    outcomes: Vec<Parsed>,
+}
+
+/// How many blocks a chunk is parsed and accepted in (see [`Loader::rows`]).
+const BLOCKS: usize = 8;
 
 /// What parsing a row needs: no state, so that rows are parsed on any thread.
 #[derive(Clone, Copy)]
@@ -60,6 +70,17 @@ impl<'r> RowParser<'r> {
                 }
             }
         }
+    }
+
+    /// Parses a block of rows on all cores, into `cells` (a row of one per parser after the
+    /// other).
+    fn parse_block(&self, records: &'r [Record], cells: &mut [Cell<'r>]) -> Vec<Parsed> {
+        use rayon::prelude::*;
+        cells
+            .par_chunks_mut(self.parsers.len().max(1))
+            .zip(records.par_iter())
+            .map(|(slot, rec)| self.parse(rec, slot))
+            .collect()
     }
 
     /// A row with fewer fields than the header, or more with something in the extra ones.
@@ -113,34 +134,6 @@ pub(super) fn estimate_rows(file_size: u64, sample: &[Record]) -> usize {
     ((file_size as f64 / per_row * 1.05) as usize).min(100_000_000)
 }
 
-/// The rows parsed but not yet written, as one column builder per parser and their positions.
-struct Batch {
-    builders: Vec<Builder>,
-    positions: Vec<u64>,
-    /// Rows a batch holds: the room the builders keep between batches.
-    rows: usize,
-}
-
-/// The thread that compresses and writes the batches to the staging file, while the next rows
-/// are parsed.
-struct StagingWriter {
-    sender: Option<SyncSender<DataFrame>>,
-    thread: Option<JoinHandle<Result<Vec<PathBuf>>>>,
-    /// The files written, once the thread has finished.
-    paths: Vec<PathBuf>,
-}
-
-/// How many rows a data file holds at most (`DATASTROOM_FILE_ROWS` changes it, for tests and
-/// tuning): an upsert rewrites only the files that hold a key it replaces, so smaller files
-/// make smaller rewrites, and more files in the table's log (docs/warehouse.md).
-pub fn file_rows() -> usize {
-    std::env::var("DATASTROOM_FILE_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or(1_000_000)
-}
-
 /// Streams rows into typed batches and a staging Parquet file.
 pub(super) struct Loader<'a> {
     id: u64,
@@ -174,7 +167,8 @@ pub(super) struct Loader<'a> {
 
 /// The result of streaming one file.
 pub(super) struct Staged {
-    /// The staging files, each of at most [`file_rows`] rows (one, maybe empty, at least).
+    /// The staging files, each of at most [`super::staging::file_rows`] rows (one, maybe
+    /// empty, at least).
     pub(super) paths: Vec<PathBuf>,
     pub(super) rejects: Vec<Reject>,
     /// Rows staged but to be taken out again: their key appeared later with other content.
@@ -370,9 +364,10 @@ impl<'a> Loader<'a> {
     }
 
     /// Takes a chunk of rows: values are parsed on all cores, then each row is accepted or
-    /// rejected in file order (the duplicate check needs that order).
+    /// rejected in file order (the duplicate check needs that order). The chunk goes in blocks,
+    /// one stage behind the other: while a block is accepted (one core, in order), the next is
+    /// parsed (on the cores left), so that neither waits for the other.
     fn rows(&mut self, chunk: Vec<Record>) -> Result<()> {
-        use rayon::prelude::*;
         if let Some(last) = chunk
             .last()
             .filter(|r| self.key.is_some() && r.pos > MAX_POS)
@@ -403,30 +398,50 @@ impl<'a> Loader<'a> {
         let n = parsers.len().max(1);
         let mut cells: Vec<Cell> = reuse(std::mem::take(&mut self.cells));
         cells.resize(chunk.len() * n, Cell::Null);
-        let parsed: Vec<Parsed> = cells
-            .par_chunks_mut(n)
-            .zip(chunk.par_iter())
-            .map(|(slot, rec)| row_parser.parse(rec, slot))
-            .collect();
-        // In file order: rejects and the duplicate check. Then the accepted rows' values go
-        // into the column builders, a column per core.
-        let mut accepted: Vec<&[Cell]> = Vec::with_capacity(chunk.len());
-        for ((rec, outcome), cells) in chunk.iter().zip(&parsed).zip(cells.chunks(n)) {
-            if self.accept(rec, outcome, cells, &parsers) {
-                accepted.push(cells);
-            }
+        let block = (self.chunk_rows / BLOCKS).max(1);
+        let mut parsed: Option<ParsedBlock> = None;
+        for (records, slots) in chunk.chunks(block).zip(cells.chunks_mut(block * n)) {
+            let (outcomes, accepted) = rayon::join(
+                || row_parser.parse_block(records, &mut *slots),
+                || match parsed.take() {
+                    Some(p) => self.accept_block(&p, &parsers),
+                    None => Ok(()),
+                },
+            );
+            accepted?;
+            parsed = Some(ParsedBlock {
+                records,
+                cells: slots,
+                outcomes,
+            });
         }
-        self.batch.push(&accepted);
-        self.accepted += accepted.len() as u64;
-        drop(accepted);
-        if self.batch.positions.len() >= self.batch_rows {
-            self.flush_with(&parsers)?;
+        if let Some(p) = parsed {
+            self.accept_block(&p, &parsers)?;
         }
         self.cells = reuse(cells);
         if let Some(r) = &self.recycle {
             r.give(chunk);
         }
         self.parsers = parsers;
+        Ok(())
+    }
+
+    /// Accepts or rejects the rows of a parsed block in file order, and puts the accepted rows'
+    /// values into the column builders (a column per core); a full batch goes to the writer.
+    fn accept_block(&mut self, block: &ParsedBlock, parsers: &[ColumnParser]) -> Result<()> {
+        let n = parsers.len().max(1);
+        let mut accepted: Vec<&[Cell]> = Vec::with_capacity(block.records.len());
+        let rows = block.records.iter().zip(&block.outcomes);
+        for ((rec, outcome), cells) in rows.zip(block.cells.chunks(n)) {
+            if self.accept(rec, outcome, cells, parsers) {
+                accepted.push(cells);
+            }
+        }
+        self.batch.push(&accepted);
+        self.accepted += accepted.len() as u64;
+        if self.batch.positions.len() >= self.batch_rows {
+            self.flush_with(parsers)?;
+        }
         Ok(())
     }
 
@@ -597,144 +612,6 @@ fn hidden_fields(src: &Source, plan: &Plan, parsers: &[ColumnParser]) -> HashSet
                 .filter_map(|p| p.plan.source),
         )
         .collect()
-}
-
-impl Batch {
-    fn new(parsers: &[ColumnParser], rows: usize) -> Batch {
-        Batch {
-            builders: parsers
-                .iter()
-                .map(|p| Builder::new(p.plan.kind, rows))
-                .collect(),
-            positions: Vec::with_capacity(rows),
-            rows,
-        }
-    }
-
-    /// Adds the values of accepted rows to the builders, a column per core.
-    fn push(&mut self, accepted: &[&[Cell]]) {
-        use rayon::prelude::*;
-        self.builders.par_iter_mut().enumerate().for_each(|(j, b)| {
-            for cells in accepted {
-                b.push(&cells[j]);
-            }
-        });
-    }
-
-    /// Empties the batch into a frame, with the technical columns (ingest `id`, positions);
-    /// `None` when it holds no rows.
-    fn take(&mut self, parsers: &[ColumnParser], id: u64) -> Result<Option<DataFrame>> {
-        if self.positions.is_empty() {
-            return Ok(None);
-        }
-        let mut columns: Vec<Column> = self
-            .builders
-            .iter_mut()
-            .zip(parsers)
-            .map(|(b, p)| b.take(&p.plan.name, self.rows))
-            .collect();
-        let n = self.positions.len();
-        // Stored as Int64: Delta tables have no unsigned integers.
-        let id = i64::try_from(id)?;
-        let positions: Vec<i64> = self
-            .positions
-            .iter()
-            .map(|p| i64::try_from(*p).unwrap_or(i64::MAX))
-            .collect();
-        self.positions.clear();
-        columns.push(Column::new(COL_INGEST.into(), vec![id; n]));
-        columns.push(Column::new(COL_POS.into(), positions));
-        Ok(Some(DataFrame::new_infer_height(columns)?))
-    }
-}
-
-impl StagingWriter {
-    /// Creates the staging file, a column per parser and the technical columns, and starts the
-    /// thread that writes it: `path`, and after every [`file_rows`] rows a next file
-    /// (`staged-0001.parquet`, ...).
-    fn start(path: &Path, parsers: &[ColumnParser]) -> Result<StagingWriter> {
-        let mut fields: Vec<Field> = parsers
-            .iter()
-            .map(|p| Field::new(p.plan.name.as_str().into(), p.plan.kind.dtype()))
-            .collect();
-        fields.push(Field::new(COL_INGEST.into(), DataType::Int64));
-        fields.push(Field::new(COL_POS.into(), DataType::Int64));
-        let schema = Schema::from_iter(fields);
-        let limit = file_rows();
-        let first = path.to_path_buf();
-        let open = move |k: usize| -> Result<(
-            PathBuf,
-            polars::io::parquet::write::BatchedWriter<std::fs::File>,
-        )> {
-            let p = if k == 0 {
-                first.clone()
-            } else {
-                let stem = first.file_stem().unwrap_or_default().to_string_lossy();
-                first.with_file_name(format!("{stem}-{k:04}.parquet"))
-            };
-            let f = std::fs::File::create(&p)
-                .with_context(|| format!("cannot write {}", p.display()))?;
-            let w = ParquetWriter::new(f)
-                .with_compression(warehouse::compression())
-                .batched(&schema)?;
-            Ok((p, w))
-        };
-        let (path0, writer0) = open(0)?;
-        let (sender, batches) = std::sync::mpsc::sync_channel::<DataFrame>(2);
-        let thread = std::thread::spawn(move || -> Result<Vec<PathBuf>> {
-            let mut paths = vec![path0];
-            let mut batched = writer0;
-            let mut rows = 0;
-            for mut df in batches {
-                while rows + df.height() > limit {
-                    let head = df.slice(0, limit - rows);
-                    df = df.slice(i64::try_from(head.height())?, df.height() - head.height());
-                    if head.height() > 0 {
-                        batched.write_batch(&head)?;
-                    }
-                    let (p, w) = open(paths.len())?;
-                    std::mem::replace(&mut batched, w).finish()?;
-                    paths.push(p);
-                    rows = 0;
-                }
-                rows += df.height();
-                batched.write_batch(&df)?;
-            }
-            batched.finish()?;
-            Ok(paths)
-        });
-        Ok(StagingWriter {
-            sender: Some(sender),
-            thread: Some(thread),
-            paths: Vec::new(),
-        })
-    }
-
-    /// Hands a batch to the writing thread; if that stopped, its error.
-    fn send(&mut self, df: DataFrame) -> Result<()> {
-        let sent = self.sender.as_ref().is_some_and(|w| w.send(df).is_ok());
-        if !sent {
-            // The writing thread stopped: its error says why.
-            return self
-                .join()
-                .and_then(|()| bail!("the staging writer stopped early"));
-        }
-        Ok(())
-    }
-
-    /// Closes the batch channel and waits for the writing thread; its error, if any.
-    fn join(&mut self) -> Result<()> {
-        self.sender = None;
-        match self.thread.take().map(JoinHandle::join) {
-            None => Ok(()),
-            Some(Ok(Ok(paths))) => {
-                self.paths = paths;
-                Ok(())
-            }
-            Some(Ok(Err(e))) => Err(e.context("writing the staging file")),
-            Some(Err(_)) => bail!("the thread writing the staging file stopped unexpectedly"),
-        }
-    }
 }
 
 impl Staged {

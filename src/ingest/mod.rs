@@ -13,6 +13,7 @@ mod loader;
 pub mod plan;
 pub mod request;
 pub mod retention;
+mod staging;
 mod upsert;
 
 use crate::schema::{self, Privacy};
