@@ -976,7 +976,8 @@ fn wildcards_are_expanded_in_order() {
 /// An export long enough to go through the loader in many blocks and chunks (the sample of
 /// 20,000 rows, then chunks of 8,192 rows, each parsed and accepted in blocks of 1,024, the
 /// next block parsed while one is accepted): rejects that sit at block and chunk boundaries
-/// and duplicates whose rows lie far apart come out as when the rows went one by one.
+/// and duplicates whose rows lie far apart come out as when the rows went one by one, and
+/// every stored row keeps its own values with its own line.
 #[test]
 fn rejects_and_duplicates_across_blocks_and_chunks() {
     let wd = Workdir::new();
@@ -991,9 +992,12 @@ fn rejects_and_duplicates_across_blocks_and_chunks() {
             2048 => "M-02048;31-02-2024 10:00;Groen;Centrum;Kerkstraat 2048\n".to_string(),
             // Line 20002, the first row after the sample: the key of line 5, other content.
             20_001 => "M-00004;1-3-2024 10:00;Afval;Centrum;Kerkstraat 4\n".to_string(),
-            // Line 28195, the second row of the second chunk after the sample: line 28194
-            // again.
-            28_194 => row(28_193),
+            // Line 21026, the first row of the second block of the first chunk after the
+            // sample: the last row of the block before (line 21025) again.
+            21_025 => row(21_024),
+            // Line 28194, the first row of the second chunk after the sample: the last row
+            // of the chunk before (line 28193) again.
+            28_193 => row(28_192),
             _ => row(i),
         });
     }
@@ -1005,7 +1009,7 @@ fn rejects_and_duplicates_across_blocks_and_chunks() {
             s["accepted"].as_u64(),
             s["rejected"].as_u64()
         ),
-        (Some(30_000), Some(29_995), Some(5))
+        (Some(30_000), Some(29_994), Some(6))
     );
     let out = wd.run(wd.cmd(&["datasets", "rejects", "meldingen", "--format", "json"]));
     let rejects: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
@@ -1032,7 +1036,8 @@ fn rejects_and_duplicates_across_blocks_and_chunks() {
                 "'31-02-2024 10:00' is geen geldige datum/tijd".to_string()
             ),
             (20_002, other("M-00004", 5)),
-            (28_195, "dubbele rij: gelijk aan regel 28194".to_string()),
+            (21_026, "dubbele rij: gelijk aan regel 21025".to_string()),
+            (28_194, "dubbele rij: gelijk aan regel 28193".to_string()),
         ]
     );
     let rows = wd.sql(
@@ -1046,6 +1051,12 @@ fn rejects_and_duplicates_across_blocks_and_chunks() {
             &rows[0]["first"],
             &rows[0]["last"]
         ),
-        (&json!(29_995), &json!(29_995), &json!(2), &json!(30_001))
+        (&json!(29_994), &json!(29_994), &json!(2), &json!(30_001))
     );
+    // Every stored row is the row of its line: key M-i on line i + 1.
+    let same = wd.sql(
+        "SELECT SUM(CASE WHEN CAST(SUBSTR(melding_id, 3) AS BIGINT) + 1 = _source_position \
+         THEN 1 ELSE 0 END) AS n FROM meldingen",
+    );
+    assert_eq!(same[0]["n"], json!(29_994));
 }

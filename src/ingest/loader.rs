@@ -28,7 +28,8 @@ struct ParsedBlock<'r, 'c> {
     outcomes: Vec<Parsed>,
 }
 
-/// How many blocks a chunk is parsed and accepted in (see [`Loader::rows`]).
+/// A chunk of `chunk_rows` rows is parsed and accepted in blocks of `chunk_rows / BLOCKS`
+/// (see [`Loader::rows`]; a longer chunk, such as the sample, in more blocks).
 const BLOCKS: usize = 8;
 
 /// What parsing a row needs: no state, so that rows are parsed on any thread.
@@ -365,8 +366,9 @@ impl<'a> Loader<'a> {
 
     /// Takes a chunk of rows: values are parsed on all cores, then each row is accepted or
     /// rejected in file order (the duplicate check needs that order). The chunk goes in blocks,
-    /// one stage behind the other: while a block is accepted (one core, in order), the next is
-    /// parsed (on the cores left), so that neither waits for the other.
+    /// one stage behind the other: while a block is accepted (rejects and duplicate check in
+    /// order, then the builders a column per core), the next is parsed, so that the cores do
+    /// not wait for the in-order step.
     fn rows(&mut self, chunk: Vec<Record>) -> Result<()> {
         if let Some(last) = chunk
             .last()

@@ -33,7 +33,8 @@ use std::time::Duration;
 
 /// Rows per batch written to the staging file: bounds memory whatever the file size.
 const BATCH_ROWS: usize = 65_536;
-/// Rows parsed together on all cores.
+/// Rows taken from the reading thread at a time, parsed and accepted in blocks (see
+/// `loader::Loader::rows`).
 const CHUNK_ROWS: usize = 8192;
 /// Cells per batch and per chunk: a wide export (thousands of columns) gets fewer rows per
 /// batch, so that memory follows the data, not the number of columns times a fixed row count.
