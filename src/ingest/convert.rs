@@ -449,25 +449,28 @@ impl Builder {
                 let full = std::mem::replace(b, empty);
                 full.finish().with_name(name).into_series()
             }
-            Builder::Date(v) => drain(name, v).into_date(),
-            Builder::Datetime(v) => drain(name, v).into_datetime(TimeUnit::Microseconds, None),
-            Builder::Float(v) => drain(name, v),
-            Builder::Int(v) => drain(name, v),
-            Builder::Bool(v) => drain(name, v),
+            Builder::Date(v) => drain(name, v, capacity).into_date(),
+            Builder::Datetime(v) => {
+                drain(name, v, capacity).into_datetime(TimeUnit::Microseconds, None)
+            }
+            Builder::Float(v) => drain(name, v, capacity),
+            Builder::Int(v) => drain(name, v, capacity),
+            Builder::Bool(v) => drain(name, v, capacity),
         };
         series.into_column()
     }
 }
 
 /// A series of the values (copied: polars keeps values and validity apart), the vector left
-/// empty with its room.
-fn drain<T>(name: PlSmallStr, v: &mut Vec<Option<T>>) -> Series
+/// empty with its room, at least `capacity`.
+fn drain<T>(name: PlSmallStr, v: &mut Vec<Option<T>>, capacity: usize) -> Series
 where
     Series: for<'a> NamedFrom<&'a [Option<T>], [Option<T>]>,
     T: Copy,
 {
     let series = Series::new(name, v.as_slice());
     v.clear();
+    v.reserve(capacity);
     series
 }
 
@@ -552,5 +555,44 @@ mod tests {
             parser(Kind::Datetime, false).parse("1-1-1970 00:00:01", None),
             Ok(Cell::Datetime(1_000_000))
         );
+    }
+
+    /// A builder emptied into a column gives the values pushed, in order with their nulls, and
+    /// starts the next batch empty with room for `capacity` rows; a second batch holds only its
+    /// own values.
+    #[test]
+    fn take_gives_the_batch_and_keeps_room() {
+        let mut b = Builder::new(Kind::Date, 4);
+        for cell in [Cell::Date(19_783), Cell::Null, Cell::Date(0)] {
+            b.push(&cell);
+        }
+        let first = b.take("datum", 1000);
+        let days: Vec<Option<i32>> = first.date().unwrap().physical().iter().collect();
+        assert_eq!(days, [Some(19_783), None, Some(0)]);
+        assert_eq!(first.name().as_str(), "datum");
+        match &b {
+            Builder::Date(v) => assert!(v.is_empty() && v.capacity() >= 1000),
+            _ => unreachable!(),
+        }
+        b.push(&Cell::Date(1));
+        let second = b.take("datum", 1000);
+        let days: Vec<Option<i32>> = second.date().unwrap().physical().iter().collect();
+        assert_eq!(days, [Some(1)]);
+
+        let mut t = Builder::new(Kind::Text, 4);
+        t.push(&Cell::Text("Grofvuil".into()));
+        t.push(&Cell::Null);
+        let text = t.take("categorie", 1000);
+        let got: Vec<Option<&str>> = text.str().unwrap().iter().collect();
+        assert_eq!(got, [Some("Grofvuil"), None]);
+        t.push(&Cell::Text("Groen".into()));
+        let got: Vec<Option<String>> = t
+            .take("categorie", 1000)
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect();
+        assert_eq!(got, [Some("Groen".to_string())]);
     }
 }
