@@ -32,6 +32,10 @@ struct ParsedBlock<'r, 'c> {
 /// (see [`Loader::rows`]; a longer chunk, such as the sample, in more blocks).
 const BLOCKS: usize = 8;
 
+/// How many rows ahead of the duplicate check a key's place in its table is prefetched: enough
+/// for the memory to come while the rows between are checked.
+const AHEAD: usize = 16;
+
 /// What parsing a row needs: no state, so that rows are parsed on any thread.
 #[derive(Clone, Copy)]
 struct RowParser<'r> {
@@ -433,8 +437,19 @@ impl<'a> Loader<'a> {
     fn accept_block(&mut self, block: &ParsedBlock, parsers: &[ColumnParser]) -> Result<()> {
         let n = parsers.len().max(1);
         let mut accepted: Vec<&[Cell]> = Vec::with_capacity(block.records.len());
+        // The keys' places in the duplicate table are asked from memory rows ahead.
+        let key_hash = |o: &Parsed| match o {
+            Parsed::Cells(Some((h, _))) => Some(*h),
+            _ => None,
+        };
+        for h in block.outcomes.iter().take(AHEAD).filter_map(key_hash) {
+            self.duplicates.prefetch(h);
+        }
         let rows = block.records.iter().zip(&block.outcomes);
-        for ((rec, outcome), cells) in rows.zip(block.cells.chunks(n)) {
+        for (i, ((rec, outcome), cells)) in rows.zip(block.cells.chunks(n)).enumerate() {
+            if let Some(h) = block.outcomes.get(i + AHEAD).and_then(key_hash) {
+                self.duplicates.prefetch(h);
+            }
             if self.accept(rec, outcome, cells, parsers) {
                 accepted.push(cells);
             }

@@ -174,10 +174,14 @@ fn phone_ok(text: &str, end: usize) -> bool {
 pub fn mask(text: &str, bsn_tokens: bool) -> Option<(String, Masked)> {
     // Fast path: no '@' and fewer than 8 digits cannot hold any of them.
     // One pass over the bytes for both.
-    let (digit_count, at) = text.bytes().fold((0usize, false), |(d, at), b| {
-        (d + usize::from(b.is_ascii_digit()), at || b == b'@')
+    // Without branches, so that it runs on 16 or 32 bytes at a time.
+    let (digit_count, at) = text.bytes().fold((0usize, 0u8), |(d, at), b| {
+        (
+            d + usize::from(b.is_ascii_digit()),
+            at | u8::from(b == b'@'),
+        )
     });
-    if digit_count < 8 && !at {
+    if digit_count < 8 && at == 0 {
         return None;
     }
     let mut masked = Masked::default();

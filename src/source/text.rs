@@ -441,7 +441,7 @@ fn read_header<R: Read>(
         if !more {
             bail!("{}: the file ended before its header", path.display());
         }
-        header_line = line_of(reader, &rec);
+        header_line = line_of(reader, line_feeds(&rec));
         headers = rec.iter().map(|h| h.trim().to_string()).collect();
     }
     Ok((header_line, headers))
@@ -451,9 +451,14 @@ fn read_header<R: Read>(
 /// record's line feed (every record has one, see `text_reader`), so the record's last line is
 /// one less, and its first line is that minus the line feeds inside quoted values. Blank lines
 /// before a record are skipped by csv and so do not shift the count, unlike its start position.
-fn line_of<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
-    let inner = rec.as_slice().bytes().filter(|b| *b == b'\n').count();
-    reader.position().line().saturating_sub(1 + inner as u64)
+fn line_of<R: Read>(reader: &csv::Reader<R>, inner: u64) -> u64 {
+    reader.position().line().saturating_sub(1 + inner)
+}
+
+/// The line feeds inside a record's values (quoted values spanning lines); most records have
+/// none, which one vectorised search tells.
+fn line_feeds(rec: &csv::StringRecord) -> u64 {
+    memchr::memchr_iter(b'\n', rec.as_slice().as_bytes()).count() as u64
 }
 
 /// The data rows of a delimited file, as an iterator.
@@ -487,8 +492,7 @@ impl Rows {
     /// fields than the header, or when a line inside one of its values is a row of its own
     /// (as many delimiters as a row has). Such a file is refused: the rows it swallowed would
     /// otherwise disappear into one value or one rejected row.
-    fn check_span(&self, rec: &csv::StringRecord, first: u64) -> Result<()> {
-        let inner = rec.as_slice().bytes().filter(|b| *b == b'\n').count() as u64;
+    fn check_span(&self, rec: &csv::StringRecord, first: u64, inner: u64) -> Result<()> {
         if inner == 0 {
             return Ok(());
         }
@@ -524,8 +528,9 @@ impl Iterator for Rows {
                     self.blank.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(true) => {
-                    let pos = line_of(&self.reader, &rec);
-                    if let Err(e) = self.check_span(&rec, pos) {
+                    let inner = line_feeds(&rec);
+                    let pos = line_of(&self.reader, inner);
+                    if let Err(e) = self.check_span(&rec, pos, inner) {
                         return Some(Err(e));
                     }
                     return Some(Ok(Record { pos, fields: rec }));
