@@ -94,7 +94,7 @@ impl ColumnParser {
         if v.is_empty() {
             return self.empty();
         }
-        if v.contains('\0') {
+        if v.as_bytes().contains(&0) {
             return Err("bevat een NUL-teken: het bestand is beschadigd of geen tekst".into());
         }
         match self.plan.kind {

@@ -18,6 +18,7 @@ impl TrimFast for str {
         let visible = |b: &u8| b.is_ascii_graphic();
         match (self.as_bytes().first(), self.as_bytes().last()) {
             (Some(f), Some(l)) if visible(f) && visible(l) => self,
+            (None, _) => self,
             _ => self.trim(),
         }
     }
@@ -142,6 +143,9 @@ pub fn parse_datetime(raw: &str, order: DateOrder) -> Option<NaiveDateTime> {
     if v.is_empty() {
         return None;
     }
+    if let Some(dt) = parse_numeric_fast(v, order) {
+        return Some(dt);
+    }
     if let Some(dt) = parse_iso(v) {
         return Some(dt);
     }
@@ -265,6 +269,69 @@ fn parse_numeric(v: &str, order: DateOrder) -> Option<NaiveDateTime> {
         DateOrder::MonthFirst => (b, a),
     };
     Some(NaiveDate::from_ymd_opt(y, m, d)?.and_time(parse_time(time)?))
+}
+
+/// The shapes nearly every Dutch export writes, `d-m-yyyy`, `d-m-yyyy h:mm` and
+/// `d-m-yyyy h:mm:ss` (also with `/` or `.`), read in one pass over the bytes; `None` for
+/// anything else, and for an impossible date or time, which the general parsers then try. For
+/// these shapes it gives what [`parse_numeric`] gives (a test compares the two), without its
+/// splitting and searching, which was 5% of an ingest's CPU time. Never an ISO date: those
+/// start with four digits, these with one or two and a separator.
+fn parse_numeric_fast(v: &str, order: DateOrder) -> Option<NaiveDateTime> {
+    let b = v.as_bytes();
+    let mut i = 0;
+    let a = ascii_number(b, &mut i, 1, 2)?;
+    let sep = *b.get(i)?;
+    if !matches!(sep, b'-' | b'/' | b'.') {
+        return None;
+    }
+    i += 1;
+    let c = ascii_number(b, &mut i, 1, 2)?;
+    if b.get(i) != Some(&sep) {
+        return None;
+    }
+    i += 1;
+    let year = ascii_number(b, &mut i, 4, 4)?;
+    let (mut h, mut m, mut s) = (0, 0, 0);
+    if i < b.len() {
+        if b[i] != b' ' {
+            return None;
+        }
+        i += 1;
+        h = ascii_number(b, &mut i, 1, 2)?;
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        m = ascii_number(b, &mut i, 2, 2)?;
+        if i < b.len() {
+            if b[i] != b':' {
+                return None;
+            }
+            i += 1;
+            s = ascii_number(b, &mut i, 2, 2)?;
+        }
+        if i != b.len() {
+            return None;
+        }
+    }
+    let (day, month) = match order {
+        DateOrder::DayFirst => (a, c),
+        DateOrder::MonthFirst => (c, a),
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    Some(date.and_time(NaiveTime::from_hms_opt(h, m, s)?))
+}
+
+/// The number of `min` to `max` ASCII digits at `b[*i..]` (which moves past them).
+fn ascii_number(b: &[u8], i: &mut usize, min: usize, max: usize) -> Option<u32> {
+    let start = *i;
+    let mut n = 0u32;
+    while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
+        n = n * 10 + u32::from(b[*i] - b'0');
+        *i += 1;
+    }
+    (*i - start >= min).then_some(n)
 }
 
 /// "14 maart 2024", "14 mrt. 2024", "maandag 14 maart 2024 09:30".
@@ -813,6 +880,93 @@ mod tests {
             let slow: f64 = v.replace('.', "").replace(',', ".").parse().unwrap();
             assert_eq!(fast, slow, "{v}");
         }
+    }
+
+    /// What `parse_datetime` gave before its fast path: the general parsers in their order.
+    fn without_fast_path(raw: &str, order: DateOrder) -> Option<NaiveDateTime> {
+        let v = raw.trim_fast();
+        parse_iso(v)
+            .or_else(|| parse_numeric(v, order))
+            .or_else(|| parse_month_name(v))
+            .or_else(|| parse_excel_serial(v))
+    }
+
+    #[test]
+    fn the_fast_date_path_reads_as_the_general_one() {
+        let days = [
+            "1", "01", "9", "12", "13", "29", "31", "32", "0", "00", "123", "+1", "",
+        ];
+        let years = ["2024", "2023", "0999", "20245", "24", "+202"];
+        let times = [
+            "",
+            " 9:05",
+            " 09:05",
+            " 9:5",
+            " 23:59:59",
+            " 23:59:60",
+            " 24:00",
+            " 0:00:00",
+            "T9:05",
+            "  9:05",
+            " 9:05:07.5",
+            " 9:05:07,25",
+            " 9:05Z",
+            " 9:05 ",
+            " 19:30:1",
+            " 123:00",
+            " 9:05:07:01",
+            " 9:05+01:00",
+        ];
+        let (mut fast, mut total) = (0, 0);
+        for a in days {
+            for b in ["2", "02", "12", "13", "29"] {
+                for sep in ["-", "/", ".", ":"] {
+                    for y in years {
+                        for t in times {
+                            let v = format!("{a}{sep}{b}{sep}{y}{t}");
+                            for order in [DateOrder::DayFirst, DateOrder::MonthFirst] {
+                                total += 1;
+                                let general = without_fast_path(&v, order);
+                                assert_eq!(parse_datetime(&v, order), general, "{v:?} {order:?}");
+                                if let Some(dt) = parse_numeric_fast(&v, order) {
+                                    assert_eq!(Some(dt), general, "{v:?} {order:?}");
+                                    fast += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // 13 * 5 * 4 * 6 * 18 * 2 = 56,160 values. The fast path takes those of its shape
+        // that are a real date and time: 1,695, counted with Python (a regular expression for
+        // the shape, `datetime` for the date).
+        assert_eq!(total, 56_160);
+        assert_eq!(fast, 1_695);
+        let dt = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok();
+        let d = DateOrder::DayFirst;
+        assert_eq!(
+            parse_numeric_fast("14-2-2022 9:05", d),
+            dt("2022-02-14 09:05:00")
+        );
+        assert_eq!(
+            parse_numeric_fast("3/4/2024", DateOrder::MonthFirst),
+            dt("2024-03-04 00:00:00")
+        );
+        assert_eq!(
+            parse_numeric_fast("01.12.2023 23:59:58", d),
+            dt("2023-12-01 23:59:58")
+        );
+        assert_eq!(
+            parse_numeric_fast("29-2-2023", d),
+            None,
+            "no 29 February in 2023"
+        );
+        assert_eq!(
+            parse_numeric_fast("2024-02-14", d),
+            None,
+            "ISO is not its shape"
+        );
     }
 
     #[test]
