@@ -154,19 +154,7 @@ impl KeyTable {
     }
 
     fn prefetch(&self, key: &[u32; 3]) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let bucket: *const Bucket = &self.buckets[self.home(key)];
-            // SAFETY: a prefetch is a hint to the processor; it reads nothing and cannot fault,
-            // and the pointer is to a live bucket besides.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    bucket.cast(),
-                );
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = key;
+        super::prefetch(&self.buckets[self.home(key)]);
     }
 
     /// Where a key is, or the empty slot where it would go: bucket, slot, and whether found.

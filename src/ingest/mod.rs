@@ -45,6 +45,19 @@ const CHUNK_CELLS: usize = CHUNK_ROWS * 32;
 fn rows_for(cells: usize, width: usize, max: usize) -> usize {
     (cells / width.max(1)).clamp(64, max)
 }
+/// Asks the processor to bring the memory at `p` into its cache ahead of use, where memory is
+/// read in an order its own prefetcher cannot guess (the duplicate table's buckets). A hint
+/// only: nothing is read, and no address can fault.
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `_mm_prefetch` dereferences nothing; SSE, which it needs, is part of x86_64.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Rows used to decide date order, decimal comma and inferred types.
 const SAMPLE_ROWS: usize = 20_000;
 pub use crate::schema::{COL_INGEST, COL_POS};
