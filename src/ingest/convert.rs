@@ -426,6 +426,47 @@ impl Builder {
         }
     }
 
+    /// Adds column `j` of each row: the builder's kind decided once, not per value.
+    pub fn extend(&mut self, rows: &[&[Cell]], j: usize) {
+        /// The values of one kind, `None` for a null.
+        fn values<'r, T>(
+            rows: &'r [&[Cell]],
+            j: usize,
+            pick: impl Fn(&Cell) -> Option<T> + 'r,
+        ) -> impl Iterator<Item = Option<T>> + 'r {
+            rows.iter().map(move |cells| match &cells[j] {
+                Cell::Null => None,
+                other => Some(pick(other).unwrap_or_else(|| {
+                    unreachable!("parser produced {other:?} for another column kind")
+                })),
+            })
+        }
+        // The values of cells of one variant into a vector of options.
+        macro_rules! column {
+            ($v:expr, $variant:ident) => {
+                $v.extend(values(rows, j, |c| match c {
+                    Cell::$variant(x) => Some(*x),
+                    _ => None,
+                }))
+            };
+        }
+        match self {
+            Builder::Text(b) => {
+                for cells in rows {
+                    match &cells[j] {
+                        Cell::Text(s) => b.append_value(s.as_ref()),
+                        other => push_null_text(b, other),
+                    }
+                }
+            }
+            Builder::Date(v) => column!(v, Date),
+            Builder::Datetime(v) => column!(v, Datetime),
+            Builder::Float(v) => column!(v, Float),
+            Builder::Int(v) => column!(v, Int),
+            Builder::Bool(v) => column!(v, Bool),
+        }
+    }
+
     fn push_null(&mut self) {
         match self {
             Builder::Text(b) => b.append_null(),
@@ -458,6 +499,14 @@ impl Builder {
             Builder::Bool(v) => drain(name, v, capacity),
         };
         series.into_column()
+    }
+}
+
+/// A null in a text column; any other kind of value there is a bug of the parsers.
+fn push_null_text(b: &mut StringChunkedBuilder, cell: &Cell) {
+    match cell {
+        Cell::Null => b.append_null(),
+        other => unreachable!("parser produced {other:?} for another column kind"),
     }
 }
 
@@ -594,5 +643,45 @@ mod tests {
             .map(|v| v.map(str::to_string))
             .collect();
         assert_eq!(got, [Some("Groen".to_string())]);
+    }
+
+    /// `extend` takes column `j` of each row, in order with its nulls, for every kind.
+    #[test]
+    fn extend_takes_one_column_of_the_rows() {
+        let rows: Vec<Vec<Cell>> = vec![
+            vec![
+                Cell::Text("Grofvuil".into()),
+                Cell::Float(203_898.28),
+                Cell::Int(3),
+            ],
+            vec![Cell::Null, Cell::Null, Cell::Int(-1)],
+            vec![Cell::Text("Groen".into()), Cell::Float(-0.5), Cell::Null],
+        ];
+        let refs: Vec<&[Cell]> = rows.iter().map(Vec::as_slice).collect();
+        let mut text = Builder::new(Kind::Text, 4);
+        text.extend(&refs, 0);
+        let got: Vec<Option<String>> = (text.take("categorie", 4).str().unwrap().iter())
+            .map(|v| v.map(str::to_string))
+            .collect();
+        assert_eq!(got, [Some("Grofvuil".into()), None, Some("Groen".into())]);
+        let mut float = Builder::new(Kind::Number, 4);
+        float.extend(&refs, 1);
+        let got: Vec<Option<f64>> = float.take("x", 4).f64().unwrap().iter().collect();
+        assert_eq!(got, [Some(203_898.28), None, Some(-0.5)]);
+        let mut int = Builder::new(Kind::Integer, 4);
+        int.extend(&refs, 2);
+        let got: Vec<Option<i64>> = int.take("n", 4).i64().unwrap().iter().collect();
+        assert_eq!(got, [Some(3), Some(-1), None]);
+        let day = [Cell::Date(19_783)];
+        let mut date = Builder::new(Kind::Date, 1);
+        date.extend(&[&day[..]], 0);
+        let days: Vec<Option<i32>> = date
+            .take("d", 1)
+            .date()
+            .unwrap()
+            .physical()
+            .iter()
+            .collect();
+        assert_eq!(days, [Some(19_783)]);
     }
 }

@@ -48,11 +48,10 @@ impl Batch {
     /// Adds the values of accepted rows to the builders, a column per core.
     pub(super) fn push(&mut self, accepted: &[&[Cell]]) {
         use rayon::prelude::*;
-        self.builders.par_iter_mut().enumerate().for_each(|(j, b)| {
-            for cells in accepted {
-                b.push(&cells[j]);
-            }
-        });
+        self.builders
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(j, b)| b.extend(accepted, j));
     }
 
     /// Empties the batch into a frame, with the technical columns (ingest `id`, positions);
