@@ -94,7 +94,7 @@ impl ColumnParser {
         if v.is_empty() {
             return self.empty();
         }
-        if v.as_bytes().contains(&0) {
+        if v.contains('\0') {
             return Err("bevat een NUL-teken: het bestand is beschadigd of geen tekst".into());
         }
         match self.plan.kind {
@@ -672,16 +672,30 @@ mod tests {
         int.extend(&refs, 2);
         let got: Vec<Option<i64>> = int.take("n", 4).i64().unwrap().iter().collect();
         assert_eq!(got, [Some(3), Some(-1), None]);
-        let day = [Cell::Date(19_783)];
-        let mut date = Builder::new(Kind::Date, 1);
-        date.extend(&[&day[..]], 0);
+        let more: Vec<Vec<Cell>> = vec![
+            vec![Cell::Date(19_783), Cell::Datetime(1_000_000), Cell::Null],
+            vec![Cell::Null, Cell::Null, Cell::Bool(true)],
+            vec![Cell::Date(0), Cell::Datetime(-1), Cell::Bool(false)],
+        ];
+        let refs: Vec<&[Cell]> = more.iter().map(Vec::as_slice).collect();
+        let mut date = Builder::new(Kind::Date, 4);
+        date.extend(&refs, 0);
         let days: Vec<Option<i32>> = date
-            .take("d", 1)
+            .take("d", 4)
             .date()
             .unwrap()
             .physical()
             .iter()
             .collect();
-        assert_eq!(days, [Some(19_783)]);
+        assert_eq!(days, [Some(19_783), None, Some(0)]);
+        let mut datetime = Builder::new(Kind::Datetime, 4);
+        datetime.extend(&refs, 1);
+        let column = datetime.take("t", 4);
+        let micros: Vec<Option<i64>> = column.datetime().unwrap().physical().iter().collect();
+        assert_eq!(micros, [Some(1_000_000), None, Some(-1)]);
+        let mut bool = Builder::new(Kind::Boolean, 4);
+        bool.extend(&refs, 2);
+        let got: Vec<Option<bool>> = bool.take("b", 4).bool().unwrap().iter().collect();
+        assert_eq!(got, [None, Some(true), Some(false)]);
     }
 }

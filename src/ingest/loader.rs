@@ -126,7 +126,7 @@ fn reuse<'x>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'x>> {
 }
 
 /// The number of rows a file probably has, from its size and the sample's bytes per row
-/// (at most 100 million: the estimate only sizes a map).
+/// (at most 100 million: the estimate only sizes the duplicate-key table).
 pub(super) fn estimate_rows(file_size: u64, sample: &[Record]) -> usize {
     let bytes: usize = sample
         .iter()
@@ -241,8 +241,8 @@ impl<'a> Loader<'a> {
         })
     }
 
-    /// Sizes the duplicate-key map once, instead of growing it (and briefly holding it twice)
-    /// while the rows come in.
+    /// Sizes the duplicate-key table once, instead of growing it (and briefly holding it three
+    /// times over) while the rows come in.
     pub(super) fn expect_rows(&mut self, rows: usize) {
         if self.key.is_some() {
             self.duplicates.reserve(rows);

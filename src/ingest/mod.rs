@@ -45,6 +45,14 @@ const CHUNK_CELLS: usize = CHUNK_ROWS * 32;
 fn rows_for(cells: usize, width: usize, max: usize) -> usize {
     (cells / width.max(1)).clamp(64, max)
 }
+
+/// Rows used to decide date order, decimal comma and inferred types.
+const SAMPLE_ROWS: usize = 20_000;
+pub use crate::schema::{COL_INGEST, COL_POS};
+
+pub use crate::warehouse::Reject;
+pub use adhoc::{Adhoc, load_adhoc};
+
 /// Asks the processor to bring the memory at `p` into its cache ahead of use, where memory is
 /// read in an order its own prefetcher cannot guess (the duplicate table's buckets). A hint
 /// only: nothing is read, and no address can fault.
@@ -57,13 +65,6 @@ fn prefetch<T>(p: *const T) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
 }
-
-/// Rows used to decide date order, decimal comma and inferred types.
-const SAMPLE_ROWS: usize = 20_000;
-pub use crate::schema::{COL_INGEST, COL_POS};
-
-pub use crate::warehouse::Reject;
-pub use adhoc::{Adhoc, load_adhoc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
@@ -372,7 +373,7 @@ struct Target<'a> {
     id: u64,
     file: &'a Path,
     path: PathBuf,
-    /// The export's size, for an ingest: the duplicate-key map is sized from it at once, and a
+    /// The export's size, for an ingest: the duplicate-key table is sized from it at once, and a
     /// large file shows progress.
     size: Option<u64>,
 }
