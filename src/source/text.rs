@@ -167,36 +167,68 @@ impl<R: std::io::BufRead> Read for MixedReader<R> {
 }
 
 /// For a file that is not valid UTF-8: how many lines with other than ASCII are valid UTF-8,
-/// how many are not, and the first line of each kind (1-based).
+/// how many are not, and the first line of each kind (1-based). Read in blocks of 1 MiB with
+/// the lines found by a vectorised search; only a line cut by the end of a block is copied
+/// (a line by line reader copied every line: this pass runs before the rows are read).
 fn line_encodings(path: &Path) -> Result<(u64, u64, u64, u64)> {
-    use std::io::BufRead;
-    let mut reader = BufReader::new(super::open_text(path)?);
-    let (mut utf8, mut other, mut first_utf8, mut first_other) = (0, 0, 0, 0);
-    let mut line = Vec::new();
-    let mut n = 0u64;
+    let mut file = super::open_text(path)?;
+    let mut lines = LineEncodings::default();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut cut: Vec<u8> = Vec::new();
     loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok((utf8, other, first_utf8, first_other));
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            if !cut.is_empty() {
+                lines.add(&cut);
+            }
+            return Ok((lines.utf8, lines.other, lines.first_utf8, lines.first_other));
         }
-        n += 1;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &buf[..n]) {
+            if cut.is_empty() {
+                lines.add(&buf[start..=end]);
+            } else {
+                cut.extend_from_slice(&buf[start..=end]);
+                lines.add(&cut);
+                cut.clear();
+            }
+            start = end + 1;
+        }
+        cut.extend_from_slice(&buf[start..n]);
+    }
+}
+
+/// The lines [`line_encodings`] has seen, by encoding.
+#[derive(Default)]
+struct LineEncodings {
+    lines: u64,
+    utf8: u64,
+    other: u64,
+    first_utf8: u64,
+    first_other: u64,
+}
+
+impl LineEncodings {
+    /// Takes in the next line (with its line feed, if it has one).
+    fn add(&mut self, line: &[u8]) {
+        self.lines += 1;
         if line.is_ascii() {
-            continue;
+            return;
         }
-        let text = if n == 1 {
-            line.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&line)
+        let text = if self.lines == 1 {
+            line.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(line)
         } else {
-            &line
+            line
         };
         if std::str::from_utf8(text).is_ok() {
-            utf8 += 1;
-            if first_utf8 == 0 {
-                first_utf8 = n;
+            self.utf8 += 1;
+            if self.first_utf8 == 0 {
+                self.first_utf8 = self.lines;
             }
         } else {
-            other += 1;
-            if first_other == 0 {
-                first_other = n;
+            self.other += 1;
+            if self.first_other == 0 {
+                self.first_other = self.lines;
             }
         }
     }
@@ -557,6 +589,29 @@ impl Iterator for Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_encodings_across_the_blocks_read() {
+        // Line 1: ASCII up to the last byte of the first 1 MiB block, then an "é" in UTF-8 cut
+        // in two by the block's end; line 2 in Windows-1252 ("café"); line 3 ASCII; line 4
+        // in Windows-1252 again, without a line feed at the end of the file.
+        let mut bytes = vec![b'a'; (1 << 20) - 1];
+        bytes.extend_from_slice("é\n".as_bytes());
+        bytes.extend_from_slice(b"caf\xe9\nok\n\xe9t\xe9");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gemengd.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        // (UTF-8 lines, other lines, first UTF-8 line, first other line), counted by hand.
+        assert_eq!(line_encodings(&path).unwrap(), (1, 2, 1, 2));
+        let mut lines = LineEncodings::default();
+        lines.add(b"\xEF\xBB\xBFNaam;Plaats\n");
+        lines.add(b"Jans\xe9n;Zevenaar\n");
+        assert_eq!(
+            (lines.utf8, lines.other, lines.first_other),
+            (1, 1, 2),
+            "BOM on line 1"
+        );
+    }
 
     #[test]
     fn sniffs_semicolon_despite_decimal_commas() {
