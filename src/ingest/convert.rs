@@ -413,17 +413,9 @@ impl Builder {
         }
     }
 
+    /// Adds one value (a row of one column).
     pub fn push(&mut self, cell: &Cell) {
-        match (self, cell) {
-            (Builder::Text(b), Cell::Text(s)) => b.append_value(s.as_ref()),
-            (Builder::Date(v), Cell::Date(d)) => v.push(Some(*d)),
-            (Builder::Datetime(v), Cell::Datetime(d)) => v.push(Some(*d)),
-            (Builder::Float(v), Cell::Float(x)) => v.push(Some(*x)),
-            (Builder::Int(v), Cell::Int(x)) => v.push(Some(*x)),
-            (Builder::Bool(v), Cell::Bool(b)) => v.push(Some(*b)),
-            (b, Cell::Null) => b.push_null(),
-            (_, other) => unreachable!("parser produced {other:?} for another column kind"),
-        }
+        self.extend(&[std::slice::from_ref(cell)], 0);
     }
 
     /// Adds column `j` of each row: the builder's kind decided once, not per value.
@@ -464,17 +456,6 @@ impl Builder {
             Builder::Float(v) => column!(v, Float),
             Builder::Int(v) => column!(v, Int),
             Builder::Bool(v) => column!(v, Bool),
-        }
-    }
-
-    fn push_null(&mut self) {
-        match self {
-            Builder::Text(b) => b.append_null(),
-            Builder::Date(v) => v.push(None),
-            Builder::Datetime(v) => v.push(None),
-            Builder::Float(v) => v.push(None),
-            Builder::Int(v) => v.push(None),
-            Builder::Bool(v) => v.push(None),
         }
     }
 

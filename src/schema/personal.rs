@@ -173,8 +173,9 @@ fn phone_ok(text: &str, end: usize) -> bool {
 /// where one in eleven numbers passes by chance).
 pub fn mask(text: &str, bsn_tokens: bool) -> Option<(String, Masked)> {
     // Fast path: no '@' and fewer than 8 digits cannot hold any of them. One pass over the
-    // bytes for both, without branches and counted in bytes (255 at a time), so that it runs
-    // on 16 or 32 bytes at once: this look is taken at every text value.
+    // bytes for both, without branches and counted in bytes (255 at a time, so that a byte
+    // counter cannot overflow), which the compiler may run on many bytes at once: this look is
+    // taken at every text value.
     let (mut digit_count, mut at) = (0usize, 0u8);
     for chunk in text.as_bytes().chunks(255) {
         let (d, a) = chunk.iter().fold((0u8, 0u8), |(d, a), &b| {

@@ -466,7 +466,7 @@ fn parse_number_decimals(raw: &str, style: NumberStyle) -> Option<(f64, usize)> 
         NumberStyle::DecimalComma => b',',
         NumberStyle::DecimalPoint => b'.',
     };
-    plain_decimal(v.as_bytes(), decimal).or_else(|| any_number(v, style))
+    plain_decimal(v, decimal).or_else(|| any_number(v, style))
 }
 
 /// A trimmed, filled value in any shape [`parse_number`] takes, with its number of decimals.
@@ -499,34 +499,29 @@ fn any_number(v: &str, style: NumberStyle) -> Option<(f64, usize)> {
     Some((if negative { -n } else { n }, decimals))
 }
 
-/// The shape most numbers of an export have, read in one pass: an optional `-`, digits, and
-/// optionally the decimal separator with more digits ("203898,28", "-12", "0,5" with a decimal
-/// comma); at most 15 digits. `None` for anything else (thousands separators, currency,
-/// parentheses, a leading separator), which the general path then reads. For this shape it
-/// gives what the general path gives (a test compares them): the same division as
-/// [`exact_decimal`].
-fn plain_decimal(v: &[u8], decimal: u8) -> Option<(f64, usize)> {
-    let (negative, digits) = match v.split_first()? {
-        (b'-', rest) => (true, rest),
-        _ => (false, v),
+/// The shape most numbers of an export have: an optional `-`, digits, and optionally the
+/// decimal separator with more digits ("203898,28", "-12", "0,5" with a decimal comma), read
+/// by [`exact_decimal`] without the general path's sign, currency and grouping checks. `None`
+/// for anything else (thousands separators, currency, parentheses, a leading separator, more
+/// than 15 digits), which the general path then reads; for this shape it gives what the
+/// general path gives (a test compares them).
+fn plain_decimal(v: &str, decimal: u8) -> Option<(f64, usize)> {
+    let (negative, digits) = match v.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, v),
     };
-    let (mut mantissa, mut count, mut point) = (0u64, 0usize, None);
-    for (i, &b) in digits.iter().enumerate() {
-        if b.is_ascii_digit() && count < 15 {
-            mantissa = mantissa * 10 + u64::from(b - b'0');
-            count += 1;
-        } else if b == decimal && point.is_none() && i > 0 {
-            point = Some(i + 1);
-        } else {
-            return None;
-        }
-    }
-    let decimals = point.map_or(0, |p| digits.len() - p);
-    if count == 0 || point.is_some() && decimals == 0 {
+    let (int, frac) = match digits.bytes().position(|b| b == decimal) {
+        Some(p) => (&digits[..p], Some(&digits[p + 1..])),
+        None => (digits, None),
+    };
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !plain(int) || frac.is_some_and(|f| !plain(f)) {
         return None;
     }
-    let n = mantissa as f64 / POW10.get(decimals)?;
-    Some((if negative { -n } else { n }, decimals))
+    let frac = frac.unwrap_or("");
+    // No thousands separator is left in a plain value: the one passed is never met.
+    let n = exact_decimal(int, frac, char::from(decimal))?;
+    Some((if negative { -n } else { n }, frac.len()))
 }
 
 /// Whether a value is negative, and its amount without sign, currency and accounting
@@ -582,16 +577,14 @@ fn general_decimal(int_part: &str, frac_part: Option<&str>, thousands: char) -> 
     clean.parse().ok()
 }
 
-/// The powers of ten a double holds exactly.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 /// The fast path for ordinary values: all digits fit in 2^53 and there are at most 22
 /// decimals, so mantissa / 10^decimals is exactly one correctly rounded division (Clinger).
 /// `None` sends the value to the general parser.
 fn exact_decimal(int_part: &str, frac: &str, thousands: char) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
     let mut mantissa: u64 = 0;
     let mut digits = 0;
     for b in int_part.bytes().chain(frac.bytes()) {
@@ -960,7 +953,7 @@ mod tests {
                         } else {
                             b'.'
                         };
-                        if let Some(fast) = plain_decimal(v.as_bytes(), decimal) {
+                        if let Some(fast) = plain_decimal(&v, decimal) {
                             let general = any_number(&v, style).expect("the general path reads it");
                             // Bit for bit: also the sign of a zero.
                             assert_eq!(fast.0.to_bits(), general.0.to_bits(), "{v:?}");
@@ -975,10 +968,10 @@ mod tests {
         // nothing or the style's separator and digits within 15 in all (counted with Python).
         assert_eq!(total, 880);
         assert_eq!(plain, 94);
-        assert_eq!(plain_decimal(b"203898,28", b','), Some((203898.28, 2)));
-        assert_eq!(plain_decimal(b"-0,5", b','), Some((-0.5, 1)));
+        assert_eq!(plain_decimal("203898,28", b','), Some((203898.28, 2)));
+        assert_eq!(plain_decimal("-0,5", b','), Some((-0.5, 1)));
         assert_eq!(
-            plain_decimal(b"1.234,5", b','),
+            plain_decimal("1.234,5", b','),
             None,
             "thousands: the general path"
         );
