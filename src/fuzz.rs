@@ -19,16 +19,14 @@ fn read_export(data: &[u8], ext: &str) {
     let Some((_guard, path)) = file(data, ext) else {
         return;
     };
-    let Ok(fp) = source::fingerprint(&path) else {
-        return;
-    };
-    if let Ok(src) = source::open(&path, &fp, &ReadOptions::default()) {
+    if let Ok(mut src) = source::open(&path, &ReadOptions::default()) {
         let _ = source::check_header(&src.headers, &path);
-        for row in src.rows.take(100_000) {
+        for row in src.rows.by_ref().take(100_000) {
             if row.is_err() {
                 break;
             }
         }
+        let _ = src.finish();
     }
 }
 

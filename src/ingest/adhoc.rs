@@ -92,9 +92,8 @@ fn stage_adhoc(
     pseudo: Option<&Pseudonymiser>,
     to: PathBuf,
 ) -> Result<Staged> {
-    let fp = source::fingerprint(path)?;
-    crate::warehouse::pseudo::refuse_key_file(path, fp.size, pseudo)?;
-    let mut src = source::open(path, &fp, &ReadOptions::default())?;
+    crate::warehouse::pseudo::refuse_key_file(path, source::file_size(path)?, pseudo)?;
+    let mut src = source::open(path, &ReadOptions::default())?;
     source::check_header(&src.headers, path)?;
     let def = dataset.and_then(schema::dataset);
     let mapping = match mapping {

@@ -250,10 +250,15 @@ fn ingest_file(
 ) -> Result<Summary> {
     let (file, label) = (input.path, input.label);
     let name = opts.dataset.as_str();
-    let fp = source::fingerprint(file)?;
-    crate::warehouse::pseudo::refuse_key_file(file, fp.size, opts.pseudo.as_ref())?;
-    let sha = Sha::start(file, catalog.datasets.get(name), fp.size)?;
-    if let Sha::Ready(hash) = &sha
+    let size = source::file_size(file)?;
+    crate::warehouse::pseudo::refuse_key_file(file, size, opts.pseudo.as_ref())?;
+    // A file of the size of one ingested before may be the same file: its SHA-256 first.
+    let same_size = catalog
+        .datasets
+        .get(name)
+        .is_some_and(|d| d.ingests.iter().any(|i| i.size == size));
+    let known = same_size.then(|| source::sha256_file(file)).transpose()?;
+    if let Some(hash) = &known
         && let Some(prev) = catalog.seen(name, hash).filter(|_| !opts.force)
     {
         return Ok(unchanged(label, name, prev, catalog));
@@ -262,15 +267,20 @@ fn ingest_file(
         Some(_) => dir.join(warehouse::STAGING_DIR),
         None => std::env::temp_dir(),
     };
-    let staging = stage_export(input, &fp, catalog, opts, &staging_root)?;
+    let staging = stage_export(input, size, catalog, opts, &staging_root)?;
+    // A text export's SHA-256 was taken as its rows were read; another file's is read now.
+    let sha256 = match known.or(staging.sha256) {
+        Some(hash) => hash,
+        None => source::sha256_file(file)?,
+    };
     let commit = Commit {
         dir,
         id: catalog.next_ingest,
         name,
         def: schema::dataset(name),
         file: label,
-        fp: &fp,
-        sha256: sha.wait()?,
+        fp: &staging.fp,
+        sha256,
         src: &staging.src,
         plan: &staging.plan,
         staged: staging.staged,
@@ -283,10 +293,13 @@ fn ingest_file(
     }
 }
 
-/// An export read into its staging folder, ready to commit: its source and plan, what was
-/// staged, and the blank rows skipped. The folder goes when this is dropped, after the commit.
+/// An export read into its staging folder, ready to commit: its source and plan, the whole
+/// file's facts (and SHA-256, when its reading took it), what was staged, and the blank rows
+/// skipped. The folder goes when this is dropped, after the commit.
 struct Staging {
     src: Source,
+    fp: source::Fingerprint,
+    sha256: Option<String>,
     plan: Plan,
     staged: Staged,
     blank: u64,
@@ -298,13 +311,13 @@ struct Staging {
 /// many rows are rejected.
 fn stage_export(
     input: Input<'_>,
-    fp: &source::Fingerprint,
+    size: u64,
     catalog: &Catalog,
     opts: &Options,
     staging_root: &Path,
 ) -> Result<Staging> {
     let (file, label) = (input.path, input.label);
-    let (mut src, mut plan) = open_export(file, fp, catalog, opts)?;
+    let (mut src, mut plan) = open_export(file, catalog, opts)?;
     let pseudo = check_key(&plan, catalog, opts)?;
     let prepared = prepare(&mut src, &mut plan, opts.number_style, opts.date_order)?;
     check_against_existing(&prepared.1, catalog.datasets.get(&opts.dataset))?;
@@ -315,19 +328,22 @@ fn stage_export(
         file: label,
         path: folder.path().join("staged.parquet"),
         // UTF-16 takes two bytes per character where the sample's text counts one.
-        size: Some(if fp.utf16.is_some() {
-            fp.size / 2
+        size: Some(if source::is_utf16(file)? {
+            size / 2
         } else {
-            fp.size
+            size
         }),
     };
     let staged = stream_rows(&mut src, &plan, prepared, pseudo, &target)?;
+    let (fp, sha256) = src.finish()?;
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
     report_staged(&staged);
     warehouse::crash_point("staged");
     staged.check_reject_share(opts.max_reject_share, label)?;
     Ok(Staging {
         src,
+        fp,
+        sha256,
         plan,
         staged,
         blank,
@@ -337,17 +353,12 @@ fn stage_export(
 
 /// Opens the export (its header row found with the dataset's header words) and maps its
 /// headers onto the dataset.
-fn open_export(
-    file: &Path,
-    fp: &source::Fingerprint,
-    catalog: &Catalog,
-    opts: &Options,
-) -> Result<(Source, Plan)> {
+fn open_export(file: &Path, catalog: &Catalog, opts: &Options) -> Result<(Source, Plan)> {
     let def = schema::dataset(&opts.dataset);
     let existing = catalog.datasets.get(&opts.dataset);
     let mut read = opts.read.clone();
     read.header_hints = header_hints(def, existing);
-    let src = source::open(file, fp, &read)?;
+    let src = source::open(file, &read)?;
     source::check_header(&src.headers, file)?;
     let plan = Plan::build(
         def,
@@ -446,35 +457,6 @@ fn unchanged(file: &Path, name: &str, prev: &IngestEntry, catalog: &Catalog) -> 
         new: 0,
         replaced: 0,
         total_rows: catalog.datasets.get(name).map_or(0, |d| d.rows),
-    }
-}
-
-/// A file's SHA-256: known, or being computed on another thread.
-enum Sha {
-    Ready(String),
-    Pending(std::thread::JoinHandle<Result<String>>),
-}
-
-impl Sha {
-    /// Runs the SHA-256 pass beside the parsing, except when an earlier ingest of this dataset
-    /// had a file of the same size: then it may be the same file, and is checked first.
-    fn start(file: &Path, dataset: Option<&DatasetEntry>, size: u64) -> Result<Sha> {
-        if dataset.is_some_and(|d| d.ingests.iter().any(|i| i.size == size)) {
-            return Ok(Sha::Ready(source::sha256_file(file)?));
-        }
-        let path = file.to_path_buf();
-        Ok(Sha::Pending(std::thread::spawn(move || {
-            source::sha256_file(&path)
-        })))
-    }
-
-    fn wait(self) -> Result<String> {
-        match self {
-            Sha::Ready(hash) => Ok(hash),
-            Sha::Pending(thread) => thread
-                .join()
-                .map_err(|_| anyhow::anyhow!("the SHA-256 thread stopped"))?,
-        }
     }
 }
 

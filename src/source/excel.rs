@@ -168,6 +168,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
         rows: Box::new(data.into_iter().map(Ok)),
         blank_rows,
         recycle: None,
+        scanned: None,
     })
 }
 

@@ -104,6 +104,7 @@ pub fn open(path: &Path) -> Result<Source> {
         rows: Box::new(records.into_iter().map(Ok)),
         blank_rows: Arc::new(AtomicU64::new(0)),
         recycle: None,
+        scanned: None,
     })
 }
 

@@ -68,8 +68,10 @@ pub struct ReadOptions {
 pub enum Encoding {
     Utf8,
     Windows1252,
-    /// Lines of both in one file (an export pasted together): each line is read as UTF-8 when
-    /// it is valid UTF-8, else as Windows-1252; the settings say how many of each.
+    /// Line by line, what a text export is read as when no encoding is given: a line that is
+    /// valid UTF-8 as UTF-8, another as Windows-1252 (so a file of either reads as that, and
+    /// lines of both pasted together each right); the settings say which the file turned out
+    /// to be, or how many lines of each.
     Mixed,
 }
 
@@ -113,8 +115,9 @@ pub struct Fingerprint {
     pub lines: u64,
 }
 
-/// Reads the whole file once: size, BOM, UTF-8 validity and the last byte. (The SHA-256 is a
-/// separate pass, [`sha256_file`], that ingest runs alongside the parsing.)
+/// Reads the whole file once: size, BOM, UTF-8 validity and the last byte. (A text export
+/// read for an ingest takes these facts and its SHA-256 while its rows are read, [`Tap`]; this
+/// pass is for the other formats and UTF-16.)
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let utf16 = utf16(path)?.map(|e| e.name());
     let mut file = open_text(path)?;
@@ -122,7 +125,7 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let mut scan = Scan::default();
     loop {
         let n = file
-            .read(&mut buf[scan.carry..])
+            .read(&mut buf)
             .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             let facts = scan.finish();
@@ -137,8 +140,20 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
                 ..facts
             });
         }
-        scan.add(&mut buf, n);
+        scan.add(&buf[..n]);
     }
+}
+
+/// The size of a file in bytes.
+pub fn file_size(path: &Path) -> Result<u64> {
+    Ok(std::fs::metadata(path)
+        .with_context(|| format!("cannot open {}", path.display()))?
+        .len())
+}
+
+/// Whether a file is UTF-16 text with a byte order mark (read decoded, see [`open_text`]).
+pub fn is_utf16(path: &Path) -> Result<bool> {
+    Ok(utf16(path)?.is_some())
 }
 
 /// The UTF-16 encoding a file's byte order mark names (`FF FE`: little endian, as Excel's
@@ -172,11 +187,12 @@ pub fn open_text(path: &Path) -> Result<Box<dyn Read + Send>> {
     })
 }
 
-/// What [`fingerprint`] has found in the bytes read so far.
+/// What [`fingerprint`] (or a [`Tap`]) has found in the bytes read so far.
 #[derive(Default)]
 struct Scan {
     size: u64,
-    bom: bool,
+    /// The first three bytes (a UTF-8 byte order mark?).
+    head: Vec<u8>,
     /// Bytes that are not UTF-8 were found (after that, UTF-8 is no longer checked).
     invalid: bool,
     last: u8,
@@ -184,21 +200,26 @@ struct Scan {
     cr: u64,
     nul: u64,
     control: u64,
-    /// Bytes of a character cut at the end of the previous read, kept at the front of the
-    /// buffer: the next read goes after them.
-    carry: usize,
+    /// The first bytes of a character cut by the end of the previous read: checked with the
+    /// rest of it at the start of the next.
+    cut: Vec<u8>,
 }
 
 impl Scan {
-    /// Takes in the `n` bytes just read into `buf` after the carried ones.
-    fn add(&mut self, buf: &mut [u8], n: usize) {
-        let first = self.size == 0;
-        let carry = self.carry;
-        self.size += n as u64;
-        self.last = buf[carry + n - 1];
+    /// Takes in the next bytes of the file.
+    fn add(&mut self, bytes: &[u8]) {
+        let Some(&last) = bytes.last() else {
+            return;
+        };
+        if self.head.len() < 3 {
+            let k = (3 - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..k]);
+        }
+        self.size += bytes.len() as u64;
+        self.last = last;
         // Counted in 8-bit lanes over 255 bytes at a time, which the compiler turns into
-        // vector instructions: this pass reads the whole file before the parsing starts.
-        for block in buf[carry..carry + n].chunks(255) {
+        // vector instructions.
+        for block in bytes.chunks(255) {
             let (mut lf, mut cr, mut nul, mut control) = (0u8, 0u8, 0u8, 0u8);
             for &b in block {
                 lf += u8::from(b == b'\n');
@@ -211,28 +232,36 @@ impl Scan {
             self.nul += u64::from(nul);
             self.control += u64::from(control);
         }
-        let mut start = 0;
-        if first && buf[..n].starts_with(&[0xEF, 0xBB, 0xBF]) {
-            self.bom = true;
-            start = 3;
-        }
-        self.check_utf8(buf, start, carry + n);
+        self.check_utf8(bytes);
     }
 
-    /// Checks `buf[start..end]` as UTF-8. A character cut at the end is moved to the front of
-    /// `buf`, to be checked with the rest of it after the next read.
-    fn check_utf8(&mut self, buf: &mut [u8], start: usize, end: usize) {
-        self.carry = 0;
+    /// Checks the next bytes as UTF-8: first the rest of a character the previous bytes cut,
+    /// then the others; a character cut at their end is kept for the next.
+    fn check_utf8(&mut self, mut bytes: &[u8]) {
         if self.invalid {
             return;
         }
-        match std::str::from_utf8(&buf[start..end]) {
-            Ok(_) => {}
-            Err(e) if e.error_len().is_none() => {
-                let cut = start + e.valid_up_to();
-                buf.copy_within(cut..end, 0);
-                self.carry = end - cut;
+        if let Some(&lead) = self.cut.first() {
+            let width = match lead {
+                0xC2..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let k = (width - self.cut.len()).min(bytes.len());
+            self.cut.extend_from_slice(&bytes[..k]);
+            bytes = &bytes[k..];
+            if self.cut.len() < width {
+                return;
             }
+            self.invalid = std::str::from_utf8(&self.cut).is_err();
+            self.cut.clear();
+            if self.invalid {
+                return;
+            }
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => self.cut = bytes[e.valid_up_to()..].to_vec(),
             Err(_) => self.invalid = true,
         }
     }
@@ -246,14 +275,69 @@ impl Scan {
         };
         Fingerprint {
             size: self.size,
-            utf8_bom: self.bom,
+            utf8_bom: self.head == [0xEF, 0xBB, 0xBF],
             utf16: None,
-            valid_utf8: !self.invalid && self.carry == 0,
+            valid_utf8: !self.invalid && self.cut.is_empty(),
             ends_with_newline: self.last == b'\n',
             nul: self.nul,
             control: self.control,
             lines: if self.lf > 0 { self.lf } else { self.cr } + u64::from(self.size > 0 && !ends),
         }
+    }
+}
+
+/// What reading a text export learns of the whole file as its bytes pass: its fingerprint and
+/// SHA-256 (from the [`Tap`]), and how many of its lines were UTF-8 and how many
+/// Windows-1252 (from the line decoder, when the encoding was not given). Filled in when the
+/// reading reaches the end of the file.
+#[derive(Default)]
+pub struct Scanned {
+    pub facts: Option<(Fingerprint, Option<String>)>,
+    pub lines: Option<text::LineEncodings>,
+}
+
+/// Shared between the reader (on its own thread) and the ingest that waits for the end.
+pub type ScanSlot = std::sync::Arc<std::sync::Mutex<Scanned>>;
+
+/// A file's bytes on their way to the text reader, its facts taken as they pass: the
+/// [`Fingerprint`] and the SHA-256 come from the one pass that reads the rows (three passes
+/// before: the fingerprint and the encoding of the lines before the rows, the SHA-256 beside
+/// them).
+pub struct Tap<R> {
+    inner: R,
+    scan: Scan,
+    sha: Sha256,
+    slot: ScanSlot,
+    done: bool,
+}
+
+impl<R: Read> Tap<R> {
+    pub fn new(inner: R, slot: ScanSlot) -> Tap<R> {
+        Tap {
+            inner,
+            scan: Scan::default(),
+            sha: Sha256::new(),
+            slot,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.scan.add(&buf[..n]);
+            self.sha.update(&buf[..n]);
+        } else if !buf.is_empty() && !self.done {
+            self.done = true;
+            let fp = std::mem::take(&mut self.scan).finish();
+            let sha = hex(&std::mem::take(&mut self.sha).finalize());
+            if let Ok(mut slot) = self.slot.lock() {
+                slot.facts = Some((fp, Some(sha)));
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -427,6 +511,36 @@ pub struct Source {
     pub blank_rows: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Where used rows go back to be filled again (text exports), if the reader takes them.
     pub recycle: Option<Recycle>,
+    /// The whole file's facts as its reading finds them (text exports), see [`Source::finish`].
+    pub scanned: Option<ScanSlot>,
+}
+
+impl Source {
+    /// The facts of the whole file, once every row has been read: its fingerprint, and for a
+    /// text export its SHA-256 and the encoding in the settings as the whole file has it (not
+    /// only its first lines). A workbook or JSON file is read once more for them. Refuses a
+    /// text file that turned out to be mostly control characters.
+    pub fn finish(&mut self) -> Result<(Fingerprint, Option<String>)> {
+        let Some(slot) = &self.scanned else {
+            return Ok((fingerprint(&self.path)?, None));
+        };
+        let scanned = std::mem::take(
+            &mut *slot
+                .lock()
+                .map_err(|_| anyhow::anyhow!("the reading thread stopped"))?,
+        );
+        let Some((fp, sha)) = scanned.facts else {
+            bail!(
+                "{}: the file was not read to its end (an internal error; nothing was written)",
+                self.path.display()
+            );
+        };
+        text::refuse_control(&self.path, &fp)?;
+        if let Some(lines) = scanned.lines {
+            self.settings.encoding = Some(text::encoding_label(&fp, &lines));
+        }
+        Ok((fp, sha))
+    }
 }
 
 /// Rows handed back after use, for the reader to fill again: a text export then costs no
@@ -457,14 +571,14 @@ impl Recycle {
 }
 
 /// Opens any supported export.
-pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
     match file_kind(path)? {
-        FileKind::Text => text::open(path, fp, opts),
+        FileKind::Text => text::open(path, opts),
         FileKind::Excel => match excel::sniff(path)? {
             excel::Content::Workbook => excel::open(path, opts),
             // "Export to Excel" in many web applications writes CSV with an Excel name.
             excel::Content::Text => {
-                let mut src = text::open(path, fp, opts)?;
+                let mut src = text::open(path, opts)?;
                 src.settings.note =
                     Some("tekst met de naam van een werkboek: als CSV gelezen".to_string());
                 Ok(src)
@@ -624,6 +738,33 @@ mod tests {
         assert!(!fingerprint(&p).unwrap().valid_utf8);
     }
 
+    /// The bytes of a text export reach the scan in reads of any size (a `Tap` sees what its
+    /// reader asks for): characters of two, three and four bytes cut anywhere stay valid, a
+    /// broken one is found wherever the cut falls.
+    #[test]
+    fn utf8_check_of_bytes_in_reads_of_any_size() {
+        let good = "é€𝄞;x\n".repeat(3).into_bytes();
+        let mut bad = good.clone();
+        bad[4] = b'A'; // the euro sign's last byte
+        for (bytes, valid) in [(&good, true), (&bad, false)] {
+            for size in 1..=5 {
+                let mut scan = Scan::default();
+                for piece in bytes.chunks(size) {
+                    scan.add(piece);
+                }
+                let fp = scan.finish();
+                assert_eq!(fp.valid_utf8, valid, "reads of {size}");
+                assert_eq!((fp.size, fp.lines), (bytes.len() as u64, 3));
+            }
+        }
+        let mut scan = Scan::default();
+        scan.add("é".as_bytes().split_at(1).0);
+        assert!(
+            !scan.finish().valid_utf8,
+            "a character cut by the end of the file"
+        );
+    }
+
     #[test]
     fn line_and_control_counts_over_the_lane_blocks() {
         // Bytes of every value in a fixed pseudo-random order, over several blocks of 255 and
@@ -635,9 +776,8 @@ mod tests {
                 (x >> 16) as u8
             })
             .collect();
-        let mut buf = bytes.clone();
         let mut scan = Scan::default();
-        scan.add(&mut buf, bytes.len());
+        scan.add(&bytes);
         let count = |f: &dyn Fn(u8) -> bool| bytes.iter().filter(|b| f(**b)).count() as u64;
         assert_eq!(scan.lf, count(&|b| b == b'\n'));
         assert_eq!(scan.cr, count(&|b| b == b'\r'));

@@ -94,70 +94,168 @@ impl<R: Read> Read for DecodeReader<R> {
     }
 }
 
-/// Opens the file as UTF-8 text, transcoding Windows-1252 and skipping a BOM.
+/// Opens the file as UTF-8 text: transcoded as `encoding` says, a BOM skipped, CRs read as
+/// line feeds in a file whose lines end in CR alone, and a line feed added at the end when the
+/// last line has none. With a `slot`, the file's facts are taken on the way ([`super::Tap`])
+/// and the lines' encodings counted.
 fn text_reader(
     path: &Path,
     encoding: Encoding,
-    fp: &Fingerprint,
+    head: &Head,
     cr_only: bool,
+    slot: Option<&super::ScanSlot>,
 ) -> Result<Box<dyn Read + Send>> {
-    let inner = decoded_reader(path, encoding, fp.utf8_bom)?;
-    let inner: Box<dyn Read + Send> = if cr_only {
-        Box::new(CrToLf(inner))
-    } else {
-        inner
-    };
-    // Every record must end in a line feed for the line numbers to be right (see `line_of`).
-    Ok(if fp.ends_with_newline {
-        inner
-    } else {
-        Box::new(inner.chain(&b"\n"[..]))
-    })
-}
-
-fn decoded_reader(path: &Path, encoding: Encoding, bom: bool) -> Result<Box<dyn Read + Send>> {
     let mut file = super::open_text(path)?;
-    if bom {
+    if let Some(slot) = slot {
+        file = Box::new(super::Tap::new(file, slot.clone()));
+    }
+    if head.fp.utf8_bom {
         let mut skip = [0u8; 3];
         file.read_exact(&mut skip)?;
     }
-    let buffered = BufReader::with_capacity(256 * 1024, file);
-    Ok(match encoding {
-        Encoding::Utf8 => Box::new(buffered),
-        Encoding::Windows1252 => Box::new(DecodeReader::new(buffered)),
-        Encoding::Mixed => Box::new(MixedReader {
-            inner: buffered,
-            line: Vec::new(),
-            out: Vec::new(),
-            at: 0,
-        }),
-    })
+    if cr_only {
+        file = Box::new(CrToLf(file));
+    }
+    let decoded: Box<dyn Read + Send> = match encoding {
+        Encoding::Utf8 => Box::new(BufReader::with_capacity(256 * 1024, file)),
+        Encoding::Windows1252 => Box::new(DecodeReader::new(file)),
+        Encoding::Mixed => Box::new(LineDecoder::new(file, slot.cloned())),
+    };
+    // Every record must end in a line feed for the line numbers to be right (see `line_of`).
+    Ok(Box::new(EndsInLineFeed {
+        inner: decoded,
+        last: 0,
+        done: false,
+    }))
 }
 
-/// Reads line by line: a valid UTF-8 line as it is, another as Windows-1252.
-struct MixedReader<R> {
+/// Adds a line feed after the last byte when that is not one.
+struct EndsInLineFeed<R> {
     inner: R,
-    line: Vec<u8>,
+    last: u8,
+    done: bool,
+}
+
+impl<R: Read> Read for EndsInLineFeed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last = buf[n - 1];
+            return Ok(n);
+        }
+        self.done = true;
+        if self.last == b'\n' {
+            return Ok(0);
+        }
+        buf[0] = b'\n';
+        Ok(1)
+    }
+}
+
+/// Reads line by line: a line that is valid UTF-8 as it is, another as Windows-1252, counting
+/// the lines of each (a file is one or the other, or lines of both pasted together; either
+/// way each line is read as it was written). Lines are found in blocks of 256 KiB; only the
+/// line cut by a block's end is carried to the next.
+struct LineDecoder<R> {
+    inner: R,
+    /// Bytes read and not yet decoded: whole lines and, at the end, a line cut short.
+    raw: Vec<u8>,
+    filled: usize,
     out: Vec<u8>,
     at: usize,
+    decoder: encoding_rs::Decoder,
+    lines: LineEncodings,
+    /// Where the counts go at the end of the file, if anyone waits for them.
+    slot: Option<super::ScanSlot>,
+    eof: bool,
 }
 
-impl<R: std::io::BufRead> Read for MixedReader<R> {
+impl<R: Read> LineDecoder<R> {
+    const BLOCK: usize = 256 * 1024;
+
+    fn new(inner: R, slot: Option<super::ScanSlot>) -> Self {
+        LineDecoder {
+            inner,
+            raw: vec![0; Self::BLOCK],
+            filled: 0,
+            out: Vec::with_capacity(3 * Self::BLOCK),
+            at: 0,
+            decoder: encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+            lines: LineEncodings::default(),
+            slot,
+            eof: false,
+        }
+    }
+
+    /// Reads the next block and decodes its whole lines into `out` (at the end of the file,
+    /// the last line too); `out` may stay empty when a line is longer than what was read.
+    fn fill(&mut self) -> std::io::Result<()> {
+        if self.filled == self.raw.len() {
+            // A line longer than the buffer: room for more of it.
+            self.raw.resize(2 * self.raw.len(), 0);
+        }
+        let n = self.inner.read(&mut self.raw[self.filled..])?;
+        let mut start = self.filled;
+        self.filled += n;
+        self.out.clear();
+        self.at = 0;
+        if n == 0 {
+            self.eof = true;
+            if self.filled > 0 {
+                let last = std::mem::take(&mut self.raw);
+                self.line(&last[..self.filled]);
+                self.filled = 0;
+            }
+            if let Some(slot) = &self.slot
+                && let Ok(mut s) = slot.lock()
+            {
+                s.lines = Some(std::mem::take(&mut self.lines));
+            }
+            return Ok(());
+        }
+        // Lines only end in the bytes just read: the carried part has no line feed.
+        let raw = std::mem::take(&mut self.raw);
+        let mut line_start = 0;
+        for end in memchr::memchr_iter(b'\n', &raw[start..self.filled]) {
+            let end = start + end;
+            self.line(&raw[line_start..=end]);
+            line_start = end + 1;
+        }
+        start = line_start;
+        self.raw = raw;
+        self.raw.copy_within(start..self.filled, 0);
+        self.filled -= start;
+        Ok(())
+    }
+
+    /// Decodes one line (with its line feed, if it has one) into `out`.
+    fn line(&mut self, line: &[u8]) {
+        if self.lines.add(line) {
+            self.out.extend_from_slice(line);
+            return;
+        }
+        // A Windows-1252 byte becomes at most three bytes of UTF-8 (0x80: the euro sign).
+        let from = self.out.len();
+        self.out.resize(from + 3 * line.len(), 0);
+        // A single-byte decoder keeps no state between calls: `last` need not be set.
+        let (_, read, written, _) = self
+            .decoder
+            .decode_to_utf8(line, &mut self.out[from..], false);
+        debug_assert_eq!(read, line.len());
+        self.out.truncate(from + written);
+    }
+}
+
+impl<R: Read> Read for LineDecoder<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.at == self.out.len() {
-            self.line.clear();
-            if self.inner.read_until(b'\n', &mut self.line)? == 0 {
+        while self.at == self.out.len() {
+            if self.eof {
                 return Ok(0);
             }
-            self.out = match std::str::from_utf8(&self.line) {
-                Ok(_) => std::mem::take(&mut self.line),
-                Err(_) => encoding_rs::WINDOWS_1252
-                    .decode_without_bom_handling(&self.line)
-                    .0
-                    .into_owned()
-                    .into_bytes(),
-            };
-            self.at = 0;
+            self.fill()?;
         }
         let n = buf.len().min(self.out.len() - self.at);
         buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
@@ -166,41 +264,10 @@ impl<R: std::io::BufRead> Read for MixedReader<R> {
     }
 }
 
-/// For a file that is not valid UTF-8: how many lines with other than ASCII are valid UTF-8,
-/// how many are not, and the first line of each kind (1-based). Read in blocks of 1 MiB with
-/// the lines found by a vectorised search; only a line cut by the end of a block is copied
-/// (a line by line reader copied every line: this pass runs before the rows are read).
-fn line_encodings(path: &Path) -> Result<(u64, u64, u64, u64)> {
-    let mut file = super::open_text(path)?;
-    let mut lines = LineEncodings::default();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut cut: Vec<u8> = Vec::new();
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            if !cut.is_empty() {
-                lines.add(&cut);
-            }
-            return Ok((lines.utf8, lines.other, lines.first_utf8, lines.first_other));
-        }
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', &buf[..n]) {
-            if cut.is_empty() {
-                lines.add(&buf[start..=end]);
-            } else {
-                cut.extend_from_slice(&buf[start..=end]);
-                lines.add(&cut);
-                cut.clear();
-            }
-            start = end + 1;
-        }
-        cut.extend_from_slice(&buf[start..n]);
-    }
-}
-
-/// The lines [`line_encodings`] has seen, by encoding.
-#[derive(Default)]
-struct LineEncodings {
+/// The lines of a text export by encoding: how many lines with other than ASCII are valid
+/// UTF-8, how many are not, and the first line of each kind (1-based).
+#[derive(Debug, Default, Clone)]
+pub struct LineEncodings {
     lines: u64,
     utf8: u64,
     other: u64,
@@ -209,29 +276,43 @@ struct LineEncodings {
 }
 
 impl LineEncodings {
-    /// Takes in the next line (with its line feed, if it has one).
-    fn add(&mut self, line: &[u8]) {
+    /// Takes in the next line (with its line feed, if it has one): whether it is UTF-8.
+    fn add(&mut self, line: &[u8]) -> bool {
         self.lines += 1;
         if line.is_ascii() {
-            return;
+            return true;
         }
-        let text = if self.lines == 1 {
-            line.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(line)
-        } else {
-            line
-        };
-        if std::str::from_utf8(text).is_ok() {
+        if std::str::from_utf8(line).is_ok() {
             self.utf8 += 1;
             if self.first_utf8 == 0 {
                 self.first_utf8 = self.lines;
             }
+            true
         } else {
             self.other += 1;
             if self.first_other == 0 {
                 self.first_other = self.lines;
             }
+            false
         }
     }
+}
+
+/// The encoding of a text export read line by line, as the settings and the lineage name it:
+/// UTF-8 when no line needed Windows-1252, Windows-1252 when no line with other than ASCII
+/// was UTF-8, else both with how many lines of each.
+pub fn encoding_label(fp: &Fingerprint, lines: &LineEncodings) -> String {
+    let name = match (lines.utf8, lines.other) {
+        (_, 0) => Encoding::Utf8.name().to_string(),
+        (0, _) => Encoding::Windows1252.name().to_string(),
+        (utf8, other) => format!(
+            "{}: {utf8} regel(s) UTF-8 (vanaf regel {}), {other} Windows-1252 (vanaf regel {})",
+            Encoding::Mixed.name(),
+            lines.first_utf8,
+            lines.first_other
+        ),
+    };
+    format!("{name}{}", if fp.utf8_bom { " (met BOM)" } else { "" })
 }
 
 /// Turns every CR into a line feed (for files whose lines end in CR alone).
@@ -251,7 +332,8 @@ impl<R: Read> Read for CrToLf<R> {
 
 /// A text export holds no NUL bytes. UTF-16 without a byte order mark has one in every other
 /// byte of Western text (with the mark it is read, see `open_text`); other NULs mean a damaged
-/// file. Both are refused with what to do.
+/// file. Both are refused with what to do. `fp` is of the file's start (of the whole file
+/// when it is UTF-16); the whole file is checked once read, [`refuse_control`].
 fn refuse_binary(path: &Path, fp: &Fingerprint) -> Result<()> {
     if fp.nul == 0 && fp.control < 10 {
         return Ok(());
@@ -268,6 +350,12 @@ fn refuse_binary(path: &Path, fp: &Fingerprint) -> Result<()> {
             path.display()
         );
     }
+    // A few stray NULs: the rows holding one are rejected with that reason.
+    refuse_control(path, fp)
+}
+
+/// A file of which one byte in twenty or more is a control character is not a text export.
+pub fn refuse_control(path: &Path, fp: &Fingerprint) -> Result<()> {
     if fp.control >= 10 && fp.control * 20 >= fp.size {
         bail!(
             "{} holds {} control characters: it is not a text export (a damaged or binary \
@@ -276,8 +364,37 @@ fn refuse_binary(path: &Path, fp: &Fingerprint) -> Result<()> {
             fp.control
         );
     }
-    // A few stray NULs: the rows holding one are rejected with that reason.
     Ok(())
+}
+
+/// What is known of a text export before its rows are read: the fingerprint of its first
+/// [`SNIFF_BYTES`] (of the whole file when it is UTF-16: that is read decoded, without a
+/// [`super::Tap`]), and how the lines there are encoded.
+struct Head {
+    fp: Fingerprint,
+    lines: LineEncodings,
+}
+
+impl Head {
+    fn read(path: &Path) -> Result<Head> {
+        let mut bytes = Vec::new();
+        super::open_text(path)?
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let mut scan = super::Scan::default();
+        scan.add(&bytes);
+        let fp = scan.finish();
+        let mut lines = LineEncodings::default();
+        let text = if fp.utf8_bom { &bytes[3..] } else { &bytes[..] };
+        // The last line may be cut by the end of the start read: left out.
+        for line in text.split_inclusive(|b| *b == b'\n') {
+            if line.ends_with(b"\n") || bytes.len() < SNIFF_BYTES {
+                lines.add(line);
+            }
+        }
+        Ok(Head { fp, lines })
+    }
 }
 
 /// Picks the delimiter that splits most sample lines into the same number (> 1) of fields.
@@ -313,10 +430,25 @@ fn delimiter_name(d: u8) -> String {
 
 /// Opens a delimited text export: its encoding, line ends, delimiter and header found out,
 /// its rows read as they are needed.
-pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source> {
-    refuse_binary(path, fp)?;
-    let layout = sniff(path, fp, opts)?;
-    let text = text_reader(path, layout.encoding, fp, layout.cr_only)?;
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
+    let scanned = super::ScanSlot::default();
+    let utf16 = super::utf16(path)?.is_some();
+    let head = if utf16 {
+        let fp = super::fingerprint(path)?;
+        if let Ok(mut s) = scanned.lock() {
+            s.facts = Some((fp.clone(), None));
+        }
+        Head {
+            fp,
+            lines: LineEncodings::default(),
+        }
+    } else {
+        Head::read(path)?
+    };
+    refuse_binary(path, &head.fp)?;
+    let layout = sniff(path, &head, opts)?;
+    let tap = (!utf16).then_some(&scanned);
+    let text = text_reader(path, layout.encoding, &head, layout.cr_only, tap)?;
     let mut reader = reader_builder(layout.delimiter).from_reader(text);
     let (header_line, headers) = read_header(&mut reader, layout.header_index, path)?;
     let blank_rows = Arc::new(AtomicU64::new(0));
@@ -333,18 +465,20 @@ pub fn open(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Source>
     Ok(Source {
         path: path.to_path_buf(),
         headers,
-        settings: layout.settings(fp, header_line),
+        settings: layout.settings(header_line),
         rows: Box::new(rows),
         blank_rows,
         recycle: Some(recycle),
+        scanned: Some(scanned),
     })
 }
 
 /// How a text file is encoded and laid out: what [`sniff`] found out or was told.
 struct Layout {
     encoding: Encoding,
-    /// How many lines of each encoding a mixed file has, for the settings (else empty).
-    mixed_note: String,
+    /// The encoding as the settings name it; for a file read line by line, as its start has
+    /// it, until [`super::Source::finish`] names the whole file's.
+    label: String,
     /// Lines end in CR alone (old Mac exports).
     cr_only: bool,
     delimiter: u8,
@@ -354,15 +488,10 @@ struct Layout {
 
 impl Layout {
     /// The settings as printed and kept in the lineage.
-    fn settings(&self, fp: &Fingerprint, header_line: u64) -> Detected {
+    fn settings(&self, header_line: u64) -> Detected {
         Detected {
             format: "csv".to_string(),
-            encoding: Some(format!(
-                "{}{}{}",
-                fp.utf16.unwrap_or(self.encoding.name()),
-                if fp.utf8_bom { " (met BOM)" } else { "" },
-                self.mixed_note
-            )),
+            encoding: Some(self.label.clone()),
             delimiter: Some(delimiter_name(self.delimiter)),
             sheet: None,
             header_row: header_line,
@@ -374,24 +503,34 @@ impl Layout {
 
 /// Finds out how a text file is encoded and laid out, from its first [`SNIFF_BYTES`], unless
 /// the options say.
-fn sniff(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Layout> {
-    let (encoding, mixed_note) = choose_encoding(path, fp, opts)?;
+fn sniff(path: &Path, head: &Head, opts: &ReadOptions) -> Result<Layout> {
+    let fp = &head.fp;
+    let encoding = choose_encoding(fp, opts);
+    let label = match (fp.utf16, encoding) {
+        (Some(name), _) => name.to_string(),
+        (None, Encoding::Mixed) => encoding_label(fp, &head.lines),
+        (None, e) => format!(
+            "{}{}",
+            e.name(),
+            if fp.utf8_bom { " (met BOM)" } else { "" }
+        ),
+    };
     // Old Mac exports ("CSV (Macintosh)") end lines with CR alone: read those as line feeds.
     let mut raw = Vec::new();
     super::open_text(path)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut raw)?;
     let cr_only = raw.contains(&b'\r') && !raw.contains(&b'\n');
-    let mut head = Vec::new();
-    text_reader(path, encoding, fp, cr_only)?
+    let mut text = Vec::new();
+    text_reader(path, encoding, head, cr_only, None)?
         .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
+        .read_to_end(&mut text)
         .with_context(|| format!("reading {}", path.display()))?;
-    let head = String::from_utf8_lossy(&head);
+    let text = String::from_utf8_lossy(&text);
     // Drop a possibly cut last line before sniffing.
-    let sample = match head.rfind('\n') {
-        Some(pos) if head.len() == SNIFF_BYTES => &head[..pos],
-        _ => &head[..],
+    let sample = match text.rfind('\n') {
+        Some(pos) if text.len() == SNIFF_BYTES => &text[..pos],
+        _ => &text[..],
     };
     if sample.trim().is_empty() {
         bail!("{} is empty: no header and no rows", path.display());
@@ -401,38 +540,24 @@ fn sniff(path: &Path, fp: &Fingerprint, opts: &ReadOptions) -> Result<Layout> {
         .with_context(|| format!("{}: no header row found in the first lines", path.display()))?;
     Ok(Layout {
         encoding,
-        mixed_note,
+        label,
         cr_only,
         delimiter,
         header_index,
     })
 }
 
-/// The encoding to read with: the one given, UTF-8 when the whole file is, else Windows-1252,
-/// or both line by line when lines of both are found (with a note saying how many of each).
-fn choose_encoding(
-    path: &Path,
-    fp: &Fingerprint,
-    opts: &ReadOptions,
-) -> Result<(Encoding, String)> {
-    Ok(match opts.encoding {
+/// The encoding to read with: the one given, else line by line (a line that is valid UTF-8
+/// as UTF-8, another as Windows-1252). A file that is UTF-8 throughout reads the same that
+/// way, and so does a Windows-1252 file (none of whose lines with other than ASCII is valid
+/// UTF-8): the reading need not wait for a pass over the whole file to decide.
+fn choose_encoding(fp: &Fingerprint, opts: &ReadOptions) -> Encoding {
+    match opts.encoding {
         // UTF-16 is decided by its byte order mark and read as UTF-8 (see `open_text`).
-        _ if fp.utf16.is_some() => (Encoding::Utf8, String::new()),
-        Some(e) => (e, String::new()),
-        None if fp.valid_utf8 => (Encoding::Utf8, String::new()),
-        None => {
-            let (utf8, other, first_utf8, first_other) = line_encodings(path)?;
-            if utf8 > 0 && other > 0 {
-                let note = format!(
-                    ": {utf8} regel(s) UTF-8 (vanaf regel {first_utf8}), {other} Windows-1252 \
-                     (vanaf regel {first_other})"
-                );
-                (Encoding::Mixed, note)
-            } else {
-                (Encoding::Windows1252, String::new())
-            }
-        }
-    })
+        _ if fp.utf16.is_some() => Encoding::Utf8,
+        Some(e) => e,
+        None => Encoding::Mixed,
+    }
 }
 
 /// A csv reader for a delimited file, records as they are (no header, any width).
@@ -591,25 +716,101 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_encodings_across_the_blocks_read() {
-        // Line 1: ASCII up to the last byte of the first 1 MiB block, then an "é" in UTF-8 cut
-        // in two by the block's end; line 2 in Windows-1252 ("café"); line 3 ASCII; line 4
-        // in Windows-1252 again, without a line feed at the end of the file.
-        let mut bytes = vec![b'a'; (1 << 20) - 1];
+    fn lines_decoded_each_in_its_encoding_across_the_blocks_read() {
+        // Line 1: ASCII up to the last byte of the first 256 KiB block, then an "é" in UTF-8
+        // cut in two by the block's end; line 2 in Windows-1252 ("café"); line 3 ASCII; line
+        // 4 ASCII longer than a block (the buffer grows); line 5 in Windows-1252 again
+        // ("été"), without a line feed at the end of the file.
+        let block = LineDecoder::<&[u8]>::BLOCK;
+        let mut bytes = vec![b'a'; block - 1];
         bytes.extend_from_slice("é\n".as_bytes());
-        bytes.extend_from_slice(b"caf\xe9\nok\n\xe9t\xe9");
+        bytes.extend_from_slice(b"caf\xe9\nok\n");
+        bytes.extend(std::iter::repeat_n(b'b', 3 * block));
+        bytes.extend_from_slice(b"\n\xe9t\xe9");
+        let slot = crate::source::ScanSlot::default();
+        let mut out = String::new();
+        LineDecoder::new(&bytes[..], Some(slot.clone()))
+            .read_to_string(&mut out)
+            .unwrap();
+        let mut expected = "a".repeat(block - 1);
+        expected.push_str("é\ncafé\nok\n");
+        expected.push_str(&"b".repeat(3 * block));
+        expected.push_str("\nété");
+        assert!(out == expected, "decoded text differs");
+        let lines = slot.lock().unwrap().lines.clone().unwrap();
+        // (lines, UTF-8 lines, other lines, first UTF-8 line, first other line), by hand.
+        assert_eq!(
+            (
+                lines.lines,
+                lines.utf8,
+                lines.other,
+                lines.first_utf8,
+                lines.first_other
+            ),
+            (5, 1, 2, 1, 2)
+        );
+        let fp = crate::source::Fingerprint {
+            size: 0,
+            utf8_bom: true,
+            valid_utf8: false,
+            ends_with_newline: false,
+            utf16: None,
+            nul: 0,
+            control: 0,
+            lines: 5,
+        };
+        assert_eq!(
+            encoding_label(&fp, &lines),
+            "gemengd UTF-8 en Windows-1252: 1 regel(s) UTF-8 (vanaf regel 1), 2 Windows-1252 \
+             (vanaf regel 2) (met BOM)"
+        );
+    }
+
+    /// A text export read for an ingest gives the facts of the whole file, as the separate
+    /// passes did: fingerprint, SHA-256, and the encoding named for all its lines, where
+    /// its start alone would say UTF-8.
+    #[test]
+    fn reading_the_rows_takes_the_facts_of_the_whole_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gemengd.csv");
+        let mut bytes = b"\xEF\xBB\xBFnaam;plaats\r\n".to_vec();
+        for i in 0..20_000 {
+            bytes.extend_from_slice(format!("Ren\u{e9} {i};Zevenaar\r\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"Jos\xe9;Duiven\r\nA\x01;B");
         std::fs::write(&path, &bytes).unwrap();
-        // (UTF-8 lines, other lines, first UTF-8 line, first other line), counted by hand.
-        assert_eq!(line_encodings(&path).unwrap(), (1, 2, 1, 2));
-        let mut lines = LineEncodings::default();
-        lines.add(b"\xEF\xBB\xBFNaam;Plaats\n");
-        lines.add(b"Jans\xe9n;Zevenaar\n");
+        let mut src = open(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(src.settings.encoding.as_deref(), Some("UTF-8 (met BOM)"));
+        let rows: Vec<Record> = src.rows.by_ref().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 20_002);
+        assert_eq!(rows[20_000].fields.get(0), Some("José"));
         assert_eq!(
-            (lines.utf8, lines.other, lines.first_other),
-            (1, 1, 2),
-            "BOM on line 1"
+            (rows[20_001].pos, rows[20_001].fields.get(1)),
+            (20_003, Some("B"))
+        );
+        let (fp, sha) = src.finish().unwrap();
+        let whole = crate::source::fingerprint(&path).unwrap();
+        assert_eq!(
+            (fp.size, fp.lines, fp.control, fp.utf8_bom, fp.valid_utf8),
+            (
+                whole.size,
+                whole.lines,
+                whole.control,
+                whole.utf8_bom,
+                whole.valid_utf8
+            )
+        );
+        assert_eq!(
+            (fp.size, fp.lines, fp.control),
+            (bytes.len() as u64, 20_003, 1)
+        );
+        assert_eq!(sha, Some(crate::source::sha256_file(&path).unwrap()));
+        assert_eq!(
+            src.settings.encoding.as_deref(),
+            Some(
+                "gemengd UTF-8 en Windows-1252: 20000 regel(s) UTF-8 (vanaf regel 2), 1 \
+                 Windows-1252 (vanaf regel 20002) (met BOM)"
+            )
         );
     }
 
