@@ -333,6 +333,35 @@ fn malformed_input_one_case_per_row() {
     }
 }
 
+/// A Windows-1252 export whose first 256 KiB are plain ASCII: the settings printed before the
+/// rows say UTF-8 (all the first lines showed), a line after them names the whole file's
+/// encoding, and the lineage keeps that one.
+#[test]
+fn the_whole_files_encoding_is_said_when_its_start_showed_another() {
+    let wd = Workdir::new();
+    let mut bytes = HEAD.as_bytes().to_vec();
+    for i in 1..=8_000 {
+        bytes.extend_from_slice(format!("{i};1-3-2024;Groenvoorziening en bomen\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"8001;2-3-2024;Caf\xe9\n");
+    assert!(
+        bytes.len() > 256 * 1024 + 1000,
+        "the accent lies past the start that is sniffed"
+    );
+    wd.write("w.csv", bytes);
+    let out = wd.output(wd.cmd(&["ingest", "w.csv", "-d", "meldingen"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("codering UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("codering van het hele bestand: Windows-1252"),
+        "{stderr}"
+    );
+    let rows = wd.sql("SELECT categorie FROM meldingen WHERE melding_id = '8001'");
+    assert_eq!(rows[0]["categorie"].as_str(), Some("Café"));
+    let ingest = &wd.catalog()["datasets"]["meldingen"]["ingests"][0];
+    assert_eq!(ingest["settings"]["encoding"], "Windows-1252");
+}
+
 /// Both encodings in one file are each read right, and the settings say so.
 #[test]
 fn mixed_encodings_are_read_line_by_line() {

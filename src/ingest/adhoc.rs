@@ -111,7 +111,10 @@ fn stage_adhoc(
         path: to,
         size: None,
     };
-    stream_rows(&mut src, &plan, prepared, pseudo, &target)
+    let staged = stream_rows(&mut src, &plan, prepared, pseudo, &target)?;
+    // The whole file's control characters are checked once it is read.
+    src.finish()?;
+    Ok(staged)
 }
 
 /// Warns that rows of the file could not be read: they count for nothing.

@@ -268,7 +268,8 @@ fn ingest_file(
         None => std::env::temp_dir(),
     };
     let staging = stage_export(input, size, catalog, opts, &staging_root)?;
-    // A text export's SHA-256 was taken as its rows were read; another file's is read now.
+    // A file's SHA-256 was taken as its rows were read (a text export) or with its facts after
+    // them (a workbook, JSON); only UTF-16 text's is read now.
     let sha256 = match known.or(staging.sha256) {
         Some(hash) => hash,
         None => source::sha256_file(file)?,
@@ -335,7 +336,17 @@ fn stage_export(
         }),
     };
     let staged = stream_rows(&mut src, &plan, prepared, pseudo, &target)?;
+    let first_lines = src.settings.encoding.clone();
     let (fp, sha256) = src.finish()?;
+    // The settings were printed with the encoding of the first lines.
+    if let Some(e) = src
+        .settings
+        .encoding
+        .as_ref()
+        .filter(|e| Some(*e) != first_lines.as_ref())
+    {
+        crate::messages::detail(format!("codering van het hele bestand: {e}"));
+    }
     let blank = src.blank_rows.load(std::sync::atomic::Ordering::Relaxed);
     report_staged(&staged);
     warehouse::crash_point("staged");

@@ -144,6 +144,29 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     }
 }
 
+/// The fingerprint and SHA-256 of a file in one pass over it (a workbook or JSON file, after
+/// its rows); UTF-16 text's fingerprint is of its decoded text, so that is a pass of its own.
+fn facts_of(path: &Path) -> Result<(Fingerprint, Option<String>)> {
+    if utf16(path)?.is_some() {
+        return Ok((fingerprint(path)?, None));
+    }
+    let slot = ScanSlot::default();
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut tap = Tap::new(file, slot.clone());
+    let mut buf = vec![0u8; 1 << 20];
+    while tap
+        .read(&mut buf)
+        .with_context(|| format!("reading {}", path.display()))?
+        > 0
+    {}
+    let facts = slot
+        .lock()
+        .map_err(|_| anyhow::anyhow!("reading {}", path.display()))?
+        .facts
+        .take();
+    facts.with_context(|| format!("reading {}", path.display()))
+}
+
 /// The size of a file in bytes.
 pub fn file_size(path: &Path) -> Result<u64> {
     Ok(std::fs::metadata(path)
@@ -522,7 +545,7 @@ impl Source {
     /// text file that turned out to be mostly control characters.
     pub fn finish(&mut self) -> Result<(Fingerprint, Option<String>)> {
         let Some(slot) = &self.scanned else {
-            return Ok((fingerprint(&self.path)?, None));
+            return facts_of(&self.path);
         };
         let scanned = std::mem::take(
             &mut *slot

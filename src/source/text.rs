@@ -175,6 +175,14 @@ struct LineDecoder<R> {
 
 impl<R: Read> LineDecoder<R> {
     const BLOCK: usize = 256 * 1024;
+    /// The longest line read: 64 MiB (a line of a real export is a few hundred bytes; a
+    /// quoted comment over many lines is many lines here). 1 MiB in the unit tests, which
+    /// reach it.
+    const LONGEST: usize = if cfg!(test) {
+        Self::BLOCK << 2
+    } else {
+        Self::BLOCK << 8
+    };
 
     fn new(inner: R, slot: Option<super::ScanSlot>) -> Self {
         LineDecoder {
@@ -194,7 +202,19 @@ impl<R: Read> LineDecoder<R> {
     /// the last line too); `out` may stay empty when a line is longer than what was read.
     fn fill(&mut self) -> std::io::Result<()> {
         if self.filled == self.raw.len() {
-            // A line longer than the buffer: room for more of it.
+            // A line longer than the buffer: room for more of it, up to a limit (a file
+            // without line ends would otherwise be held whole, several times over).
+            if self.raw.len() >= Self::LONGEST {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "line {} runs past {} MiB without a line end: not a text export with \
+                         rows (a file without line ends?)",
+                        self.lines.lines + 1,
+                        Self::LONGEST >> 20
+                    ),
+                ));
+            }
             self.raw.resize(2 * self.raw.len(), 0);
         }
         let n = self.inner.read(&mut self.raw[self.filled..])?;
@@ -302,17 +322,18 @@ impl LineEncodings {
 /// UTF-8 when no line needed Windows-1252, Windows-1252 when no line with other than ASCII
 /// was UTF-8, else both with how many lines of each.
 pub fn encoding_label(fp: &Fingerprint, lines: &LineEncodings) -> String {
-    let name = match (lines.utf8, lines.other) {
-        (_, 0) => Encoding::Utf8.name().to_string(),
-        (0, _) => Encoding::Windows1252.name().to_string(),
+    let bom = if fp.utf8_bom { " (met BOM)" } else { "" };
+    match (lines.utf8, lines.other) {
+        (_, 0) => format!("{}{bom}", Encoding::Utf8.name()),
+        (0, _) => format!("{}{bom}", Encoding::Windows1252.name()),
         (utf8, other) => format!(
-            "{}: {utf8} regel(s) UTF-8 (vanaf regel {}), {other} Windows-1252 (vanaf regel {})",
+            "{}{bom}: {utf8} regel(s) UTF-8 (vanaf regel {}), {other} Windows-1252 (vanaf regel \
+             {})",
             Encoding::Mixed.name(),
             lines.first_utf8,
             lines.first_other
         ),
-    };
-    format!("{name}{}", if fp.utf8_bom { " (met BOM)" } else { "" })
+    }
 }
 
 /// Turns every CR into a line feed (for files whose lines end in CR alone).
@@ -765,9 +786,34 @@ mod tests {
         };
         assert_eq!(
             encoding_label(&fp, &lines),
-            "gemengd UTF-8 en Windows-1252: 1 regel(s) UTF-8 (vanaf regel 1), 2 Windows-1252 \
-             (vanaf regel 2) (met BOM)"
+            "gemengd UTF-8 en Windows-1252 (met BOM): 1 regel(s) UTF-8 (vanaf regel 1), 2 \
+             Windows-1252 (vanaf regel 2)"
         );
+    }
+
+    /// A line that runs on past the limit (a file without line ends) is refused with its
+    /// line number, instead of being held whole several times over.
+    #[test]
+    fn a_line_without_end_past_the_limit_is_refused() {
+        let limit = LineDecoder::<&[u8]>::LONGEST;
+        let mut bytes = b"a;b\nc;d\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', limit + 1));
+        let mut out = Vec::new();
+        let err = LineDecoder::new(&bytes[..], None)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 3 runs past 1 MiB without a line end"),
+            "{err}"
+        );
+        // Up to the limit it is read.
+        bytes.truncate(8 + limit - 1);
+        let mut out = Vec::new();
+        LineDecoder::new(&bytes[..], None)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), bytes.len());
     }
 
     /// A text export read for an ingest gives the facts of the whole file, as the separate
@@ -812,8 +858,8 @@ mod tests {
         assert_eq!(
             src.settings.encoding.as_deref(),
             Some(
-                "gemengd UTF-8 en Windows-1252: 20000 regel(s) UTF-8 (vanaf regel 2), 1 \
-                 Windows-1252 (vanaf regel 20002) (met BOM)"
+                "gemengd UTF-8 en Windows-1252 (met BOM): 20000 regel(s) UTF-8 (vanaf regel \
+                 2), 1 Windows-1252 (vanaf regel 20002)"
             )
         );
     }
