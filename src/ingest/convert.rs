@@ -447,7 +447,8 @@ impl Builder {
                 for cells in rows {
                     match &cells[j] {
                         Cell::Text(s) => b.append_value(s.as_ref()),
-                        other => push_null_text(b, other),
+                        Cell::Null => b.append_null(),
+                        other => unreachable!("parser produced {other:?} for another column kind"),
                     }
                 }
             }
@@ -480,14 +481,6 @@ impl Builder {
             Builder::Bool(v) => drain(name, v, capacity),
         };
         series.into_column()
-    }
-}
-
-/// A null in a text column; any other kind of value there is a bug of the parsers.
-fn push_null_text(b: &mut StringChunkedBuilder, cell: &Cell) {
-    match cell {
-        Cell::Null => b.append_null(),
-        other => unreachable!("parser produced {other:?} for another column kind"),
     }
 }
 

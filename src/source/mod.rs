@@ -98,10 +98,6 @@ impl Encoding {
 pub struct Fingerprint {
     pub size: u64,
     pub utf8_bom: bool,
-    /// Whether every byte after a BOM is valid UTF-8.
-    pub valid_utf8: bool,
-    /// Whether the last byte is a line feed (line numbers of the last row depend on it).
-    pub ends_with_newline: bool,
     /// UTF-16 with a byte order mark (Excel's "Unicode-tekst"): "UTF-16LE" or "UTF-16BE". The
     /// other facts are then of the text decoded to UTF-8, as every reader sees it.
     pub utf16: Option<&'static str>,
@@ -115,33 +111,24 @@ pub struct Fingerprint {
     pub lines: u64,
 }
 
-/// Reads the whole file once: size, BOM, UTF-8 validity and the last byte. (A text export
-/// read for an ingest takes these facts and its SHA-256 while its rows are read, [`Tap`]; this
-/// pass is for the other formats and UTF-16.)
+/// Reads the whole file once for its size, BOM, lines and control bytes. (A text export read
+/// for an ingest takes these facts and its SHA-256 while its rows are read, [`Tap`]; this pass
+/// is for UTF-16 text, whose facts are of its decoded text.)
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     let utf16 = utf16(path)?.map(|e| e.name());
-    let mut file = open_text(path)?;
-    let mut buf = vec![0u8; 1 << 20];
     let mut scan = Scan::default();
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            let facts = scan.finish();
-            // The size is the file's (lineage, progress), also when it is decoded.
-            let size = match utf16 {
-                Some(_) => std::fs::metadata(path)?.len(),
-                None => facts.size,
-            };
-            return Ok(Fingerprint {
-                utf16,
-                size,
-                ..facts
-            });
-        }
-        scan.add(&buf[..n]);
-    }
+    read_through(open_text(path)?, path, |bytes| scan.add(bytes))?;
+    let facts = scan.finish();
+    // The size is the file's (lineage, progress), also when it is decoded.
+    let size = match utf16 {
+        Some(_) => std::fs::metadata(path)?.len(),
+        None => facts.size,
+    };
+    Ok(Fingerprint {
+        utf16,
+        size,
+        ..facts
+    })
 }
 
 /// The fingerprint and SHA-256 of a file in one pass over it (a workbook or JSON file, after
@@ -150,21 +137,27 @@ fn facts_of(path: &Path) -> Result<(Fingerprint, Option<String>)> {
     if utf16(path)?.is_some() {
         return Ok((fingerprint(path)?, None));
     }
-    let slot = ScanSlot::default();
+    let (mut scan, mut sha) = (Scan::default(), Sha256::new());
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut tap = Tap::new(file, slot.clone());
+    read_through(file, path, |bytes| {
+        scan.add(bytes);
+        sha.update(bytes);
+    })?;
+    Ok((scan.finish(), Some(hex(&sha.finalize()))))
+}
+
+/// Reads `reader` (the file at `path`) to its end in blocks of 1 MiB, each handed to `take`.
+fn read_through(mut reader: impl Read, path: &Path, mut take: impl FnMut(&[u8])) -> Result<()> {
     let mut buf = vec![0u8; 1 << 20];
-    while tap
-        .read(&mut buf)
-        .with_context(|| format!("reading {}", path.display()))?
-        > 0
-    {}
-    let facts = slot
-        .lock()
-        .map_err(|_| anyhow::anyhow!("reading {}", path.display()))?
-        .facts
-        .take();
-    facts.with_context(|| format!("reading {}", path.display()))
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            return Ok(());
+        }
+        take(&buf[..n]);
+    }
 }
 
 /// The size of a file in bytes.
@@ -210,22 +203,18 @@ pub fn open_text(path: &Path) -> Result<Box<dyn Read + Send>> {
     })
 }
 
-/// What [`fingerprint`] (or a [`Tap`]) has found in the bytes read so far.
+/// What [`fingerprint`] (or a [`Tap`]) has found in the bytes read so far. (Whether a text
+/// export is UTF-8 is told line by line as it is read, `text::LineEncodings`.)
 #[derive(Default)]
 struct Scan {
     size: u64,
     /// The first three bytes (a UTF-8 byte order mark?).
     head: Vec<u8>,
-    /// Bytes that are not UTF-8 were found (after that, UTF-8 is no longer checked).
-    invalid: bool,
     last: u8,
     lf: u64,
     cr: u64,
     nul: u64,
     control: u64,
-    /// The first bytes of a character cut by the end of the previous read: checked with the
-    /// rest of it at the start of the next.
-    cut: Vec<u8>,
 }
 
 impl Scan {
@@ -255,38 +244,6 @@ impl Scan {
             self.nul += u64::from(nul);
             self.control += u64::from(control);
         }
-        self.check_utf8(bytes);
-    }
-
-    /// Checks the next bytes as UTF-8: first the rest of a character the previous bytes cut,
-    /// then the others; a character cut at their end is kept for the next.
-    fn check_utf8(&mut self, mut bytes: &[u8]) {
-        if self.invalid {
-            return;
-        }
-        if let Some(&lead) = self.cut.first() {
-            let width = match lead {
-                0xC2..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            let k = (width - self.cut.len()).min(bytes.len());
-            self.cut.extend_from_slice(&bytes[..k]);
-            bytes = &bytes[k..];
-            if self.cut.len() < width {
-                return;
-            }
-            self.invalid = std::str::from_utf8(&self.cut).is_err();
-            self.cut.clear();
-            if self.invalid {
-                return;
-            }
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(_) => {}
-            Err(e) if e.error_len().is_none() => self.cut = bytes[e.valid_up_to()..].to_vec(),
-            Err(_) => self.invalid = true,
-        }
     }
 
     /// The facts of the file, once it is read to the end.
@@ -300,8 +257,6 @@ impl Scan {
             size: self.size,
             utf8_bom: self.head == [0xEF, 0xBB, 0xBF],
             utf16: None,
-            valid_utf8: !self.invalid && self.cut.is_empty(),
-            ends_with_newline: self.last == b'\n',
             nul: self.nul,
             control: self.control,
             lines: if self.lf > 0 { self.lf } else { self.cr } + u64::from(self.size > 0 && !ends),
@@ -409,18 +364,10 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The SHA-256 of a file, as hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            return Ok(hex(&hasher.finalize()));
-        }
-        hasher.update(&buf[..n]);
-    }
+    read_through(file, path, |bytes| hasher.update(bytes))?;
+    Ok(hex(&hasher.finalize()))
 }
 
 /// Refuses a header row that is data: a file exported without column names would otherwise
@@ -747,45 +694,30 @@ mod tests {
         );
     }
 
-    #[test]
-    fn utf8_check_across_read_boundaries() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.csv");
-        // An é (two bytes) cut by the 1 MiB read boundary is still valid UTF-8.
-        let mut bytes = vec![b'a'; (1 << 20) - 1];
-        bytes.extend_from_slice("é;x\n".as_bytes());
-        std::fs::write(&p, &bytes).unwrap();
-        assert!(fingerprint(&p).unwrap().valid_utf8);
-        bytes.push(0xE9); // a Windows-1252 é at the very end
-        std::fs::write(&p, &bytes).unwrap();
-        assert!(!fingerprint(&p).unwrap().valid_utf8);
-    }
-
     /// The bytes of a text export reach the scan in reads of any size (a `Tap` sees what its
-    /// reader asks for): characters of two, three and four bytes cut anywhere stay valid, a
-    /// broken one is found wherever the cut falls.
+    /// reader asks for): the byte order mark is found and the lines and control bytes
+    /// counted however the reads cut them.
     #[test]
-    fn utf8_check_of_bytes_in_reads_of_any_size() {
-        let good = "é€𝄞;x\n".repeat(3).into_bytes();
-        let mut bad = good.clone();
-        bad[4] = b'A'; // the euro sign's last byte
-        for (bytes, valid) in [(&good, true), (&bad, false)] {
-            for size in 1..=5 {
-                let mut scan = Scan::default();
-                for piece in bytes.chunks(size) {
-                    scan.add(piece);
-                }
-                let fp = scan.finish();
-                assert_eq!(fp.valid_utf8, valid, "reads of {size}");
-                assert_eq!((fp.size, fp.lines), (bytes.len() as u64, 3));
+    fn scan_of_bytes_in_reads_of_any_size() {
+        let mut bytes = b"\xEF\xBB\xBFnaam;plaats\r\n".to_vec();
+        bytes.extend_from_slice("Ren\u{e9};Zevenaar\r\nA\x01;B\x02\r\nlaatste".as_bytes());
+        for size in 1..=5 {
+            let mut scan = Scan::default();
+            for piece in bytes.chunks(size) {
+                scan.add(piece);
             }
+            let fp = scan.finish();
+            // By hand: three line feeds and a last line without one; 0x01 and 0x02.
+            assert_eq!(
+                (fp.utf8_bom, fp.size, fp.lines, fp.control, fp.nul),
+                (true, bytes.len() as u64, 4, 2, 0),
+                "reads of {size}"
+            );
         }
         let mut scan = Scan::default();
-        scan.add("é".as_bytes().split_at(1).0);
-        assert!(
-            !scan.finish().valid_utf8,
-            "a character cut by the end of the file"
-        );
+        scan.add(b"\xEF\xBB");
+        scan.add(b"x\n");
+        assert!(!scan.finish().utf8_bom, "EF BB and then not BF");
     }
 
     #[test]
@@ -813,16 +745,16 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_finds_bom_and_invalid_utf8() {
+    fn fingerprint_finds_the_bom_and_sha256_file_hashes() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.csv");
         std::fs::write(&p, b"\xEF\xBB\xBFa;b\n1;2\n").unwrap();
         let fp = fingerprint(&p).unwrap();
-        assert!(fp.utf8_bom && fp.valid_utf8);
-        assert_eq!(fp.size, 11);
+        assert!(fp.utf8_bom);
+        assert_eq!((fp.size, fp.lines), (11, 2));
         std::fs::write(&p, b"naam;plaats\nJos\xe9;Zevenaar\n").unwrap();
         let fp = fingerprint(&p).unwrap();
-        assert!(!fp.utf8_bom && !fp.valid_utf8);
+        assert!(!fp.utf8_bom);
         // printf 'naam;plaats\nJos\xe9;Zevenaar\n' | sha256sum
         assert_eq!(
             sha256_file(&p).unwrap(),
@@ -846,7 +778,7 @@ mod tests {
             open_text(&p).unwrap().read_to_string(&mut read).unwrap();
             assert_eq!(read, text);
             let fp = fingerprint(&p).unwrap();
-            assert!(fp.utf16.is_some() && fp.valid_utf8 && !fp.utf8_bom);
+            assert!(fp.utf16.is_some() && !fp.utf8_bom);
             assert_eq!(fp.size, bytes.len() as u64);
         }
     }

@@ -96,13 +96,12 @@ impl<R: Read> Read for DecodeReader<R> {
 
 /// Opens the file as UTF-8 text: transcoded as `encoding` says, a BOM skipped, CRs read as
 /// line feeds in a file whose lines end in CR alone, and a line feed added at the end when the
-/// last line has none. With a `slot`, the file's facts are taken on the way ([`super::Tap`])
-/// and the lines' encodings counted.
+/// last line has none (`head` says whether there is a BOM and how lines end). With a `slot`,
+/// the file's facts are taken on the way ([`super::Tap`]) and the lines' encodings counted.
 fn text_reader(
     path: &Path,
     encoding: Encoding,
     head: &Head,
-    cr_only: bool,
     slot: Option<&super::ScanSlot>,
 ) -> Result<Box<dyn Read + Send>> {
     let mut file = super::open_text(path)?;
@@ -113,7 +112,7 @@ fn text_reader(
         let mut skip = [0u8; 3];
         file.read_exact(&mut skip)?;
     }
-    if cr_only {
+    if head.cr_only {
         file = Box::new(CrToLf(file));
     }
     let decoded: Box<dyn Read + Send> = match encoding {
@@ -353,17 +352,16 @@ impl<R: Read> Read for CrToLf<R> {
 
 /// A text export holds no NUL bytes. UTF-16 without a byte order mark has one in every other
 /// byte of Western text (with the mark it is read, see `open_text`); other NULs mean a damaged
-/// file. Both are refused with what to do. `fp` is of the file's start (of the whole file
-/// when it is UTF-16); the whole file is checked once read, [`refuse_control`].
-fn refuse_binary(path: &Path, fp: &Fingerprint) -> Result<()> {
+/// file. Both are refused with what to do. Judged on the file's start (its control bytes on
+/// the whole file when it is UTF-16); the whole file is checked once read, [`refuse_control`].
+fn refuse_binary(path: &Path, head: &Head) -> Result<()> {
+    let fp = &head.fp;
     if fp.nul == 0 && fp.control < 10 {
         return Ok(());
     }
-    let mut head = [0u8; 4096];
-    let n = super::open_text(path)?.read(&mut head)?;
-    let head = &head[..n];
-    let nuls = head.iter().filter(|b| **b == 0).count();
-    if nuls * 4 >= n {
+    let first = &head.bytes[..head.bytes.len().min(4096)];
+    let nuls = first.iter().filter(|b| **b == 0).count();
+    if nuls * 4 >= first.len() {
         bail!(
             "{} looks like UTF-16 text without a byte order mark (BOM), which cannot be told \
              apart from a damaged file. Save it from Excel as \"Unicode-tekst\" (with the mark) \
@@ -388,12 +386,16 @@ pub fn refuse_control(path: &Path, fp: &Fingerprint) -> Result<()> {
     Ok(())
 }
 
-/// What is known of a text export before its rows are read: the fingerprint of its first
-/// [`SNIFF_BYTES`] (of the whole file when it is UTF-16: that is read decoded, without a
-/// [`super::Tap`]), and how the lines there are encoded.
+/// What is known of a text export before its rows are read, from its first [`SNIFF_BYTES`] as
+/// every reader sees them (UTF-16 decoded): those bytes, their fingerprint (of the whole file
+/// when it is UTF-16: that is read decoded, without a [`super::Tap`]), how the lines there
+/// are encoded, and whether lines end in CR alone (old Mac exports, "CSV (Macintosh)": those
+/// CRs are read as line feeds).
 struct Head {
+    bytes: Vec<u8>,
     fp: Fingerprint,
     lines: LineEncodings,
+    cr_only: bool,
 }
 
 impl Head {
@@ -414,7 +416,13 @@ impl Head {
                 lines.add(line);
             }
         }
-        Ok(Head { fp, lines })
+        let cr_only = bytes.contains(&b'\r') && !bytes.contains(&b'\n');
+        Ok(Head {
+            bytes,
+            fp,
+            lines,
+            cr_only,
+        })
     }
 }
 
@@ -454,22 +462,17 @@ fn delimiter_name(d: u8) -> String {
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
     let scanned = super::ScanSlot::default();
     let utf16 = super::utf16(path)?.is_some();
-    let head = if utf16 {
-        let fp = super::fingerprint(path)?;
+    let mut head = Head::read(path)?;
+    if utf16 {
+        head.fp = super::fingerprint(path)?;
         if let Ok(mut s) = scanned.lock() {
-            s.facts = Some((fp.clone(), None));
+            s.facts = Some((head.fp.clone(), None));
         }
-        Head {
-            fp,
-            lines: LineEncodings::default(),
-        }
-    } else {
-        Head::read(path)?
-    };
-    refuse_binary(path, &head.fp)?;
+    }
+    refuse_binary(path, &head)?;
     let layout = sniff(path, &head, opts)?;
     let tap = (!utf16).then_some(&scanned);
-    let text = text_reader(path, layout.encoding, &head, layout.cr_only, tap)?;
+    let text = text_reader(path, layout.encoding, &head, tap)?;
     let mut reader = reader_builder(layout.delimiter).from_reader(text);
     let (header_line, headers) = read_header(&mut reader, layout.header_index, path)?;
     let blank_rows = Arc::new(AtomicU64::new(0));
@@ -500,8 +503,6 @@ struct Layout {
     /// The encoding as the settings name it; for a file read line by line, as its start has
     /// it, until [`super::Source::finish`] names the whole file's.
     label: String,
-    /// Lines end in CR alone (old Mac exports).
-    cr_only: bool,
     delimiter: u8,
     /// Which record is the header (0: the first; title rows may stand above it).
     header_index: usize,
@@ -536,14 +537,8 @@ fn sniff(path: &Path, head: &Head, opts: &ReadOptions) -> Result<Layout> {
             if fp.utf8_bom { " (met BOM)" } else { "" }
         ),
     };
-    // Old Mac exports ("CSV (Macintosh)") end lines with CR alone: read those as line feeds.
-    let mut raw = Vec::new();
-    super::open_text(path)?
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut raw)?;
-    let cr_only = raw.contains(&b'\r') && !raw.contains(&b'\n');
     let mut text = Vec::new();
-    text_reader(path, encoding, head, cr_only, None)?
+    text_reader(path, encoding, head, None)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut text)
         .with_context(|| format!("reading {}", path.display()))?;
@@ -562,7 +557,6 @@ fn sniff(path: &Path, head: &Head, opts: &ReadOptions) -> Result<Layout> {
     Ok(Layout {
         encoding,
         label,
-        cr_only,
         delimiter,
         header_index,
     })
@@ -777,8 +771,6 @@ mod tests {
         let fp = crate::source::Fingerprint {
             size: 0,
             utf8_bom: true,
-            valid_utf8: false,
-            ends_with_newline: false,
             utf16: None,
             nul: 0,
             control: 0,
@@ -817,8 +809,8 @@ mod tests {
     }
 
     /// A text export read for an ingest gives the facts of the whole file, as the separate
-    /// passes did: fingerprint, SHA-256, and the encoding named for all its lines, where
-    /// its start alone would say UTF-8.
+    /// passes did: its size, lines and control bytes, its SHA-256, and the encoding named for
+    /// all its lines, where its start alone would say UTF-8.
     #[test]
     fn reading_the_rows_takes_the_facts_of_the_whole_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -839,20 +831,10 @@ mod tests {
             (20_003, Some("B"))
         );
         let (fp, sha) = src.finish().unwrap();
-        let whole = crate::source::fingerprint(&path).unwrap();
+        // By hand: the BOM, 20,003 lines (the last without a line feed), the one 0x01.
         assert_eq!(
-            (fp.size, fp.lines, fp.control, fp.utf8_bom, fp.valid_utf8),
-            (
-                whole.size,
-                whole.lines,
-                whole.control,
-                whole.utf8_bom,
-                whole.valid_utf8
-            )
-        );
-        assert_eq!(
-            (fp.size, fp.lines, fp.control),
-            (bytes.len() as u64, 20_003, 1)
+            (fp.utf8_bom, fp.size, fp.lines, fp.control),
+            (true, bytes.len() as u64, 20_003, 1)
         );
         assert_eq!(sha, Some(crate::source::sha256_file(&path).unwrap()));
         assert_eq!(
