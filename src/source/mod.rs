@@ -505,7 +505,7 @@ impl Source {
                 self.path.display()
             );
         };
-        text::refuse_control(&self.path, &fp)?;
+        text::refuse_control(&self.path, fp.control, fp.size)?;
         if let Some(lines) = scanned.lines {
             self.settings.encoding = Some(text::encoding_label(&fp, &lines));
         }

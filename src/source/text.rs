@@ -354,6 +354,9 @@ impl<R: Read> Read for CrToLf<R> {
 /// byte of Western text (with the mark it is read, see `open_text`); other NULs mean a damaged
 /// file. Both are refused with what to do. Judged on the file's start (its control bytes on
 /// the whole file when it is UTF-16); the whole file is checked once read, [`refuse_control`].
+/// A start of which one byte in twenty is a control character has the whole file counted
+/// before it is refused: a long export whose first rows are full of them (vertical tabs in
+/// the comments) may pass as a whole, as it did when the whole file was read first.
 fn refuse_binary(path: &Path, head: &Head) -> Result<()> {
     let fp = &head.fp;
     if fp.nul == 0 && fp.control < 10 {
@@ -369,18 +372,27 @@ fn refuse_binary(path: &Path, head: &Head) -> Result<()> {
             path.display()
         );
     }
+    if looks_binary(fp.control, fp.size) && fp.size == SNIFF_BYTES as u64 {
+        let whole = super::fingerprint(path)?;
+        return refuse_control(path, whole.control, whole.size);
+    }
     // A few stray NULs: the rows holding one are rejected with that reason.
-    refuse_control(path, fp)
+    refuse_control(path, fp.control, fp.size)
+}
+
+/// Whether (the start of) a file is one byte in twenty or more control characters.
+fn looks_binary(control: u64, size: u64) -> bool {
+    control >= 10 && control * 20 >= size
 }
 
 /// A file of which one byte in twenty or more is a control character is not a text export.
-pub fn refuse_control(path: &Path, fp: &Fingerprint) -> Result<()> {
-    if fp.control >= 10 && fp.control * 20 >= fp.size {
+pub fn refuse_control(path: &Path, control: u64, size: u64) -> Result<()> {
+    if looks_binary(control, size) {
         bail!(
             "{} holds {} control characters: it is not a text export (a damaged or binary \
              file?)",
             path.display(),
-            fp.control
+            control
         );
     }
     Ok(())
