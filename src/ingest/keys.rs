@@ -7,6 +7,16 @@
 //! key; it doubles only past 90% (12.5% more keys than estimated), and while it doubles it
 //! is briefly held three times over. Memory grows with the keys of the export being read,
 //! never with the keys already in the warehouse (the upsert compares with those on disk).
+//!
+//! Most exports number their rows (`M-00000001`, `1234`): keys of the sample's first key's
+//! form, a [`Family`], are remembered by their number instead, 8 bytes in an array at the
+//! number's place (in pages of 4,096 numbers, made when a number in them first comes). Keys in
+//! file order then take memory in order, where a hash lands anywhere in a table of hundreds of
+//! megabytes; no key is hashed. Which way a key goes depends on its text alone (and the
+//! family, fixed before the rows), so a key and its repeat always meet in the same place. The
+//! numbers' window is 4 times the estimated rows wide: 8 bytes a key when the numbers run
+//! without gaps, at most 32 bytes an estimated row however they are spread in it; the table
+//! is then sized for the share of the sample's keys that are not numbered.
 
 use crate::source::Record;
 use crate::source::values::TrimFast;
@@ -42,15 +52,25 @@ impl KeySeen {
 /// other content.
 pub(super) struct Duplicates {
     keys: KeyTable,
+    /// The keys of the family, by their place in its window of numbers.
+    numbered: Numbered,
     evict: HashMap<u64, String>,
     /// How a position is named in a reason: "regel", "rij" or "object".
     word: &'static str,
+}
+
+/// How a key is remembered: by its place among the family's numbers, or by its hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum KeyRef {
+    Numbered(u64),
+    Hashed(u128),
 }
 
 impl Duplicates {
     pub(super) fn new(word: &'static str) -> Duplicates {
         Duplicates {
             keys: KeyTable::for_keys(0),
+            numbered: Numbered::new(),
             evict: HashMap::new(),
             word,
         }
@@ -64,10 +84,13 @@ impl Duplicates {
         }
     }
 
-    /// Asks for the memory of a key's place in the table ahead of [`Duplicates::check`], so
-    /// that the rows between are checked while it comes.
-    pub(super) fn prefetch(&self, key_hash: u128) {
-        self.keys.prefetch(&table_key(key_hash));
+    /// Asks for the memory of a key's place ahead of [`Duplicates::check`], so that the rows
+    /// between are checked while it comes.
+    pub(super) fn prefetch(&self, key: KeyRef) {
+        match key {
+            KeyRef::Hashed(h) => self.keys.prefetch(&table_key(h)),
+            KeyRef::Numbered(i) => self.numbered.prefetch(i),
+        }
     }
 
     /// The rows staged but to be taken out again, by position, with their reason.
@@ -80,8 +103,8 @@ impl Duplicates {
     pub(super) fn check(
         &mut self,
         rec: &Record,
-        key: &str,
-        (key_hash, content): (u128, u64),
+        key_text: &str,
+        (key, content): (KeyRef, u64),
     ) -> Option<String> {
         let word = self.word;
         // 32 bits of the content's hash; the loader stops before a line number above MAX_POS.
@@ -89,8 +112,11 @@ impl Duplicates {
             content: content as u32,
             pos_and_conflict: u32::try_from(rec.pos.min(MAX_POS)).unwrap_or(0),
         };
-        // Most keys are new: one look in the table finds their place or their first row.
-        let seen = self.keys.get_or_insert(table_key(key_hash), fresh)?;
+        // Most keys are new: one look finds their place or their first row.
+        let seen = match key {
+            KeyRef::Hashed(h) => self.keys.get_or_insert(table_key(h), fresh)?,
+            KeyRef::Numbered(i) => self.numbered.get_or_insert(i, fresh)?,
+        };
         let content = fresh.content;
         if seen.content == content && !seen.conflict() {
             return Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos()));
@@ -98,9 +124,9 @@ impl Duplicates {
         if !seen.conflict() {
             seen.pos_and_conflict |= CONFLICT;
             self.evict
-                .insert(seen.pos(), other_content(key, word, rec.pos));
+                .insert(seen.pos(), other_content(key_text, word, rec.pos));
         }
-        Some(other_content(key, word, seen.pos()))
+        Some(other_content(key_text, word, seen.pos()))
     }
 }
 
@@ -219,19 +245,165 @@ impl KeyTable {
     }
 }
 
+/// The form of the keys remembered by number: a municipality, a text before the digits and
+/// the digits' form, with the window of numbers they may have (`lo..lo + span`). A key of
+/// another form or outside the window is hashed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Family {
+    municipality: String,
+    prefix: String,
+    /// The number of digits, leading zeros included (`M-00000001`: 8), or 0: digits without
+    /// leading zeros (`1234`). Either way a number is written one way only, so two keys of the
+    /// family are the same text exactly when they have the same number.
+    width: usize,
+    lo: u64,
+    span: u64,
+}
+
+/// At most 18 digits: every such number fits in 64 bits.
+const MAX_DIGITS: usize = 18;
+
+impl Family {
+    /// The family of the sample's first key, with a window 4 times the expected rows wide (at
+    /// least 2^20 numbers) around the numbers of the sample's keys of that form; none when
+    /// the first key does not end in digits, or when the sample's numbers of the family lie
+    /// half the window or more apart (sparse numbers: their pages would hold few keys each).
+    pub(super) fn of_sample<'k>(
+        mut keys: impl Iterator<Item = (&'k str, &'k str)>,
+        rows: usize,
+    ) -> Option<Family> {
+        let (municipality, first) = keys.next()?;
+        let (prefix, digits) = split_digits(first)?;
+        let mut family = Family {
+            municipality: municipality.to_string(),
+            prefix: prefix.to_string(),
+            width: if digits.starts_with('0') && digits.len() > 1 {
+                digits.len()
+            } else {
+                0
+            },
+            lo: 0,
+            span: u64::MAX,
+        };
+        let (mut min, mut max) = (u64::MAX, 0);
+        for n in std::iter::once((municipality, first))
+            .chain(keys)
+            .filter_map(|(m, k)| family.number(m, k))
+        {
+            (min, max) = (min.min(n), max.max(n));
+        }
+        let span = (rows as u64).saturating_mul(4).max(1 << 20);
+        if min > max || max - min >= span / 2 {
+            // Numbers this far apart in the sample are too sparse to keep by place.
+            return None;
+        }
+        family.lo = (min / 2 + max / 2).saturating_sub(span / 2);
+        family.span = span;
+        Some(family)
+    }
+
+    /// The key's place in the family's window, if it is of the family and in the window.
+    pub(super) fn place(&self, municipality: &str, key: &str) -> Option<u64> {
+        let i = self.number(municipality, key)?.checked_sub(self.lo)?;
+        (i < self.span).then_some(i)
+    }
+
+    /// The key's number, if it has the family's form.
+    fn number(&self, municipality: &str, key: &str) -> Option<u64> {
+        let digits = key.strip_prefix(self.prefix.as_str())?;
+        let form = match self.width {
+            0 => digits.len() == 1 || !digits.starts_with('0'),
+            w => digits.len() == w,
+        };
+        if !form
+            || digits.is_empty()
+            || digits.len() > MAX_DIGITS
+            || municipality != self.municipality
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        digits.parse().ok()
+    }
+}
+
+/// A key's text before its last run of digits, and those digits (1 to 18 of them).
+fn split_digits(key: &str) -> Option<(&str, &str)> {
+    let start = key.len() - key.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let digits = &key[start..];
+    (!digits.is_empty() && digits.len() <= MAX_DIGITS).then(|| (&key[..start], digits))
+}
+
+/// Numbers per page of [`Numbered`]: 32 KiB.
+const PAGE: u64 = 4096;
+
+/// What was seen of the family's keys, by place: pages of [`PAGE`] entries (a [`KeySeen`]
+/// each, 8 bytes; a line of 0 marks a number not seen), each made when a key in it first comes.
+struct Numbered {
+    pages: Vec<Option<Box<[KeySeen]>>>,
+    len: usize,
+}
+
+impl Numbered {
+    fn new() -> Numbered {
+        Numbered {
+            pages: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn prefetch(&self, i: u64) {
+        if let Some(Some(page)) = self.pages.get((i / PAGE) as usize) {
+            super::prefetch(&page[(i % PAGE) as usize]);
+        }
+    }
+
+    /// What was seen of the key at place `i` earlier, or `None` when it is new (it is then
+    /// put in with `seen`, whose line is at least 1).
+    fn get_or_insert(&mut self, i: u64, seen: KeySeen) -> Option<&mut KeySeen> {
+        let p = (i / PAGE) as usize;
+        if p >= self.pages.len() {
+            self.pages.resize(p + 1, None);
+        }
+        let page =
+            self.pages[p].get_or_insert_with(|| vec![KeySeen::default(); PAGE as usize].into());
+        let entry = &mut page[(i % PAGE) as usize];
+        if entry.pos_and_conflict == 0 {
+            *entry = seen;
+            self.len += 1;
+            return None;
+        }
+        Some(entry)
+    }
+}
+
 /// The reason a row goes whose key also appears at `pos` with other content.
 fn other_content(key: &str, word: &str, pos: u64) -> String {
     format!("sleutel '{key}' komt ook voor op {word} {pos} met andere inhoud")
 }
 
-/// The key's 128-bit hash (two seeded foldhash runs; the table keeps 96 bits of it, see
-/// [`table_key`]) and a hash of the whole row, to tell a repeated row from a changed one.
-pub(super) fn row_hashes(key: &[&str], rec: &Record, width: usize) -> (u128, u64) {
-    let key_hash = (u128::from(hash_parts(1, key.iter().copied())) << 64)
-        | u128::from(hash_parts(2, key.iter().copied()));
+/// How the key of a row in a municipality is remembered: its place among the family's numbers,
+/// else its 128-bit hash (two seeded foldhash runs; the table keeps 96 bits of it, see
+/// [`table_key`]); and a hash of the whole row, to tell a repeated row from a changed one.
+pub(super) fn row_hashes(
+    (municipality, key): (&str, &str),
+    family: Option<&Family>,
+    rec: &Record,
+    width: usize,
+) -> (KeyRef, u64) {
+    let key = match family.and_then(|f| f.place(municipality, key)) {
+        Some(i) => KeyRef::Numbered(i),
+        None => {
+            let parts = [municipality, key];
+            KeyRef::Hashed(
+                (u128::from(hash_parts(1, parts.iter().copied())) << 64)
+                    | u128::from(hash_parts(2, parts.iter().copied())),
+            )
+        }
+    };
     // The same row from a CRLF and an LF export, or with a trailing ';', is the same row.
     let fields = rec.fields.iter().take(width).map(TrimFast::trim_fast);
-    (key_hash, hash_parts(3, fields))
+    (key, hash_parts(3, fields))
 }
 
 /// A seeded hash of texts in order, each closed by a byte no UTF-8 text holds. Generic, so
@@ -299,6 +471,140 @@ mod tests {
         table.get_or_insert(key(1_125), KeySeen::default());
         assert_eq!(table.buckets.len(), 834);
         assert_eq!(table.len, 1_126);
+    }
+
+    fn family(keys: &[(&str, &str)], rows: usize) -> Option<Family> {
+        Family::of_sample(keys.iter().copied(), rows)
+    }
+
+    #[test]
+    fn the_family_is_the_form_of_the_samples_first_key() {
+        // Fixi's numbers: "M-" and 8 digits with leading zeros; 100 in the sample, 1,000 rows
+        // expected: a window of 2^20 numbers (4,000 is less) around 1..100, from 0.
+        let fixi: Vec<String> = (1..=100).map(|i| format!("M-{i:08}")).collect();
+        let keys: Vec<(&str, &str)> = fixi.iter().map(|k| ("", k.as_str())).collect();
+        let f = family(&keys, 1_000).expect("numbered");
+        assert_eq!(
+            (f.prefix.as_str(), f.width, f.lo, f.span),
+            ("M-", 8, 0, 1 << 20)
+        );
+        assert_eq!(f.place("", "M-00000007"), Some(7));
+        assert_eq!(f.place("", "M-10000000"), None, "past the window");
+        assert_eq!(f.place("", "M-00999999"), Some(999_999));
+        // Another form of the same number is another key: hashed.
+        for other in [
+            "M-7",
+            "M-000000007",
+            "X-00000007",
+            "M-0000000a",
+            "m-00000007",
+            "",
+        ] {
+            assert_eq!(f.place("", other), None, "{other}");
+        }
+        assert_eq!(
+            f.place("Duiven", "M-00000007"),
+            None,
+            "another municipality"
+        );
+        // 4 million rows expected: 16 million numbers wide.
+        assert_eq!(family(&keys, 4_000_000).map(|f| f.span), Some(16_000_000));
+
+        // Numbers without leading zeros, far from 0: the window is centred on the sample's,
+        // (5,000,000 + 5,000,099) / 2 - 2^19 = 4,475,761.
+        let far: Vec<String> = (5_000_000..5_000_100).map(|i| i.to_string()).collect();
+        let keys: Vec<(&str, &str)> = far.iter().map(|k| ("Zevenaar", k.as_str())).collect();
+        let f = family(&keys, 10).expect("numbered");
+        assert_eq!((f.prefix.as_str(), f.width, f.lo), ("", 0, 4_475_761));
+        assert_eq!(f.place("Zevenaar", "4475761"), Some(0));
+        assert_eq!(f.place("Zevenaar", "4475760"), None, "below the window");
+        assert_eq!(f.place("Zevenaar", "5524336"), Some((1 << 20) - 1));
+        assert_eq!(f.place("Zevenaar", "5524337"), None, "above the window");
+        assert_eq!(f.place("Zevenaar", "05000000"), None, "a leading zero");
+        assert_eq!(f.place("", "5000000"), None, "another municipality");
+
+        // The digits at the end of a case number; none, or more than 18: no family.
+        assert_eq!(split_digits("Z/24/000123"), Some(("Z/24/", "000123")));
+        assert_eq!(family(&[("", "Z/24/000123")], 10).map(|f| f.width), Some(6));
+        assert_eq!(family(&[("", "0")], 10).map(|f| f.width), Some(0));
+        assert_eq!(family(&[("", "ABC")], 10), None);
+        assert_eq!(family(&[("", "1234567890123456789")], 10), None);
+        assert_eq!(family(&[], 10), None);
+        // 1 and 524,289 are half of 2^20 apart: too sparse; one less is not.
+        assert_eq!(family(&[("", "1"), ("", "524289")], 10), None);
+        assert!(family(&[("", "1"), ("", "524288")], 10).is_some());
+    }
+
+    /// Numbered and hashed keys together give the reasons (and the rows to take out again) that
+    /// a map from the key's text gives: 30,000 rows of keys of the family, inside and outside
+    /// its window, of other forms of the same numbers and of another municipality, repeated
+    /// with the same and with other content.
+    #[test]
+    fn numbered_and_hashed_keys_give_what_a_map_of_the_texts_gives() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let sample: Vec<String> = (1..=50).map(|i| format!("M-{i:06}")).collect();
+        let keys: Vec<(&str, &str)> = sample.iter().map(|k| ("", k.as_str())).collect();
+        let f = family(&keys, 2_000).expect("numbered");
+        let mut dups = Duplicates::new("regel");
+        let mut map: HashMap<(String, String), (String, u64, bool)> = HashMap::new();
+        let mut evict = HashMap::new();
+        let (mut numbered, mut hashed, mut reasons) = (0, 0, 0);
+        for pos in 2..30_002u64 {
+            let n = next(3_000);
+            let key = match next(8) {
+                0 => format!("M-{n}"),
+                1 => format!("M-{:06}", n + 2_000_000),
+                2 => format!("X-{n:06}"),
+                _ => format!("M-{n:06}"),
+            };
+            let municipality = if next(10) == 0 { "Duiven" } else { "" };
+            let content = format!("inhoud {}", next(2));
+            let rec = Record {
+                pos,
+                fields: csv::StringRecord::from(vec![key.as_str(), content.as_str()]),
+            };
+            let (key_ref, hash) = row_hashes((municipality, &key), Some(&f), &rec, 2);
+            match key_ref {
+                KeyRef::Numbered(_) => numbered += 1,
+                KeyRef::Hashed(_) => hashed += 1,
+            }
+            let got = dups.check(&rec, &key, (key_ref, hash));
+            let want = match map.get_mut(&(municipality.to_string(), key.clone())) {
+                None => {
+                    map.insert(
+                        (municipality.to_string(), key.clone()),
+                        (content, pos, false),
+                    );
+                    None
+                }
+                Some((c, first, conflict)) => {
+                    if *c == content && !*conflict {
+                        Some(format!("dubbele rij: gelijk aan regel {first}"))
+                    } else {
+                        if !*conflict {
+                            *conflict = true;
+                            evict.insert(*first, other_content(&key, "regel", pos));
+                        }
+                        Some(other_content(&key, "regel", *first))
+                    }
+                }
+            };
+            reasons += usize::from(want.is_some());
+            assert_eq!(got, want, "line {pos}, key {key} in '{municipality}'");
+        }
+        assert_eq!(dups.into_evict(), evict);
+        // Both ways were taken, and many keys came back.
+        assert!(
+            numbered > 15_000 && hashed > 8_000,
+            "{numbered} numbered, {hashed} hashed"
+        );
+        assert!(reasons > 10_000 && evict.len() > 1_000, "{reasons} reasons");
     }
 
     #[test]

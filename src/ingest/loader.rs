@@ -1,15 +1,15 @@
 //! Streaming an export's rows into a staging Parquet file: values parsed on all cores, rows
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
-use super::keys::{Duplicates, MAX_POS, row_hashes};
+use super::keys::{Duplicates, Family, KeyRef, MAX_POS, row_hashes};
 use super::staging::{Batch, StagingWriter};
 use super::*;
 use crate::source::values::TrimFast;
 
 /// What parsing one row gave (its values are in the chunk's cell buffer).
 enum Parsed {
-    /// Values in order; the key's 128-bit hash with the row's content hash (when keyed).
-    Cells(Option<(u128, u64)>),
+    /// Values in order; how the key is remembered, with the row's content hash (when keyed).
+    Cells(Option<(KeyRef, u64)>),
     /// The first failing column and its value; the reason names every failing column.
     Problems {
         column: String,
@@ -44,6 +44,8 @@ struct RowParser<'r> {
     width: usize,
     /// The key's parser, and the gemeente column's (part of the key when there is one).
     key: Option<(usize, Option<usize>)>,
+    /// The keys remembered by number, if the sample's keys are numbered.
+    family: Option<&'r Family>,
     pseudo: Option<&'r Pseudonymiser>,
 }
 
@@ -104,15 +106,17 @@ impl<'r> RowParser<'r> {
         })
     }
 
-    /// The hashes of a parsed row's key and content, when it has a key.
-    fn hashes(&self, rec: &Record, cells: &[Cell]) -> Option<(u128, u64)> {
+    /// How a parsed row's key is remembered, and its content's hash, when it has a key.
+    fn hashes(&self, rec: &Record, cells: &[Cell]) -> Option<(KeyRef, u64)> {
         // A key is unique within its municipality: two municipalities may number alike.
         let municipality = match self.key.and_then(|(_, g)| g).map(|g| &cells[g]) {
             Some(Cell::Text(t)) => t.as_ref(),
             _ => "",
         };
         match self.key.map(|(k, _)| &cells[k]) {
-            Some(Cell::Text(k)) => Some(row_hashes(&[municipality, k], rec, self.width)),
+            Some(Cell::Text(k)) => {
+                Some(row_hashes((municipality, k), self.family, rec, self.width))
+            }
             _ => None,
         }
     }
@@ -160,6 +164,8 @@ pub(super) struct Loader<'a> {
     tail: Vec<(u64, String, usize)>,
     writer: StagingWriter,
     duplicates: Duplicates,
+    /// The keys remembered by number (see [`Family`]); shared with the parsing threads.
+    family: Option<std::sync::Arc<Family>>,
     rejects: Vec<Reject>,
     read: u64,
     accepted: u64,
@@ -232,6 +238,7 @@ impl<'a> Loader<'a> {
             tail: Vec::new(),
             writer,
             duplicates: Duplicates::new(src.settings.position_word()),
+            family: None,
             rejects: Vec::new(),
             read: 0,
             accepted: 0,
@@ -242,11 +249,37 @@ impl<'a> Loader<'a> {
     }
 
     /// Sizes the duplicate-key table once, instead of growing it (and briefly holding it three
-    /// times over) while the rows come in.
-    pub(super) fn expect_rows(&mut self, rows: usize) {
-        if self.key.is_some() {
-            self.duplicates.reserve(rows);
-        }
+    /// times over) while the rows come in: for the share of the sample's keys that are not
+    /// remembered by number, when the sample's keys are numbered (the family, from the sample's
+    /// keys as parsed).
+    pub(super) fn expect_rows(&mut self, rows: usize, sample: &[Record]) {
+        let Some(k) = self.key else {
+            return;
+        };
+        let parse = |p: Option<&ColumnParser>, rec: &Record| -> String {
+            let Some(p) = p else {
+                return String::new();
+            };
+            let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
+            match p.parse(raw, self.pseudo) {
+                Ok(Cell::Text(t)) => t.to_string(),
+                _ => String::new(),
+            }
+        };
+        let gemeente = self.gemeente.and_then(|g| self.parsers.get(g));
+        let keys: Vec<(String, String)> = sample
+            .iter()
+            .map(|rec| (parse(gemeente, rec), parse(self.parsers.get(k), rec)))
+            .filter(|(_, key)| !key.is_empty())
+            .collect();
+        let family = Family::of_sample(keys.iter().map(|(m, k)| (m.as_str(), k.as_str())), rows);
+        let hashed = match &family {
+            Some(f) => keys.iter().filter(|(m, k)| f.place(m, k).is_none()).count(),
+            None => keys.len(),
+        };
+        self.duplicates
+            .reserve(rows * hashed / keys.len().max(1) + 1024);
+        self.family = family.map(std::sync::Arc::new);
     }
 
     /// Progress on stderr for a large export, only on a terminal: a bar with the percentage
@@ -393,10 +426,12 @@ impl<'a> Loader<'a> {
             bar.set_position(self.read);
         }
         let parsers = std::mem::take(&mut self.parsers);
+        let family = self.family.clone();
         let row_parser = RowParser {
             parsers: &parsers,
             width: self.width,
             key: self.key.map(|k| (k, self.gemeente)),
+            family: family.as_deref(),
             pseudo: self.pseudo,
         };
         // One buffer of cells for the whole chunk, a row of `n` after the other: no allocation
@@ -507,7 +542,7 @@ impl<'a> Loader<'a> {
         &mut self,
         rec: &Record,
         cells: &[Cell],
-        hashes: Option<(u128, u64)>,
+        hashes: Option<(KeyRef, u64)>,
     ) -> Option<String> {
         match (self.key.map(|k| &cells[k]), hashes) {
             (Some(Cell::Text(k)), Some(h)) => self.duplicates.check(rec, k, h),

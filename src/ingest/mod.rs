@@ -413,7 +413,7 @@ fn stream_rows(
     let mut loader = Loader::new(to.id, to.file, src, plan, parsers, pseudo, &to.path)?;
     if let Some(size) = to.size {
         let rows = estimate_rows(size, &sample);
-        loader.expect_rows(rows);
+        loader.expect_rows(rows, &sample);
         // A text export's rows are estimated well from its size; a workbook's (compressed)
         // or JSON's are not: those get a counter instead of a bar.
         let text = src.settings.format == "csv";
