@@ -12,11 +12,13 @@
 //! form, a [`Family`], are remembered by their number instead, 8 bytes in an array at the
 //! number's place (in pages of 4,096 numbers, made when a number in them first comes). Keys in
 //! file order then take memory in order, where a hash lands anywhere in a table of hundreds of
-//! megabytes; no key is hashed. Which way a key goes depends on its text alone (and the
+//! megabytes; no numbered key is hashed. Which way a key goes depends on its text alone (and the
 //! family, fixed before the rows), so a key and its repeat always meet in the same place. The
-//! numbers' window is 4 times the estimated rows wide: 8 bytes a key when the numbers run
-//! without gaps, at most 32 bytes an estimated row however they are spread in it; the table
-//! is then sized for the share of the sample's keys that are not numbered.
+//! numbers' window is 4 times the estimated rows wide (at least 2^20): 8 bytes a key when the
+//! numbers run without gaps, at most 32 bytes an estimated row (8 MiB at least) however they
+//! are spread in it. The table is then sized for the share of the sample's keys that are not
+//! numbered, and doubles when more come (another municipality or prefix later in the file,
+//! numbers past the window).
 
 use crate::source::Record;
 use crate::source::values::TrimFast;
@@ -110,7 +112,8 @@ impl Duplicates {
         // 32 bits of the content's hash; the loader stops before a line number above MAX_POS.
         let fresh = KeySeen {
             content: content as u32,
-            pos_and_conflict: u32::try_from(rec.pos.min(MAX_POS)).unwrap_or(0),
+            // Line 0 marks a number not seen (no reader gives it: lines start at 1).
+            pos_and_conflict: u32::try_from(rec.pos.clamp(1, MAX_POS)).unwrap_or(1),
         };
         // Most keys are new: one look finds their place or their first row.
         let seen = match key {
@@ -266,7 +269,7 @@ const MAX_DIGITS: usize = 18;
 impl Family {
     /// The family of the sample's first key, with a window 4 times the expected rows wide (at
     /// least 2^20 numbers) around the numbers of the sample's keys of that form; none when
-    /// the first key does not end in digits, or when the sample's numbers of the family lie
+    /// the first key does not end in 1 to 18 digits, or when the sample's numbers of the family lie
     /// half the window or more apart (sparse numbers: their pages would hold few keys each).
     pub(super) fn of_sample<'k>(
         mut keys: impl Iterator<Item = (&'k str, &'k str)>,
@@ -341,15 +344,11 @@ const PAGE: u64 = 4096;
 /// each, 8 bytes; a line of 0 marks a number not seen), each made when a key in it first comes.
 struct Numbered {
     pages: Vec<Option<Box<[KeySeen]>>>,
-    len: usize,
 }
 
 impl Numbered {
     fn new() -> Numbered {
-        Numbered {
-            pages: Vec::new(),
-            len: 0,
-        }
+        Numbered { pages: Vec::new() }
     }
 
     fn prefetch(&self, i: u64) {
@@ -370,7 +369,6 @@ impl Numbered {
         let entry = &mut page[(i % PAGE) as usize];
         if entry.pos_and_conflict == 0 {
             *entry = seen;
-            self.len += 1;
             return None;
         }
         Some(entry)
@@ -536,9 +534,9 @@ mod tests {
     }
 
     /// Numbered and hashed keys together give the reasons (and the rows to take out again) that
-    /// a map from the key's text gives: 30,000 rows of keys of the family, inside and outside
-    /// its window, of other forms of the same numbers and of another municipality, repeated
-    /// with the same and with other content.
+    /// a map from the key's text gives: 30,000 rows of keys of the family, inside its window
+    /// (over many pages) and past it, of other forms of the same numbers and of another
+    /// municipality, repeated with the same and with other content.
     #[test]
     fn numbered_and_hashed_keys_give_what_a_map_of_the_texts_gives() {
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -548,20 +546,26 @@ mod tests {
             seed ^= seed << 17;
             seed % n
         };
-        let sample: Vec<String> = (1..=50).map(|i| format!("M-{i:06}")).collect();
+        let sample: Vec<String> = (1..=50).map(|i| format!("M-{i:08}")).collect();
         let keys: Vec<(&str, &str)> = sample.iter().map(|k| ("", k.as_str())).collect();
         let f = family(&keys, 2_000).expect("numbered");
         let mut dups = Duplicates::new("regel");
         let mut map: HashMap<(String, String), (String, u64, bool)> = HashMap::new();
         let mut evict = HashMap::new();
         let (mut numbered, mut hashed, mut reasons) = (0, 0, 0);
+        // Half the numbers 0 to 2,999,000 in steps of 1,000: a third in the window of 2^20 (in
+        // 256 pages), the rest of the family's form past it; half 0 to 5,999, side by side.
         for pos in 2..30_002u64 {
-            let n = next(3_000);
+            let n = if next(2) == 0 {
+                next(3_000) * 1_000
+            } else {
+                next(6_000)
+            };
             let key = match next(8) {
                 0 => format!("M-{n}"),
-                1 => format!("M-{:06}", n + 2_000_000),
-                2 => format!("X-{n:06}"),
-                _ => format!("M-{n:06}"),
+                1 => format!("M-{n:09}"),
+                2 => format!("X-{n:08}"),
+                _ => format!("M-{n:08}"),
             };
             let municipality = if next(10) == 0 { "Duiven" } else { "" };
             let content = format!("inhoud {}", next(2));
@@ -598,13 +602,16 @@ mod tests {
             reasons += usize::from(want.is_some());
             assert_eq!(got, want, "line {pos}, key {key} in '{municipality}'");
         }
+        let pages = dups.numbered.pages.iter().flatten().count();
+        assert_eq!(pages, 256, "every page of the window was used");
         assert_eq!(dups.into_evict(), evict);
-        // Both ways were taken, and many keys came back.
+        // Both ways were taken, and many keys came back (11,273 numbered, 18,727 hashed; 11,534
+        // reasons, 4,182 rows to take out: with this seed).
         assert!(
-            numbered > 15_000 && hashed > 8_000,
+            numbered > 8_000 && hashed > 12_000,
             "{numbered} numbered, {hashed} hashed"
         );
-        assert!(reasons > 10_000 && evict.len() > 1_000, "{reasons} reasons");
+        assert!(reasons > 8_000 && evict.len() > 2_000, "{reasons} reasons");
     }
 
     #[test]

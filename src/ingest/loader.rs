@@ -256,6 +256,8 @@ impl<'a> Loader<'a> {
         let Some(k) = self.key else {
             return;
         };
+        // The family decides where keys go: fixed before the first row is checked.
+        debug_assert_eq!(self.read, 0);
         let parse = |p: Option<&ColumnParser>, rec: &Record| -> String {
             let Some(p) = p else {
                 return String::new();
@@ -277,8 +279,9 @@ impl<'a> Loader<'a> {
             Some(f) => keys.iter().filter(|(m, k)| f.place(m, k).is_none()).count(),
             None => keys.len(),
         };
+        let share = (rows as u64).saturating_mul(hashed as u64) / keys.len().max(1) as u64;
         self.duplicates
-            .reserve(rows * hashed / keys.len().max(1) + 1024);
+            .reserve(usize::try_from(share).unwrap_or(rows) + 1024);
         self.family = family.map(std::sync::Arc::new);
     }
 

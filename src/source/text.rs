@@ -372,7 +372,12 @@ fn refuse_binary(path: &Path, head: &Head) -> Result<()> {
             path.display()
         );
     }
-    if looks_binary(fp.control, fp.size) && fp.size == SNIFF_BYTES as u64 {
+    if looks_binary(fp.control, fp.size) && head.bytes.len() == SNIFF_BYTES && fp.utf16.is_none() {
+        // The whole file has at least the start's: refused at once when that is enough.
+        let size = super::file_size(path)?;
+        if looks_binary(fp.control, size) {
+            return refuse_control(path, fp.control, size);
+        }
         let whole = super::fingerprint(path)?;
         return refuse_control(path, whole.control, whole.size);
     }
