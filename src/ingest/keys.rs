@@ -10,15 +10,17 @@
 //!
 //! Most exports number their rows (`M-00000001`, `1234`): keys of the sample's first key's
 //! form, a [`Family`], are remembered by their number instead, 8 bytes in an array at the
-//! number's place (in pages of 4,096 numbers, made when a number in them first comes). Keys in
+//! number's place (in pages of 4,096 numbers, made when a number in them first comes), an
+//! array per municipality (eight at most: the keys of a ninth and later are hashed). Keys in
 //! file order then take memory in order, where a hash lands anywhere in a table of hundreds of
-//! megabytes; no numbered key is hashed. Which way a key goes depends on its text alone (and the
-//! family, fixed before the rows), so a key and its repeat always meet in the same place. The
+//! megabytes; no numbered key is hashed. Which way a key goes depends on its text and
+//! municipality (and the family, fixed before the rows, and whether its municipality got an
+//! array, fixed at its first key), so a key and its repeat always meet in the same place. The
 //! numbers' window is 4 times the estimated rows wide (at least 2^20): 8 bytes a key when the
-//! numbers run without gaps, at most 32 bytes an estimated row (8 MiB at least) however they
-//! are spread in it. The table is then sized for the share of the sample's keys that are not
-//! numbered, and doubles when more come (another municipality or prefix later in the file,
-//! numbers past the window).
+//! numbers run without gaps, at most 32 bytes an estimated row (8 MiB at least) per
+//! municipality however they are spread in it. The table is then sized for the share of the
+//! sample's keys that are not numbered, and doubles when more come (a ninth municipality or
+//! another prefix later in the file, numbers past the window).
 
 use crate::source::Record;
 use crate::source::values::TrimFast;
@@ -54,8 +56,10 @@ impl KeySeen {
 /// other content.
 pub(super) struct Duplicates {
     keys: KeyTable,
-    /// The keys of the family, by their place in its window of numbers.
-    numbered: Numbered,
+    /// The keys of the family, by municipality and their place in its window of numbers (at
+    /// most [`MUNICIPALITIES`]; the keys of the one last looked in are prefetched).
+    numbered: Vec<(String, Numbered)>,
+    last: usize,
     evict: HashMap<u64, String>,
     /// How a position is named in a reason: "regel", "rij" or "object".
     word: &'static str,
@@ -72,7 +76,8 @@ impl Duplicates {
     pub(super) fn new(word: &'static str) -> Duplicates {
         Duplicates {
             keys: KeyTable::for_keys(0),
-            numbered: Numbered::new(),
+            numbered: Vec::new(),
+            last: 0,
             evict: HashMap::new(),
             word,
         }
@@ -91,8 +96,36 @@ impl Duplicates {
     pub(super) fn prefetch(&self, key: KeyRef) {
         match key {
             KeyRef::Hashed(h) => self.keys.prefetch(&table_key(h)),
-            KeyRef::Numbered(i) => self.numbered.prefetch(i),
+            KeyRef::Numbered(i) => {
+                if let Some((_, numbered)) = self.numbered.get(self.last) {
+                    numbered.prefetch(i);
+                }
+            }
         }
+    }
+
+    /// Where a municipality's numbered keys are, made at its first key while there are fewer
+    /// than [`MUNICIPALITIES`]; none past that (its keys are then hashed, all of them: a
+    /// municipality without a place never gets one later).
+    fn numbered_of(&mut self, municipality: &str) -> Option<usize> {
+        if self
+            .numbered
+            .get(self.last)
+            .is_some_and(|(m, _)| m == municipality)
+        {
+            return Some(self.last);
+        }
+        let at = match self.numbered.iter().position(|(m, _)| m == municipality) {
+            Some(at) => at,
+            None if self.numbered.len() < MUNICIPALITIES => {
+                self.numbered
+                    .push((municipality.to_string(), Numbered::new()));
+                self.numbered.len() - 1
+            }
+            None => return None,
+        };
+        self.last = at;
+        Some(at)
     }
 
     /// The rows staged but to be taken out again, by position, with their reason.
@@ -105,7 +138,7 @@ impl Duplicates {
     pub(super) fn check(
         &mut self,
         rec: &Record,
-        key_text: &str,
+        (municipality, key_text): (&str, &str),
         (key, content): (KeyRef, u64),
     ) -> Option<String> {
         let word = self.word;
@@ -116,10 +149,17 @@ impl Duplicates {
             pos_and_conflict: u32::try_from(rec.pos.clamp(1, MAX_POS)).unwrap_or(1),
         };
         // Most keys are new: one look finds their place or their first row.
-        let seen = match key {
-            KeyRef::Hashed(h) => self.keys.get_or_insert(table_key(h), fresh)?,
-            KeyRef::Numbered(i) => self.numbered.get_or_insert(i, fresh)?,
+        let numbered = match key {
+            KeyRef::Numbered(i) => self.numbered_of(municipality).map(|at| (at, i)),
+            KeyRef::Hashed(_) => None,
         };
+        let seen = match (numbered, key) {
+            (Some((at, i)), _) => self.numbered[at].1.get_or_insert(i, fresh),
+            (None, KeyRef::Hashed(h)) => self.keys.get_or_insert(table_key(h), fresh),
+            (None, KeyRef::Numbered(_)) => self
+                .keys
+                .get_or_insert(table_key(key_hash(municipality, key_text)), fresh),
+        }?;
         let content = fresh.content;
         if seen.content == content && !seen.conflict() {
             return Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos()));
@@ -248,12 +288,12 @@ impl KeyTable {
     }
 }
 
-/// The form of the keys remembered by number: a municipality, a text before the digits and
-/// the digits' form, with the window of numbers they may have (`lo..lo + span`). A key of
-/// another form or outside the window is hashed.
+/// The form of the keys remembered by number: a text before the digits and the digits' form,
+/// with the window of numbers they may have (`lo..lo + span`), the same for every
+/// municipality (each has its own numbers). A key of another form or outside the window is
+/// hashed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Family {
-    municipality: String,
     prefix: String,
     /// The number of digits, leading zeros included (`M-00000001`: 8), or 0: digits without
     /// leading zeros (`1234`). Either way a number is written one way only, so two keys of the
@@ -266,19 +306,21 @@ pub(super) struct Family {
 /// At most 18 digits: every such number fits in 64 bits.
 const MAX_DIGITS: usize = 18;
 
+/// Municipalities whose keys are kept by number (a region's export has a handful).
+const MUNICIPALITIES: usize = 8;
+
 impl Family {
     /// The family of the sample's first key, with a window 4 times the expected rows wide (at
     /// least 2^20 numbers) around the numbers of the sample's keys of that form; none when
     /// the first key does not end in 1 to 18 digits, or when the sample's numbers of the family lie
     /// half the window or more apart (sparse numbers: their pages would hold few keys each).
     pub(super) fn of_sample<'k>(
-        mut keys: impl Iterator<Item = (&'k str, &'k str)>,
+        mut keys: impl Iterator<Item = &'k str>,
         rows: usize,
     ) -> Option<Family> {
-        let (municipality, first) = keys.next()?;
+        let first = keys.next()?;
         let (prefix, digits) = split_digits(first)?;
         let mut family = Family {
-            municipality: municipality.to_string(),
             prefix: prefix.to_string(),
             width: if digits.starts_with('0') && digits.len() > 1 {
                 digits.len()
@@ -289,9 +331,9 @@ impl Family {
             span: u64::MAX,
         };
         let (mut min, mut max) = (u64::MAX, 0);
-        for n in std::iter::once((municipality, first))
+        for n in std::iter::once(first)
             .chain(keys)
-            .filter_map(|(m, k)| family.number(m, k))
+            .filter_map(|k| family.number(k))
         {
             (min, max) = (min.min(n), max.max(n));
         }
@@ -306,13 +348,13 @@ impl Family {
     }
 
     /// The key's place in the family's window, if it is of the family and in the window.
-    pub(super) fn place(&self, municipality: &str, key: &str) -> Option<u64> {
-        let i = self.number(municipality, key)?.checked_sub(self.lo)?;
+    pub(super) fn place(&self, key: &str) -> Option<u64> {
+        let i = self.number(key)?.checked_sub(self.lo)?;
         (i < self.span).then_some(i)
     }
 
     /// The key's number, if it has the family's form.
-    fn number(&self, municipality: &str, key: &str) -> Option<u64> {
+    fn number(&self, key: &str) -> Option<u64> {
         let digits = key.strip_prefix(self.prefix.as_str())?;
         let form = match self.width {
             0 => digits.len() == 1 || !digits.starts_with('0'),
@@ -321,7 +363,6 @@ impl Family {
         if !form
             || digits.is_empty()
             || digits.len() > MAX_DIGITS
-            || municipality != self.municipality
             || !digits.bytes().all(|b| b.is_ascii_digit())
         {
             return None;
@@ -389,19 +430,20 @@ pub(super) fn row_hashes(
     rec: &Record,
     width: usize,
 ) -> (KeyRef, u64) {
-    let key = match family.and_then(|f| f.place(municipality, key)) {
+    let key = match family.and_then(|f| f.place(key)) {
         Some(i) => KeyRef::Numbered(i),
-        None => {
-            let parts = [municipality, key];
-            KeyRef::Hashed(
-                (u128::from(hash_parts(1, parts.iter().copied())) << 64)
-                    | u128::from(hash_parts(2, parts.iter().copied())),
-            )
-        }
+        None => KeyRef::Hashed(key_hash(municipality, key)),
     };
     // The same row from a CRLF and an LF export, or with a trailing ';', is the same row.
     let fields = rec.fields.iter().take(width).map(TrimFast::trim_fast);
     (key, hash_parts(3, fields))
+}
+
+/// The 128-bit hash of a key in a municipality: two seeded runs.
+fn key_hash(municipality: &str, key: &str) -> u128 {
+    let parts = [municipality, key];
+    (u128::from(hash_parts(1, parts.iter().copied())) << 64)
+        | u128::from(hash_parts(2, parts.iter().copied()))
 }
 
 /// A seeded hash of texts in order, each closed by a byte no UTF-8 text holds. Generic, so
@@ -471,7 +513,7 @@ mod tests {
         assert_eq!(table.len, 1_126);
     }
 
-    fn family(keys: &[(&str, &str)], rows: usize) -> Option<Family> {
+    fn family(keys: &[&str], rows: usize) -> Option<Family> {
         Family::of_sample(keys.iter().copied(), rows)
     }
 
@@ -480,15 +522,15 @@ mod tests {
         // Fixi's numbers: "M-" and 8 digits with leading zeros; 100 in the sample, 1,000 rows
         // expected: a window of 2^20 numbers (4,000 is less) around 1..100, from 0.
         let fixi: Vec<String> = (1..=100).map(|i| format!("M-{i:08}")).collect();
-        let keys: Vec<(&str, &str)> = fixi.iter().map(|k| ("", k.as_str())).collect();
+        let keys: Vec<&str> = fixi.iter().map(String::as_str).collect();
         let f = family(&keys, 1_000).expect("numbered");
         assert_eq!(
             (f.prefix.as_str(), f.width, f.lo, f.span),
             ("M-", 8, 0, 1 << 20)
         );
-        assert_eq!(f.place("", "M-00000007"), Some(7));
-        assert_eq!(f.place("", "M-10000000"), None, "past the window");
-        assert_eq!(f.place("", "M-00999999"), Some(999_999));
+        assert_eq!(f.place("M-00000007"), Some(7));
+        assert_eq!(f.place("M-10000000"), None, "past the window");
+        assert_eq!(f.place("M-00999999"), Some(999_999));
         // Another form of the same number is another key: hashed.
         for other in [
             "M-7",
@@ -498,39 +540,33 @@ mod tests {
             "m-00000007",
             "",
         ] {
-            assert_eq!(f.place("", other), None, "{other}");
+            assert_eq!(f.place(other), None, "{other}");
         }
-        assert_eq!(
-            f.place("Duiven", "M-00000007"),
-            None,
-            "another municipality"
-        );
         // 4 million rows expected: 16 million numbers wide.
         assert_eq!(family(&keys, 4_000_000).map(|f| f.span), Some(16_000_000));
 
         // Numbers without leading zeros, far from 0: the window is centred on the sample's,
         // (5,000,000 + 5,000,099) / 2 - 2^19 = 4,475,761.
         let far: Vec<String> = (5_000_000..5_000_100).map(|i| i.to_string()).collect();
-        let keys: Vec<(&str, &str)> = far.iter().map(|k| ("Zevenaar", k.as_str())).collect();
+        let keys: Vec<&str> = far.iter().map(String::as_str).collect();
         let f = family(&keys, 10).expect("numbered");
         assert_eq!((f.prefix.as_str(), f.width, f.lo), ("", 0, 4_475_761));
-        assert_eq!(f.place("Zevenaar", "4475761"), Some(0));
-        assert_eq!(f.place("Zevenaar", "4475760"), None, "below the window");
-        assert_eq!(f.place("Zevenaar", "5524336"), Some((1 << 20) - 1));
-        assert_eq!(f.place("Zevenaar", "5524337"), None, "above the window");
-        assert_eq!(f.place("Zevenaar", "05000000"), None, "a leading zero");
-        assert_eq!(f.place("", "5000000"), None, "another municipality");
+        assert_eq!(f.place("4475761"), Some(0));
+        assert_eq!(f.place("4475760"), None, "below the window");
+        assert_eq!(f.place("5524336"), Some((1 << 20) - 1));
+        assert_eq!(f.place("5524337"), None, "above the window");
+        assert_eq!(f.place("05000000"), None, "a leading zero");
 
         // The digits at the end of a case number; none, or more than 18: no family.
         assert_eq!(split_digits("Z/24/000123"), Some(("Z/24/", "000123")));
-        assert_eq!(family(&[("", "Z/24/000123")], 10).map(|f| f.width), Some(6));
-        assert_eq!(family(&[("", "0")], 10).map(|f| f.width), Some(0));
-        assert_eq!(family(&[("", "ABC")], 10), None);
-        assert_eq!(family(&[("", "1234567890123456789")], 10), None);
+        assert_eq!(family(&["Z/24/000123"], 10).map(|f| f.width), Some(6));
+        assert_eq!(family(&["0"], 10).map(|f| f.width), Some(0));
+        assert_eq!(family(&["ABC"], 10), None);
+        assert_eq!(family(&["1234567890123456789"], 10), None);
         assert_eq!(family(&[], 10), None);
         // 1 and 524,289 are half of 2^20 apart: too sparse; one less is not.
-        assert_eq!(family(&[("", "1"), ("", "524289")], 10), None);
-        assert!(family(&[("", "1"), ("", "524288")], 10).is_some());
+        assert_eq!(family(&["1", "524289"], 10), None);
+        assert!(family(&["1", "524288"], 10).is_some());
     }
 
     /// Numbered and hashed keys together give the reasons (and the rows to take out again) that
@@ -547,8 +583,22 @@ mod tests {
             seed % n
         };
         let sample: Vec<String> = (1..=50).map(|i| format!("M-{i:08}")).collect();
-        let keys: Vec<(&str, &str)> = sample.iter().map(|k| ("", k.as_str())).collect();
+        let keys: Vec<&str> = sample.iter().map(String::as_str).collect();
         let f = family(&keys, 2_000).expect("numbered");
+        // Half the rows without a municipality, the others in one of ten: two more than are
+        // kept by number, so that the keys of the last two to come are hashed.
+        let towns = [
+            "Duiven",
+            "Zevenaar",
+            "Westervoort",
+            "Montferland",
+            "Doesburg",
+            "Lingewaard",
+            "Rheden",
+            "Arnhem",
+            "Renkum",
+            "Rozendaal",
+        ];
         let mut dups = Duplicates::new("regel");
         let mut map: HashMap<(String, String), (String, u64, bool)> = HashMap::new();
         let mut evict = HashMap::new();
@@ -567,7 +617,10 @@ mod tests {
                 2 => format!("X-{n:08}"),
                 _ => format!("M-{n:08}"),
             };
-            let municipality = if next(10) == 0 { "Duiven" } else { "" };
+            let municipality = match next(2) {
+                0 => "",
+                _ => towns[next(10) as usize],
+            };
             let content = format!("inhoud {}", next(2));
             let rec = Record {
                 pos,
@@ -578,7 +631,7 @@ mod tests {
                 KeyRef::Numbered(_) => numbered += 1,
                 KeyRef::Hashed(_) => hashed += 1,
             }
-            let got = dups.check(&rec, &key, (key_ref, hash));
+            let got = dups.check(&rec, (municipality, &key), (key_ref, hash));
             let want = match map.get_mut(&(municipality.to_string(), key.clone())) {
                 None => {
                     map.insert(
@@ -602,16 +655,23 @@ mod tests {
             reasons += usize::from(want.is_some());
             assert_eq!(got, want, "line {pos}, key {key} in '{municipality}'");
         }
-        let pages = dups.numbered.pages.iter().flatten().count();
-        assert_eq!(pages, 256, "every page of the window was used");
+        let pages: Vec<usize> = (dups.numbered.iter())
+            .map(|(_, n)| n.pages.iter().flatten().count())
+            .collect();
+        assert_eq!(pages.len(), MUNICIPALITIES);
+        assert_eq!(
+            pages.iter().max(),
+            Some(&256),
+            "every page of the window was used"
+        );
         assert_eq!(dups.into_evict(), evict);
-        // Both ways were taken, and many keys came back (11,273 numbered, 18,727 hashed; 11,534
-        // reasons, 4,182 rows to take out: with this seed).
+        // Both ways were taken, and many keys came back (12,600 numbered, 17,400 hashed; 4,945
+        // reasons, 2,167 rows to take out: with this seed).
         assert!(
-            numbered > 8_000 && hashed > 12_000,
+            numbered > 10_000 && hashed > 15_000,
             "{numbered} numbered, {hashed} hashed"
         );
-        assert!(reasons > 8_000 && evict.len() > 2_000, "{reasons} reasons");
+        assert!(reasons > 4_000 && evict.len() > 1_500, "{reasons} reasons");
     }
 
     #[test]

@@ -251,32 +251,30 @@ impl<'a> Loader<'a> {
     /// Sizes the duplicate-key table once, instead of growing it (and briefly holding it three
     /// times over) while the rows come in: for the share of the sample's keys that are not
     /// remembered by number, when the sample's keys are numbered (the family, from the sample's
-    /// keys as parsed).
+    /// keys as parsed; the same in every municipality).
     pub(super) fn expect_rows(&mut self, rows: usize, sample: &[Record]) {
         let Some(k) = self.key else {
             return;
         };
         // The family decides where keys go: fixed before the first row is checked.
         debug_assert_eq!(self.read, 0);
-        let parse = |p: Option<&ColumnParser>, rec: &Record| -> String {
-            let Some(p) = p else {
-                return String::new();
-            };
-            let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
-            match p.parse(raw, self.pseudo) {
-                Ok(Cell::Text(t)) => t.to_string(),
-                _ => String::new(),
-            }
+        let Some(p) = self.parsers.get(k) else {
+            return;
         };
-        let gemeente = self.gemeente.and_then(|g| self.parsers.get(g));
-        let keys: Vec<(String, String)> = sample
+        let keys: Vec<String> = sample
             .iter()
-            .map(|rec| (parse(gemeente, rec), parse(self.parsers.get(k), rec)))
-            .filter(|(_, key)| !key.is_empty())
+            .map(|rec| {
+                let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
+                match p.parse(raw, self.pseudo) {
+                    Ok(Cell::Text(t)) => t.to_string(),
+                    _ => String::new(),
+                }
+            })
+            .filter(|key| !key.is_empty())
             .collect();
-        let family = Family::of_sample(keys.iter().map(|(m, k)| (m.as_str(), k.as_str())), rows);
+        let family = Family::of_sample(keys.iter().map(String::as_str), rows);
         let hashed = match &family {
-            Some(f) => keys.iter().filter(|(m, k)| f.place(m, k).is_none()).count(),
+            Some(f) => keys.iter().filter(|k| f.place(k).is_none()).count(),
             None => keys.len(),
         };
         let share = (rows as u64).saturating_mul(hashed as u64) / keys.len().max(1) as u64;
@@ -547,8 +545,12 @@ impl<'a> Loader<'a> {
         cells: &[Cell],
         hashes: Option<(KeyRef, u64)>,
     ) -> Option<String> {
+        let municipality = match self.gemeente.map(|g| &cells[g]) {
+            Some(Cell::Text(t)) => t.as_ref(),
+            _ => "",
+        };
         match (self.key.map(|k| &cells[k]), hashes) {
-            (Some(Cell::Text(k)), Some(h)) => self.duplicates.check(rec, k, h),
+            (Some(Cell::Text(k)), Some(h)) => self.duplicates.check(rec, (municipality, k), h),
             _ => None,
         }
     }
