@@ -267,9 +267,10 @@ fn ingest_file(
         Some(_) => dir.join(warehouse::STAGING_DIR),
         None => std::env::temp_dir(),
     };
-    let staging = stage_export(input, size, catalog, opts, &staging_root)?;
-    // A file's SHA-256 was taken as its rows were read (a text export) or with its facts after
-    // them (a workbook, JSON); only UTF-16 text's is read now.
+    let staging = stage_export(input, size, catalog, opts, &staging_root, known.is_none())?;
+    // A file's SHA-256 was computed before the rows (a file of an earlier one's size), taken as
+    // its rows were read (a text export) or with its facts after them (a workbook, JSON); only
+    // UTF-16 text's is read now.
     let sha256 = match known.or(staging.sha256) {
         Some(hash) => hash,
         None => source::sha256_file(file)?,
@@ -316,9 +317,10 @@ fn stage_export(
     catalog: &Catalog,
     opts: &Options,
     staging_root: &Path,
+    sha256: bool,
 ) -> Result<Staging> {
     let (file, label) = (input.path, input.label);
-    let (mut src, mut plan) = open_export(file, catalog, opts)?;
+    let (mut src, mut plan) = open_export(file, catalog, opts, sha256)?;
     let pseudo = check_key(&plan, catalog, opts)?;
     let prepared = prepare(&mut src, &mut plan, opts.number_style, opts.date_order)?;
     check_against_existing(&prepared.1, catalog.datasets.get(&opts.dataset))?;
@@ -364,11 +366,18 @@ fn stage_export(
 
 /// Opens the export (its header row found with the dataset's header words) and maps its
 /// headers onto the dataset.
-fn open_export(file: &Path, catalog: &Catalog, opts: &Options) -> Result<(Source, Plan)> {
+/// Opens an export and maps its columns; its SHA-256 taken as its rows are read if `sha256`.
+fn open_export(
+    file: &Path,
+    catalog: &Catalog,
+    opts: &Options,
+    sha256: bool,
+) -> Result<(Source, Plan)> {
     let def = schema::dataset(&opts.dataset);
     let existing = catalog.datasets.get(&opts.dataset);
     let mut read = opts.read.clone();
     read.header_hints = header_hints(def, existing);
+    read.sha256 = sha256;
     let src = source::open(file, &read)?;
     source::check_header(&src.headers, file)?;
     let plan = Plan::build(

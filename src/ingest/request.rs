@@ -120,6 +120,7 @@ impl Request {
                 delimiter,
                 sheet: self.sheet.clone(),
                 header_hints: Vec::new(),
+                sha256: true,
             },
             number_style,
             date_order: self.date_order.as_deref().map(|o| match o {

@@ -62,6 +62,10 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// Header words that identify the header row (the aliases of the dataset).
     pub header_hints: Vec<String>,
+    /// Whether a text export's SHA-256 is taken as its rows are read: for an ingest's lineage,
+    /// unless it was computed before the rows (a file of an earlier one's size); not for an
+    /// ad-hoc read.
+    pub sha256: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,17 +288,18 @@ pub type ScanSlot = std::sync::Arc<std::sync::Mutex<Scanned>>;
 pub struct Tap<R> {
     inner: R,
     scan: Scan,
-    sha: Sha256,
+    /// None: the SHA-256 is not wanted.
+    sha: Option<Sha256>,
     slot: ScanSlot,
     done: bool,
 }
 
 impl<R: Read> Tap<R> {
-    pub fn new(inner: R, slot: ScanSlot) -> Tap<R> {
+    pub fn new(inner: R, slot: ScanSlot, sha256: bool) -> Tap<R> {
         Tap {
             inner,
             scan: Scan::default(),
-            sha: Sha256::new(),
+            sha: sha256.then(Sha256::new),
             slot,
             done: false,
         }
@@ -306,13 +311,15 @@ impl<R: Read> Read for Tap<R> {
         let n = self.inner.read(buf)?;
         if n > 0 {
             self.scan.add(&buf[..n]);
-            self.sha.update(&buf[..n]);
+            if let Some(sha) = &mut self.sha {
+                sha.update(&buf[..n]);
+            }
         } else if !buf.is_empty() && !self.done {
             self.done = true;
             let fp = std::mem::take(&mut self.scan).finish();
-            let sha = hex(&std::mem::take(&mut self.sha).finalize());
+            let sha = self.sha.take().map(|sha| hex(&sha.finalize()));
             if let Ok(mut slot) = self.slot.lock() {
-                slot.facts = Some((fp, Some(sha)));
+                slot.facts = Some((fp, sha));
             }
         }
         Ok(n)

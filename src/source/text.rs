@@ -97,16 +97,18 @@ impl<R: Read> Read for DecodeReader<R> {
 /// Opens the file as UTF-8 text: transcoded as `encoding` says, a BOM skipped, CRs read as
 /// line feeds in a file whose lines end in CR alone, and a line feed added at the end when the
 /// last line has none (`head` says whether there is a BOM and how lines end). With a `slot`,
-/// the file's facts are taken on the way ([`super::Tap`]) and the lines' encodings counted.
+/// the file's facts (and its SHA-256 if `sha256`) are taken on the way ([`super::Tap`]) and
+/// the lines' encodings counted.
 fn text_reader(
     path: &Path,
     encoding: Encoding,
     head: &Head,
     slot: Option<&super::ScanSlot>,
+    sha256: bool,
 ) -> Result<Box<dyn Read + Send>> {
     let mut file = super::open_text(path)?;
     if let Some(slot) = slot {
-        file = Box::new(super::Tap::new(file, slot.clone()));
+        file = Box::new(super::Tap::new(file, slot.clone(), sha256));
     }
     if head.fp.utf8_bom {
         let mut skip = [0u8; 3];
@@ -489,7 +491,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
     refuse_binary(path, &head)?;
     let layout = sniff(path, &head, opts)?;
     let tap = (!utf16).then_some(&scanned);
-    let text = text_reader(path, layout.encoding, &head, tap)?;
+    let text = text_reader(path, layout.encoding, &head, tap, opts.sha256)?;
     let mut reader = reader_builder(layout.delimiter).from_reader(text);
     let (header_line, headers) = read_header(&mut reader, layout.header_index, path)?;
     let blank_rows = Arc::new(AtomicU64::new(0));
@@ -555,7 +557,7 @@ fn sniff(path: &Path, head: &Head, opts: &ReadOptions) -> Result<Layout> {
         ),
     };
     let mut text = Vec::new();
-    text_reader(path, encoding, head, None)?
+    text_reader(path, encoding, head, None, false)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut text)
         .with_context(|| format!("reading {}", path.display()))?;
@@ -827,7 +829,8 @@ mod tests {
 
     /// A text export read for an ingest gives the facts of the whole file, as the separate
     /// passes did: its size, lines and control bytes, its SHA-256, and the encoding named for
-    /// all its lines, where its start alone would say UTF-8.
+    /// all its lines, where its start alone would say UTF-8. Read without the SHA-256 (an
+    /// ad-hoc read, or one whose SHA-256 was computed first), the same facts without it.
     #[test]
     fn reading_the_rows_takes_the_facts_of_the_whole_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -838,7 +841,11 @@ mod tests {
         }
         bytes.extend_from_slice(b"Jos\xe9;Duiven\r\nA\x01;B");
         std::fs::write(&path, &bytes).unwrap();
-        let mut src = open(&path, &ReadOptions::default()).unwrap();
+        let opts = ReadOptions {
+            sha256: true,
+            ..ReadOptions::default()
+        };
+        let mut src = open(&path, &opts).unwrap();
         assert_eq!(src.settings.encoding.as_deref(), Some("UTF-8 (met BOM)"));
         let rows: Vec<Record> = src.rows.by_ref().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 20_002);
@@ -860,6 +867,13 @@ mod tests {
                 "gemengd UTF-8 en Windows-1252 (met BOM): 20000 regel(s) UTF-8 (vanaf regel \
                  2), 1 Windows-1252 (vanaf regel 20002)"
             )
+        );
+        let mut src = open(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(src.rows.by_ref().count(), 20_002);
+        let (again, sha) = src.finish().unwrap();
+        assert_eq!(
+            (again.size, again.lines, again.control, sha),
+            (fp.size, 20_003, 1, None)
         );
     }
 
