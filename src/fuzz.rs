@@ -19,7 +19,11 @@ fn read_export(data: &[u8], ext: &str) {
     let Some((_guard, path)) = file(data, ext) else {
         return;
     };
-    if let Ok(mut src) = source::open(&path, &ReadOptions::default()) {
+    let opts = ReadOptions {
+        sha256: true,
+        ..ReadOptions::default()
+    };
+    if let Ok(mut src) = source::open(&path, &opts) {
         let _ = source::check_header(&src.headers, &path);
         for row in src.rows.by_ref().take(100_000) {
             if row.is_err() {

@@ -357,9 +357,13 @@ fn upsert_replaces_older_versions_and_same_file_changes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("al ingelezen"));
     assert_eq!(wd.logs(), before);
 
-    // A file of week 1's size but other rows: its SHA-256 is computed before the rows (not
-    // again as they are read) and kept, so that the same file is known the next time.
+    // A file of week 1's size but other rows: its SHA-256 is computed before the rows, is not
+    // taken for week 1's, and is kept, so that the same file is known the next time.
     wd.write("week4.csv", "Meldingnummer;Datum melding;Categorie;Status\n4;4-3-2024;Afval;open\n5;5-3-2024;Groen;open\n");
+    assert_eq!(
+        std::fs::metadata(wd.path("week4.csv")).unwrap().len(),
+        std::fs::metadata(wd.path("week1.csv")).unwrap().len()
+    );
     let s = wd.ingest_json(&["week4.csv", "-d", "meldingen"], 0);
     assert_eq!(
         (s["new"].as_u64(), s["total_rows"].as_u64()),

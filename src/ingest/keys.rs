@@ -11,16 +11,18 @@
 //! Most exports number their rows (`M-00000001`, `1234`): keys of the sample's first key's
 //! form, a [`Family`], are remembered by their number instead, 8 bytes in an array at the
 //! number's place (in pages of 4,096 numbers, made when a number in them first comes), an
-//! array per municipality (eight at most: the keys of a ninth and later are hashed). Keys in
-//! file order then take memory in order, where a hash lands anywhere in a table of hundreds of
-//! megabytes; no numbered key is hashed. Which way a key goes depends on its text and
-//! municipality (and the family, fixed before the rows, and whether its municipality got an
-//! array, fixed at its first key), so a key and its repeat always meet in the same place. The
-//! numbers' window is 4 times the estimated rows wide (at least 2^20): 8 bytes a key when the
-//! numbers run without gaps, at most 32 bytes an estimated row (8 MiB at least) per
-//! municipality however they are spread in it. The table is then sized for the share of the
-//! sample's keys that are not numbered, and doubles when more come (a ninth municipality or
-//! another prefix later in the file, numbers past the window).
+//! array per municipality (eight at most). Keys in file order then take memory in order, where
+//! a hash lands anywhere in a table of hundreds of megabytes, and are not hashed. The arrays
+//! together make at most the pages of one window of numbers (4 times the estimated rows wide,
+//! at least 2^20): 8 bytes a key when the numbers run without gaps, at most 32 bytes an
+//! estimated row (8 MiB at least) however they are spread over the municipalities. The keys of
+//! a ninth municipality, and of a page that came after the last page was made, go to the
+//! table by their hash. Which way a key goes depends on its text, its municipality and what
+//! was decided before it (the family, before the rows; whether its municipality got an array,
+//! at its first numbered key; whether its page was made, at the page's first key), so a key
+//! and its repeat always meet in the same place. The table is sized for the share of the
+//! sample's keys that are not kept by number, and doubles when more come (another prefix later
+//! in the file, a ninth municipality, numbers past the window or past the pages).
 
 use crate::source::Record;
 use crate::source::values::TrimFast;
@@ -60,6 +62,8 @@ pub(super) struct Duplicates {
     /// most [`MUNICIPALITIES`]; the keys of the one last looked in are prefetched).
     numbered: Vec<(String, Numbered)>,
     last: usize,
+    /// Pages the municipalities' arrays may still make, together: one window's worth.
+    pages_left: usize,
     evict: HashMap<u64, String>,
     /// How a position is named in a reason: "regel", "rij" or "object".
     word: &'static str,
@@ -78,6 +82,7 @@ impl Duplicates {
             keys: KeyTable::for_keys(0),
             numbered: Vec::new(),
             last: 0,
+            pages_left: 0,
             evict: HashMap::new(),
             word,
         }
@@ -89,6 +94,12 @@ impl Duplicates {
         if self.keys.len == 0 {
             self.keys = KeyTable::for_keys(rows);
         }
+    }
+
+    /// Lets the municipalities' arrays of numbered keys make the pages of one window of the
+    /// family together (8 bytes a number in it, however many municipalities share it).
+    pub(super) fn number_by(&mut self, family: &Family) {
+        self.pages_left = usize::try_from(family.span.div_ceil(PAGE)).unwrap_or(0);
     }
 
     /// Asks for the memory of a key's place ahead of [`Duplicates::check`], so that the rows
@@ -153,13 +164,19 @@ impl Duplicates {
             KeyRef::Numbered(i) => self.numbered_of(municipality).map(|at| (at, i)),
             KeyRef::Hashed(_) => None,
         };
-        let seen = match (numbered, key) {
-            (Some((at, i)), _) => self.numbered[at].1.get_or_insert(i, fresh),
-            (None, KeyRef::Hashed(h)) => self.keys.get_or_insert(table_key(h), fresh),
+        let entry = numbered.and_then(|(at, i)| self.numbered[at].1.entry(i, &mut self.pages_left));
+        let seen = match (entry, key) {
+            (Some(entry), _) if entry.pos_and_conflict == 0 => {
+                *entry = fresh;
+                return None;
+            }
+            (Some(entry), _) => entry,
+            (None, KeyRef::Hashed(h)) => self.keys.get_or_insert(table_key(h), fresh)?,
+            // A ninth municipality's, or one whose page was not made: by the hash of its text.
             (None, KeyRef::Numbered(_)) => self
                 .keys
-                .get_or_insert(table_key(key_hash(municipality, key_text)), fresh),
-        }?;
+                .get_or_insert(table_key(key_hash(municipality, key_text)), fresh)?,
+        };
         let content = fresh.content;
         if seen.content == content && !seen.conflict() {
             return Some(format!("dubbele rij: gelijk aan {word} {}", seen.pos()));
@@ -307,7 +324,7 @@ pub(super) struct Family {
 const MAX_DIGITS: usize = 18;
 
 /// Municipalities whose keys are kept by number (a region's export has a handful).
-const MUNICIPALITIES: usize = 8;
+pub(super) const MUNICIPALITIES: usize = 8;
 
 impl Family {
     /// The family of the sample's first key, with a window 4 times the expected rows wide (at
@@ -382,9 +399,18 @@ fn split_digits(key: &str) -> Option<(&str, &str)> {
 const PAGE: u64 = 4096;
 
 /// What was seen of the family's keys, by place: pages of [`PAGE`] entries (a [`KeySeen`]
-/// each, 8 bytes; a line of 0 marks a number not seen), each made when a key in it first comes.
+/// each, 8 bytes; a line of 0 marks a number not seen), each made when a key in it first comes
+/// while the pages of one window have not all been made (by all municipalities together);
+/// else the page's keys are hashed, now and later.
 struct Numbered {
-    pages: Vec<Option<Box<[KeySeen]>>>,
+    pages: Vec<Page>,
+}
+
+#[derive(Clone)]
+enum Page {
+    NotYet,
+    Kept(Box<[KeySeen]>),
+    Hashed,
 }
 
 impl Numbered {
@@ -393,26 +419,31 @@ impl Numbered {
     }
 
     fn prefetch(&self, i: u64) {
-        if let Some(Some(page)) = self.pages.get((i / PAGE) as usize) {
+        if let Some(Page::Kept(page)) = self.pages.get((i / PAGE) as usize) {
             super::prefetch(&page[(i % PAGE) as usize]);
         }
     }
 
-    /// What was seen of the key at place `i` earlier, or `None` when it is new (it is then
-    /// put in with `seen`, whose line is at least 1).
-    fn get_or_insert(&mut self, i: u64, seen: KeySeen) -> Option<&mut KeySeen> {
+    /// The entry of place `i` (a line of 0: not seen yet), or none when its page's keys are
+    /// hashed: decided at the page's first key, by whether `pages_left` allows one more.
+    fn entry(&mut self, i: u64, pages_left: &mut usize) -> Option<&mut KeySeen> {
         let p = (i / PAGE) as usize;
         if p >= self.pages.len() {
-            self.pages.resize(p + 1, None);
+            self.pages.resize(p + 1, Page::NotYet);
         }
-        let page =
-            self.pages[p].get_or_insert_with(|| vec![KeySeen::default(); PAGE as usize].into());
-        let entry = &mut page[(i % PAGE) as usize];
-        if entry.pos_and_conflict == 0 {
-            *entry = seen;
-            return None;
+        if let Page::NotYet = self.pages[p] {
+            self.pages[p] = match pages_left.checked_sub(1) {
+                Some(left) => {
+                    *pages_left = left;
+                    Page::Kept(vec![KeySeen::default(); PAGE as usize].into())
+                }
+                None => Page::Hashed,
+            };
         }
-        Some(entry)
+        match &mut self.pages[p] {
+            Page::Kept(page) => Some(&mut page[(i % PAGE) as usize]),
+            _ => None,
+        }
     }
 }
 
@@ -585,8 +616,9 @@ mod tests {
         let sample: Vec<String> = (1..=50).map(|i| format!("M-{i:08}")).collect();
         let keys: Vec<&str> = sample.iter().map(String::as_str).collect();
         let f = family(&keys, 2_000).expect("numbered");
-        // Half the rows without a municipality, the others in one of ten: two more than are
-        // kept by number, so that the keys of the last two to come are hashed.
+        // Half the rows without a municipality (that is one too), the others in one of ten:
+        // eleven, three more than get an array, so that the keys of the last three to come are
+        // hashed.
         let towns = [
             "Duiven",
             "Zevenaar",
@@ -600,6 +632,7 @@ mod tests {
             "Rozendaal",
         ];
         let mut dups = Duplicates::new("regel");
+        dups.number_by(&f);
         let mut map: HashMap<(String, String), (String, u64, bool)> = HashMap::new();
         let mut evict = HashMap::new();
         let (mut numbered, mut hashed, mut reasons) = (0, 0, 0);
@@ -655,15 +688,16 @@ mod tests {
             reasons += usize::from(want.is_some());
             assert_eq!(got, want, "line {pos}, key {key} in '{municipality}'");
         }
-        let pages: Vec<usize> = (dups.numbered.iter())
-            .map(|(_, n)| n.pages.iter().flatten().count())
-            .collect();
-        assert_eq!(pages.len(), MUNICIPALITIES);
-        assert_eq!(
-            pages.iter().max(),
-            Some(&256),
-            "every page of the window was used"
-        );
+        let count = |page: fn(&Page) -> bool| -> usize {
+            (dups.numbered.iter())
+                .map(|(_, n)| n.pages.iter().filter(|p| page(p)).count())
+                .sum()
+        };
+        assert_eq!(dups.numbered.len(), MUNICIPALITIES);
+        // The eight arrays made one window's pages together, and then hashed the keys of pages
+        // they came to later.
+        assert_eq!(count(|p| matches!(p, Page::Kept(_))), 256);
+        assert!(count(|p| matches!(p, Page::Hashed)) > 500);
         assert_eq!(dups.into_evict(), evict);
         // Both ways were taken, and many keys came back (12,600 numbered, 17,400 hashed; 4,945
         // reasons, 2,167 rows to take out: with this seed).

@@ -1,7 +1,7 @@
 //! Streaming an export's rows into a staging Parquet file: values parsed on all cores, rows
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
-use super::keys::{Duplicates, Family, KeyRef, MAX_POS, row_hashes};
+use super::keys::{Duplicates, Family, KeyRef, MAX_POS, MUNICIPALITIES, row_hashes};
 use super::staging::{Batch, StagingWriter};
 use super::*;
 use crate::source::values::TrimFast;
@@ -258,28 +258,44 @@ impl<'a> Loader<'a> {
         };
         // The family decides where keys go: fixed before the first row is checked.
         debug_assert_eq!(self.read, 0);
-        let Some(p) = self.parsers.get(k) else {
-            return;
+        let text = |p: Option<&ColumnParser>, rec: &Record| -> String {
+            let Some(p) = p else {
+                return String::new();
+            };
+            let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
+            match p.parse(raw, self.pseudo) {
+                Ok(Cell::Text(t)) => t.to_string(),
+                _ => String::new(),
+            }
         };
-        let keys: Vec<String> = sample
+        let gemeente = self.gemeente.and_then(|g| self.parsers.get(g));
+        let keys: Vec<(String, String)> = sample
             .iter()
-            .map(|rec| {
-                let raw = p.plan.source.and_then(|i| rec.fields.get(i)).unwrap_or("");
-                match p.parse(raw, self.pseudo) {
-                    Ok(Cell::Text(t)) => t.to_string(),
-                    _ => String::new(),
-                }
-            })
-            .filter(|key| !key.is_empty())
+            .map(|rec| (text(gemeente, rec), text(self.parsers.get(k), rec)))
+            .filter(|(_, key)| !key.is_empty())
             .collect();
-        let family = Family::of_sample(keys.iter().map(String::as_str), rows);
-        let hashed = match &family {
-            Some(f) => keys.iter().filter(|k| f.place(k).is_none()).count(),
-            None => keys.len(),
-        };
+        let family = Family::of_sample(keys.iter().map(|(_, k)| k.as_str()), rows);
+        // The sample's keys kept by number: of the family, in one of the first municipalities
+        // to have such a key (as the check will take them, the sample first).
+        let mut towns: Vec<&str> = Vec::new();
+        let hashed = keys
+            .iter()
+            .filter(|(m, k)| {
+                if family.as_ref().is_none_or(|f| f.place(k).is_none()) {
+                    return true;
+                }
+                if !towns.contains(&m.as_str()) && towns.len() < MUNICIPALITIES {
+                    towns.push(m);
+                }
+                !towns.contains(&m.as_str())
+            })
+            .count();
         let share = (rows as u64).saturating_mul(hashed as u64) / keys.len().max(1) as u64;
         self.duplicates
             .reserve(usize::try_from(share).unwrap_or(rows) + 1024);
+        if let Some(f) = &family {
+            self.duplicates.number_by(f);
+        }
         self.family = family.map(std::sync::Arc::new);
     }
 

@@ -365,8 +365,7 @@ fn stage_export(
 }
 
 /// Opens the export (its header row found with the dataset's header words) and maps its
-/// headers onto the dataset.
-/// Opens an export and maps its columns; its SHA-256 taken as its rows are read if `sha256`.
+/// headers onto the dataset; a text export's SHA-256 is taken as its rows are read if `sha256`.
 fn open_export(
     file: &Path,
     catalog: &Catalog,

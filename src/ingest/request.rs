@@ -120,6 +120,7 @@ impl Request {
                 delimiter,
                 sheet: self.sheet.clone(),
                 header_hints: Vec::new(),
+                // Each file's ingest decides (`open_export`): not when it was computed first.
                 sha256: true,
             },
             number_style,
