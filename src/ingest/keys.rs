@@ -324,7 +324,7 @@ pub(super) struct Family {
 const MAX_DIGITS: usize = 18;
 
 /// Municipalities whose keys are kept by number (a region's export has a handful).
-pub(super) const MUNICIPALITIES: usize = 8;
+const MUNICIPALITIES: usize = 8;
 
 impl Family {
     /// The family of the sample's first key, with a window 4 times the expected rows wide (at
@@ -362,6 +362,24 @@ impl Family {
         family.lo = (min / 2 + max / 2).saturating_sub(span / 2);
         family.span = span;
         Some(family)
+    }
+
+    /// How many of these (municipality, key) pairs, taken in order, are kept by number: of the
+    /// family and in its window, in one of the first [`MUNICIPALITIES`] municipalities to have
+    /// such a key, as [`Duplicates::check`] takes them (the pages' limit aside).
+    pub(super) fn kept_by_number(&self, keys: &[(String, String)]) -> usize {
+        let mut towns: Vec<&str> = Vec::new();
+        keys.iter()
+            .filter(|(m, k)| {
+                if self.place(k).is_none() {
+                    return false;
+                }
+                if !towns.contains(&m.as_str()) && towns.len() < MUNICIPALITIES {
+                    towns.push(m);
+                }
+                towns.contains(&m.as_str())
+            })
+            .count()
     }
 
     /// The key's place in the family's window, if it is of the family and in the window.
@@ -573,6 +591,20 @@ mod tests {
         ] {
             assert_eq!(f.place(other), None, "{other}");
         }
+        // Kept by number, as the check takes them: "" and A to G are the first eight
+        // municipalities with such a key (8), A's second key too (1); not H's and I's, nor a
+        // key of another form or past the window.
+        let pairs: Vec<(String, String)> = ["", "A", "B", "C", "D", "E", "F", "G", "H", "I"]
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.to_string(), format!("M-{:08}", i + 1)))
+            .chain([
+                ("A".to_string(), "M-00000020".to_string()),
+                ("".to_string(), "X-00000001".to_string()),
+                ("".to_string(), "M-99999999".to_string()),
+            ])
+            .collect();
+        assert_eq!(f.kept_by_number(&pairs), 9);
         // 4 million rows expected: 16 million numbers wide.
         assert_eq!(family(&keys, 4_000_000).map(|f| f.span), Some(16_000_000));
 

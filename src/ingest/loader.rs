@@ -1,7 +1,7 @@
 //! Streaming an export's rows into a staging Parquet file: values parsed on all cores, rows
 //! accepted or rejected in file order (duplicate keys), batches written on their own thread.
 
-use super::keys::{Duplicates, Family, KeyRef, MAX_POS, MUNICIPALITIES, row_hashes};
+use super::keys::{Duplicates, Family, KeyRef, MAX_POS, row_hashes};
 use super::staging::{Batch, StagingWriter};
 use super::*;
 use crate::source::values::TrimFast;
@@ -275,21 +275,7 @@ impl<'a> Loader<'a> {
             .filter(|(_, key)| !key.is_empty())
             .collect();
         let family = Family::of_sample(keys.iter().map(|(_, k)| k.as_str()), rows);
-        // The sample's keys kept by number: of the family, in one of the first municipalities
-        // to have such a key (as the check will take them, the sample first).
-        let mut towns: Vec<&str> = Vec::new();
-        let hashed = keys
-            .iter()
-            .filter(|(m, k)| {
-                if family.as_ref().is_none_or(|f| f.place(k).is_none()) {
-                    return true;
-                }
-                if !towns.contains(&m.as_str()) && towns.len() < MUNICIPALITIES {
-                    towns.push(m);
-                }
-                !towns.contains(&m.as_str())
-            })
-            .count();
+        let hashed = keys.len() - family.as_ref().map_or(0, |f| f.kept_by_number(&keys));
         let share = (rows as u64).saturating_mul(hashed as u64) / keys.len().max(1) as u64;
         self.duplicates
             .reserve(usize::try_from(share).unwrap_or(rows) + 1024);

@@ -323,18 +323,23 @@ impl LineEncodings {
 /// UTF-8 when no line needed Windows-1252, Windows-1252 when no line with other than ASCII
 /// was UTF-8, else both with how many lines of each.
 pub fn encoding_label(fp: &Fingerprint, lines: &LineEncodings) -> String {
-    let bom = if fp.utf8_bom { " (met BOM)" } else { "" };
     match (lines.utf8, lines.other) {
-        (_, 0) => format!("{}{bom}", Encoding::Utf8.name()),
-        (0, _) => format!("{}{bom}", Encoding::Windows1252.name()),
+        (_, 0) => named(Encoding::Utf8, fp),
+        (0, _) => named(Encoding::Windows1252, fp),
         (utf8, other) => format!(
-            "{}{bom}: {utf8} regel(s) UTF-8 (vanaf regel {}), {other} Windows-1252 (vanaf regel \
-             {})",
-            Encoding::Mixed.name(),
+            "{}: {utf8} regel(s) UTF-8 (vanaf regel {}), {other} Windows-1252 (vanaf regel {})",
+            named(Encoding::Mixed, fp),
             lines.first_utf8,
             lines.first_other
         ),
     }
+}
+
+/// An encoding's name as the settings give it, with " (met BOM)" after it when the file
+/// starts with a UTF-8 byte order mark.
+fn named(encoding: Encoding, fp: &Fingerprint) -> String {
+    let bom = if fp.utf8_bom { " (met BOM)" } else { "" };
+    format!("{}{bom}", encoding.name())
 }
 
 /// Turns every CR into a line feed (for files whose lines end in CR alone).
@@ -550,11 +555,7 @@ fn sniff(path: &Path, head: &Head, opts: &ReadOptions) -> Result<Layout> {
     let label = match (fp.utf16, encoding) {
         (Some(name), _) => name.to_string(),
         (None, Encoding::Mixed) => encoding_label(fp, &head.lines),
-        (None, e) => format!(
-            "{}{}",
-            e.name(),
-            if fp.utf8_bom { " (met BOM)" } else { "" }
-        ),
+        (None, e) => named(e, fp),
     };
     let mut text = Vec::new();
     text_reader(path, encoding, head, None, false)?
