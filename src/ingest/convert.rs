@@ -94,7 +94,8 @@ impl ColumnParser {
         if v.is_empty() {
             return self.empty();
         }
-        if v.contains('\0') {
+        // A vectorised search: this look is taken at every value.
+        if memchr::memchr(0, v.as_bytes()).is_some() {
             return Err("bevat een NUL-teken: het bestand is beschadigd of geen tekst".into());
         }
         match self.plan.kind {

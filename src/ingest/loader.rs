@@ -36,6 +36,9 @@ const BLOCKS: usize = 8;
 /// for the memory to come while the rows between are checked.
 const AHEAD: usize = 16;
 
+/// How many rows ahead of its parsing a record's bytes are asked from memory.
+const RECORDS_AHEAD: usize = 8;
+
 /// What parsing a row needs: no state, so that rows are parsed on any thread.
 #[derive(Clone, Copy)]
 struct RowParser<'r> {
@@ -86,7 +89,15 @@ impl<'r> RowParser<'r> {
         cells
             .par_chunks_mut(self.parsers.len().max(1))
             .zip(records.par_iter())
-            .map(|(slot, rec)| self.parse(rec, slot))
+            .enumerate()
+            .map(|(i, (slot, rec))| {
+                // A record's bytes were written on the reading thread's core: asked for rows
+                // ahead, they come while the rows between are parsed.
+                if let Some(ahead) = records.get(i + RECORDS_AHEAD) {
+                    super::prefetch(ahead.fields.as_slice().as_ptr());
+                }
+                self.parse(rec, slot)
+            })
             .collect()
     }
 
@@ -109,16 +120,22 @@ impl<'r> RowParser<'r> {
     /// How a parsed row's key is remembered, and its content's hash, when it has a key.
     fn hashes(&self, rec: &Record, cells: &[Cell]) -> Option<(KeyRef, u64)> {
         // A key is unique within its municipality: two municipalities may number alike.
-        let municipality = match self.key.and_then(|(_, g)| g).map(|g| &cells[g]) {
-            Some(Cell::Text(t)) => t.as_ref(),
-            _ => "",
-        };
+        let municipality = municipality(self.key.and_then(|(_, g)| g), cells);
         match self.key.map(|(k, _)| &cells[k]) {
             Some(Cell::Text(k)) => {
                 Some(row_hashes((municipality, k), self.family, rec, self.width))
             }
             _ => None,
         }
+    }
+}
+
+/// The municipality of a parsed row: its gemeente column's value, "" without one. Part of its
+/// key (two municipalities may number alike).
+fn municipality<'c>(gemeente: Option<usize>, cells: &'c [Cell]) -> &'c str {
+    match gemeente.map(|g| &cells[g]) {
+        Some(Cell::Text(t)) => t.as_ref(),
+        _ => "",
     }
 }
 
@@ -476,18 +493,19 @@ impl<'a> Loader<'a> {
         let n = parsers.len().max(1);
         let mut accepted: Vec<&[Cell]> = Vec::with_capacity(block.records.len());
         // The keys' places in the duplicate table are asked from memory rows ahead.
-        let key_hash = |o: &Parsed| match o {
-            Parsed::Cells(Some((h, _))) => Some(*h),
-            _ => None,
+        let gemeente = self.gemeente;
+        let prefetch = |duplicates: &Duplicates, i: usize| {
+            let row = (block.outcomes.get(i), block.cells.get(i * n..(i + 1) * n));
+            if let (Some(Parsed::Cells(Some((key, _)))), Some(cells)) = row {
+                duplicates.prefetch(municipality(gemeente, cells), *key);
+            }
         };
-        for h in block.outcomes.iter().take(AHEAD).filter_map(key_hash) {
-            self.duplicates.prefetch(h);
+        for i in 0..AHEAD {
+            prefetch(&self.duplicates, i);
         }
         let rows = block.records.iter().zip(&block.outcomes);
         for (i, ((rec, outcome), cells)) in rows.zip(block.cells.chunks(n)).enumerate() {
-            if let Some(h) = block.outcomes.get(i + AHEAD).and_then(key_hash) {
-                self.duplicates.prefetch(h);
-            }
+            prefetch(&self.duplicates, i + AHEAD);
             if self.accept(rec, outcome, cells, parsers) {
                 accepted.push(cells);
             }
@@ -547,10 +565,7 @@ impl<'a> Loader<'a> {
         cells: &[Cell],
         hashes: Option<(KeyRef, u64)>,
     ) -> Option<String> {
-        let municipality = match self.gemeente.map(|g| &cells[g]) {
-            Some(Cell::Text(t)) => t.as_ref(),
-            _ => "",
-        };
+        let municipality = municipality(self.gemeente, cells);
         match (self.key.map(|k| &cells[k]), hashes) {
             (Some(Cell::Text(k)), Some(h)) => self.duplicates.check(rec, (municipality, k), h),
             _ => None,
