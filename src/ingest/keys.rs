@@ -424,12 +424,12 @@ impl Family {
     }
 }
 
-/// Whether two texts are equal, for the comparisons made at every row. An empty `String`
-/// points nowhere (a dangling address), and glibc's `memcmp` on processors with AVX-512 reads
-/// even zero bytes with a masked load, whose suppressed fault on that address costs a
-/// microcode assist of hundreds of cycles: compared by length first, two empty texts never
-/// reach it (the memcmp of the municipalities, "" for most exports, was 4% of an ingest's CPU
-/// time).
+/// Whether two texts are equal, for the comparisons made at every row: two empty texts never
+/// reach `memcmp`. An empty `String` points nowhere (a dangling address), and glibc's EVEX
+/// `memcmp` reads even zero bytes with a masked load; on the machine this was measured on
+/// (AMD EPYC) the suppressed fault on that address cost hundreds of cycles a call (the
+/// municipalities' memcmp, "" for most exports, and the empty prefix's: about 5% of the CPU
+/// time of an ingest of plain-numbered rows, docs/performance.md).
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && (a.is_empty() || a == b)
 }

@@ -91,8 +91,10 @@ impl<'r> RowParser<'r> {
             .zip(records.par_iter())
             .enumerate()
             .map(|(i, (slot, rec))| {
-                // A record's bytes were written on the reading thread's core: asked for rows
-                // ahead, they come while the rows between are parsed.
+                // A record's bytes were written on the reading thread's core: prefetched rows
+                // ahead, they come while the rows between are parsed. Finding their address
+                // reads the record's header and the end of its last field (csv's `as_slice`),
+                // which are then on their way too.
                 if let Some(ahead) = records.get(i + RECORDS_AHEAD) {
                     super::prefetch(ahead.fields.as_slice().as_ptr());
                 }
