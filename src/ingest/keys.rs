@@ -647,6 +647,14 @@ mod tests {
         assert_eq!(f.place("5524336"), Some((1 << 20) - 1));
         assert_eq!(f.place("5524337"), None, "above the window");
         assert_eq!(f.place("05000000"), None, "a leading zero");
+        assert_eq!(
+            f.place("M-5000000"),
+            None,
+            "a prefix where the family has none"
+        );
+        // Texts compared without memcmp when empty: equal only to an empty one.
+        assert!(same("", "") && same("Duiven", "Duiven"));
+        assert!(!same("", "Duiven") && !same("Duiven", "") && !same("Duiven", "Dieren"));
 
         // The digits at the end of a case number; none, or more than 18: no family.
         assert_eq!(split_digits("Z/24/000123"), Some(("Z/24/", "000123")));

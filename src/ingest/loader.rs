@@ -36,7 +36,7 @@ const BLOCKS: usize = 8;
 /// for the memory to come while the rows between are checked.
 const AHEAD: usize = 16;
 
-/// How many rows ahead of its parsing a record's bytes are asked from memory.
+/// How many rows ahead of its parsing a record's bytes are prefetched.
 const RECORDS_AHEAD: usize = 8;
 
 /// What parsing a row needs: no state, so that rows are parsed on any thread.
