@@ -714,6 +714,7 @@ impl Iterator for Rows {
     fn next(&mut self) -> Option<Result<Record>> {
         let mut rec = self.record();
         loop {
+            let before = self.reader.position().line();
             match self.reader.read_record(&mut rec) {
                 Ok(false) => {
                     // The record taken for this call goes back with the others.
@@ -724,7 +725,14 @@ impl Iterator for Rows {
                     self.blank.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(true) => {
-                    let inner = line_feeds(&rec);
+                    // A record that took one line (its own line feed) has none inside: the
+                    // count is only needed when it took more (line feeds inside quoted values,
+                    // or blank lines before it).
+                    let inner = if self.reader.position().line().checked_sub(before) != Some(1) {
+                        line_feeds(&rec)
+                    } else {
+                        0
+                    };
                     let pos = line_of(&self.reader, inner);
                     if let Err(e) = self.check_span(&rec, pos, inner) {
                         return Some(Err(e));
