@@ -135,7 +135,7 @@ impl<'r> RowParser<'r> {
 /// The municipality of a parsed row: its gemeente column's value, "" without one. Part of its
 /// key (two municipalities may number alike).
 fn municipality<'c>(gemeente: Option<usize>, cells: &'c [Cell]) -> &'c str {
-    match gemeente.map(|g| &cells[g]) {
+    match gemeente.and_then(|g| cells.get(g)) {
         Some(Cell::Text(t)) => t.as_ref(),
         _ => "",
     }
