@@ -721,7 +721,7 @@ mod tests {
             let content = format!("inhoud {}", next(2));
             let rec = Record {
                 pos,
-                fields: csv::StringRecord::from(vec![key.as_str(), content.as_str()]),
+                fields: crate::source::Fields::from(vec![key.as_str(), content.as_str()]),
             };
             let (key_ref, hash) = row_hashes((municipality, &key), Some(&f), &rec, 2);
             match key_ref {

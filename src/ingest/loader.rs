@@ -91,12 +91,12 @@ impl<'r> RowParser<'r> {
             .zip(records.par_iter())
             .enumerate()
             .map(|(i, (slot, rec))| {
-                // A record's bytes were written on the reading thread's core: prefetched rows
-                // ahead, they come while the rows between are parsed. Finding their address
-                // reads the record's header and the end of its last field (csv's `as_slice`),
-                // which are then on their way too.
+                // A record's text and field ends were written on the reading thread's core:
+                // prefetched rows ahead, they come while the rows between are parsed.
                 if let Some(ahead) = records.get(i + RECORDS_AHEAD) {
-                    super::prefetch(ahead.fields.as_slice().as_ptr());
+                    for p in ahead.fields.addresses() {
+                        super::prefetch(p);
+                    }
                 }
                 self.parse(rec, slot)
             })

@@ -146,6 +146,22 @@ fn is_iban(candidate: &str) -> bool {
 /// The kinds of personal data a whole value is (`None` when it is not only that).
 pub fn whole_value(value: &str) -> Option<&'static str> {
     let v = value.trim();
+    // An e-mail address has an '@', a BSN or phone number 8 digits or more, and an IBAN
+    // starts with two letters and two digits: a value with none of these (most values of most
+    // columns) is none of them, without the four searches (which took a tenth of a 1M-row
+    // ingest's time, on the sample alone before any row was read).
+    let (digits, at) = first_look(v);
+    let iban_start = v.as_bytes().get(..4).is_some_and(|b| {
+        b[..2].iter().all(u8::is_ascii_alphabetic) && b[2..].iter().all(u8::is_ascii_digit)
+    });
+    if digits < 8 && !at && !iban_start {
+        return None;
+    }
+    searched_whole_value(v)
+}
+
+/// [`whole_value`] by the four searches alone, of a trimmed value.
+fn searched_whole_value(v: &str) -> Option<&'static str> {
     let whole = |m: Option<regex::Match>| m.is_some_and(|m| m.start() == 0 && m.end() == v.len());
     if whole(EMAIL.find(v)) {
         return Some("e-mail");
@@ -172,19 +188,9 @@ fn phone_ok(text: &str, end: usize) -> bool {
 /// only a number passing the eleven test counts as a BSN (false for a column of identifiers,
 /// where one in eleven numbers passes by chance).
 pub fn mask(text: &str, bsn_tokens: bool) -> Option<(String, Masked)> {
-    // Fast path: no '@' and fewer than 8 digits cannot hold any of them. One pass over the
-    // bytes for both, without branches and counted in bytes (255 at a time, so that a byte
-    // counter cannot overflow), which the compiler may run on many bytes at once: this look is
-    // taken at every text value.
-    let (mut digit_count, mut at) = (0usize, 0u8);
-    for chunk in text.as_bytes().chunks(255) {
-        let (d, a) = chunk.iter().fold((0u8, 0u8), |(d, a), &b| {
-            (d + u8::from(b.is_ascii_digit()), a | u8::from(b == b'@'))
-        });
-        digit_count += usize::from(d);
-        at |= a;
-    }
-    if digit_count < 8 && at == 0 {
+    // Fast path: no '@' and fewer than 8 digits cannot hold any of them.
+    let (digit_count, at) = first_look(text);
+    if digit_count < 8 && !at {
         return None;
     }
     let mut masked = Masked::default();
@@ -214,6 +220,21 @@ pub fn mask(text: &str, bsn_tokens: bool) -> Option<(String, Masked)> {
         |m, after| !DATE_START.is_match(m) && !after.starts_with(':'),
     );
     (masked.total() > 0).then_some((out, masked))
+}
+
+/// The digits of a text, and whether it has an '@': one pass over the bytes for both, without
+/// branches and counted in bytes (255 at a time, so that a byte counter cannot overflow),
+/// which the compiler may run on many bytes at once. This look is taken at every text value.
+fn first_look(text: &str) -> (usize, bool) {
+    let (mut digit_count, mut at) = (0usize, 0u8);
+    for chunk in text.as_bytes().chunks(255) {
+        let (d, a) = chunk.iter().fold((0u8, 0u8), |(d, a), &b| {
+            (d + u8::from(b.is_ascii_digit()), a | u8::from(b == b'@'))
+        });
+        digit_count += usize::from(d);
+        at |= a;
+    }
+    (digit_count, at != 0)
 }
 
 /// Replaces the matches that pass `ok(match, text after it)`, counting them.
@@ -278,8 +299,8 @@ pub fn judge_column(values: &[&str]) -> (Option<&'static str>, bool) {
     let numbers = filled
         .iter()
         .filter(|v| {
-            let d = digits(v);
-            (8..=9).contains(&d.len()) && v.chars().all(|c| c.is_ascii_digit() || ". -".contains(c))
+            let d = v.bytes().filter(u8::is_ascii_digit).count();
+            (8..=9).contains(&d) && v.chars().all(|c| c.is_ascii_digit() || ". -".contains(c))
         })
         .count();
     let passing = kinds.get("bsn").copied().unwrap_or(0);
@@ -307,6 +328,69 @@ mod tests {
         assert_eq!(
             m(&long),
             format!("{} belt terug op <telefoon>", "x".repeat(236))
+        );
+    }
+
+    /// The first look that spares most values the four searches changes no judgement: on
+    /// values put together from pieces of personal data and of ordinary text, `whole_value`
+    /// says what the searches alone say.
+    #[test]
+    fn the_first_look_changes_no_whole_value() {
+        const PIECES: &[&str] = &[
+            "NL91ABNA0417164300",
+            "NL91 ABNA 0417 1643 00",
+            "GB82WEST12345698765432",
+            // An IBAN with only its check digits as digits: no 8 digits, still an IBAN.
+            "NL19ABCDEFGHIJKLM",
+            "111222333",
+            // A BSN that lost its leading zero: 8 digits.
+            "10000021",
+            "123.456.782",
+            "1234 56 782",
+            "06-12345678",
+            "+31 6 12345678",
+            "0031201234567",
+            "020-1234567",
+            "j.de.vries@example.nl",
+            "info@",
+            "@",
+            "Café-overlast",
+            "Zuïd",
+            "AB12",
+            "ab12CDEFGHIJKLMNOP",
+            "1234567",
+            "12",
+            "01-02-2024 10:00",
+            "(0)",
+            " ",
+            "-",
+            ".",
+        ];
+        let mut state = 0x2024_1204_u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let mut kinds = std::collections::BTreeMap::new();
+        for _ in 0..20_000 {
+            let v: String = (0..=next(3)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let searched = searched_whole_value(v.trim());
+            assert_eq!(whole_value(&v), searched, "{v:?}");
+            *kinds.entry(searched).or_insert(0) += 1;
+        }
+        // Every kind, and values of no kind, were among them.
+        let seen: Vec<Option<&str>> = kinds.keys().copied().collect();
+        assert_eq!(
+            seen,
+            [
+                None,
+                Some("bsn"),
+                Some("e-mail"),
+                Some("iban"),
+                Some("telefoon")
+            ]
         );
     }
 

@@ -190,7 +190,7 @@ fn data_rows(
             }
             Some(Record {
                 pos: first_row + i as u64 + 1,
-                fields: csv::StringRecord::from(fields),
+                fields: super::Fields::from(fields),
             })
         })
         .collect()

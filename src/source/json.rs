@@ -158,7 +158,7 @@ fn records(
             }
             Record {
                 pos: i as u64 + 1,
-                fields: csv::StringRecord::from(fields),
+                fields: super::Fields::from(fields),
             }
         })
         .collect()

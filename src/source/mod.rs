@@ -3,11 +3,14 @@
 //! row with its position in the file (line or sheet row) so rejects can point back at it.
 
 pub mod excel;
+mod fields;
 pub mod json;
 pub mod knmi;
 pub mod stdin;
 pub mod text;
 pub mod values;
+
+pub use fields::{Fields, NotUtf8};
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -20,7 +23,7 @@ use std::path::{Path, PathBuf};
 pub struct Record {
     /// 1-based line number (CSV), sheet row number (Excel) or object number (JSON).
     pub pos: u64,
-    pub fields: csv::StringRecord,
+    pub fields: Fields,
 }
 
 /// What a reader found out about a file: printed to stderr and kept in the lineage.
@@ -525,7 +528,7 @@ impl Source {
 /// column builders grown anew every batch, that churn had the kernel zeroing fresh pages for
 /// 14% of the CPU time of a 1M-row ingest).
 #[derive(Clone, Default)]
-pub struct Recycle(std::sync::Arc<std::sync::Mutex<Vec<csv::StringRecord>>>);
+pub struct Recycle(std::sync::Arc<std::sync::Mutex<Vec<Fields>>>);
 
 impl Recycle {
     /// At most this many rows wait to be filled again: a few chunks' worth.
@@ -540,7 +543,7 @@ impl Recycle {
     }
 
     /// Moves every waiting row into `into` (which is empty: the reader has used its own).
-    pub fn take_all(&self, into: &mut Vec<csv::StringRecord>) {
+    pub fn take_all(&self, into: &mut Vec<Fields>) {
         if let Ok(mut pool) = self.0.lock() {
             std::mem::swap(&mut *pool, into);
         }

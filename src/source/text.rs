@@ -509,6 +509,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
         delimiter: layout.delimiter,
         recycle: recycle.clone(),
         spare: Vec::new(),
+        raw: csv::ByteRecord::with_capacity(256, 32),
     };
     Ok(Source {
         path: path.to_path_buf(),
@@ -633,7 +634,7 @@ fn read_header<R: Read>(
         if !more {
             bail!("{}: the file ended before its header", path.display());
         }
-        header_line = line_of(reader, line_feeds(&rec));
+        header_line = line_of(reader, line_feeds(rec.as_slice().as_bytes()));
         headers = rec.iter().map(|h| h.trim().to_string()).collect();
     }
     Ok((header_line, headers))
@@ -647,10 +648,10 @@ fn line_of<R: Read>(reader: &csv::Reader<R>, inner: u64) -> u64 {
     reader.position().line().saturating_sub(1 + inner)
 }
 
-/// The line feeds inside a record's values (quoted values spanning lines); most records have
-/// none, which one vectorised search tells.
-fn line_feeds(rec: &csv::StringRecord) -> u64 {
-    memchr::memchr_iter(b'\n', rec.as_slice().as_bytes()).count() as u64
+/// The line feeds inside a record's values (quoted values spanning lines), given the text of
+/// its fields; most records have none, which one vectorised search tells.
+fn line_feeds(fields: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', fields).count() as u64
 }
 
 /// The data rows of a delimited file, as an iterator.
@@ -664,12 +665,14 @@ struct Rows {
     delimiter: u8,
     /// Used rows handed back, and those taken from there to fill.
     recycle: super::Recycle,
-    spare: Vec<csv::StringRecord>,
+    spare: Vec<super::Fields>,
+    /// The record csv reads into, before its fields are checked as UTF-8 at once.
+    raw: csv::ByteRecord,
 }
 
 impl Rows {
     /// A record to read into: a used one when there is one.
-    fn record(&mut self) -> csv::StringRecord {
+    fn record(&mut self) -> super::Fields {
         if self.spare.is_empty() {
             self.recycle.take_all(&mut self.spare);
         }
@@ -677,14 +680,14 @@ impl Rows {
         // reallocations.
         self.spare
             .pop()
-            .unwrap_or_else(|| csv::StringRecord::with_capacity(256, 32))
+            .unwrap_or_else(|| super::Fields::with_capacity(256, 32))
     }
 
     /// A record spanning several lines is a stray quote's work when it has another number of
     /// fields than the header, or when a line inside one of its values is a row of its own
     /// (as many delimiters as a row has). Such a file is refused: the rows it swallowed would
     /// otherwise disappear into one value or one rejected row.
-    fn check_span(&self, rec: &csv::StringRecord, first: u64, inner: u64) -> Result<()> {
+    fn check_span(&self, rec: &super::Fields, first: u64, inner: u64) -> Result<()> {
         if inner == 0 {
             return Ok(());
         }
@@ -715,25 +718,34 @@ impl Iterator for Rows {
         let mut rec = self.record();
         loop {
             let before = self.reader.position().line();
-            match self.reader.read_record(&mut rec) {
+            match self.reader.read_byte_record(&mut self.raw) {
                 Ok(false) => {
                     // The record taken for this call goes back with the others.
                     self.spare.push(rec);
                     return None;
-                }
-                Ok(true) if rec.as_slice().trim().is_empty() => {
-                    self.blank.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(true) => {
                     // A record that took one line (its own line feed) has none inside: the
                     // count is only needed when it took more (line feeds inside quoted values,
                     // or blank lines before it).
                     let inner = if self.reader.position().line().checked_sub(before) != Some(1) {
-                        line_feeds(&rec)
+                        line_feeds(self.raw.as_slice())
                     } else {
                         0
                     };
                     let pos = line_of(&self.reader, inner);
+                    if rec.fill(&self.raw).is_err() {
+                        self.spare.push(rec);
+                        return Some(Err(anyhow::anyhow!(
+                            "{}: line {pos} is not valid UTF-8; the file is probably \
+                             Windows-1252: pass --encoding windows-1252 (or leave --encoding out)",
+                            self.display
+                        )));
+                    }
+                    if rec.as_slice().trim().is_empty() {
+                        self.blank.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
                     if let Err(e) = self.check_span(&rec, pos, inner) {
                         return Some(Err(e));
                     }
@@ -743,14 +755,7 @@ impl Iterator for Rows {
                     let line = e
                         .position()
                         .map_or(self.reader.position().line(), |p| p.line());
-                    let msg = match e.kind() {
-                        csv::ErrorKind::Utf8 { .. } => format!(
-                            "{}: line {line} is not valid UTF-8; the file is probably \
-                             Windows-1252: pass --encoding windows-1252 (or leave --encoding out)",
-                            self.display
-                        ),
-                        _ => format!("{}: cannot read line {line}", self.display),
-                    };
+                    let msg = format!("{}: cannot read line {line}", self.display);
                     return Some(Err(anyhow::Error::new(e).context(msg)));
                 }
             }
@@ -918,6 +923,7 @@ mod tests {
             delimiter: b';',
             recycle,
             spare: Vec::new(),
+            raw: csv::ByteRecord::new(),
         }
     }
 
@@ -954,7 +960,7 @@ mod tests {
     #[test]
     fn recycled_records_give_the_same_rows() {
         let recycle = crate::source::Recycle::default();
-        let used = csv::StringRecord::from(vec!["langere waarde", "met", "drie velden"]);
+        let used = crate::source::Fields::from(vec!["langere waarde", "met", "drie velden"]);
         let dirty = || Record {
             pos: 99,
             fields: used.clone(),
