@@ -32,6 +32,11 @@ struct ParsedBlock<'r, 'c> {
 /// (see [`Loader::rows`]; a longer chunk, such as the sample, in more blocks).
 const BLOCKS: usize = 8;
 
+/// The rows of a block of a chunk of `chunk_rows`.
+fn block_rows(chunk_rows: usize) -> usize {
+    (chunk_rows / BLOCKS).max(1)
+}
+
 /// How many rows ahead of the duplicate check a key's place in its table is prefetched: enough
 /// for the memory to come while the rows between are checked.
 const AHEAD: usize = 16;
@@ -241,15 +246,19 @@ impl<'a> Loader<'a> {
     ) -> Result<Loader<'a>> {
         let writer = StagingWriter::start(staged_path, &parsers)?;
         let batch_rows = rows_for(BATCH_CELLS, parsers.len(), BATCH_ROWS);
+        let chunk_rows = rows_for(CHUNK_CELLS, parsers.len(), CHUNK_ROWS);
         Ok(Loader {
             id,
             source_name: file.display().to_string(),
             headers: &src.headers,
             hidden: hidden_fields(src, plan, &parsers),
             width: src.headers.len(),
-            batch: Batch::new(&parsers, batch_rows),
+            // A batch is written once it holds `batch_rows`, after the block that filled it: its
+            // builders have room for one block more, so that they never grow (a copy of the
+            // column so far, and fresh pages, at every batch).
+            batch: Batch::new(&parsers, batch_rows + block_rows(chunk_rows)),
             batch_rows,
-            chunk_rows: rows_for(CHUNK_CELLS, parsers.len(), CHUNK_ROWS),
+            chunk_rows,
             key: plan.key,
             gemeente: parsers.iter().position(|p| p.plan.name == "gemeente"),
             parsers,
@@ -461,7 +470,7 @@ impl<'a> Loader<'a> {
         let n = parsers.len().max(1);
         let mut cells: Vec<Cell> = reuse(std::mem::take(&mut self.cells));
         cells.resize(chunk.len() * n, Cell::Null);
-        let block = (self.chunk_rows / BLOCKS).max(1);
+        let block = block_rows(self.chunk_rows);
         let mut parsed: Option<ParsedBlock> = None;
         for (records, slots) in chunk.chunks(block).zip(cells.chunks_mut(block * n)) {
             let (outcomes, accepted) = rayon::join(

@@ -73,9 +73,14 @@ impl Fields {
         (0..self.len()).map(|i| self.get(i).unwrap_or(""))
     }
 
-    /// Where the row's text and its field ends lie in memory, for a prefetch.
-    pub fn addresses(&self) -> [*const u8; 2] {
-        [self.text.as_ptr(), self.ends.as_ptr().cast()]
+    /// Where the row's text (a place in each of its cache lines) and its field ends lie in
+    /// memory, for a prefetch.
+    pub fn addresses(&self) -> impl Iterator<Item = *const u8> + '_ {
+        let text = self.text.as_bytes();
+        let lines = (0..text.len()).step_by(64).chain(text.len().checked_sub(1));
+        lines
+            .filter_map(|i| text.get(i).map(std::ptr::from_ref))
+            .chain(std::iter::once(self.ends.as_ptr().cast()))
     }
 
     /// The text of all fields one after the other.
@@ -125,6 +130,17 @@ mod tests {
         assert_eq!((f.get(2), f.get(4)), (Some("één; twee"), None));
         assert_eq!(f.as_slice(), "Cafééén; tweex");
         assert_eq!(f, Fields::from(vec!["Café", "", "één; twee", "x"]));
+    }
+
+    #[test]
+    fn addresses_reach_every_cache_line_of_the_text() {
+        let f = Fields::from(vec!["x".repeat(100), "y".repeat(50)]);
+        let base = f.as_slice().as_ptr() as usize;
+        let got: Vec<usize> = f.addresses().map(|p| p as usize).collect();
+        let ends = f.ends.as_ptr() as usize;
+        assert_eq!(got, [base, base + 64, base + 128, base + 149, ends]);
+        // An empty row: only its field ends.
+        assert_eq!(Fields::default().addresses().count(), 1);
     }
 
     #[test]
