@@ -97,7 +97,8 @@ impl<'r> RowParser<'r> {
             .enumerate()
             .map(|(i, (slot, rec))| {
                 // A record's text and field ends were written on the reading thread's core:
-                // prefetched rows ahead, they come while the rows between are parsed.
+                // prefetched rows ahead (the text's cache lines, the start of the ends), they
+                // come while the rows between are parsed.
                 if let Some(ahead) = records.get(i + RECORDS_AHEAD) {
                     for p in ahead.fields.addresses() {
                         super::prefetch(p);
@@ -254,8 +255,8 @@ impl<'a> Loader<'a> {
             hidden: hidden_fields(src, plan, &parsers),
             width: src.headers.len(),
             // A batch is written once it holds `batch_rows`, after the block that filled it: its
-            // builders have room for one block more, so that they never grow (a copy of the
-            // column so far, and fresh pages, at every batch).
+            // builders have room for one block more, so that their views and value vectors
+            // never grow (a copy of the column so far, and fresh pages, at every batch).
             batch: Batch::new(&parsers, batch_rows + block_rows(chunk_rows)),
             batch_rows,
             chunk_rows,

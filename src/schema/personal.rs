@@ -188,9 +188,10 @@ fn phone_ok(text: &str, end: usize) -> bool {
 /// only a number passing the eleven test counts as a BSN (false for a column of identifiers,
 /// where one in eleven numbers passes by chance).
 pub fn mask(text: &str, bsn_tokens: bool) -> Option<(String, Masked)> {
-    // Fast path: no '@' and fewer than 8 digits cannot hold any of them.
+    // Fast path: no '@', fewer than 8 digits and no IBAN's start (two letters, two digits: an
+    // IBAN's other characters may all be letters) cannot hold any of them.
     let (digit_count, at) = first_look(text);
-    if digit_count < 8 && !at {
+    if digit_count < 8 && !at && !has_iban_start(text, digit_count) {
         return None;
     }
     let mut masked = Masked::default();
@@ -235,6 +236,21 @@ fn first_look(text: &str) -> (usize, bool) {
         at |= a;
     }
     (digit_count, at != 0)
+}
+
+/// Whether two ASCII letters followed by two ASCII digits occur anywhere in the text (of
+/// `digits` digits), as an IBAN starts; not looked for in a text too short to hold the
+/// shortest IBAN the search takes (14 bytes: `AB12 CDEF GHIJ`).
+fn has_iban_start(text: &str, digits: usize) -> bool {
+    if digits < 2 || text.len() < 14 {
+        return false;
+    }
+    text.as_bytes().windows(4).any(|w| {
+        w[0].is_ascii_alphabetic()
+            && w[1].is_ascii_alphabetic()
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+    })
 }
 
 /// Replaces the matches that pass `ok(match, text after it)`, counting them.
@@ -413,6 +429,11 @@ mod tests {
         assert_eq!(m("0031612345678"), "<telefoon>");
         // Excel drops a BSN's leading zero: 8 digits that pass with a zero in front.
         assert_eq!(m("bsn 12345672"), "bsn <bsn>");
+        // An IBAN whose only digits are its check digits (letters are allowed after them).
+        assert_eq!(
+            m("betaald van NL19ABCDEFGHIJKLM op 3-4"),
+            "betaald van <iban> op 3-4"
+        );
     }
 
     #[test]

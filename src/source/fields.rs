@@ -27,9 +27,18 @@ impl Fields {
     }
 
     /// Takes the fields of a record csv read, in place of what this held (its room is kept).
-    /// Fails when the record's bytes are not UTF-8, or a field boundary splits a character
-    /// (two fields that are not UTF-8 on their own but are when joined).
+    /// Fails, holding no fields, when the record's bytes are not UTF-8, or a field boundary
+    /// splits a character (two fields that are not UTF-8 on their own but are when joined).
     pub fn fill(&mut self, rec: &csv::ByteRecord) -> Result<(), NotUtf8> {
+        let filled = self.fill_checked(rec);
+        if filled.is_err() {
+            self.text.clear();
+            self.ends.clear();
+        }
+        filled
+    }
+
+    fn fill_checked(&mut self, rec: &csv::ByteRecord) -> Result<(), NotUtf8> {
         self.text.clear();
         self.ends.clear();
         let bytes = rec.as_slice();
@@ -50,6 +59,7 @@ impl Fields {
     }
 
     /// The number of fields.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -59,28 +69,38 @@ impl Fields {
     }
 
     /// Field `i`, if the row has it.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = match i.checked_sub(1) {
-            Some(before) => self.ends[before],
-            None => 0,
-        };
-        self.text.get(start..end)
+        (i < self.len()).then(|| self.field(i))
     }
 
     /// The fields in order.
+    #[inline]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+        (0..self.len()).map(|i| self.field(i))
     }
 
-    /// Where the row's text (a place in each of its cache lines) and its field ends lie in
-    /// memory, for a prefetch.
+    /// Field `i < len()`. Every end lies between two characters, at or after the one before
+    /// it and within the text (`fill`, `from`): slicing cannot fail, and if it ever did, a
+    /// panic (reported as an internal error) is better than an empty value in its place.
+    #[inline]
+    fn field(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[i]]
+    }
+
+    /// Where a row's bytes lie in memory, for a prefetch: a byte in each cache line of the
+    /// first [`PREFETCHED`] bytes of its text (and its last byte, when the text is that short),
+    /// and the first of its field ends. Only addresses of bytes that are there.
     pub fn addresses(&self) -> impl Iterator<Item = *const u8> + '_ {
         let text = self.text.as_bytes();
-        let lines = (0..text.len()).step_by(64).chain(text.len().checked_sub(1));
-        lines
+        let head = text.len().min(PREFETCHED);
+        let last = (text.len() <= PREFETCHED).then(|| text.len().checked_sub(1));
+        (0..head)
+            .step_by(64)
+            .chain(last.flatten())
             .filter_map(|i| text.get(i).map(std::ptr::from_ref))
-            .chain(std::iter::once(self.ends.as_ptr().cast()))
+            .chain(self.ends.first().map(|e| std::ptr::from_ref(e).cast()))
     }
 
     /// The text of all fields one after the other.
@@ -88,6 +108,10 @@ impl Fields {
         &self.text
     }
 }
+
+/// How much of a row's text [`Fields::addresses`] names: a row of a usual export, not all of a
+/// comment of a megabyte.
+const PREFETCHED: usize = 256;
 
 impl NotUtf8 {
     /// The field of `rec` that holds byte `at` of its text.
@@ -133,14 +157,20 @@ mod tests {
     }
 
     #[test]
-    fn addresses_reach_every_cache_line_of_the_text() {
+    fn addresses_reach_every_cache_line_of_a_usual_row() {
         let f = Fields::from(vec!["x".repeat(100), "y".repeat(50)]);
         let base = f.as_slice().as_ptr() as usize;
         let got: Vec<usize> = f.addresses().map(|p| p as usize).collect();
         let ends = f.ends.as_ptr() as usize;
         assert_eq!(got, [base, base + 64, base + 128, base + 149, ends]);
-        // An empty row: only its field ends.
-        assert_eq!(Fields::default().addresses().count(), 1);
+        // A long comment: its first 256 bytes.
+        let long = Fields::from(vec!["z".repeat(5000)]);
+        let base = long.as_slice().as_ptr() as usize;
+        let got: Vec<usize> = long.addresses().map(|p| p as usize).collect();
+        let ends = long.ends.as_ptr() as usize;
+        assert_eq!(got, [base, base + 64, base + 128, base + 192, ends]);
+        // A row without fields has no bytes to name.
+        assert_eq!(Fields::default().addresses().count(), 0);
     }
 
     #[test]
@@ -148,6 +178,11 @@ mod tests {
         // Windows-1252 "é" (0xE9) in the third field.
         let rec = csv::ByteRecord::from(vec![&b"a"[..], b"b", b"caf\xe9"]);
         assert_eq!(Fields::default().fill(&rec).unwrap_err().field, 2);
+        // What failed holds no fields (not the row's text without its ends).
+        let mut f = Fields::from(vec!["oud"]);
+        let split = csv::ByteRecord::from(vec![&b"ok"[..], b"x\xc3", b"\xa9y"]);
+        assert_eq!(f.fill(&split).unwrap_err().field, 1);
+        assert_eq!(f, Fields::default());
         // "é" in UTF-8 (C3 A9) split over two fields: neither field is UTF-8, the whole is.
         let split = csv::ByteRecord::from(vec![&b"x\xc3"[..], b"\xa9y"]);
         assert_eq!(Fields::default().fill(&split).unwrap_err().field, 0);

@@ -734,12 +734,13 @@ impl Iterator for Rows {
                         0
                     };
                     let pos = line_of(&self.reader, inner);
-                    if rec.fill(&self.raw).is_err() {
+                    if let Err(e) = rec.fill(&self.raw) {
                         self.spare.push(rec);
                         return Some(Err(anyhow::anyhow!(
-                            "{}: line {pos} is not valid UTF-8; the file is probably \
+                            "{}: line {pos} is not valid UTF-8 (field {}); the file is probably \
                              Windows-1252: pass --encoding windows-1252 (or leave --encoding out)",
-                            self.display
+                            self.display,
+                            e.field + 1
                         )));
                     }
                     if rec.as_slice().trim().is_empty() {
