@@ -676,8 +676,8 @@ impl Rows {
         if self.spare.is_empty() {
             self.recycle.take_all(&mut self.spare);
         }
-        // Room for a typical row up front: growing a record field by field costs
-        // reallocations.
+        // Room for a typical row up front: a new record would otherwise grow while the first
+        // rows are read into it.
         self.spare
             .pop()
             .unwrap_or_else(|| super::Fields::with_capacity(256, 32))
