@@ -67,12 +67,17 @@ pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The buffer between polars' Parquet writer and a file: polars writes a page's header a
+/// byte at a time (thrift's compact protocol), a system call each when unbuffered.
+pub const WRITE_BUFFER: usize = 256 * 1024;
+
 /// Writes a frame to Parquet atomically (temporary file, sync, rename).
 pub fn write_parquet_atomic(df: &mut DataFrame, path: &Path) -> Result<()> {
     let tmp = tmp_path(path);
     {
         let f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        ParquetWriter::new(&f)
+        // Buffered (see `WRITE_BUFFER`); `finish` flushes it before the sync.
+        ParquetWriter::new(std::io::BufWriter::with_capacity(WRITE_BUFFER, &f))
             .finish(df)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("writing {}", tmp.display()))?;

@@ -97,7 +97,7 @@ impl StagingWriter {
         let first = path.to_path_buf();
         let open = move |k: usize| -> Result<(
             PathBuf,
-            polars::io::parquet::write::BatchedWriter<std::fs::File>,
+            polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>,
         )> {
             let p = if k == 0 {
                 first.clone()
@@ -107,9 +107,14 @@ impl StagingWriter {
             };
             let f = std::fs::File::create(&p)
                 .with_context(|| format!("cannot write {}", p.display()))?;
-            let w = ParquetWriter::new(f)
-                .with_compression(warehouse::compression())
-                .batched(&schema)?;
+            // Buffered (400,000 system calls for 10M narrow rows without); the footer flushes
+            // the buffer and returns its error, if any.
+            let w = ParquetWriter::new(std::io::BufWriter::with_capacity(
+                crate::fsio::WRITE_BUFFER,
+                f,
+            ))
+            .with_compression(warehouse::compression())
+            .batched(&schema)?;
             Ok((p, w))
         };
         let (path0, writer0) = open(0)?;
