@@ -6,6 +6,7 @@ use super::upsert::{
     Dataset, NextPart, UpsertCounts, count_ours, replace_matching, with_key_columns,
 };
 use super::*;
+use crate::warehouse::stats::Gathered;
 
 /// Removes the rejects of ingests from before `cutoff` (their rows are as old as the records
 /// the retention removes); how many rejected rows went.
@@ -240,6 +241,7 @@ impl Commit<'_> {
         }
         entry.files = written.files;
         entry.rows = written.rows;
+        let written_stats = written.stats;
         entry.rejected_rows += self.staged.rejected();
         let mut lineage = self.lineage(mode, written.replaced);
         if let Some(r) = &retention {
@@ -257,7 +259,7 @@ impl Commit<'_> {
         if let Some(fingerprint) = self.key_fingerprint() {
             catalog.key_fingerprint = Some(fingerprint);
         }
-        guard.commit(catalog)?;
+        guard.commit_with(catalog, &written_stats)?;
         if purge {
             self.purge_history();
             // The vacuum's own commits are versions too: the next file of this command builds
@@ -413,6 +415,7 @@ impl Commit<'_> {
             rows: after,
             replaced: counts.new_matched,
             removed: before - after,
+            stats: HashMap::new(),
         })
     }
 
@@ -463,7 +466,8 @@ impl Commit<'_> {
         };
         let mut files = merged.kept;
         files.extend(merged.rewritten);
-        files.extend(self.publish_staged(parts)?);
+        let (published, stats) = self.publish_staged(parts)?;
+        files.extend(published);
         let rows = match mode {
             Mode::Replace => accepted,
             Mode::Append | Mode::Upsert => {
@@ -475,17 +479,23 @@ impl Commit<'_> {
             rows,
             replaced: merged.counts.new_matched,
             removed: 0,
+            stats,
         })
     }
 
-    /// The staged files as data files of the dataset: renamed, or without the rows taken out
-    /// for a conflicting key.
-    fn publish_staged(&self, parts: &mut Parts) -> Result<Vec<String>> {
+    /// The staged files as data files of the dataset: renamed (with the statistics gathered
+    /// while they were written), or without the rows taken out for a conflicting key.
+    fn publish_staged(
+        &self,
+        parts: &mut Parts,
+    ) -> Result<(Vec<String>, HashMap<String, Gathered>)> {
         let mut out = Vec::new();
-        for path in &self.staged.paths {
+        let mut stats = HashMap::new();
+        for (path, gathered) in self.staged.paths.iter().zip(&self.staged.stats) {
             let (rel, part) = parts.next_part();
             if self.staged.evict.is_empty() {
                 crate::fsio::publish(path, &part)?;
+                stats.insert(rel.clone(), gathered.clone());
             } else {
                 let lf = LazyFrame::scan_parquet(
                     PlRefPath::new(path.to_string_lossy()),
@@ -495,7 +505,7 @@ impl Commit<'_> {
             }
             out.push(rel);
         }
-        Ok(out)
+        Ok((out, stats))
     }
 
     /// Writes this ingest's rejects file, if it rejected rows; its path in the warehouse.
@@ -599,6 +609,8 @@ struct Written {
     rows: u64,
     replaced: u64,
     removed: u64,
+    /// The statistics of new files gathered while they were written, by file.
+    stats: HashMap<String, Gathered>,
 }
 
 impl Written {
@@ -609,6 +621,7 @@ impl Written {
             rows: entry.rows,
             replaced: 0,
             removed: 0,
+            stats: HashMap::new(),
         }
     }
 }

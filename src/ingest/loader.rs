@@ -206,6 +206,8 @@ pub(super) struct Staged {
     /// The staging files, each of at most [`super::staging::file_rows`] rows (one, maybe
     /// empty, at least).
     pub(super) paths: Vec<PathBuf>,
+    /// The statistics of each staging file, gathered while it was written.
+    pub(super) stats: Vec<crate::warehouse::stats::Gathered>,
     pub(super) rejects: Vec<Reject>,
     /// Rows staged but to be taken out again: their key appeared later with other content.
     pub(super) evict: HashMap<u64, String>,
@@ -245,7 +247,14 @@ impl<'a> Loader<'a> {
         pseudo: Option<&'a Pseudonymiser>,
         staged_path: &Path,
     ) -> Result<Loader<'a>> {
-        let writer = StagingWriter::start(staged_path, &parsers)?;
+        // The columns whose statistics the dataset's files get (the key, and gemeente).
+        let key = plan
+            .key
+            .and_then(|k| plan.columns.get(k))
+            .map(|c| c.name.clone());
+        let gemeente = parsers.iter().any(|p| p.plan.name == "gemeente");
+        let stats_columns = crate::warehouse::stats::columns(key, gemeente);
+        let writer = StagingWriter::start(staged_path, &parsers, stats_columns)?;
         let batch_rows = rows_for(BATCH_CELLS, parsers.len(), BATCH_ROWS);
         let chunk_rows = rows_for(CHUNK_CELLS, parsers.len(), CHUNK_ROWS);
         Ok(Loader {
@@ -651,7 +660,7 @@ impl<'a> Loader<'a> {
         self.writer.join()?;
         // Synced, so that they can become dataset parts by a rename. Opened for writing:
         // Windows refuses to flush a file opened only to read ("Access denied").
-        for path in &self.writer.paths {
+        for (path, _) in &self.writer.files {
             std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)?
@@ -660,8 +669,10 @@ impl<'a> Loader<'a> {
         if let Some(bar) = &self.progress {
             bar.finish_and_clear();
         }
+        let (paths, stats) = std::mem::take(&mut self.writer.files).into_iter().unzip();
         Ok(Staged {
-            paths: std::mem::take(&mut self.writer.paths),
+            paths,
+            stats,
             rejects: self.rejects,
             evict: self.duplicates.into_evict(),
             read: self.read,

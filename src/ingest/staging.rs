@@ -4,6 +4,7 @@
 use super::*;
 use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
+use warehouse::stats::{Gathered, Gatherer};
 
 /// The rows parsed but not yet written, as one column builder per parser and their positions.
 pub(super) struct Batch {
@@ -17,9 +18,9 @@ pub(super) struct Batch {
 /// are parsed.
 pub(super) struct StagingWriter {
     sender: Option<SyncSender<DataFrame>>,
-    thread: Option<JoinHandle<Result<Vec<PathBuf>>>>,
-    /// The files written, once the thread has finished.
-    pub(super) paths: Vec<PathBuf>,
+    thread: Option<JoinHandle<Result<Vec<Written>>>>,
+    /// The files written and their statistics, once the thread has finished.
+    pub(super) files: Vec<Written>,
 }
 
 /// How many rows a data file holds at most (`DATASTROOM_FILE_ROWS` changes it, for tests and
@@ -31,6 +32,57 @@ pub fn file_rows() -> usize {
         .and_then(|v| v.parse().ok())
         .filter(|&n: &usize| n > 0)
         .unwrap_or(1_000_000)
+}
+
+/// A staging file written, with the statistics of its rows.
+type Written = (PathBuf, Gathered);
+
+/// A staging file being written: its writer, and the statistics of what went into it.
+struct StagingFile {
+    path: PathBuf,
+    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>,
+    stats: Gatherer,
+}
+
+impl StagingFile {
+    fn write(&mut self, df: &DataFrame) -> Result<()> {
+        self.writer.write_batch(df)?;
+        self.stats.add(df)
+    }
+
+    fn finish(self) -> Result<Written> {
+        self.writer.finish()?;
+        Ok((self.path, self.stats.finish()?))
+    }
+}
+
+/// The writing thread: the batches into staging files of at most [`file_rows`] rows each
+/// (`open(k)` makes the k-th).
+fn write_files(
+    batches: std::sync::mpsc::Receiver<DataFrame>,
+    first: StagingFile,
+    open: impl Fn(usize) -> Result<StagingFile>,
+) -> Result<Vec<Written>> {
+    let limit = file_rows();
+    let mut done = Vec::new();
+    let mut file = first;
+    let mut rows = 0;
+    for mut df in batches {
+        while rows + df.height() > limit {
+            let head = df.slice(0, limit - rows);
+            df = df.slice(i64::try_from(head.height())?, df.height() - head.height());
+            if head.height() > 0 {
+                file.write(&head)?;
+            }
+            let next = open(done.len() + 1)?;
+            done.push(std::mem::replace(&mut file, next).finish()?);
+            rows = 0;
+        }
+        rows += df.height();
+        file.write(&df)?;
+    }
+    done.push(file.finish()?);
+    Ok(done)
 }
 
 impl Batch {
@@ -84,8 +136,13 @@ impl Batch {
 impl StagingWriter {
     /// Creates the staging file, a column per parser and the technical columns, and starts the
     /// thread that writes it: `path`, and after every [`file_rows`] rows a next file
-    /// (`staged-0001.parquet`, ...).
-    pub(super) fn start(path: &Path, parsers: &[ColumnParser]) -> Result<StagingWriter> {
+    /// (`staged-0001.parquet`, ...). The statistics of `stats_columns` are gathered for each
+    /// file as it is written.
+    pub(super) fn start(
+        path: &Path,
+        parsers: &[ColumnParser],
+        stats_columns: Vec<String>,
+    ) -> Result<StagingWriter> {
         let mut fields: Vec<Field> = parsers
             .iter()
             .map(|p| Field::new(p.plan.name.as_str().into(), p.plan.kind.dtype()))
@@ -93,12 +150,8 @@ impl StagingWriter {
         fields.push(Field::new(COL_INGEST.into(), DataType::Int64));
         fields.push(Field::new(COL_POS.into(), DataType::Int64));
         let schema = Schema::from_iter(fields);
-        let limit = file_rows();
         let first = path.to_path_buf();
-        let open = move |k: usize| -> Result<(
-            PathBuf,
-            polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>,
-        )> {
+        let open = move |k: usize| -> Result<StagingFile> {
             let p = if k == 0 {
                 first.clone()
             } else {
@@ -109,42 +162,26 @@ impl StagingWriter {
                 .with_context(|| format!("cannot write {}", p.display()))?;
             // Buffered (400,000 system calls for 10M narrow rows without); the footer flushes
             // the buffer and returns its error, if any.
-            let w = ParquetWriter::new(std::io::BufWriter::with_capacity(
+            let writer = ParquetWriter::new(std::io::BufWriter::with_capacity(
                 crate::fsio::WRITE_BUFFER,
                 f,
             ))
             .with_compression(warehouse::compression())
             .batched(&schema)?;
-            Ok((p, w))
+            let stats = Gatherer::new(&schema, &stats_columns);
+            Ok(StagingFile {
+                path: p,
+                writer,
+                stats,
+            })
         };
-        let (path0, writer0) = open(0)?;
+        let file0 = open(0)?;
         let (sender, batches) = std::sync::mpsc::sync_channel::<DataFrame>(2);
-        let thread = std::thread::spawn(move || -> Result<Vec<PathBuf>> {
-            let mut paths = vec![path0];
-            let mut batched = writer0;
-            let mut rows = 0;
-            for mut df in batches {
-                while rows + df.height() > limit {
-                    let head = df.slice(0, limit - rows);
-                    df = df.slice(i64::try_from(head.height())?, df.height() - head.height());
-                    if head.height() > 0 {
-                        batched.write_batch(&head)?;
-                    }
-                    let (p, w) = open(paths.len())?;
-                    std::mem::replace(&mut batched, w).finish()?;
-                    paths.push(p);
-                    rows = 0;
-                }
-                rows += df.height();
-                batched.write_batch(&df)?;
-            }
-            batched.finish()?;
-            Ok(paths)
-        });
+        let thread = std::thread::spawn(move || write_files(batches, file0, open));
         Ok(StagingWriter {
             sender: Some(sender),
             thread: Some(thread),
-            paths: Vec::new(),
+            files: Vec::new(),
         })
     }
 
@@ -165,8 +202,8 @@ impl StagingWriter {
         self.sender = None;
         match self.thread.take().map(JoinHandle::join) {
             None => Ok(()),
-            Some(Ok(Ok(paths))) => {
-                self.paths = paths;
+            Some(Ok(Ok(files))) => {
+                self.files = files;
                 Ok(())
             }
             Some(Ok(Err(e))) => Err(e.context("writing the staging file")),

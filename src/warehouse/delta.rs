@@ -23,7 +23,8 @@ use std::sync::OnceLock;
 
 mod files;
 mod history;
-use files::{add_action, entry_schema, file_schema};
+use super::stats::Gathered;
+use files::{NewStats, add_action, entry_schema, file_schema};
 use history::version_at;
 pub use history::{VersionInfo, history, vacuum};
 
@@ -236,7 +237,12 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
 /// then its rejects table. Each commit builds on the version of the table that `old` was read
 /// from: when another writer committed to the table since (a platform job, a datastroom that
 /// does not share the lock), the commit fails and changes nothing. Returns the versions made.
-pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<BTreeMap<String, u64>> {
+pub fn commit(
+    dir: &Path,
+    old: &Catalog,
+    new: &Catalog,
+    gathered: &HashMap<String, Gathered>,
+) -> Result<BTreeMap<String, u64>> {
     let mut made = BTreeMap::new();
     for (name, entry) in &new.datasets {
         // The key's fingerprint goes with the datasets an ingest commits; the catalog takes
@@ -259,7 +265,14 @@ pub fn commit(dir: &Path, old: &Catalog, new: &Catalog) -> Result<BTreeMap<Strin
             .filter(|p| p.exists())
             .collect();
         super::remote::upload(&written)?;
-        let version = commit_dataset(dir, name, entry, new.key_fingerprint.as_deref(), read)?;
+        let version = commit_dataset(
+            dir,
+            name,
+            entry,
+            new.key_fingerprint.as_deref(),
+            read,
+            gathered,
+        )?;
         made.insert(name.clone(), version);
         super::crash_point("data-committed");
         // The data commit stands; should the rejects table not follow now, the next writer
@@ -299,9 +312,14 @@ fn commit_dataset(
     entry: &DatasetEntry,
     key: Option<&str>,
     read: Option<u64>,
+    gathered: &HashMap<String, Gathered>,
 ) -> Result<u64> {
     let prefix = format!("{name}/");
     let files = inside(&entry.files, &prefix)?;
+    let gathered = gathered
+        .iter()
+        .filter_map(|(f, g)| Some((f.strip_prefix(&prefix)?.to_string(), g)))
+        .collect();
     let mut stored = entry.clone();
     stored.files.clear();
     let mut properties = vec![(ENTRY_PROPERTY.to_string(), serde_json::to_string(&stored)?)];
@@ -309,7 +327,7 @@ fn commit_dataset(
         properties.push((KEY_PROPERTY.to_string(), k.to_string()));
     }
     let lineage = serde_json::to_value(entry.ingests.last())?;
-    let stats = stats_columns(entry);
+    let columns = stats_columns(entry);
     let put = Put {
         name,
         files: &files,
@@ -317,7 +335,10 @@ fn commit_dataset(
         properties,
         info: lineage,
         base: Base::Version(read),
-        stats_columns: &stats,
+        stats: NewStats {
+            columns: &columns,
+            gathered,
+        },
     };
     put_files(&dir.join(name), put).with_context(|| format!("committing the dataset '{name}'"))
 }
@@ -346,7 +367,7 @@ fn sync_rejects(dir: &Path, name: &str, entry: &DatasetEntry) -> Result<()> {
         properties: Vec::new(),
         info,
         base: Base::Newest,
-        stats_columns: &[],
+        stats: NewStats::default(),
     };
     put_files(&table, put)
         .map(|_| ())
@@ -368,11 +389,8 @@ fn inside(files: &[String], prefix: &str) -> Result<Vec<String>> {
 /// The columns whose statistics a dataset's files get: its key, and the municipality when it
 /// has one (what an upsert matches on).
 pub fn stats_columns(entry: &DatasetEntry) -> Vec<String> {
-    let mut columns: Vec<String> = entry.key.iter().cloned().collect();
-    if entry.columns.iter().any(|c| c.name == "gemeente") {
-        columns.push("gemeente".to_string());
-    }
-    columns
+    let gemeente = entry.columns.iter().any(|c| c.name == "gemeente");
+    super::stats::columns(entry.key.clone(), gemeente)
 }
 
 /// The statistics (`stats` JSON) of each live file of a dataset's table at `version` (`None`:
@@ -433,8 +451,8 @@ struct Put<'a> {
     /// The commit information under `datastroom` (the lineage).
     info: serde_json::Value,
     base: Base,
-    /// The columns whose statistics new files get.
-    stats_columns: &'a [String],
+    /// The statistics new files get.
+    stats: NewStats<'a>,
 }
 
 /// Makes `put.files` the table's live files, in one transaction with the properties; creates
@@ -463,7 +481,7 @@ fn put_files(table_dir: &Path, mut put: Put) -> Result<u64> {
         files,
         properties,
         base,
-        stats_columns,
+        stats,
         info,
         ..
     } = put;
@@ -478,8 +496,7 @@ fn put_files(table_dir: &Path, mut put: Put) -> Result<u64> {
             table.load_version(read).await?;
         }
         let snapshot = table.snapshot()?;
-        let (actions, new, removed) =
-            file_actions(table_dir, snapshot, files, properties, stats_columns)?;
+        let (actions, new, removed) = file_actions(table_dir, snapshot, files, properties, &stats)?;
         // In object storage the files this run wrote go up before the commit that adds them.
         let paths: Vec<_> = new.iter().map(|f| table_dir.join(f)).collect();
         let uploaded = super::remote::upload(&paths)?;
@@ -532,7 +549,7 @@ fn file_actions(
     snapshot: &deltalake_core::table::state::DeltaTableState,
     files: &[String],
     properties: Vec<(String, String)>,
-    stats_columns: &[String],
+    stats: &NewStats,
 ) -> Result<(Vec<Action>, Vec<String>, bool)> {
     let live: Vec<_> = snapshot.log_data().iter().collect();
     let wanted: BTreeSet<&str> = files.iter().map(String::as_str).collect();
@@ -554,7 +571,7 @@ fn file_actions(
     let schema = file_schema(table_dir, &new, Some(&snapshot.schema()))?;
     refuse_new_datetime(table_dir, &schema, snapshot.protocol())?;
     for f in &new {
-        actions.push(add_action(table_dir, f, stats_columns)?);
+        actions.push(add_action(table_dir, f, stats)?);
     }
     let mut metadata = snapshot.metadata().clone().with_schema(&schema)?;
     for (k, v) in properties {
@@ -616,7 +633,7 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
         files,
         columns,
         properties,
-        stats_columns,
+        stats,
         info,
         ..
     } = put;
@@ -630,7 +647,7 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
     };
     let adds = files
         .iter()
-        .map(|f| add_action(table_dir, f, stats_columns))
+        .map(|f| add_action(table_dir, f, &stats))
         .collect::<Result<Vec<_>>>()?;
     let url = table_url(table_dir)?;
     let mut props: HashMap<String, Option<String>> =

@@ -3,13 +3,38 @@
 
 use super::shown;
 use crate::warehouse::catalog::DatasetEntry;
+use crate::warehouse::stats::Gathered;
 use anyhow::{Context, Result, bail};
 use deltalake_core::kernel::{Action, Add, DataType as DeltaType, StructField, StructType};
 use polars::prelude::ArrowDataType;
+use std::collections::HashMap;
 use std::path::Path;
 
-/// The add action of a Parquet file in the table folder, with its row count as statistics.
-pub(super) fn add_action(table_dir: &Path, file: &str, stats_columns: &[String]) -> Result<Action> {
+/// The statistics new files of a table get: of which columns, and those gathered while the
+/// files were written (by file name in the table folder).
+#[derive(Default)]
+pub(super) struct NewStats<'a> {
+    pub columns: &'a [String],
+    pub gathered: HashMap<String, &'a Gathered>,
+}
+
+impl NewStats<'_> {
+    /// The `stats` JSON of `file`: gathered while it was written when that was for the same
+    /// columns, else read from the file.
+    fn of(&self, table_dir: &Path, file: &str) -> Result<serde_json::Value> {
+        let path = table_dir.join(file);
+        if self.columns.is_empty() {
+            return Ok(serde_json::json!({ "numRecords": parquet_reader(&path)?.num_rows()? }));
+        }
+        match self.gathered.get(file) {
+            Some(g) if g.columns == self.columns => Ok(g.json.clone()),
+            _ => crate::warehouse::stats::of_file(&path, self.columns),
+        }
+    }
+}
+
+/// The add action of a Parquet file in the table folder, with its statistics.
+pub(super) fn add_action(table_dir: &Path, file: &str, stats: &NewStats) -> Result<Action> {
     let path = table_dir.join(file);
     let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", shown(&path)))?;
     let modified = meta
@@ -17,17 +42,12 @@ pub(super) fn add_action(table_dir: &Path, file: &str, stats_columns: &[String])
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let stats = if stats_columns.is_empty() {
-        serde_json::json!({ "numRecords": parquet_reader(&path)?.num_rows()? })
-    } else {
-        crate::warehouse::stats::of_file(&path, stats_columns)?
-    };
     Ok(Action::Add(Add {
         path: file.to_string(),
         size: i64::try_from(meta.len())?,
         modification_time: modified,
         data_change: true,
-        stats: Some(stats.to_string()),
+        stats: Some(stats.of(table_dir, file)?.to_string()),
         ..Default::default()
     }))
 }
