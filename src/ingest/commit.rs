@@ -491,11 +491,13 @@ impl Commit<'_> {
     ) -> Result<(Vec<String>, HashMap<String, Gathered>)> {
         let mut out = Vec::new();
         let mut stats = HashMap::new();
-        for (path, gathered) in self.staged.paths.iter().zip(&self.staged.stats) {
+        for (i, path) in self.staged.paths.iter().enumerate() {
             let (rel, part) = parts.next_part();
             if self.staged.evict.is_empty() {
                 crate::fsio::publish(path, &part)?;
-                stats.insert(rel.clone(), gathered.clone());
+                if let Some(gathered) = self.staged.stats.get(i) {
+                    stats.insert(rel.clone(), gathered.clone());
+                }
             } else {
                 let lf = LazyFrame::scan_parquet(
                     PlRefPath::new(path.to_string_lossy()),

@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use std::path::Path;
 
 /// The columns whose statistics a dataset's files get: its key, and the municipality when it
-/// has one (what an upsert matches on).
+/// has one (what an upsert matches on), each once.
 pub fn columns(key: Option<String>, gemeente: bool) -> Vec<String> {
     let mut columns: Vec<String> = key.into_iter().collect();
-    if gemeente {
+    if gemeente && !columns.iter().any(|c| c == "gemeente") {
         columns.push("gemeente".to_string());
     }
     columns
@@ -242,6 +242,25 @@ mod tests {
         assert!(!range_in(&text, "melding_id").unwrap().nulls);
         assert_eq!(range_in(&text, "x"), None);
         assert_eq!(range_in(r#"{"numRecords": 3}"#, "melding_id"), None);
+    }
+
+    /// The key first, then gemeente; gemeente once when it is the key (its statistics asked
+    /// twice made polars refuse the file's two columns of one name).
+    #[test]
+    fn the_columns_with_statistics() {
+        let key = |k: &str| Some(k.to_string());
+        assert_eq!(columns(key("melding_id"), true), ["melding_id", "gemeente"]);
+        assert_eq!(columns(key("melding_id"), false), ["melding_id"]);
+        assert_eq!(columns(None, true), ["gemeente"]);
+        assert_eq!(columns(key("gemeente"), true), ["gemeente"]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.parquet");
+        let mut df = df!("gemeente" => ["Zevenaar", "Duiven"]).unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let stats = of_file(&path, &columns(key("gemeente"), true)).unwrap();
+        assert_eq!(stats["minValues"]["gemeente"], "Duiven");
     }
 
     /// Statistics gathered from the frames written to a file are those read back from it:

@@ -136,3 +136,39 @@ fn delta_type(dtype: &ArrowDataType) -> Result<DeltaType> {
         other => bail!("{other:?}"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Statistics gathered for the same columns are used as they are: the file is not read
+    /// (here it is not Parquet at all). For other columns, or another file, it is read, and
+    /// this one cannot be.
+    #[test]
+    fn gathered_statistics_are_used_for_the_same_columns_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("part-1.parquet"), b"geen parquet").unwrap();
+        let columns = ["melding_id".to_string(), "gemeente".to_string()];
+        let gathered = Gathered {
+            columns: columns.to_vec(),
+            json: serde_json::json!({ "numRecords": 7 }),
+        };
+        let stats = NewStats {
+            columns: &columns,
+            gathered: HashMap::from([("part-1.parquet".to_string(), &gathered)]),
+        };
+        let json = stats.of(dir.path(), "part-1.parquet").unwrap();
+        assert_eq!(json, serde_json::json!({ "numRecords": 7 }));
+        let other = NewStats {
+            columns: &columns[..1],
+            gathered: stats.gathered.clone(),
+        };
+        assert!(other.of(dir.path(), "part-1.parquet").is_err());
+        std::fs::copy(
+            dir.path().join("part-1.parquet"),
+            dir.path().join("part-2.parquet"),
+        )
+        .unwrap();
+        assert!(stats.of(dir.path(), "part-2.parquet").is_err());
+    }
+}
