@@ -335,9 +335,77 @@ fn a_commit_by_another_writer_meanwhile_is_a_conflict_that_changes_nothing() {
     assert_eq!(count(&wd), (4, "open".to_string()));
     assert!(!wd.logs().contains("week2.csv"));
     assert_eq!(leftovers(&wd), Vec::<String>::new());
+    // `datasets` counts the table's rows as its log has them: the other writer's file has no
+    // statistics, so its footer is read (the count datastroom stored says 2).
+    assert_eq!(listed_rows(&wd), 4);
     // Run again, it builds on version 1: both copies of row 2 are replaced, row 3 added, and
     // the other writer's second copy of row 1 is kept (4 rows, not the 3 that undoing that
     // writer's commit would give).
     wd.run(wd.cmd(&["ingest", "week2.csv", "-d", "meldingen"]));
     assert_eq!(count(&wd), (4, "afgehandeld".to_string()));
+    assert_eq!(listed_rows(&wd), 4);
+}
+
+/// The rows `datasets` lists for meldingen.
+fn listed_rows(wd: &Workdir) -> u64 {
+    let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let meldingen = list.iter().find(|d| d["dataset"] == "meldingen").unwrap();
+    meldingen["rows"].as_u64().unwrap()
+}
+
+/// Issue 14: a table that another writer gave a Delta feature whose data datastroom would read
+/// wrong (deletion vectors: deleted rows would be counted) is refused by name, by a writer and
+/// a reader alike; the other tables are still read.
+#[test]
+fn a_table_with_deletion_vectors_is_refused_not_misread() {
+    let wd = Workdir::new();
+    wd.write("week1.csv", WEEK1);
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
+    // The other writer turns deletion vectors on (version 1 of the table).
+    let log = wd.warehouse().join("meldingen/_delta_log");
+    std::fs::write(
+        log.join("00000000000000000001.json"),
+        "{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\
+         \"readerFeatures\":[\"timestampNtz\",\"deletionVectors\"],\
+         \"writerFeatures\":[\"timestampNtz\",\"deletionVectors\"]}}\n\
+         {\"commitInfo\":{\"timestamp\":1764720000000,\"operation\":\"SET TBLPROPERTIES\"}}\n",
+    )
+    .unwrap();
+    let err = wd.fail(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
+    assert!(
+        err.contains("meldingen") && err.contains("uses deletionVectors"),
+        "{err}"
+    );
+    let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = list
+        .iter()
+        .map(|d| d["dataset"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["eigen_lijst"]);
+    // Another tool's own table with deletion vectors (no datastroom entry) is left alone:
+    // with meldingen's table gone, ingests work again.
+    std::fs::remove_dir_all(wd.warehouse().join("meldingen")).unwrap();
+    let other = wd.warehouse().join("extern/_delta_log");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("00000000000000000000.json"),
+        concat!(
+            r#"{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"#,
+            r#""readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}}"#,
+            "\n",
+            r#"{"metaData":{"id":"e1","format":{"provider":"parquet","options":{}},"#,
+            r#""schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"a\","#,
+            r#"\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}","#,
+            r#""partitionColumns":[],"configuration":{},"createdTime":1764720000000}}"#,
+            "\n",
+            r#"{"commitInfo":{"timestamp":1764720000000,"operation":"CREATE TABLE"}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    assert_eq!(listed_rows(&wd), 2);
 }

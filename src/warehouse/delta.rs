@@ -13,7 +13,7 @@ use super::catalog::{Catalog, DatasetEntry};
 use super::remote::display as shown;
 use anyhow::{Context, Result, bail};
 use deltalake_core::kernel::transaction::{CommitBuilder, CommitProperties};
-use deltalake_core::kernel::{Action, DataType as DeltaType, MetadataExt, StructType};
+use deltalake_core::kernel::{Action, MetadataExt, StructType};
 use deltalake_core::operations::create::CreateBuilder;
 use deltalake_core::protocol::{DeltaOperation, SaveMode};
 use deltalake_core::{DeltaTable, DeltaTableError};
@@ -21,9 +21,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
+mod features;
 mod files;
 mod history;
 use super::stats::Gathered;
+use features::{refuse_new_datetime, refuse_unreadable, unreadable_features};
 use files::{NewStats, add_action, entry_schema, file_schema};
 use history::version_at;
 pub use history::{VersionInfo, history, vacuum};
@@ -106,6 +108,24 @@ struct TableRead {
     files: Vec<String>,
     properties: HashMap<String, String>,
     version: u64,
+    /// The rows of the live files whose `add` action counts them (`numRecords`), and the files
+    /// whose action does not (another writer's).
+    counted: u64,
+    uncounted: Vec<String>,
+    /// The table's Delta reader features that datastroom would read wrong.
+    unreadable: Vec<String>,
+}
+
+impl TableRead {
+    /// The table's rows: the log's counts, and for the files it has no count for, their
+    /// footers' (downloaded first from object storage).
+    fn rows(&self, dir: &Path) -> Result<u64> {
+        let paths: Vec<_> = self.uncounted.iter().map(|f| dir.join(f)).collect();
+        super::remote::fetch(&paths)?;
+        paths.iter().try_fold(self.counted, |n, p| {
+            Ok(n + u64::try_from(files::parquet_rows(p)?)?)
+        })
+    }
 }
 
 /// Which version of the tables to read (`--snapshot`).
@@ -144,16 +164,24 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
             })?;
         }
         let snapshot = table.snapshot()?;
-        let files = snapshot
-            .log_data()
-            .iter()
-            .map(|f| f.path().into_owned())
-            .collect();
+        let unreadable = unreadable_features(snapshot.protocol());
+        let (mut files, mut counted, mut uncounted) = (Vec::new(), 0, Vec::new());
+        for f in snapshot.log_data().iter() {
+            let path = f.path().into_owned();
+            match f.num_records() {
+                Some(n) => counted += u64::try_from(n)?,
+                None => uncounted.push(path.clone()),
+            }
+            files.push(path);
+        }
         let properties = snapshot.metadata().configuration().clone();
         Ok(TableRead {
             files,
             properties,
             version: snapshot.version(),
+            counted,
+            uncounted,
+            unreadable,
         })
     })?
 }
@@ -188,8 +216,17 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
                 None => continue,
             },
         };
-        let table = match read_table(&folder, version) {
-            Ok(t) => t,
+        // A table without datastroom's entry is another tool's: left alone, unchecked.
+        let read = read_table(&folder, version).and_then(|t| {
+            if !t.properties.contains_key(ENTRY_PROPERTY) {
+                return Ok(None);
+            }
+            refuse_unreadable(&folder, &t.unreadable)?;
+            Ok(Some((t.rows(&folder)?, t)))
+        });
+        let (rows, table) = match read {
+            Ok(Some(t)) => t,
+            Ok(None) => continue,
             Err(e) if !strict && version.is_none() => {
                 let f = shown(&folder);
                 crate::messages::warn(
@@ -210,6 +247,9 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
             )
         })?;
         entry.files = table.files.iter().map(|f| format!("{name}/{f}")).collect();
+        // The log's count, not the one datastroom stored: another writer may have added or
+        // removed files since.
+        entry.rows = rows;
         last_ingest = entry
             .ingests
             .iter()
@@ -673,29 +713,6 @@ fn create_table(table_dir: &Path, put: Put, commit: CommitProperties) -> Result<
         remove_uploads(&e, table_dir, 0, &info, &uploaded);
         conflict(e)
     })?;
-    Ok(())
-}
-
-/// A date-time column needs the timestampNtz feature, which a table gets when it is created
-/// with one; a table without may not gain one.
-fn refuse_new_datetime(
-    table_dir: &Path,
-    schema: &StructType,
-    protocol: &deltalake_core::kernel::Protocol,
-) -> Result<()> {
-    let needs_ntz = schema
-        .fields()
-        .any(|f| f.data_type() == &DeltaType::TIMESTAMP_NTZ);
-    let has_ntz = protocol
-        .writer_features()
-        .is_some_and(|fs| fs.iter().any(|x| x.to_string() == "timestampNtz"));
-    if needs_ntz && !has_ntz {
-        bail!(
-            "this export adds a date-time column to {}, whose Delta table was made without \
-             one; ingest the export into a dataset of another name (--dataset)",
-            shown(table_dir)
-        );
-    }
     Ok(())
 }
 

@@ -52,6 +52,11 @@ pub(super) fn add_action(table_dir: &Path, file: &str, stats: &NewStats) -> Resu
     }))
 }
 
+/// The rows of a Parquet file, from its footer.
+pub(super) fn parquet_rows(path: &Path) -> Result<usize> {
+    Ok(parquet_reader(path)?.num_rows()?)
+}
+
 fn parquet_reader(path: &Path) -> Result<polars::prelude::ParquetReader<std::fs::File>> {
     use polars::prelude::SerReader;
     let f = std::fs::File::open(path).with_context(|| format!("reading {}", shown(path)))?;
