@@ -305,14 +305,7 @@ fn a_commit_by_another_writer_meanwhile_is_a_conflict_that_changes_nothing() {
         "part-written",
     );
     // The other writer: version 1 adds a copy of the first part under its own name.
-    let part = std::fs::read_dir(&table)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with("part-000001-0000.parquet"))
-        .unwrap();
-    std::fs::copy(&part, table.join("extern-1.parquet")).unwrap();
-    let size = std::fs::metadata(&part).unwrap().len();
+    let size = copy_first_part(&table);
     std::fs::write(
         table.join("_delta_log/00000000000000000001.json"),
         format!(
@@ -346,6 +339,18 @@ fn a_commit_by_another_writer_meanwhile_is_a_conflict_that_changes_nothing() {
     assert_eq!(listed_rows(&wd), 4);
 }
 
+/// Another writer's file in `table`: a copy of the first part, `extern-1.parquet`; its size.
+fn copy_first_part(table: &std::path::Path) -> u64 {
+    let part = std::fs::read_dir(table)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("part-000001-0000.parquet"))
+        .unwrap();
+    std::fs::copy(&part, table.join("extern-1.parquet")).unwrap();
+    std::fs::metadata(&part).unwrap().len()
+}
+
 /// The rows `datasets` lists for meldingen.
 fn listed_rows(wd: &Workdir) -> u64 {
     let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
@@ -354,28 +359,54 @@ fn listed_rows(wd: &Workdir) -> u64 {
     meldingen["rows"].as_u64().unwrap()
 }
 
-/// Issue 14: a table that another writer gave a Delta feature whose data datastroom would read
-/// wrong (deletion vectors: deleted rows would be counted) is refused by name, by a writer and
-/// a reader alike; the other tables are still read.
+/// Issue 14: deletion vectors that another writer switched on but did not use read right; once
+/// a live file has one (a deleted row marked beside it, which reading the file directly would
+/// count), the table is refused by name, by a writer and a reader alike, and the other tables
+/// are still read. Another tool's own table with a feature datastroom cannot read is left alone.
 #[test]
-fn a_table_with_deletion_vectors_is_refused_not_misread() {
+fn a_table_with_deletion_vectors_in_use_is_refused_not_misread() {
     let wd = Workdir::new();
     wd.write("week1.csv", WEEK1);
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
-    // The other writer turns deletion vectors on (version 1 of the table).
-    let log = wd.warehouse().join("meldingen/_delta_log");
-    std::fs::write(
-        log.join("00000000000000000001.json"),
-        "{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\
-         \"readerFeatures\":[\"timestampNtz\",\"deletionVectors\"],\
-         \"writerFeatures\":[\"timestampNtz\",\"deletionVectors\"]}}\n\
-         {\"commitInfo\":{\"timestamp\":1764720000000,\"operation\":\"SET TBLPROPERTIES\"}}\n",
-    )
-    .unwrap();
+    let table = wd.warehouse().join("meldingen");
+    let commit = |version: u32, actions: String| {
+        let info = r#"{"commitInfo":{"timestamp":1764720000000,"operation":"WRITE"}}"#;
+        std::fs::write(
+            table.join(format!("_delta_log/{version:020}.json")),
+            format!("{actions}\n{info}\n"),
+        )
+        .unwrap();
+    };
+    // Version 1: the other writer turns deletion vectors on; no file has one yet.
+    commit(
+        1,
+        concat!(
+            r#"{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"#,
+            r#""readerFeatures":["timestampNtz","deletionVectors"],"#,
+            r#""writerFeatures":["timestampNtz","deletionVectors"]}}"#
+        )
+        .to_string(),
+    );
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
+    assert_eq!(listed_rows(&wd), 2);
+    // Version 2: it adds a copy of the first part with one of its rows marked deleted (the
+    // deletion vector of the Delta protocol's own example).
+    let size = copy_first_part(&table);
+    commit(
+        2,
+        format!(
+            "{{\"add\":{{\"path\":\"extern-1.parquet\",\"partitionValues\":{{}},\
+             \"size\":{size},\"modificationTime\":1764720000000,\"dataChange\":true,\
+             \"stats\":\"{{\\\"numRecords\\\":2}}\",\"deletionVector\":{{\
+             \"storageType\":\"u\",\"pathOrInlineDv\":\"ab^-aqEH.-t@S}}K{{vb[*k^\",\
+             \"offset\":4,\"sizeInBytes\":40,\"cardinality\":1}}}}}}"
+        ),
+    );
     let err = wd.fail(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
     assert!(
-        err.contains("meldingen") && err.contains("uses deletionVectors"),
+        err.contains("meldingen")
+            && err.contains("uses deletionVectors (deleted rows marked in 1 file(s))"),
         "{err}"
     );
     let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
@@ -385,21 +416,24 @@ fn a_table_with_deletion_vectors_is_refused_not_misread() {
         .map(|d| d["dataset"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["eigen_lijst"]);
-    // Another tool's own table with deletion vectors (no datastroom entry) is left alone:
-    // with meldingen's table gone, ingests work again.
-    std::fs::remove_dir_all(wd.warehouse().join("meldingen")).unwrap();
+    // Another tool's own table with column mapping (no datastroom entry) is left alone: with
+    // meldingen's table gone, ingests work again.
+    std::fs::remove_dir_all(&table).unwrap();
     let other = wd.warehouse().join("extern/_delta_log");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(
         other.join("00000000000000000000.json"),
         concat!(
             r#"{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"#,
-            r#""readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}}"#,
+            r#""readerFeatures":["columnMapping"],"writerFeatures":["columnMapping"]}}"#,
             "\n",
             r#"{"metaData":{"id":"e1","format":{"provider":"parquet","options":{}},"#,
             r#""schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"a\","#,
-            r#"\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}","#,
-            r#""partitionColumns":[],"configuration":{},"createdTime":1764720000000}}"#,
+            r#"\"type\":\"long\",\"nullable\":true,\"metadata\":{"#,
+            r#"\"delta.columnMapping.id\":1,\"delta.columnMapping.physicalName\":\"col-a\""#,
+            r#"}}]}","partitionColumns":[],"configuration":{"#,
+            r#""delta.columnMapping.mode":"name","delta.columnMapping.maxColumnId":"1"},"#,
+            r#""createdTime":1764720000000}}"#,
             "\n",
             r#"{"commitInfo":{"timestamp":1764720000000,"operation":"CREATE TABLE"}}"#,
             "\n",

@@ -164,16 +164,20 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
             })?;
         }
         let snapshot = table.snapshot()?;
-        let unreadable = unreadable_features(snapshot.protocol());
         let (mut files, mut counted, mut uncounted) = (Vec::new(), 0, Vec::new());
+        let mut with_deletion_vectors = 0;
         for f in snapshot.log_data().iter() {
             let path = f.path().into_owned();
+            if f.deletion_vector_descriptor().is_some() {
+                with_deletion_vectors += 1;
+            }
             match f.num_records() {
                 Some(n) => counted += u64::try_from(n)?,
                 None => uncounted.push(path.clone()),
             }
             files.push(path);
         }
+        let unreadable = unreadable_features(snapshot.protocol(), with_deletion_vectors);
         let properties = snapshot.metadata().configuration().clone();
         Ok(TableRead {
             files,

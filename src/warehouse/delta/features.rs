@@ -6,14 +6,24 @@ use anyhow::{Result, bail};
 use deltalake_core::kernel::{DataType as DeltaType, StructType};
 use std::path::Path;
 
-/// The Delta reader features datastroom reads correctly: it reads the live Parquet files as
-/// they are, so it may not meet deleted rows marked beside a file (deletion vectors), columns
-/// stored under other names (column mapping) or types changed after writing (type widening).
-const READABLE_FEATURES: [&str; 3] = ["timestampNtz", "v2Checkpoint", "vacuumProtocolCheck"];
+/// The Delta reader features datastroom reads correctly. It reads the live Parquet files as
+/// they are: it may not meet columns stored under other names (column mapping) or types
+/// changed after writing (type widening). Deletion vectors are readable as long as no live
+/// file has one (deleted rows marked beside the file): see [`unreadable_features`].
+const READABLE_FEATURES: [&str; 4] = [
+    "timestampNtz",
+    "v2Checkpoint",
+    "vacuumProtocolCheck",
+    "deletionVectors",
+];
 
-/// The Delta reader features of a table that reading its Parquet files directly would get
-/// wrong (silently: deleted rows counted, columns missing).
-pub(super) fn unreadable_features(protocol: &deltalake_core::kernel::Protocol) -> Vec<String> {
+/// What reading a table's Parquet files directly would get wrong (silently: deleted rows
+/// counted, columns missing): its other reader features, and deletion vectors when
+/// `with_deletion_vectors` live files have one. Reader version 2 is column mapping.
+pub(super) fn unreadable_features(
+    protocol: &deltalake_core::kernel::Protocol,
+    with_deletion_vectors: usize,
+) -> Vec<String> {
     let mut features: Vec<String> = protocol
         .reader_features()
         .into_iter()
@@ -24,11 +34,17 @@ pub(super) fn unreadable_features(protocol: &deltalake_core::kernel::Protocol) -
     if protocol.min_reader_version() == 2 {
         features.push("columnMapping".to_string());
     }
+    if with_deletion_vectors > 0 {
+        features.push(format!(
+            "deletionVectors (deleted rows marked in {with_deletion_vectors} file(s))"
+        ));
+    }
     features
 }
 
 /// Refuses a table with such features: another writer gave them, such as a Fabric,
-/// Databricks or Spark job with deletion vectors on.
+/// Databricks or Spark job. The whole warehouse waits for it: the next ingest's number is
+/// taken over all tables.
 pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
     if features.is_empty() {
         return Ok(());
@@ -36,10 +52,12 @@ pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
     bail!(
         "the Delta table {} uses {} (written by another tool, such as Fabric, Databricks or \
          Spark): datastroom reads a table's Parquet files directly and would read it wrong \
-         (deleted rows counted, columns missing). Let that tool write to a table of its own, \
-         or turn the feature off and rewrite the table there (for deletion vectors: \
-         ALTER TABLE ... SET TBLPROPERTIES ('delta.enableDeletionVectors' = false), then \
-         REORG TABLE ... APPLY (PURGE))",
+         (deleted rows counted, columns missing). No dataset of this warehouse can be written \
+         until the table is mended or moved out of the warehouse folder. For deletion \
+         vectors, have that tool rewrite the files without them (REORG TABLE ... APPLY \
+         (PURGE)) and keep them off (delta.enableDeletionVectors = false); other features \
+         can only be dropped by that tool (ALTER TABLE ... DROP FEATURE), or let it write to \
+         a table of its own",
         shown(dir),
         features.join(", ")
     )
