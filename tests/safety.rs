@@ -339,6 +339,56 @@ fn a_commit_by_another_writer_meanwhile_is_a_conflict_that_changes_nothing() {
     assert_eq!(listed_rows(&wd), 4);
 }
 
+/// Issue 14: rows another writer appended to a dataset with a retention period, without
+/// datastroom's technical columns, are counted by the next ingest as `datasets` counts them.
+#[test]
+fn a_retention_ingest_counts_another_writers_rows() {
+    let wd = Workdir::new();
+    let plan = |file: &str| {
+        format!(
+            "[[bron]]\nbestand = \"{file}\"\ndataset = \"zaken_sociaal\"\n\
+             bewaartermijn = \"5 jaar\"\n"
+        )
+    };
+    let header = "Zaaknummer;BSN;Wet;Datum melding;Datum beschikking\n";
+    wd.write(
+        "zaken1.csv",
+        format!("{header}Z1;123456782;Wmo;1-2-2010;1-3-2010\nZ2;;Wmo;1-2-2025;1-3-2025\n"),
+    );
+    wd.write("zaken2.csv", format!("{header}Z3;;Wmo;1-6-2025;1-7-2025\n"));
+    wd.write("plan1.toml", plan("zaken1.csv"));
+    wd.write("plan2.toml", plan("zaken2.csv"));
+    wd.run(wd.cmd(&["ingest", "--plan", "plan1.toml"]));
+    // The other writer: two recent cases in a file of its own, without the technical columns.
+    let table = wd.warehouse().join("zaken_sociaal");
+    let d = |m: u32| chrono::NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+    let mut df = polars::df!(
+        "zaak_id" => ["Z8", "Z9"],
+        "wet" => ["Wmo", "Wmo"],
+        "datum_beschikking" => [d(4), d(5)],
+    )
+    .unwrap();
+    let path = table.join("extern-1.parquet");
+    polars::prelude::ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    std::fs::write(
+        table.join("_delta_log/00000000000000000001.json"),
+        format!(
+            "{{\"add\":{{\"path\":\"extern-1.parquet\",\"partitionValues\":{{}},\
+             \"size\":{size},\"modificationTime\":1764720000000,\"dataChange\":true}}}}\n\
+             {{\"commitInfo\":{{\"timestamp\":1764720000000,\"operation\":\"WRITE\"}}}}\n"
+        ),
+    )
+    .unwrap();
+    assert_eq!(listed_rows_of(&wd, "zaken_sociaal"), 3);
+    // Z2, Z8, Z9 and the new Z3: the ingest's total is the count `datasets` gives after it.
+    let summary = wd.ingest_json(&["--plan", "plan2.toml"], 0);
+    assert_eq!(summary["total_rows"], 4, "{summary}");
+    assert_eq!(listed_rows_of(&wd, "zaken_sociaal"), 4);
+}
+
 /// Another writer's file in `table`: a copy of the first part, `extern-1.parquet`; its size.
 fn copy_first_part(table: &std::path::Path) -> u64 {
     let part = std::fs::read_dir(table)
@@ -353,10 +403,15 @@ fn copy_first_part(table: &std::path::Path) -> u64 {
 
 /// The rows `datasets` lists for meldingen.
 fn listed_rows(wd: &Workdir) -> u64 {
+    listed_rows_of(wd, "meldingen")
+}
+
+/// The rows `datasets` lists for `dataset`.
+fn listed_rows_of(wd: &Workdir, dataset: &str) -> u64 {
     let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
     let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    let meldingen = list.iter().find(|d| d["dataset"] == "meldingen").unwrap();
-    meldingen["rows"].as_u64().unwrap()
+    let entry = list.iter().find(|d| d["dataset"] == dataset).unwrap();
+    entry["rows"].as_u64().unwrap()
 }
 
 /// Issue 14: deletion vectors that another writer switched on but did not use read right; once

@@ -3,7 +3,7 @@
 
 use super::loader::Staged;
 use super::upsert::{
-    Dataset, NextPart, UpsertCounts, count_ours, replace_matching, with_key_columns,
+    Dataset, NextPart, UpsertCounts, count_rows, replace_matching, with_key_columns,
 };
 use super::*;
 use crate::warehouse::stats::Gathered;
@@ -406,8 +406,8 @@ impl Commit<'_> {
         let kept = all
             .clone()
             .filter(date.clone().is_null().or(date.gt_eq(lit(cutoff))));
-        let before = count_ours(all)?;
-        let after = count_ours(kept.clone())?;
+        let before = count_rows(all)?;
+        let after = count_rows(kept.clone())?;
         let (part_rel, part) = parts.next_part();
         warehouse::sink_parquet_atomic(kept, &part)?;
         Ok(Written {

@@ -196,7 +196,7 @@ pub(super) fn replace_matching(
 }
 
 /// The rows of a frame (a join, or one scan: polars 0.55's row-count shortcut fails on a
-/// diagonal concatenation of Parquet scans, which [`count_ours`] counts).
+/// diagonal concatenation of Parquet scans, which [`count_rows`] counts).
 pub(super) fn count(lf: LazyFrame) -> Result<u64> {
     let n = lf
         .select([len().cast(DataType::UInt64).alias("n")])
@@ -204,11 +204,15 @@ pub(super) fn count(lf: LazyFrame) -> Result<u64> {
     Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
 }
 
-/// The rows of any frame of datastroom's rows, counted on their ingest number ("casting from
-/// UInt32 to UInt128" where polars 0.55 takes a shortcut).
-pub(super) fn count_ours(lf: LazyFrame) -> Result<u64> {
+/// The rows of any frame of a dataset's files, counted on their ingest number ("casting from
+/// UInt32 to UInt128" where polars 0.55 takes a shortcut): the filled ones and the empty
+/// ones (rows another writer added without datastroom's technical columns).
+pub(super) fn count_rows(lf: LazyFrame) -> Result<u64> {
+    let ingest = || col(COL_INGEST);
     let n = lf
-        .select([col(COL_INGEST).count().cast(DataType::UInt64).alias("n")])
+        .select([(ingest().count().cast(DataType::UInt64)
+            + ingest().null_count().cast(DataType::UInt64))
+        .alias("n")])
         .collect()?;
     Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
 }
