@@ -2,6 +2,7 @@
 //! writer waits or fails clearly.
 
 use crate::util::Workdir;
+use serde_json::json;
 
 pub const WEEK1: &str =
     "Meldingnummer;Datum melding;Categorie;Status\n1;1-3-2024;Afval;open\n2;2-3-2024;Groen;open\n";
@@ -306,16 +307,7 @@ fn a_commit_by_another_writer_meanwhile_is_a_conflict_that_changes_nothing() {
     );
     // The other writer: version 1 adds a copy of the first part under its own name.
     let size = copy_first_part(&table);
-    std::fs::write(
-        table.join("_delta_log/00000000000000000001.json"),
-        format!(
-            "{{\"add\":{{\"path\":\"extern-1.parquet\",\"partitionValues\":{{}},\"size\":{size},\
-             \"modificationTime\":1764720000000,\"dataChange\":true}}}}\n\
-             {{\"commitInfo\":{{\"timestamp\":1764720000000,\"operation\":\"WRITE\",\
-             \"operationParameters\":{{\"mode\":\"Append\"}}}}}}\n"
-        ),
-    )
-    .unwrap();
+    foreign_commit(&table, 1, &[foreign_add("extern-1.parquet", size)]);
     std::fs::remove_file(&flag).unwrap();
     let (ok, out) = finished(ingest);
     assert!(!ok, "{out}");
@@ -350,22 +342,26 @@ fn a_retention_ingest_counts_another_writers_rows() {
              bewaartermijn = \"5 jaar\"\n"
         )
     };
+    // Dates counted back from today, so that the recent cases stay within the 5 years.
+    let ago = |days: u64| chrono::Local::now().date_naive() - chrono::Days::new(days);
+    let dutch = |days: u64| ago(days).format("%-d-%-m-%Y").to_string();
     let header = "Zaaknummer;BSN;Wet;Datum melding;Datum beschikking\n";
+    let z2 = format!("Z2;;Wmo;{};{}", dutch(400), dutch(370));
     wd.write(
         "zaken1.csv",
-        format!("{header}Z1;123456782;Wmo;1-2-2010;1-3-2010\nZ2;;Wmo;1-2-2025;1-3-2025\n"),
+        format!("{header}Z1;123456782;Wmo;1-2-2010;1-3-2010\n{z2}\n"),
     );
-    wd.write("zaken2.csv", format!("{header}Z3;;Wmo;1-6-2025;1-7-2025\n"));
+    let z3 = format!("Z3;;Wmo;{};{}", dutch(100), dutch(90));
+    wd.write("zaken2.csv", format!("{header}{z3}\n"));
     wd.write("plan1.toml", plan("zaken1.csv"));
     wd.write("plan2.toml", plan("zaken2.csv"));
     wd.run(wd.cmd(&["ingest", "--plan", "plan1.toml"]));
     // The other writer: two recent cases in a file of its own, without the technical columns.
     let table = wd.warehouse().join("zaken_sociaal");
-    let d = |m: u32| chrono::NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
     let mut df = polars::df!(
         "zaak_id" => ["Z8", "Z9"],
         "wet" => ["Wmo", "Wmo"],
-        "datum_beschikking" => [d(4), d(5)],
+        "datum_beschikking" => [ago(200), ago(150)],
     )
     .unwrap();
     let path = table.join("extern-1.parquet");
@@ -373,20 +369,34 @@ fn a_retention_ingest_counts_another_writers_rows() {
         .finish(&mut df)
         .unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
-    std::fs::write(
-        table.join("_delta_log/00000000000000000001.json"),
-        format!(
-            "{{\"add\":{{\"path\":\"extern-1.parquet\",\"partitionValues\":{{}},\
-             \"size\":{size},\"modificationTime\":1764720000000,\"dataChange\":true}}}}\n\
-             {{\"commitInfo\":{{\"timestamp\":1764720000000,\"operation\":\"WRITE\"}}}}\n"
-        ),
-    )
-    .unwrap();
+    foreign_commit(&table, 1, &[foreign_add("extern-1.parquet", size)]);
     assert_eq!(listed_rows_of(&wd, "zaken_sociaal"), 3);
     // Z2, Z8, Z9 and the new Z3: the ingest's total is the count `datasets` gives after it.
     let summary = wd.ingest_json(&["--plan", "plan2.toml"], 0);
     assert_eq!(summary["total_rows"], 4, "{summary}");
     assert_eq!(listed_rows_of(&wd, "zaken_sociaal"), 4);
+}
+
+/// Another writer's commit: version `version` of `table`, its `actions` and its commit
+/// information, written as Delta's log has them.
+fn foreign_commit(table: &std::path::Path, version: u32, actions: &[serde_json::Value]) {
+    let info = json!({"commitInfo": {"timestamp": 1_764_720_000_000_u64, "operation": "WRITE"}});
+    let lines: Vec<String> = actions
+        .iter()
+        .chain([&info])
+        .map(|a| a.to_string())
+        .collect();
+    std::fs::write(
+        table.join(format!("_delta_log/{version:020}.json")),
+        lines.join("\n") + "\n",
+    )
+    .unwrap();
+}
+
+/// The `add` action of another writer's file, without statistics.
+fn foreign_add(path: &str, size: u64) -> serde_json::Value {
+    json!({"add": {"path": path, "partitionValues": {}, "size": size,
+        "modificationTime": 1_764_720_000_000_u64, "dataChange": true}})
 }
 
 /// Another writer's file in `table`: a copy of the first part, `extern-1.parquet`; its size.
@@ -425,39 +435,22 @@ fn a_table_with_deletion_vectors_in_use_is_refused_not_misread() {
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
     let table = wd.warehouse().join("meldingen");
-    let commit = |version: u32, actions: String| {
-        let info = r#"{"commitInfo":{"timestamp":1764720000000,"operation":"WRITE"}}"#;
-        std::fs::write(
-            table.join(format!("_delta_log/{version:020}.json")),
-            format!("{actions}\n{info}\n"),
-        )
-        .unwrap();
-    };
     // Version 1: the other writer turns deletion vectors on; no file has one yet.
-    commit(
-        1,
-        concat!(
-            r#"{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"#,
-            r#""readerFeatures":["timestampNtz","deletionVectors"],"#,
-            r#""writerFeatures":["timestampNtz","deletionVectors"]}}"#
-        )
-        .to_string(),
-    );
+    let features = json!(["timestampNtz", "deletionVectors"]);
+    let protocol = json!({"protocol": {"minReaderVersion": 3, "minWriterVersion": 7,
+        "readerFeatures": features, "writerFeatures": features}});
+    foreign_commit(&table, 1, &[protocol]);
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
     assert_eq!(listed_rows(&wd), 2);
     // Version 2: it adds a copy of the first part with one of its rows marked deleted (the
     // deletion vector of the Delta protocol's own example).
     let size = copy_first_part(&table);
-    commit(
-        2,
-        format!(
-            "{{\"add\":{{\"path\":\"extern-1.parquet\",\"partitionValues\":{{}},\
-             \"size\":{size},\"modificationTime\":1764720000000,\"dataChange\":true,\
-             \"stats\":\"{{\\\"numRecords\\\":2}}\",\"deletionVector\":{{\
-             \"storageType\":\"u\",\"pathOrInlineDv\":\"ab^-aqEH.-t@S}}K{{vb[*k^\",\
-             \"offset\":4,\"sizeInBytes\":40,\"cardinality\":1}}}}}}"
-        ),
-    );
+    let mut add = foreign_add("extern-1.parquet", size);
+    add["add"]["stats"] = json!(json!({"numRecords": 2}).to_string());
+    add["add"]["deletionVector"] = json!({"storageType": "u",
+        "pathOrInlineDv": "ab^-aqEH.-t@S}K{vb[*k^", "offset": 4, "sizeInBytes": 40,
+        "cardinality": 1});
+    foreign_commit(&table, 2, &[add]);
     let err = wd.fail(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
     assert!(
         err.contains("meldingen")
@@ -474,27 +467,21 @@ fn a_table_with_deletion_vectors_in_use_is_refused_not_misread() {
     // Another tool's own table with column mapping (no datastroom entry) is left alone: with
     // meldingen's table gone, ingests work again.
     std::fs::remove_dir_all(&table).unwrap();
-    let other = wd.warehouse().join("extern/_delta_log");
-    std::fs::create_dir_all(&other).unwrap();
-    std::fs::write(
-        other.join("00000000000000000000.json"),
-        concat!(
-            r#"{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"#,
-            r#""readerFeatures":["columnMapping"],"writerFeatures":["columnMapping"]}}"#,
-            "\n",
-            r#"{"metaData":{"id":"e1","format":{"provider":"parquet","options":{}},"#,
-            r#""schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"a\","#,
-            r#"\"type\":\"long\",\"nullable\":true,\"metadata\":{"#,
-            r#"\"delta.columnMapping.id\":1,\"delta.columnMapping.physicalName\":\"col-a\""#,
-            r#"}}]}","partitionColumns":[],"configuration":{"#,
-            r#""delta.columnMapping.mode":"name","delta.columnMapping.maxColumnId":"1"},"#,
-            r#""createdTime":1764720000000}}"#,
-            "\n",
-            r#"{"commitInfo":{"timestamp":1764720000000,"operation":"CREATE TABLE"}}"#,
-            "\n",
-        ),
-    )
-    .unwrap();
+    let other = wd.warehouse().join("extern");
+    std::fs::create_dir_all(other.join("_delta_log")).unwrap();
+    let features = json!(["columnMapping"]);
+    let protocol = json!({"protocol": {"minReaderVersion": 3, "minWriterVersion": 7,
+        "readerFeatures": features, "writerFeatures": features}});
+    let field = json!({"name": "a", "type": "long", "nullable": true, "metadata": {
+        "delta.columnMapping.id": 1, "delta.columnMapping.physicalName": "col-a"}});
+    let schema = json!({"type": "struct", "fields": [field]});
+    let metadata = json!({"metaData": {"id": "e1",
+        "format": {"provider": "parquet", "options": {}},
+        "schemaString": schema.to_string(), "partitionColumns": [],
+        "configuration": {"delta.columnMapping.mode": "name",
+            "delta.columnMapping.maxColumnId": "1"},
+        "createdTime": 1_764_720_000_000_u64}});
+    foreign_commit(&other, 0, &[protocol, metadata]);
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
     assert_eq!(listed_rows(&wd), 2);
 }

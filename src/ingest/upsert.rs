@@ -204,9 +204,10 @@ pub(super) fn count(lf: LazyFrame) -> Result<u64> {
     Ok(n.column("n")?.u64()?.get(0).unwrap_or(0))
 }
 
-/// The rows of any frame of a dataset's files, counted on their ingest number ("casting from
-/// UInt32 to UInt128" where polars 0.55 takes a shortcut): the filled ones and the empty
-/// ones (rows another writer added without datastroom's technical columns).
+/// The rows of any frame of a dataset's files, all of them (also those another writer added
+/// without datastroom's technical columns): the filled and the empty values of the ingest
+/// number. [`count`]'s `len()` takes polars 0.55's row-count shortcut, which fails on a
+/// diagonal concatenation of Parquet scans ("casting from UInt32 to UInt128").
 pub(super) fn count_rows(lf: LazyFrame) -> Result<u64> {
     let ingest = || col(COL_INGEST);
     let n = lf

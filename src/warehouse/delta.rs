@@ -203,6 +203,31 @@ pub fn load_at(dir: &Path, snapshot: Option<&Snapshot>) -> Result<Catalog> {
     load_tables(dir, snapshot, false)
 }
 
+/// The dataset of a table folder at `version` (`None`: the newest), with the table as read;
+/// `None` for a table without datastroom's entry (another tool's, left alone unchecked). A
+/// table that would be read wrong is refused; the rows are the log's count, not the one
+/// datastroom stored (another writer may have added or removed files since).
+fn read_dataset(
+    folder: &Path,
+    name: &str,
+    version: Option<u64>,
+) -> Result<Option<(DatasetEntry, TableRead)>> {
+    let table = read_table(folder, version)?;
+    let Some(json) = table.properties.get(ENTRY_PROPERTY) else {
+        return Ok(None);
+    };
+    refuse_unreadable(folder, &table.unreadable)?;
+    let mut entry: DatasetEntry = serde_json::from_str(json).with_context(|| {
+        format!(
+            "the Delta table {} has a damaged {ENTRY_PROPERTY} property",
+            shown(folder)
+        )
+    })?;
+    entry.files = table.files.iter().map(|f| format!("{name}/{f}")).collect();
+    entry.rows = table.rows(folder)?;
+    Ok(Some((entry, table)))
+}
+
 fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<Catalog> {
     let mut catalog = Catalog::default();
     let mut last_ingest = 0;
@@ -220,16 +245,8 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
                 None => continue,
             },
         };
-        // A table without datastroom's entry is another tool's: left alone, unchecked.
-        let read = read_table(&folder, version).and_then(|t| {
-            if !t.properties.contains_key(ENTRY_PROPERTY) {
-                return Ok(None);
-            }
-            refuse_unreadable(&folder, &t.unreadable)?;
-            Ok(Some((t.rows(&folder)?, t)))
-        });
-        let (rows, table) = match read {
-            Ok(Some(t)) => t,
+        let (entry, table) = match read_dataset(&folder, &name, version) {
+            Ok(Some(read)) => read,
             Ok(None) => continue,
             Err(e) if !strict && version.is_none() => {
                 let f = shown(&folder);
@@ -241,19 +258,6 @@ fn load_tables(dir: &Path, snapshot: Option<&Snapshot>, strict: bool) -> Result<
             }
             Err(e) => return Err(e),
         };
-        let Some(json) = table.properties.get(ENTRY_PROPERTY) else {
-            continue;
-        };
-        let mut entry: DatasetEntry = serde_json::from_str(json).with_context(|| {
-            format!(
-                "the Delta table {} has a damaged {ENTRY_PROPERTY} property",
-                shown(&folder)
-            )
-        })?;
-        entry.files = table.files.iter().map(|f| format!("{name}/{f}")).collect();
-        // The log's count, not the one datastroom stored: another writer may have added or
-        // removed files since.
-        entry.rows = rows;
         last_ingest = entry
             .ingests
             .iter()

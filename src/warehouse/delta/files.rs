@@ -24,7 +24,7 @@ impl NewStats<'_> {
     fn of(&self, table_dir: &Path, file: &str) -> Result<serde_json::Value> {
         let path = table_dir.join(file);
         if self.columns.is_empty() {
-            return Ok(serde_json::json!({ "numRecords": parquet_reader(&path)?.num_rows()? }));
+            return Ok(serde_json::json!({ "numRecords": parquet_rows(&path)? }));
         }
         match self.gathered.get(file) {
             Some(g) if g.columns == self.columns => Ok(g.json.clone()),
@@ -54,7 +54,9 @@ pub(super) fn add_action(table_dir: &Path, file: &str, stats: &NewStats) -> Resu
 
 /// The rows of a Parquet file, from its footer.
 pub(super) fn parquet_rows(path: &Path) -> Result<usize> {
-    Ok(parquet_reader(path)?.num_rows()?)
+    parquet_reader(path)?
+        .num_rows()
+        .with_context(|| format!("reading the Parquet footer of {}", shown(path)))
 }
 
 fn parquet_reader(path: &Path) -> Result<polars::prelude::ParquetReader<std::fs::File>> {
@@ -146,13 +148,19 @@ fn delta_type(dtype: &ArrowDataType) -> Result<DeltaType> {
 mod tests {
     use super::*;
 
-    /// Statistics gathered for the same columns are used as they are: the file is not read
-    /// (here it is not Parquet at all). For other columns, or another file, it is read, and
-    /// this one cannot be.
+    /// Statistics gathered for the same columns are used as they are, without reading the file
+    /// (they differ from the file's here on purpose). For other columns, or a file without
+    /// gathered statistics, the file's own are read; a file that is not Parquet is named.
     #[test]
     fn gathered_statistics_are_used_for_the_same_columns_only() {
+        use polars::prelude::*;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("part-1.parquet"), b"geen parquet").unwrap();
+        let mut df = df!("melding_id" => ["M-2", "M-1"]).unwrap();
+        for name in ["part-1.parquet", "part-2.parquet"] {
+            ParquetWriter::new(std::fs::File::create(dir.path().join(name)).unwrap())
+                .finish(&mut df)
+                .unwrap();
+        }
         let columns = ["melding_id".to_string(), "gemeente".to_string()];
         let gathered = Gathered {
             columns: columns.to_vec(),
@@ -162,18 +170,26 @@ mod tests {
             columns: &columns,
             gathered: HashMap::from([("part-1.parquet".to_string(), &gathered)]),
         };
-        let json = stats.of(dir.path(), "part-1.parquet").unwrap();
-        assert_eq!(json, serde_json::json!({ "numRecords": 7 }));
+        let read = serde_json::json!({
+            "numRecords": 2,
+            "minValues": {"melding_id": "M-1"},
+            "maxValues": {"melding_id": "M-2"},
+            "nullCount": {"melding_id": 0},
+        });
+        assert_eq!(
+            stats.of(dir.path(), "part-1.parquet").unwrap()["numRecords"],
+            7
+        );
+        assert_eq!(stats.of(dir.path(), "part-2.parquet").unwrap(), read);
         let other = NewStats {
             columns: &columns[..1],
             gathered: stats.gathered.clone(),
         };
-        assert!(other.of(dir.path(), "part-1.parquet").is_err());
-        std::fs::copy(
-            dir.path().join("part-1.parquet"),
-            dir.path().join("part-2.parquet"),
-        )
-        .unwrap();
-        assert!(stats.of(dir.path(), "part-2.parquet").is_err());
+        assert_eq!(other.of(dir.path(), "part-1.parquet").unwrap(), read);
+        std::fs::write(dir.path().join("part-3.parquet"), b"geen parquet").unwrap();
+        let err = NewStats::default()
+            .of(dir.path(), "part-3.parquet")
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("part-3.parquet"), "{err:#}");
     }
 }
