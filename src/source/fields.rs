@@ -154,6 +154,24 @@ mod tests {
         assert_eq!((f.get(2), f.get(4)), (Some("één; twee"), None));
         assert_eq!(f.as_slice(), "Cafééén; tweex");
         assert_eq!(f, Fields::from(vec!["Café", "", "één; twee", "x"]));
+        // As csv's own record of text gives them, on a record csv parsed (quotes, an empty
+        // last field).
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(b';')
+            .from_reader("\"a;b\";;Zuïd;\"\"\"x\"\"\";\n".as_bytes());
+        let mut rec = csv::ByteRecord::new();
+        assert!(reader.read_byte_record(&mut rec).unwrap());
+        let text = csv::StringRecord::from_byte_record(rec.clone()).unwrap();
+        f.fill(&rec).unwrap();
+        assert_eq!(
+            f.iter().collect::<Vec<_>>(),
+            text.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            f.iter().collect::<Vec<_>>(),
+            ["a;b", "", "Zuïd", "\"x\"", ""]
+        );
     }
 
     #[test]
