@@ -211,12 +211,19 @@ fn personal_data_in_every_form_is_dropped_or_masked() {
 #[test]
 fn privacy_record_and_retention() {
     let wd = Workdir::new();
+    // Z2's dates are counted back from today, so that it stays within the 5 years.
+    let ago = |days: u64| chrono::Local::now().date_naive() - chrono::Days::new(days);
+    let dutch = |days: u64| ago(days).format("%-d-%-m-%Y").to_string();
     wd.write(
         "zaken.csv",
-        "Zaaknummer;BSN;Wet;Datum melding;Datum beschikking;Opmerking\n\
-         Z1;123456782;Wmo;1-2-2010;1-3-2010;oud\n\
-         Z2;111222333;Wmo;1-2-2025;1-3-2025;recent, tel 0612345678\n\
-         Z3;;Wmo;1-2-2011;;nog open\n",
+        format!(
+            "Zaaknummer;BSN;Wet;Datum melding;Datum beschikking;Opmerking\n\
+             Z1;123456782;Wmo;1-2-2010;1-3-2010;oud\n\
+             Z2;111222333;Wmo;{};{};recent, tel 0612345678\n\
+             Z3;;Wmo;1-2-2011;;nog open\n",
+            dutch(400),
+            dutch(370)
+        ),
     );
     wd.write(
         "plan.toml",
