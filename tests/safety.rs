@@ -418,10 +418,47 @@ fn listed_rows(wd: &Workdir) -> u64 {
 
 /// The rows `datasets` lists for `dataset`.
 fn listed_rows_of(wd: &Workdir, dataset: &str) -> u64 {
-    let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
-    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let list = listed(wd);
     let entry = list.iter().find(|d| d["dataset"] == dataset).unwrap();
     entry["rows"].as_u64().unwrap()
+}
+
+/// The datasets `datasets` lists (`--format json`).
+fn listed(wd: &Workdir) -> Vec<serde_json::Value> {
+    let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The names of the datasets `datasets` lists.
+fn listed_names(wd: &Workdir) -> Vec<String> {
+    let list = listed(wd);
+    list.iter()
+        .map(|d| d["dataset"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Issue 14: another writer's file at an absolute address (a shallow clone's, in another
+/// table or bucket) is not looked for inside the table's folder: the table is refused by name,
+/// with the address, by a writer and a reader alike.
+#[test]
+fn a_file_outside_the_tables_folder_is_refused() {
+    let wd = Workdir::new();
+    wd.write("week1.csv", WEEK1);
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
+    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
+    let table = wd.warehouse().join("meldingen");
+    let size = copy_first_part(&table);
+    let address = "s3://bron/meldingen/extern-1.parquet";
+    foreign_commit(&table, 1, &[foreign_add(address, size)]);
+    let err = wd.fail(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
+    assert!(
+        err.contains("meldingen")
+            && err.contains(&format!(
+                "1 file(s) at an absolute address outside its folder (such as {address}"
+            )),
+        "{err}"
+    );
+    assert_eq!(listed_names(&wd), ["eigen_lijst"]);
 }
 
 /// Issue 14: deletion vectors that another writer switched on but did not use read right; once
@@ -457,13 +494,7 @@ fn a_table_with_deletion_vectors_in_use_is_refused_not_misread() {
             && err.contains("uses deletionVectors (deleted rows marked in 1 file(s))"),
         "{err}"
     );
-    let out = wd.run(wd.cmd(&["datasets", "--format", "json"]));
-    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    let names: Vec<&str> = list
-        .iter()
-        .map(|d| d["dataset"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["eigen_lijst"]);
+    assert_eq!(listed_names(&wd), ["eigen_lijst"]);
     // Another tool's own table with column mapping (no datastroom entry) is left alone: with
     // meldingen's table gone, ingests work again.
     std::fs::remove_dir_all(&table).unwrap();

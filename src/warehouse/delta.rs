@@ -112,7 +112,8 @@ struct TableRead {
     /// whose action does not (another writer's).
     counted: u64,
     uncounted: Vec<String>,
-    /// The table's Delta reader features that datastroom would read wrong.
+    /// What datastroom would read wrong in the table: Delta reader features, and files
+    /// outside its folder.
     unreadable: Vec<String>,
 }
 
@@ -165,9 +166,12 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
         }
         let snapshot = table.snapshot()?;
         let (mut files, mut counted, mut uncounted) = (Vec::new(), 0, Vec::new());
-        let mut with_deletion_vectors = 0;
+        let (mut with_deletion_vectors, mut outside) = (0, Vec::new());
         for f in snapshot.log_data().iter() {
             let path = f.path().into_owned();
+            if features::outside_folder(&path) {
+                outside.push(path.clone());
+            }
             if f.deletion_vector_descriptor().is_some() {
                 with_deletion_vectors += 1;
             }
@@ -177,7 +181,14 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
             }
             files.push(path);
         }
-        let unreadable = unreadable_features(snapshot.protocol(), with_deletion_vectors);
+        let mut unreadable = unreadable_features(snapshot.protocol(), with_deletion_vectors);
+        if let Some(first) = outside.first() {
+            unreadable.push(format!(
+                "{} file(s) at an absolute address outside its folder (such as {first}; a \
+                 shallow clone?)",
+                outside.len()
+            ));
+        }
         let properties = snapshot.metadata().configuration().clone();
         Ok(TableRead {
             files,

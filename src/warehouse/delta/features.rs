@@ -42,6 +42,18 @@ pub(super) fn unreadable_features(
     features
 }
 
+/// Whether a file of the log is at an absolute address (a URL, a drive or a path from the
+/// root), as a shallow clone's files are: datastroom reads only the files inside a table's
+/// folder.
+pub(super) fn outside_folder(path: &str) -> bool {
+    let scheme = path.split_once(':').is_some_and(|(s, _)| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    scheme || path.starts_with(['/', '\\'])
+}
+
 /// Refuses a table with such features: another writer gave them, such as a Fabric,
 /// Databricks or Spark job. The whole warehouse waits for it: the next ingest's number is
 /// taken over all tables.
@@ -52,7 +64,7 @@ pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
     bail!(
         "the Delta table {} uses {} (written by another tool, such as Fabric, Databricks or \
          Spark): datastroom reads a table's Parquet files directly and would read it wrong \
-         (deleted rows counted, columns missing). No dataset of this warehouse can be written \
+         (deleted rows counted, columns or files missing). No dataset of this warehouse can be written \
          until the table is mended or moved out of the warehouse folder. For deletion \
          vectors, have that tool rewrite the files without them (REORG TABLE ... APPLY \
          (PURGE)) and keep them off (delta.enableDeletionVectors = false); other features \
@@ -84,4 +96,30 @@ pub(super) fn refuse_new_datetime(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outside_folder;
+
+    #[test]
+    fn a_file_at_an_absolute_address_is_outside_the_folder() {
+        for inside in [
+            "part-000001-0000.parquet",
+            "gemeente=Zevenaar/part-00000-c000.snappy.parquet",
+            // A partition value with a time in it: a colon, but no scheme before it.
+            "ts=2024-01-01 10:00:00/part-1.parquet",
+        ] {
+            assert!(!outside_folder(inside), "{inside}");
+        }
+        for outside in [
+            "s3://gemeenten/meldingen/part-1.parquet",
+            "abfss://lake@liemers.dfs.core.windows.net/meldingen/part-1.parquet",
+            "file:///srv/warehouse/meldingen/part-1.parquet",
+            "/srv/warehouse/meldingen/part-1.parquet",
+            "C:\\warehouse\\meldingen\\part-1.parquet",
+        ] {
+            assert!(outside_folder(outside), "{outside}");
+        }
+    }
 }
