@@ -181,7 +181,9 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
             }
             files.push(path);
         }
-        let mut unreadable = unreadable_features(snapshot.protocol(), with_deletion_vectors);
+        let properties = snapshot.metadata().configuration().clone();
+        let mut unreadable =
+            unreadable_features(snapshot.protocol(), &properties, with_deletion_vectors);
         if let Some(first) = outside.first() {
             unreadable.push(format!(
                 "{} file(s) at an absolute address outside its folder (such as {first}; a \
@@ -189,7 +191,6 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
                 outside.len()
             ));
         }
-        let properties = snapshot.metadata().configuration().clone();
         Ok(TableRead {
             files,
             properties,

@@ -4,6 +4,7 @@
 use super::shown;
 use anyhow::{Result, bail};
 use deltalake_core::kernel::{DataType as DeltaType, StructType};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The Delta reader features datastroom reads correctly. It reads the live Parquet files as
@@ -19,19 +20,26 @@ const READABLE_FEATURES: [&str; 4] = [
 
 /// What reading a table's Parquet files directly would get wrong (silently: deleted rows
 /// counted, columns missing): its other reader features, and deletion vectors when
-/// `with_deletion_vectors` live files have one. Reader version 2 is column mapping.
+/// `with_deletion_vectors` live files have one. Column mapping (the feature, or reader
+/// version 2, which has it) is read right while its mode (`properties`) is `none`: the columns
+/// are then stored under their own names.
 pub(super) fn unreadable_features(
     protocol: &deltalake_core::kernel::Protocol,
+    properties: &HashMap<String, String>,
     with_deletion_vectors: usize,
 ) -> Vec<String> {
+    let mapped = properties
+        .get("delta.columnMapping.mode")
+        .is_some_and(|mode| mode != "none");
     let mut features: Vec<String> = protocol
         .reader_features()
         .into_iter()
         .flatten()
         .map(ToString::to_string)
         .filter(|f| !READABLE_FEATURES.contains(&f.as_str()))
+        .filter(|f| f != "columnMapping" || mapped)
         .collect();
-    if protocol.min_reader_version() == 2 {
+    if protocol.min_reader_version() == 2 && mapped {
         features.push("columnMapping".to_string());
     }
     if with_deletion_vectors > 0 {
@@ -100,7 +108,54 @@ pub(super) fn refuse_new_datetime(
 
 #[cfg(test)]
 mod tests {
-    use super::outside_folder;
+    use super::{outside_folder, unreadable_features};
+    use deltalake_core::kernel::Protocol;
+    use serde_json::json;
+    use std::collections::HashMap;
+
+    fn protocol(action: serde_json::Value) -> Protocol {
+        serde_json::from_value(action).unwrap()
+    }
+
+    fn mode(mode: Option<&str>) -> HashMap<String, String> {
+        mode.map(|m| ("delta.columnMapping.mode".to_string(), m.to_string()))
+            .into_iter()
+            .collect()
+    }
+
+    /// Column mapping is refused only in a mode that stores columns under other names; reader
+    /// version 2 (which has it without naming it) likewise. Other features are refused as
+    /// before, deletion vectors once a file has one.
+    #[test]
+    fn column_mapping_is_refused_only_when_it_maps() {
+        let v2 = protocol(json!({"minReaderVersion": 2, "minWriterVersion": 5}));
+        let v3 = protocol(json!({"minReaderVersion": 3, "minWriterVersion": 7,
+            "readerFeatures": ["columnMapping", "deletionVectors", "typeWidening"],
+            "writerFeatures": ["columnMapping", "deletionVectors", "typeWidening"]}));
+        for (p, m, dv, unreadable) in [
+            (&v2, None, 0, vec![]),
+            (&v2, Some("none"), 0, vec![]),
+            (&v2, Some("name"), 0, vec!["columnMapping"]),
+            (&v2, Some("id"), 0, vec!["columnMapping"]),
+            (&v3, Some("none"), 0, vec!["typeWidening"]),
+            (&v3, Some("name"), 0, vec!["columnMapping", "typeWidening"]),
+            (
+                &v3,
+                None,
+                2,
+                vec![
+                    "typeWidening",
+                    "deletionVectors (deleted rows marked in 2 file(s))",
+                ],
+            ),
+        ] {
+            assert_eq!(
+                unreadable_features(p, &mode(m), dv),
+                unreadable,
+                "{m:?} {dv}"
+            );
+        }
+    }
 
     #[test]
     fn a_file_at_an_absolute_address_is_outside_the_folder() {
