@@ -276,12 +276,7 @@ fn privacy_record_and_retention() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "parquet"))
         .collect();
     assert_eq!(parquet.len(), 1, "{parquet:?}");
-    let err = wd.fail(wd.cmd(&[
-        "sql",
-        "SELECT COUNT(*) AS n FROM zaken_sociaal",
-        "--snapshot",
-        "zaken_sociaal=0",
-    ]));
+    let err = wd.sql_at_fails("SELECT COUNT(*) AS n FROM zaken_sociaal", "zaken_sociaal=0");
     assert!(err.contains("vacuum"), "{err}");
 
     // Two exports in one command (one lock, one catalog), the first of which removes a record

@@ -164,6 +164,17 @@ impl Workdir {
             other => panic!("expected an array, got {other}"),
         }
     }
+
+    /// `sql` at a `--snapshot`.
+    pub fn sql_at(&self, query: &str, snapshot: &str) -> Vec<serde_json::Value> {
+        let out = self.run(self.cmd(&["sql", query, "--snapshot", snapshot, "--format", "json"]));
+        serde_json::from_str(&out).expect("json output")
+    }
+
+    /// `sql` at a `--snapshot` that must fail; its stderr.
+    pub fn sql_at_fails(&self, query: &str, snapshot: &str) -> String {
+        self.fail(self.cmd(&["sql", query, "--snapshot", snapshot]))
+    }
 }
 
 pub fn describe(cmd: &Command, out: &Output) -> String {

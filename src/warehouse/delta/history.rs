@@ -22,11 +22,22 @@ pub(super) fn version_at(dir: &Path, at: chrono::NaiveDateTime) -> Result<Option
         );
     };
     let versions = history_of(dir)?;
-    Ok(versions
+    let found = versions
         .iter()
         .filter(|v| !v.operation.starts_with("VACUUM"))
         .find(|v| v.timestamp.is_some_and(|t| t <= limit))
-        .map(|v| v.version))
+        .map(|v| v.version);
+    // Another tool's log cleanup may have removed the first commits (after a checkpoint): the
+    // table was there, but no version of that moment can be read.
+    if let (None, Some(earliest)) = (found, versions.last().filter(|v| v.version > 0)) {
+        bail!(
+            "--snapshot {at}: the log of {} starts at version {} (the commits before it were \
+             cleaned up by another tool): the table as it was then cannot be read",
+            shown(dir),
+            earliest.version
+        );
+    }
+    Ok(found)
 }
 
 /// One version of a dataset's table, for `datasets history`.
@@ -50,25 +61,28 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
         let table = open(table_dir).await?;
         let latest = table.version().unwrap_or(0);
         let commits: Vec<_> = table.history(None).try_collect().await?;
-        // Versions are numbered by their place in the list, which holds only when every
-        // version has commit information (all that datastroom, Spark and delta-rs write do).
-        if commits.len() as u64 != latest + 1 {
+        let versions = commit_versions(&table, latest).await?;
+        // The commit information (newest first) goes with the log's commits in order, which
+        // holds only when every commit has it (all that datastroom, Spark and delta-rs write
+        // do). The log may start after version 0: another tool's log cleanup removes the
+        // commits before a checkpoint (datastroom's own tables keep them).
+        if commits.len() != versions.len() {
             bail!(
-                "{} has {} versions but commit information for {}: a writer left it out. Its \
-                 versions cannot be dated; give --snapshot as DATASET=VERSION",
+                "{} has {} commits in its log but commit information for {}: a writer left it \
+                 out. Its versions cannot be dated; give --snapshot as DATASET=VERSION",
                 shown(table_dir),
-                latest + 1,
+                versions.len(),
                 commits.len()
             );
         }
         let mut out = Vec::new();
-        for (back, c) in (0u64..).zip(commits) {
+        for (version, c) in versions.into_iter().zip(commits) {
             let ingest = c
                 .info
                 .get("datastroom")
                 .and_then(|v| serde_json::from_value(v.clone()).ok());
             out.push(VersionInfo {
-                version: latest.saturating_sub(back),
+                version,
                 timestamp: c.timestamp,
                 operation: c.operation.unwrap_or_default(),
                 ingest,
@@ -76,6 +90,21 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
         }
         Ok(out)
     })?
+}
+
+/// The versions up to `latest` whose commit is in the table's log, newest first.
+async fn commit_versions(table: &deltalake_core::DeltaTable, latest: u64) -> Result<Vec<u64>> {
+    let store = table.log_store().object_store(None);
+    let log = object_store::path::Path::from("_delta_log");
+    let listed = store.list_with_delimiter(Some(&log)).await?;
+    let mut versions: Vec<u64> = listed
+        .objects
+        .iter()
+        .filter_map(|o| o.location.filename()?.strip_suffix(".json")?.parse().ok())
+        .filter(|v| *v <= latest)
+        .collect();
+    versions.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(versions)
 }
 
 /// Removes the files that a dataset (and its rejects) stopped using more than `keep` ago:
