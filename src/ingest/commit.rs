@@ -259,7 +259,7 @@ impl Commit<'_> {
         if let Some(fingerprint) = self.key_fingerprint() {
             catalog.key_fingerprint = Some(fingerprint);
         }
-        guard.commit_with(catalog, &written_stats)?;
+        guard.commit(catalog, &written_stats)?;
         if purge {
             self.purge_history();
             // The vacuum's own commits are versions too: the next file of this command builds

@@ -252,8 +252,8 @@ impl<'a> Loader<'a> {
             .key
             .and_then(|k| plan.columns.get(k))
             .map(|c| c.name.clone());
-        let gemeente = parsers.iter().any(|p| p.plan.name == "gemeente");
-        let stats_columns = crate::warehouse::stats::columns(key, gemeente);
+        let gemeente = parsers.iter().position(|p| p.plan.name == "gemeente");
+        let stats_columns = crate::warehouse::stats::columns(key, gemeente.is_some());
         let writer = StagingWriter::start(staged_path, &parsers, stats_columns)?;
         let batch_rows = rows_for(BATCH_CELLS, parsers.len(), BATCH_ROWS);
         let chunk_rows = rows_for(CHUNK_CELLS, parsers.len(), CHUNK_ROWS);
@@ -270,7 +270,7 @@ impl<'a> Loader<'a> {
             batch_rows,
             chunk_rows,
             key: plan.key,
-            gemeente: parsers.iter().position(|p| p.plan.name == "gemeente"),
+            gemeente,
             parsers,
             pseudo,
             tail: Vec::new(),

@@ -72,7 +72,7 @@ fn convert(old: &Path, new: &Path, wait: Duration) -> Result<Vec<Migrated>> {
             copy_file(old, new, f, REJECTS_RENAMED)?;
         }
     }
-    guard.commit(catalog.clone())?;
+    guard.commit(catalog.clone(), &std::collections::HashMap::new())?;
     let audit = old.join(super::AUDIT_FILE);
     if audit.exists() {
         crate::fsio::write_atomic(

@@ -349,13 +349,9 @@ impl WriteGuard {
 
     /// Commits the datasets whose entry changed, each as a Delta transaction. Files a dataset
     /// no longer lists stay on disk as its history (time travel) until `datasets vacuum`.
-    pub fn commit(&mut self, catalog: Catalog) -> Result<()> {
-        self.commit_with(catalog, &std::collections::HashMap::new())
-    }
-
-    /// Commits as [`WriteGuard::commit`] does, with the statistics of new files gathered while
-    /// they were written (by file, `<dataset>/<file>`): those files are not read back for them.
-    pub fn commit_with(
+    /// `gathered`: the statistics of new files gathered while they were written (by file,
+    /// `<dataset>/<file>`), which are not read back for them; the other files are.
+    pub fn commit(
         &mut self,
         mut catalog: Catalog,
         gathered: &std::collections::HashMap<String, stats::Gathered>,
