@@ -55,6 +55,15 @@ impl Fields {
             }
             self.ends.push(end);
         }
+        // The CR of a CRLF line end, which csv leaves at the end of the last field (only a
+        // line feed ends a record: `text::reader_builder`). Every value is trimmed, which
+        // would take it off too, but not on trimming's fast path.
+        if self.text.ends_with('\r') {
+            self.text.pop();
+            if let Some(last) = self.ends.last_mut() {
+                *last -= 1;
+            }
+        }
         Ok(())
     }
 
@@ -95,10 +104,13 @@ impl Fields {
     pub fn addresses(&self) -> impl Iterator<Item = *const u8> + '_ {
         let text = self.text.as_bytes();
         let head = text.len().min(PREFETCHED);
-        let last = (text.len() <= PREFETCHED).then(|| text.len().checked_sub(1));
+        let last = text
+            .len()
+            .checked_sub(1)
+            .filter(|_| text.len() <= PREFETCHED);
         (0..head)
             .step_by(64)
-            .chain(last.flatten())
+            .chain(last)
             .filter_map(|i| text.get(i).map(std::ptr::from_ref))
             .chain(self.ends.first().map(|e| std::ptr::from_ref(e).cast()))
     }
@@ -171,6 +183,31 @@ mod tests {
         assert_eq!(
             f.iter().collect::<Vec<_>>(),
             ["a;b", "", "Zuïd", "\"x\"", ""]
+        );
+    }
+
+    /// The CR of a CRLF line end is not part of the last value; a CR elsewhere is kept (and
+    /// trimmed with its value when that is read).
+    #[test]
+    fn the_cr_of_a_line_end_is_left_out() {
+        let mut reader = crate::source::text::reader_builder(b';')
+            .from_reader("a;Café\r\nb;\r\n\r\n\"c\r\";d\r\ne\r;\"f\"\r\n".as_bytes());
+        let mut rec = csv::ByteRecord::new();
+        let mut f = Fields::default();
+        let mut rows = Vec::new();
+        while reader.read_byte_record(&mut rec).unwrap() {
+            f.fill(&rec).unwrap();
+            rows.push(f.iter().map(String::from).collect::<Vec<_>>());
+        }
+        assert_eq!(
+            rows,
+            [
+                vec!["a", "Café"],
+                vec!["b", ""],
+                vec![""],
+                vec!["c\r", "d"],
+                vec!["e\r", "f"],
+            ]
         );
     }
 

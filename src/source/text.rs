@@ -2,6 +2,7 @@
 //! among `;` `,` TAB `|`, header row found below title rows. Streams: memory does not grow with
 //! the file.
 
+use super::values::TrimFast;
 use super::{Detected, Encoding, Fingerprint, ReadOptions, Record, Source, find_header};
 use anyhow::{Context, Result, bail};
 use std::io::{BufReader, Read};
@@ -300,10 +301,13 @@ impl LineEncodings {
     /// Takes in the next line (with its line feed, if it has one): whether it is UTF-8.
     fn add(&mut self, line: &[u8]) -> bool {
         self.lines += 1;
-        if line.is_ascii() {
+        // The ASCII start is UTF-8 as it is: only the rest is checked, from the first byte
+        // that is not ASCII (where a character starts, if the line is UTF-8).
+        let ascii = encoding_rs::Encoding::ascii_valid_up_to(line);
+        if ascii == line.len() {
             return true;
         }
-        if std::str::from_utf8(line).is_ok() {
+        if std::str::from_utf8(&line[ascii..]).is_ok() {
             self.utf8 += 1;
             if self.first_utf8 == 0 {
                 self.first_utf8 = self.lines;
@@ -597,10 +601,10 @@ fn choose_encoding(fp: &Fingerprint, opts: &ReadOptions) -> Encoding {
 }
 
 /// A csv reader for a delimited file, records as they are (no header, any width).
-fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
+pub(super) fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
-    // Only a line feed ends a record: a CR before it stays at the end of the last field and
-    // is trimmed with the value; csv's own CR handling would make line numbers drift.
+    // Only a line feed ends a record: a CR before it stays at the end of the last field, and
+    // `Fields::fill` takes it off; csv's own CR handling would make line numbers drift.
     b.has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
@@ -743,7 +747,7 @@ impl Iterator for Rows {
                             e.field + 1
                         )));
                     }
-                    if rec.as_slice().trim().is_empty() {
+                    if rec.as_slice().trim_fast().is_empty() {
                         self.blank.fetch_add(1, Ordering::Relaxed);
                         continue;
                     }
@@ -908,14 +912,10 @@ mod tests {
     /// quoted value holding a delimiter and a line feed.
     fn tricky_rows(blank: Arc<AtomicU64>, recycle: crate::source::Recycle) -> Rows {
         let text = "a;1\r\nb;2\n\n;;\nc;3\nd;\"x;\ny\"\ne;5\n\nf;6\n";
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(b';')
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(
-                Box::new(std::io::Cursor::new(text.as_bytes().to_vec())) as Box<dyn Read + Send>
-            );
+        let reader =
+            reader_builder(b';')
+                .from_reader(Box::new(std::io::Cursor::new(text.as_bytes().to_vec()))
+                    as Box<dyn Read + Send>);
         Rows {
             reader,
             display: "t.csv".into(),
@@ -931,7 +931,8 @@ mod tests {
     /// The line numbers and fields of [`tricky_rows`], counted by hand.
     fn tricky_expected() -> Vec<(u64, Vec<String>)> {
         [
-            (1, vec!["a", "1\r"]),
+            // The CR of the CRLF line end is not part of the value.
+            (1, vec!["a", "1"]),
             (2, vec!["b", "2"]),
             (5, vec!["c", "3"]),
             (6, vec!["d", "x;\ny"]),

@@ -1077,8 +1077,23 @@ mod tests {
             "\tx",
             "é ",
             " é",
+            "één",
+            "café",
+            "\u{3000}x",
+            "x\u{2029}",
         ] {
             assert_eq!(v.trim_fast(), v.trim(), "{v:?}");
+        }
+        // Every character alone, at the start and at the end of a value.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for v in [
+                format!("{c}"),
+                format!("{c}x"),
+                format!("x{c}"),
+                format!("{c}é{c}"),
+            ] {
+                assert_eq!(v.trim_fast(), v.trim(), "{:?}", c as u32);
+            }
         }
     }
 
