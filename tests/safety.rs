@@ -454,7 +454,7 @@ fn a_file_outside_the_tables_folder_is_refused() {
     assert!(
         err.contains("meldingen")
             && err.contains(&format!(
-                "1 file(s) at an absolute address outside its folder (such as {address}"
+                "1 file(s) at an absolute address or outside its folder (such as {address}"
             )),
         "{err}"
     );

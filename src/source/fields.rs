@@ -58,7 +58,7 @@ impl Fields {
         // The CR of a CRLF line end, which csv leaves at the end of the last field (only a
         // line feed ends a record: `text::reader_builder`). Every value is trimmed, which
         // would take it off too, but not on trimming's fast path.
-        if self.text.ends_with('\r') {
+        if rec.iter().next_back().is_some_and(|f| f.ends_with(b"\r")) {
             self.text.pop();
             if let Some(last) = self.ends.last_mut() {
                 *last -= 1;
@@ -190,8 +190,9 @@ mod tests {
     /// trimmed with its value when that is read).
     #[test]
     fn the_cr_of_a_line_end_is_left_out() {
-        let mut reader = crate::source::text::reader_builder(b';')
-            .from_reader("a;Café\r\nb;\r\n\r\n\"c\r\";d\r\ne\r;\"f\"\r\n".as_bytes());
+        let mut reader = crate::source::text::reader_builder(b';').from_reader(
+            "a;Café\r\nb;\r\n\r\n\"c\r\";d\r\ne\r;\"f\"\r\ng\r;\n\"h\r\";;\n".as_bytes(),
+        );
         let mut rec = csv::ByteRecord::new();
         let mut f = Fields::default();
         let mut rows = Vec::new();
@@ -207,6 +208,9 @@ mod tests {
                 vec![""],
                 vec!["c\r", "d"],
                 vec!["e\r", "f"],
+                // A CR before the last delimiter, the last field empty: kept.
+                vec!["g\r", ""],
+                vec!["h\r", "", ""],
             ]
         );
     }

@@ -186,8 +186,8 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
             unreadable_features(snapshot.protocol(), &properties, with_deletion_vectors);
         if let Some(first) = outside.first() {
             unreadable.push(format!(
-                "{} file(s) at an absolute address outside its folder (such as {first}; a \
-                 shallow clone?)",
+                "{} file(s) at an absolute address or outside its folder (such as {first}; a \
+                 shallow clone? Make a deep clone instead)",
                 outside.len()
             ));
         }

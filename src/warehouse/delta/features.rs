@@ -30,7 +30,7 @@ pub(super) fn unreadable_features(
 ) -> Vec<String> {
     let mapped = properties
         .get("delta.columnMapping.mode")
-        .is_some_and(|mode| mode != "none");
+        .is_some_and(|mode| !mode.eq_ignore_ascii_case("none"));
     let mut features: Vec<String> = protocol
         .reader_features()
         .into_iter()
@@ -51,15 +51,19 @@ pub(super) fn unreadable_features(
 }
 
 /// Whether a file of the log is at an absolute address (a URL, a drive or a path from the
-/// root), as a shallow clone's files are: datastroom reads only the files inside a table's
-/// folder.
+/// root), as a shallow clone's files are, or climbs out of the table's folder (`..`):
+/// datastroom reads only the files inside a table's folder. A colon alone makes no address:
+/// a partition folder or a file may have one in its name.
 pub(super) fn outside_folder(path: &str) -> bool {
-    let scheme = path.split_once(':').is_some_and(|(s, _)| {
-        s.starts_with(|c: char| c.is_ascii_alphabetic())
+    let address = path.split_once(':').is_some_and(|(s, rest)| {
+        let scheme = s.starts_with(|c: char| c.is_ascii_alphabetic())
             && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let drive = s.len() == 1 && rest.starts_with(['/', '\\']);
+        scheme && (rest.starts_with("//") || drive || s.eq_ignore_ascii_case("file"))
     });
-    scheme || path.starts_with(['/', '\\'])
+    let climbs = path.split(['/', '\\']).any(|part| part == "..");
+    address || climbs || path.starts_with(['/', '\\'])
 }
 
 /// Refuses a table with such features: another writer gave them, such as a Fabric,
@@ -72,8 +76,8 @@ pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
     bail!(
         "the Delta table {} uses {} (written by another tool, such as Fabric, Databricks or \
          Spark): datastroom reads a table's Parquet files directly and would read it wrong \
-         (deleted rows counted, columns or files missing). No dataset of this warehouse can be written \
-         until the table is mended or moved out of the warehouse folder. For deletion \
+         (deleted rows counted, columns or files missing). No dataset of this warehouse can be \
+         written until the table is mended or moved out of the warehouse folder. For deletion \
          vectors, have that tool rewrite the files without them (REORG TABLE ... APPLY \
          (PURGE)) and keep them off (delta.enableDeletionVectors = false); other features \
          can only be dropped by that tool (ALTER TABLE ... DROP FEATURE), or let it write to \
@@ -137,6 +141,7 @@ mod tests {
             (&v2, Some("none"), 0, vec![]),
             (&v2, Some("name"), 0, vec!["columnMapping"]),
             (&v2, Some("id"), 0, vec!["columnMapping"]),
+            (&v2, Some("None"), 0, vec![]),
             (&v3, Some("none"), 0, vec!["typeWidening"]),
             (&v3, Some("name"), 0, vec!["columnMapping", "typeWidening"]),
             (
@@ -164,6 +169,9 @@ mod tests {
             "gemeente=Zevenaar/part-00000-c000.snappy.parquet",
             // A partition value with a time in it: a colon, but no scheme before it.
             "ts=2024-01-01 10:00:00/part-1.parquet",
+            // A colon in a partition column's name, or in a file's.
+            "a:b=1/part-1.parquet",
+            "part:1.parquet",
         ] {
             assert!(!outside_folder(inside), "{inside}");
         }
@@ -173,6 +181,10 @@ mod tests {
             "file:///srv/warehouse/meldingen/part-1.parquet",
             "/srv/warehouse/meldingen/part-1.parquet",
             "C:\\warehouse\\meldingen\\part-1.parquet",
+            "file:/srv/warehouse/meldingen/part-1.parquet",
+            "\\\\server\\share\\part-1.parquet",
+            "../zaken_sociaal/part-1.parquet",
+            "jaar=2024/../../elders/part-1.parquet",
         ] {
             assert!(outside_folder(outside), "{outside}");
         }

@@ -28,11 +28,12 @@ pub(super) fn version_at(dir: &Path, at: chrono::NaiveDateTime) -> Result<Option
         .find(|v| v.timestamp.is_some_and(|t| t <= limit))
         .map(|v| v.version);
     // Another tool's log cleanup may have removed the first commits (after a checkpoint): the
-    // table was there, but no version of that moment can be read.
+    // table may have been there, but which version was newest then cannot be told.
     if let (None, Some(earliest)) = (found, versions.last().filter(|v| v.version > 0)) {
         bail!(
-            "--snapshot {at}: the log of {} starts at version {} (the commits before it were \
-             cleaned up by another tool): the table as it was then cannot be read",
+            "--snapshot {at}: the oldest version of {} with a commit time is {} (the commits \
+             before it were cleaned up by another tool): which version it had then cannot be \
+             told; give --snapshot as DATASET=VERSION",
             shown(dir),
             earliest.version
         );
@@ -61,11 +62,13 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
         let table = open(table_dir).await?;
         let latest = table.version().unwrap_or(0);
         let commits: Vec<_> = table.history(None).try_collect().await?;
-        let versions = commit_versions(&table, latest).await?;
+        let versions = commit_versions(&table).await?;
         // The commit information (newest first) goes with the log's commits in order, which
         // holds only when every commit has it (all that datastroom, Spark and delta-rs write
-        // do). The log may start after version 0: another tool's log cleanup removes the
-        // commits before a checkpoint (datastroom's own tables keep them).
+        // do). Both hold every commit in the log, also one newer than the version read
+        // (another writer's, just made), which is left out after. The log may start after
+        // version 0: another tool's log cleanup removes the commits before a checkpoint
+        // (datastroom's own tables keep them).
         if commits.len() != versions.len() {
             bail!(
                 "{} has {} commits in its log but commit information for {}: a writer left it \
@@ -77,6 +80,9 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
         }
         let mut out = Vec::new();
         for (version, c) in versions.into_iter().zip(commits) {
+            if version > latest {
+                continue;
+            }
             let ingest = c
                 .info
                 .get("datastroom")
@@ -92,8 +98,8 @@ fn history_of(table_dir: &Path) -> Result<Vec<VersionInfo>> {
     })?
 }
 
-/// The versions up to `latest` whose commit is in the table's log, newest first.
-async fn commit_versions(table: &deltalake_core::DeltaTable, latest: u64) -> Result<Vec<u64>> {
+/// The versions whose commit is in the table's log, newest first.
+async fn commit_versions(table: &deltalake_core::DeltaTable) -> Result<Vec<u64>> {
     let store = table.log_store().object_store(None);
     let log = object_store::path::Path::from("_delta_log");
     let listed = store.list_with_delimiter(Some(&log)).await?;
@@ -101,7 +107,6 @@ async fn commit_versions(table: &deltalake_core::DeltaTable, latest: u64) -> Res
         .objects
         .iter()
         .filter_map(|o| o.location.filename()?.strip_suffix(".json")?.parse().ok())
-        .filter(|v| *v <= latest)
         .collect();
     versions.sort_unstable_by(|a, b| b.cmp(a));
     Ok(versions)
