@@ -80,6 +80,19 @@ fn cases() -> Vec<Case> {
                 rejected: 0,
             },
         ),
+        // CRLF line ends with stray CRs before a delimiter, in a quoted value and before an
+        // empty last field (the last one took an ingest down once).
+        case(
+            "stray carriage returns",
+            "a.csv",
+            "Meldingnummer;Datum melding;Categorie;Status\r\n1;1-3-2024;Afval\r;\r\n\
+             2;2-3-2024;\"Groen\r\";open\r\n3\r;3-3-2024;Wegen;open\r\n4;4-3-2024;Groen\r;\n",
+            "meldingen",
+            Rows {
+                read: 4,
+                rejected: 0,
+            },
+        ),
         case(
             "garbage",
             "a.csv",
