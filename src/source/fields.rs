@@ -215,6 +215,36 @@ mod tests {
         );
     }
 
+    /// On records csv parses out of random text of delimiters, quotes, CRs, line feeds and
+    /// letters, `fill` gives csv's own fields, the last without one CR at its end, and the
+    /// fields make up the row's text.
+    #[test]
+    fn fields_of_random_records_are_csvs_own() {
+        const PIECES: [&str; 6] = ["a", ";", "\"", "\r", "\n", "é"];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let (mut f, mut rec) = (Fields::default(), csv::ByteRecord::new());
+        for _ in 0..20_000 {
+            let text: String = (0..next(16)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut reader = crate::source::text::reader_builder(b';').from_reader(text.as_bytes());
+            while reader.read_byte_record(&mut rec).unwrap() {
+                f.fill(&rec).unwrap();
+                let mut want: Vec<&[u8]> = rec.iter().collect();
+                if let Some(last) = want.last_mut() {
+                    *last = last.strip_suffix(b"\r").unwrap_or(last);
+                }
+                let got: Vec<&[u8]> = f.iter().map(str::as_bytes).collect();
+                assert_eq!(got, want, "{text:?}");
+                assert_eq!(f.iter().map(str::len).sum::<usize>(), f.as_slice().len());
+            }
+        }
+    }
+
     #[test]
     fn addresses_reach_every_cache_line_of_a_usual_row() {
         let f = Fields::from(vec!["x".repeat(100), "y".repeat(50)]);
