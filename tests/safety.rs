@@ -437,16 +437,22 @@ fn listed_names(wd: &Workdir) -> Vec<String> {
         .collect()
 }
 
-/// Issue 14: another writer's file at an absolute address (a shallow clone's, in another
-/// table or bucket) is not looked for inside the table's folder: the table is refused by name,
-/// with the address, by a writer and a reader alike.
-#[test]
-fn a_file_outside_the_tables_folder_is_refused() {
+/// A warehouse with week 1 in meldingen and in eigen_lijst, and meldingen's table folder.
+fn two_datasets() -> (Workdir, std::path::PathBuf) {
     let wd = Workdir::new();
     wd.write("week1.csv", WEEK1);
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
     wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
     let table = wd.warehouse().join("meldingen");
+    (wd, table)
+}
+
+/// Issue 14: another writer's file at an absolute address (a shallow clone's, in another
+/// table or bucket) is not looked for inside the table's folder: the table is refused by name,
+/// with the address, by a writer and a reader alike.
+#[test]
+fn a_file_outside_the_tables_folder_is_refused() {
+    let (wd, table) = two_datasets();
     let size = copy_first_part(&table);
     let address = "s3://bron/meldingen/extern-1.parquet";
     foreign_commit(&table, 1, &[foreign_add(address, size)]);
@@ -467,11 +473,7 @@ fn a_file_outside_the_tables_folder_is_refused() {
 /// are still read. Another tool's own table with a feature datastroom cannot read is left alone.
 #[test]
 fn a_table_with_deletion_vectors_in_use_is_refused_not_misread() {
-    let wd = Workdir::new();
-    wd.write("week1.csv", WEEK1);
-    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "meldingen"]));
-    wd.run(wd.cmd(&["ingest", "week1.csv", "-d", "eigen_lijst"]));
-    let table = wd.warehouse().join("meldingen");
+    let (wd, table) = two_datasets();
     // Version 1: the other writer turns deletion vectors on; no file has one yet.
     let features = json!(["timestampNtz", "deletionVectors"]);
     let protocol = json!({"protocol": {"minReaderVersion": 3, "minWriterVersion": 7,
