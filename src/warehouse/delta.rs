@@ -185,11 +185,7 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
         let mut unreadable =
             unreadable_features(snapshot.protocol(), &properties, with_deletion_vectors);
         if let Some(first) = outside.first() {
-            unreadable.push(format!(
-                "{} file(s) at an absolute address or outside its folder (such as {first}; a \
-                 shallow clone? Make a deep clone instead)",
-                outside.len()
-            ));
+            unreadable.push(features::outside_reason(outside.len(), first));
         }
         Ok(TableRead {
             files,

@@ -68,7 +68,7 @@ pub(super) fn outside_folder(path: &str) -> bool {
 
 /// Refuses a table with such features: another writer gave them, such as a Fabric,
 /// Databricks or Spark job. The whole warehouse waits for it: the next ingest's number is
-/// taken over all tables.
+/// taken over all tables. The advice names only what mends the reasons given.
 pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
     if features.is_empty() {
         return Ok(());
@@ -77,13 +77,44 @@ pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
         "the Delta table {} uses {} (written by another tool, such as Fabric, Databricks or \
          Spark): datastroom reads a table's Parquet files directly and would read it wrong \
          (deleted rows counted, columns or files missing). No dataset of this warehouse can be \
-         written until the table is mended or moved out of the warehouse folder. For deletion \
-         vectors, have that tool rewrite the files without them (REORG TABLE ... APPLY \
-         (PURGE)) and keep them off (delta.enableDeletionVectors = false); other features \
-         can only be dropped by that tool (ALTER TABLE ... DROP FEATURE), or let it write to \
-         a table of its own",
+         written until the table is mended or moved out of the warehouse folder{}",
         shown(dir),
-        features.join(", ")
+        features.join(", "),
+        advice(features)
+    )
+}
+
+/// What mends each kind of reason of [`refuse_unreadable`]: files at an absolute address carry
+/// their own advice (a deep clone) in their reason.
+fn advice(features: &[String]) -> String {
+    let vectors = features.iter().any(|f| f.starts_with("deletionVectors"));
+    let others = features
+        .iter()
+        .any(|f| !f.starts_with("deletionVectors") && !f.contains(OUTSIDE));
+    let mut advice = String::new();
+    if vectors {
+        advice.push_str(
+            ". For deletion vectors, have that tool rewrite the files without them (REORG \
+             TABLE ... APPLY (PURGE)) and keep them off (delta.enableDeletionVectors = false)",
+        );
+    }
+    if others {
+        advice.push_str(
+            ". Other features can only be dropped by that tool (ALTER TABLE ... DROP \
+             FEATURE), or let it write to a table of its own",
+        );
+    }
+    advice
+}
+
+/// The words that mark the reason "files at an absolute address" (see [`outside_reason`]).
+const OUTSIDE: &str = "at an absolute address or outside its folder";
+
+/// The reason for `count` files at an absolute address or outside the table's folder, the
+/// first of them `first`.
+pub(super) fn outside_reason(count: usize, first: &str) -> String {
+    format!(
+        "{count} file(s) {OUTSIDE} (such as {first}; a shallow clone? Make a deep clone instead)"
     )
 }
 
@@ -112,7 +143,7 @@ pub(super) fn refuse_new_datetime(
 
 #[cfg(test)]
 mod tests {
-    use super::{outside_folder, unreadable_features};
+    use super::{advice, outside_folder, outside_reason, unreadable_features};
     use deltalake_core::kernel::Protocol;
     use serde_json::json;
     use std::collections::HashMap;
@@ -159,6 +190,25 @@ mod tests {
                 unreadable,
                 "{m:?} {dv}"
             );
+        }
+    }
+
+    /// The refusal advises only what mends its reasons: a shallow clone's files get no advice
+    /// about deletion vectors or features, which would send the reader the wrong way.
+    #[test]
+    fn the_advice_follows_the_reasons() {
+        let outside = outside_reason(2, "s3://lake/meldingen/part-1.parquet");
+        let vectors = "deletionVectors (deleted rows marked in 1 file(s))".to_string();
+        let widening = "typeWidening".to_string();
+        for (reasons, reorg, drop) in [
+            (vec![outside.clone()], false, false),
+            (vec![vectors.clone()], true, false),
+            (vec![widening.clone()], false, true),
+            (vec![widening, vectors, outside], true, true),
+        ] {
+            let advice = advice(&reasons);
+            assert_eq!(advice.contains("REORG"), reorg, "{reasons:?}");
+            assert_eq!(advice.contains("DROP FEATURE"), drop, "{reasons:?}");
         }
     }
 
