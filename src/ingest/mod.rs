@@ -10,6 +10,7 @@ mod commit;
 pub mod convert;
 mod keys;
 mod loader;
+mod pages;
 pub mod plan;
 pub mod request;
 pub mod retention;

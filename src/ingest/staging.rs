@@ -40,17 +40,17 @@ type Written = (PathBuf, Gathered);
 /// A staging file being written: its writer, and the statistics of what went into it.
 struct StagingFile {
     path: PathBuf,
-    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>,
+    writer: pages::PagesWriter<std::io::BufWriter<std::fs::File>>,
     stats: Gatherer,
 }
 
 impl StagingFile {
     fn write(&mut self, df: &DataFrame) -> Result<()> {
-        self.writer.write_batch(df)?;
+        self.writer.write(df)?;
         self.stats.add(df)
     }
 
-    fn finish(self) -> Result<Written> {
+    fn finish(mut self) -> Result<Written> {
         self.writer.finish()?;
         Ok((self.path, self.stats.finish()?))
     }
@@ -162,12 +162,11 @@ impl StagingWriter {
                 .with_context(|| format!("cannot write {}", p.display()))?;
             // Buffered (400,000 system calls for 10M narrow rows without); the footer flushes
             // the buffer and returns its error, if any.
-            let writer = ParquetWriter::new(std::io::BufWriter::with_capacity(
-                crate::fsio::WRITE_BUFFER,
-                f,
-            ))
-            .with_compression(warehouse::compression())
-            .batched(&schema)?;
+            let writer = pages::PagesWriter::new(
+                std::io::BufWriter::with_capacity(crate::fsio::WRITE_BUFFER, f),
+                &schema,
+                warehouse::compression().into(),
+            )?;
             let stats = Gatherer::new(&schema, &stats_columns);
             Ok(StagingFile {
                 path: p,
