@@ -99,9 +99,11 @@ fn advice(features: &[String]) -> String {
         );
     }
     if others {
+        let which = if vectors { "Other" } else { "These" };
+        advice.push_str(&format!(". {which} features"));
         advice.push_str(
-            ". Other features can only be dropped by that tool (ALTER TABLE ... DROP \
-             FEATURE), or let it write to a table of its own",
+            " can only be dropped by that tool (ALTER TABLE ... DROP FEATURE), or let it write \
+             to a table of its own",
         );
     }
     advice
