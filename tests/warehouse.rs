@@ -276,7 +276,7 @@ fn a_table_is_read_through_its_checkpoint() {
     );
     let err = wd.sql_at_fails("SELECT COUNT(*) AS n FROM meldingen", "2024-01-01");
     assert!(
-        err.contains("oldest version of") && err.contains("is 2"),
+        err.contains("with a commit time is 2 (") && err.contains("DATASET=VERSION"),
         "{err}"
     );
     wd.run(wd.cmd(&["ingest", "w4.csv", "-d", "meldingen"]));

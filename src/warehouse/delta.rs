@@ -25,7 +25,7 @@ mod features;
 mod files;
 mod history;
 use super::stats::Gathered;
-use features::{refuse_new_datetime, refuse_unreadable, unreadable_features};
+use features::{Unreadable, refuse_new_datetime, refuse_unreadable, unreadable_features};
 use files::{NewStats, add_action, entry_schema, file_schema};
 use history::version_at;
 pub use history::{VersionInfo, history, vacuum};
@@ -114,7 +114,7 @@ struct TableRead {
     uncounted: Vec<String>,
     /// What datastroom would read wrong in the table: Delta reader features, and files
     /// outside its folder.
-    unreadable: Vec<String>,
+    unreadable: Vec<Unreadable>,
 }
 
 impl TableRead {
@@ -185,7 +185,10 @@ fn read_table(dir: &Path, version: Option<u64>) -> Result<TableRead> {
         let mut unreadable =
             unreadable_features(snapshot.protocol(), &properties, with_deletion_vectors);
         if let Some(first) = outside.first() {
-            unreadable.push(features::outside_reason(outside.len(), first));
+            unreadable.push(Unreadable::Outside {
+                files: outside.len(),
+                first: first.clone(),
+            });
         }
         Ok(TableRead {
             files,

@@ -5,7 +5,37 @@ use super::shown;
 use anyhow::{Result, bail};
 use deltalake_core::kernel::{DataType as DeltaType, StructType};
 use std::collections::HashMap;
+use std::fmt;
 use std::path::Path;
+
+/// A reason why reading a table's Parquet files directly would read it wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Unreadable {
+    /// A reader feature datastroom does not read (column mapping by name or id, type
+    /// widening, ...), by its Delta name.
+    Feature(String),
+    /// Deletion vectors in use: deleted rows marked beside this many live files.
+    DeletionVectors(usize),
+    /// Files at an absolute address or outside the table's folder (a shallow clone's): how
+    /// many, and the first.
+    Outside { files: usize, first: String },
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unreadable::Feature(name) => f.write_str(name),
+            Unreadable::DeletionVectors(n) => {
+                write!(f, "deletionVectors (deleted rows marked in {n} file(s))")
+            }
+            Unreadable::Outside { files, first } => write!(
+                f,
+                "{files} file(s) at an absolute address or outside its folder (such as \
+                 {first}; a shallow clone? Make a deep clone instead)"
+            ),
+        }
+    }
+}
 
 /// The Delta reader features datastroom reads correctly. It reads the live Parquet files as
 /// they are: it may not meet columns stored under other names (column mapping) or types
@@ -27,25 +57,24 @@ pub(super) fn unreadable_features(
     protocol: &deltalake_core::kernel::Protocol,
     properties: &HashMap<String, String>,
     with_deletion_vectors: usize,
-) -> Vec<String> {
+) -> Vec<Unreadable> {
     let mapped = properties
         .get("delta.columnMapping.mode")
         .is_some_and(|mode| !mode.eq_ignore_ascii_case("none"));
-    let mut features: Vec<String> = protocol
+    let mut features: Vec<Unreadable> = protocol
         .reader_features()
         .into_iter()
         .flatten()
         .map(ToString::to_string)
         .filter(|f| !READABLE_FEATURES.contains(&f.as_str()))
         .filter(|f| f != "columnMapping" || mapped)
+        .map(Unreadable::Feature)
         .collect();
     if protocol.min_reader_version() == 2 && mapped {
-        features.push("columnMapping".to_string());
+        features.push(Unreadable::Feature("columnMapping".to_string()));
     }
     if with_deletion_vectors > 0 {
-        features.push(format!(
-            "deletionVectors (deleted rows marked in {with_deletion_vectors} file(s))"
-        ));
+        features.push(Unreadable::DeletionVectors(with_deletion_vectors));
     }
     features
 }
@@ -69,7 +98,7 @@ pub(super) fn outside_folder(path: &str) -> bool {
 /// Refuses a table with such features: another writer gave them, such as a Fabric,
 /// Databricks or Spark job. The whole warehouse waits for it: the next ingest's number is
 /// taken over all tables. The advice names only what mends the reasons given.
-pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
+pub(super) fn refuse_unreadable(dir: &Path, features: &[Unreadable]) -> Result<()> {
     if features.is_empty() {
         return Ok(());
     }
@@ -79,18 +108,22 @@ pub(super) fn refuse_unreadable(dir: &Path, features: &[String]) -> Result<()> {
          (deleted rows counted, columns or files missing). No dataset of this warehouse can be \
          written until the table is mended or moved out of the warehouse folder{}",
         shown(dir),
-        features.join(", "),
+        features
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         advice(features)
     )
 }
 
-/// What mends each kind of reason of [`refuse_unreadable`]: files at an absolute address carry
+/// What mends each kind of reason of [`refuse_unreadable`]: files outside the folder carry
 /// their own advice (a deep clone) in their reason.
-fn advice(features: &[String]) -> String {
-    let vectors = features.iter().any(|f| f.starts_with("deletionVectors"));
-    let others = features
+fn advice(features: &[Unreadable]) -> String {
+    let vectors = features
         .iter()
-        .any(|f| !f.starts_with("deletionVectors") && !f.contains(OUTSIDE));
+        .any(|f| matches!(f, Unreadable::DeletionVectors(_)));
+    let others = features.iter().any(|f| matches!(f, Unreadable::Feature(_)));
     let mut advice = String::new();
     if vectors {
         advice.push_str(
@@ -100,24 +133,12 @@ fn advice(features: &[String]) -> String {
     }
     if others {
         let which = if vectors { "Other" } else { "These" };
-        advice.push_str(&format!(". {which} features"));
-        advice.push_str(
-            " can only be dropped by that tool (ALTER TABLE ... DROP FEATURE), or let it write \
-             to a table of its own",
-        );
+        advice.push_str(&format!(
+            ". {which} features can only be dropped by that tool (ALTER TABLE ... DROP \
+             FEATURE), or let it write to a table of its own"
+        ));
     }
     advice
-}
-
-/// The words that mark the reason "files at an absolute address" (see [`outside_reason`]).
-const OUTSIDE: &str = "at an absolute address or outside its folder";
-
-/// The reason for `count` files at an absolute address or outside the table's folder, the
-/// first of them `first`.
-pub(super) fn outside_reason(count: usize, first: &str) -> String {
-    format!(
-        "{count} file(s) {OUTSIDE} (such as {first}; a shallow clone? Make a deep clone instead)"
-    )
 }
 
 /// A date-time column needs the timestampNtz feature, which a table gets when it is created
@@ -145,7 +166,7 @@ pub(super) fn refuse_new_datetime(
 
 #[cfg(test)]
 mod tests {
-    use super::{advice, outside_folder, outside_reason, unreadable_features};
+    use super::{Unreadable, advice, outside_folder, unreadable_features};
     use deltalake_core::kernel::Protocol;
     use serde_json::json;
     use std::collections::HashMap;
@@ -187,11 +208,11 @@ mod tests {
                 ],
             ),
         ] {
-            assert_eq!(
-                unreadable_features(p, &mode(m), dv),
-                unreadable,
-                "{m:?} {dv}"
-            );
+            let named: Vec<String> = unreadable_features(p, &mode(m), dv)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(named, unreadable, "{m:?} {dv}");
         }
     }
 
@@ -199,9 +220,12 @@ mod tests {
     /// about deletion vectors or features, which would send the reader the wrong way.
     #[test]
     fn the_advice_follows_the_reasons() {
-        let outside = outside_reason(2, "s3://lake/meldingen/part-1.parquet");
-        let vectors = "deletionVectors (deleted rows marked in 1 file(s))".to_string();
-        let widening = "typeWidening".to_string();
+        let outside = Unreadable::Outside {
+            files: 2,
+            first: "s3://lake/meldingen/part-1.parquet".to_string(),
+        };
+        let vectors = Unreadable::DeletionVectors(1);
+        let widening = Unreadable::Feature("typeWidening".to_string());
         for (reasons, reorg, drop) in [
             (vec![outside.clone()], false, false),
             (vec![vectors.clone()], true, false),
